@@ -1,1 +1,13 @@
+//! ai-shell: describe a database schema change in plain English, review it, apply it safely.
+//!
+//! The host owns connections, history, the LLM client and execution; every dialect, strategy, policy and
+//! notification sink is a sandboxed WebAssembly component (see `docs/architecture.md`).
 
+pub mod cli;
+pub mod commands;
+pub mod connection;
+pub mod model;
+pub mod plugins;
+pub mod schema;
+
+pub use cli::run;

@@ -1,1 +1,11 @@
+//! End-to-end tests of the built `ai-shell` binary and its library against real databases.
+//! One test binary made of modules; every database test gets its own freshly created database.
+//! A test whose server is unreachable fails: nothing here is skipped.
 
+mod support;
+
+mod cli;
+mod mysql;
+mod postgres;
+mod sandbox;
+mod sqlite;

@@ -24,8 +24,9 @@ impl Dialect for Hostile {
                 }
             }
             "alloc" => {
-                // 2 GiB, touched so that it cannot be optimised away.
-                let v = vec![7u8; 2 << 30];
+                // 2 GiB (less one wasm page: a Rust allocation must stay below isize::MAX), touched so that
+                // it cannot be optimised away.
+                let v = vec![7u8; (1usize << 31) - (1 << 16)];
                 format!("allocated {} bytes, last {}", v.len(), v[v.len() - 1])
             }
             "read-file" => match std::fs::read_to_string("/etc/passwd") {

@@ -1,0 +1,149 @@
+//! Command-line interface: the clap types, global options, and `run()`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicU8, Ordering};
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// The database used when neither `--database` nor `DATABASE_URL` is given.
+pub const DEFAULT_DATABASE: &str = "sqlite://ai-shell.db";
+
+static VERBOSITY: AtomicU8 = AtomicU8::new(1);
+
+/// Messages up to this level are shown: 0 errors, 1 warnings, 2 info, 3 debug, 4 trace.
+pub fn verbosity() -> u8 {
+    VERBOSITY.load(Ordering::Relaxed)
+}
+
+/// Describe a database schema change in plain English; review, apply and roll it back safely.
+#[derive(Debug, Parser)]
+#[command(name = "ai-shell", version, about, propagate_version = true)]
+#[command(after_help = "Exit codes: 0 success, 1 failure, 2 invalid usage.")]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalOptions,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalOptions {
+    /// Database URL: sqlite://FILE (created on demand), postgres://... or mysql://... (also read from
+    /// DATABASE_URL and from a .env file).
+    #[arg(long, short = 'd', env = "DATABASE_URL", global = true, default_value = DEFAULT_DATABASE, hide_env_values = true)]
+    pub database: String,
+    /// More output on stderr (repeat for more).
+    #[arg(long, short = 'v', action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    /// Only errors on stderr.
+    #[arg(long, short = 'q', global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Inspect and export the live schema.
+    #[command(subcommand)]
+    Schema(SchemaCommand),
+    /// List, install and remove plugins.
+    #[command(subcommand)]
+    Plugin(PluginCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SchemaCommand {
+    /// Print the live schema as SQL (the script that recreates it) or as JSON (the schema model).
+    Export(ExportArgs),
+    /// Show the tables of the live schema, or one table's columns, constraints, indexes and foreign keys.
+    Show(ShowArgs),
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExportFormat {
+    Sql,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value = "sql")]
+    pub format: ExportFormat,
+    /// Write to FILE instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// A table name (`name` or `namespace.name`); all tables when absent.
+    pub table: Option<String>,
+    /// Print the schema model of the table (or of everything) as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PluginCommand {
+    /// List built-in and installed plugins: name, kind, version, WIT version, source.
+    List {
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Validate a plugin `.wasm` file and install it (an installed dialect overrides the built-in one for its
+    /// URL schemes).
+    Install {
+        /// The component file.
+        file: PathBuf,
+    },
+    /// Remove an installed plugin.
+    Remove {
+        /// The plugin's name, as `plugin list` shows it.
+        name: String,
+    },
+}
+
+/// Parses the command line, runs the command, prints any error, and returns the exit code.
+pub fn run() -> ExitCode {
+    // A .env file may provide DATABASE_URL; a missing file is fine.
+    let _ = dotenvy::dotenv();
+    let cli = Cli::parse();
+    let level = if cli.global.quiet {
+        0
+    } else {
+        1 + cli.global.verbose
+    };
+    VERBOSITY.store(level, Ordering::Relaxed);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(crate::commands::dispatch(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {}", render_error(&e));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The error and its causes, one per line, hints kept on their own lines.
+fn render_error(e: &anyhow::Error) -> String {
+    let mut out = e.to_string();
+    for cause in e.chain().skip(1) {
+        let cause = cause.to_string();
+        if !out.contains(&cause) {
+            out.push_str(&format!("\n  caused by: {cause}"));
+        }
+    }
+    out
+}

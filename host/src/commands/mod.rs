@@ -1,0 +1,67 @@
+//! One module per subcommand family; `dispatch` routes a parsed command line to it.
+
+pub mod plugin;
+pub mod schema;
+
+use anyhow::Context as _;
+
+use crate::cli::{Cli, Command, GlobalOptions};
+use crate::connection::Database;
+use crate::plugins::{DialectPlugin, PluginRegistry};
+
+/// What a command needs, opened on first use.
+pub struct Context {
+    pub global: GlobalOptions,
+    registry: Option<PluginRegistry>,
+}
+
+impl Context {
+    pub fn new(global: GlobalOptions) -> Context {
+        Context {
+            global,
+            registry: None,
+        }
+    }
+
+    /// The plugin registry (runtime, cache, installed plugins).
+    pub fn registry(&mut self) -> anyhow::Result<&PluginRegistry> {
+        if self.registry.is_none() {
+            self.registry = Some(PluginRegistry::from_env()?);
+        }
+        Ok(self.registry.as_ref().unwrap())
+    }
+
+    /// Connects to the target database and loads its dialect.
+    pub async fn connect(&mut self) -> anyhow::Result<(Database, DialectPlugin)> {
+        let db = Database::connect(&self.global.database).await?;
+        let dialect = self
+            .registry()?
+            .dialect_for(db.url())
+            .await
+            .with_context(|| format!("preparing the dialect for {}", db.url()))?;
+        Ok((db, dialect))
+    }
+}
+
+/// Runs a parsed command line.
+pub async fn dispatch(cli: Cli) -> anyhow::Result<()> {
+    let mut ctx = Context::new(cli.global);
+    match cli.command {
+        Command::Schema(cmd) => schema::run(&mut ctx, cmd).await,
+        Command::Plugin(cmd) => plugin::run(&mut ctx, cmd).await,
+    }
+}
+
+/// Writes `text` to `path`, or to stdout when there is no path.
+pub fn write_output(path: Option<&std::path::Path>, text: &str) -> anyhow::Result<()> {
+    match path {
+        Some(p) => std::fs::write(p, text).with_context(|| format!("writing {}", p.display())),
+        None => {
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes())?;
+            out.flush()?;
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,54 @@
+//! `ai-shell plugin list [--json]`
+
+use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
+
+use crate::commands::{Context, write_output};
+
+pub async fn run(ctx: &mut Context, json: bool) -> anyhow::Result<()> {
+    let registry = ctx.registry()?;
+    let mut plugins = vec![];
+    let mut broken = vec![];
+    for (label, loaded) in registry.all().await {
+        match loaded {
+            Ok(p) => plugins.push(p.meta().clone()),
+            Err(e) => broken.push((label, e.to_string())),
+        }
+    }
+    let text = if json {
+        serde_json::to_string_pretty(&serde_json::json!({
+            "plugins": plugins,
+            "broken": broken.iter().map(|(l, e)| serde_json::json!({"file": l, "error": e})).collect::<Vec<_>>(),
+        }))? + "\n"
+    } else {
+        let mut t = Table::new();
+        t.load_preset(UTF8_FULL_CONDENSED);
+        if !std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+            t.force_no_tty();
+        }
+        t.set_header([
+            "name",
+            "kind",
+            "version",
+            "wit",
+            "source",
+            "url schemes",
+            "description",
+        ]);
+        for p in &plugins {
+            t.add_row(vec![
+                p.name.clone(),
+                p.kind.as_str().to_string(),
+                p.version.clone(),
+                p.wit_version.clone(),
+                p.source.label().to_string(),
+                p.url_schemes.join(", "),
+                p.description.clone(),
+            ]);
+        }
+        format!("{t}\n")
+    };
+    for (label, e) in &broken {
+        eprintln!("warning: cannot load plugin {label}: {e}");
+    }
+    write_output(None, &text)
+}

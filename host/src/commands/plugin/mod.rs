@@ -1,0 +1,15 @@
+//! `ai-shell plugin ...`
+
+mod install;
+mod list;
+
+use super::Context;
+use crate::cli::PluginCommand;
+
+pub async fn run(ctx: &mut Context, cmd: PluginCommand) -> anyhow::Result<()> {
+    match cmd {
+        PluginCommand::List { json } => list::run(ctx, json).await,
+        PluginCommand::Install { file } => install::install(ctx, &file).await,
+        PluginCommand::Remove { name } => install::remove(ctx, &name),
+    }
+}

@@ -1,0 +1,150 @@
+//! Connections to the target database: URL parsing, pools, scripts, and the read-only sessions plugins query through.
+
+mod session;
+mod url;
+
+pub use self::session::ReadOnlySession;
+pub use self::url::{DatabaseUrl, Engine};
+
+use sqlx::{MySqlPool, PgPool, SqlitePool};
+
+/// What went wrong reaching or using a database. Messages never contain a password.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectionError {
+    #[error(
+        "invalid database URL `{url}`: {reason}\n\nUse sqlite://FILE, postgres://USER@HOST:PORT/DB or mysql://USER@HOST:PORT/DB."
+    )]
+    InvalidUrl { url: String, reason: String },
+    #[error(
+        "could not connect to {url}: {reason}\n\nCheck that the server is running and the URL (host, port, user, database) is right."
+    )]
+    Unreachable { url: String, reason: String },
+    #[error("{context} on {url}: {message}{}", sqlstate.as_deref().map(|c| format!(" (SQLSTATE {c})")).unwrap_or_default())]
+    Database {
+        url: String,
+        context: String,
+        message: String,
+        sqlstate: Option<String>,
+    },
+}
+
+/// A pool of connections to one database.
+#[derive(Clone, Debug)]
+pub struct Database {
+    url: DatabaseUrl,
+    pool: Pool,
+}
+
+#[derive(Clone, Debug)]
+enum Pool {
+    Postgres(PgPool),
+    MySql(MySqlPool),
+    Sqlite(SqlitePool),
+}
+
+impl Database {
+    /// Connects to `url`; an SQLite file is created when it does not exist.
+    pub async fn connect(url: &str) -> Result<Database, ConnectionError> {
+        let url = DatabaseUrl::parse(url)?;
+        let unreachable = |e: sqlx::Error| ConnectionError::Unreachable {
+            url: url.redacted().to_string(),
+            reason: url.redact_text(&e.to_string()),
+        };
+        let pool = match url.engine() {
+            Engine::Postgres => {
+                let options: sqlx::postgres::PgConnectOptions =
+                    url.as_str().parse().map_err(unreachable)?;
+                let pool = sqlx::postgres::PgPoolOptions::new()
+                    .max_connections(4)
+                    .acquire_timeout(std::time::Duration::from_secs(10))
+                    .connect_with(options)
+                    .await
+                    .map_err(unreachable)?;
+                Pool::Postgres(pool)
+            }
+            Engine::MySql => {
+                let options: sqlx::mysql::MySqlConnectOptions =
+                    url.sqlx_url().parse().map_err(unreachable)?;
+                let pool = sqlx::mysql::MySqlPoolOptions::new()
+                    .max_connections(4)
+                    .acquire_timeout(std::time::Duration::from_secs(10))
+                    .connect_with(options)
+                    .await
+                    .map_err(unreachable)?;
+                Pool::MySql(pool)
+            }
+            Engine::Sqlite => {
+                let options: sqlx::sqlite::SqliteConnectOptions =
+                    url.sqlx_url().parse().map_err(unreachable)?;
+                let options = options.create_if_missing(true).foreign_keys(true);
+                let pool = sqlx::sqlite::SqlitePoolOptions::new()
+                    .max_connections(4)
+                    .connect_with(options)
+                    .await
+                    .map_err(unreachable)?;
+                Pool::Sqlite(pool)
+            }
+        };
+        Ok(Database { url, pool })
+    }
+
+    /// The URL this database was opened with.
+    pub fn url(&self) -> &DatabaseUrl {
+        &self.url
+    }
+
+    /// The engine behind the connection.
+    pub fn engine(&self) -> Engine {
+        self.url.engine()
+    }
+
+    /// Runs a script of one or more statements, in order, on one connection.
+    pub async fn execute_script(&self, script: &str) -> Result<(), ConnectionError> {
+        let result = match &self.pool {
+            Pool::Postgres(p) => sqlx::raw_sql(sqlx::AssertSqlSafe(script.to_string()))
+                .execute(p)
+                .await
+                .map(|_| ()),
+            Pool::MySql(p) => sqlx::raw_sql(sqlx::AssertSqlSafe(script.to_string()))
+                .execute(p)
+                .await
+                .map(|_| ()),
+            Pool::Sqlite(p) => sqlx::raw_sql(sqlx::AssertSqlSafe(script.to_string()))
+                .execute(p)
+                .await
+                .map(|_| ()),
+        };
+        result.map_err(|e| self.error("executing SQL", e))
+    }
+
+    /// Starts a session that can only read, for a plugin call.
+    pub async fn read_only_session(&self) -> Result<ReadOnlySession, ConnectionError> {
+        ReadOnlySession::begin(self).await
+    }
+
+    /// Closes every connection of the pool.
+    pub async fn close(&self) {
+        match &self.pool {
+            Pool::Postgres(p) => p.close().await,
+            Pool::MySql(p) => p.close().await,
+            Pool::Sqlite(p) => p.close().await,
+        }
+    }
+
+    pub(crate) fn error(&self, context: &str, e: sqlx::Error) -> ConnectionError {
+        let sqlstate = e
+            .as_database_error()
+            .and_then(|d| d.code())
+            .map(|c| c.into_owned());
+        let message = match e.as_database_error() {
+            Some(d) => d.message().to_string(),
+            None => e.to_string(),
+        };
+        ConnectionError::Database {
+            url: self.url.redacted().to_string(),
+            context: context.to_string(),
+            message: self.url.redact_text(&message),
+            sqlstate,
+        }
+    }
+}

@@ -1,0 +1,31 @@
+//! The built-in plugins, compiled to wasm32-wasip2 by `build.rs` and embedded in the binary.
+
+/// Name and component bytes of every built-in plugin.
+pub const BUILT_IN: &[(&str, &[u8])] = &[
+    (
+        "postgres",
+        include_bytes!(concat!(
+            env!("AI_SHELL_PLUGIN_DIR"),
+            "/ai_shell_dialect_postgres.wasm"
+        )),
+    ),
+    (
+        "mysql",
+        include_bytes!(concat!(
+            env!("AI_SHELL_PLUGIN_DIR"),
+            "/ai_shell_dialect_mysql.wasm"
+        )),
+    ),
+    (
+        "sqlite",
+        include_bytes!(concat!(
+            env!("AI_SHELL_PLUGIN_DIR"),
+            "/ai_shell_dialect_sqlite.wasm"
+        )),
+    ),
+];
+
+/// The bytes of the built-in plugin `name`.
+pub fn built_in(name: &str) -> Option<&'static [u8]> {
+    BUILT_IN.iter().find(|(n, _)| *n == name).map(|(_, b)| *b)
+}

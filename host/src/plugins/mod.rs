@@ -1,0 +1,29 @@
+//! Plugins: the sandboxed runtime, the built-in and installed plugins, and typed handles to call them.
+
+pub mod bindings;
+pub mod cache;
+pub mod embedded;
+pub mod error;
+pub mod runtime;
+pub mod wit_version;
+
+mod dialect;
+mod registry;
+
+pub use dialect::DialectPlugin;
+pub use error::{PluginCallError, PluginLoadError};
+pub use registry::{PluginRegistry, PluginSource};
+pub use runtime::{Limits, Runtime};
+pub use wit_version::PluginKind;
+
+/// What is known about a loaded plugin.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct PluginMeta {
+    pub name: String,
+    pub kind: PluginKind,
+    pub version: String,
+    pub wit_version: String,
+    pub description: String,
+    pub url_schemes: Vec<String>,
+    pub source: PluginSource,
+}

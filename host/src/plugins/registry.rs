@@ -1,0 +1,181 @@
+//! Where plugins come from: the built-ins embedded in the binary and `.wasm` files the operator installed.
+//! An installed dialect that serves a URL scheme takes precedence over the built-in one.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Context;
+
+use super::runtime::{Limits, Runtime};
+use super::{DialectPlugin, PluginLoadError, embedded};
+use crate::connection::DatabaseUrl;
+use crate::plugins::cache::ComponentCache;
+
+/// Where a plugin was loaded from.
+#[derive(Clone, Debug, serde::Serialize)]
+#[serde(rename_all = "lowercase", tag = "type", content = "path")]
+pub enum PluginSource {
+    BuiltIn,
+    Installed(PathBuf),
+}
+
+impl PluginSource {
+    pub fn label(&self) -> &'static str {
+        match self {
+            PluginSource::BuiltIn => "built-in",
+            PluginSource::Installed(_) => "installed",
+        }
+    }
+}
+
+/// The plugins available to this process.
+pub struct PluginRegistry {
+    runtime: Arc<Runtime>,
+    installed_dir: Option<PathBuf>,
+}
+
+impl PluginRegistry {
+    pub fn new(runtime: Arc<Runtime>, installed_dir: Option<PathBuf>) -> PluginRegistry {
+        PluginRegistry {
+            runtime,
+            installed_dir,
+        }
+    }
+
+    /// Default limits, the cache from `AI_SHELL_CACHE_DIR` (or the user cache dir), installed plugins from
+    /// `AI_SHELL_PLUGINS_DIR` (or the user data dir).
+    pub fn from_env() -> anyhow::Result<PluginRegistry> {
+        let runtime = Runtime::new(Limits::default(), ComponentCache::from_env())?;
+        let installed_dir = std::env::var_os("AI_SHELL_PLUGINS_DIR")
+            .map(PathBuf::from)
+            .or_else(|| dirs::data_dir().map(|d| d.join("ai-shell").join("plugins")));
+        Ok(PluginRegistry::new(runtime, installed_dir))
+    }
+
+    pub fn runtime(&self) -> &Arc<Runtime> {
+        &self.runtime
+    }
+
+    pub fn installed_dir(&self) -> Option<&Path> {
+        self.installed_dir.as_deref()
+    }
+
+    /// Loads a built-in plugin by name.
+    pub async fn built_in(&self, name: &str) -> Result<DialectPlugin, PluginLoadError> {
+        let bytes = embedded::built_in(name).ok_or_else(|| PluginLoadError::Read {
+            path: format!("built-in:{name}"),
+            reason: "no such built-in plugin".into(),
+        })?;
+        DialectPlugin::load(
+            self.runtime.clone(),
+            name,
+            super::PluginSource::BuiltIn,
+            bytes,
+        )
+        .await
+    }
+
+    /// Loads a plugin from a `.wasm` file.
+    pub async fn from_file(&self, path: &Path) -> Result<DialectPlugin, PluginLoadError> {
+        let bytes = std::fs::read(path).map_err(|e| PluginLoadError::Read {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        let label = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| path.display().to_string());
+        DialectPlugin::load(
+            self.runtime.clone(),
+            &label,
+            super::PluginSource::Installed(path.to_path_buf()),
+            &bytes,
+        )
+        .await
+    }
+
+    /// The installed `.wasm` files, sorted.
+    pub fn installed_files(&self) -> Vec<PathBuf> {
+        let Some(dir) = &self.installed_dir else {
+            return vec![];
+        };
+        let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "wasm"))
+            .collect();
+        files.sort();
+        files
+    }
+
+    /// Every plugin: built-ins first, then installed ones (each with its load error, if any).
+    pub async fn all(&self) -> Vec<(String, Result<DialectPlugin, PluginLoadError>)> {
+        let mut out = vec![];
+        for (name, _) in embedded::BUILT_IN {
+            out.push((name.to_string(), self.built_in(name).await));
+        }
+        for file in self.installed_files() {
+            out.push((file.display().to_string(), self.from_file(&file).await));
+        }
+        out
+    }
+
+    /// The dialect for a database URL: an installed plugin serving its scheme, else the built-in.
+    pub async fn dialect_for(&self, url: &DatabaseUrl) -> anyhow::Result<DialectPlugin> {
+        let scheme = url
+            .as_str()
+            .split_once(':')
+            .map(|(s, _)| s.to_ascii_lowercase())
+            .unwrap_or_default();
+        for file in self.installed_files() {
+            match self.from_file(&file).await {
+                Ok(p) if p.meta().url_schemes.iter().any(|s| *s == scheme) => return Ok(p),
+                Ok(_) => {}
+                Err(e) => eprintln!("warning: skipping installed plugin: {e}"),
+            }
+        }
+        let name = url.engine().dialect_name();
+        self.built_in(name)
+            .await
+            .with_context(|| format!("loading the built-in `{name}` dialect"))
+    }
+
+    /// Validates a `.wasm` file (version, compilation, identity) and copies it into the installed directory.
+    pub async fn install(&self, path: &Path) -> anyhow::Result<DialectPlugin> {
+        let dir = self
+            .installed_dir
+            .as_ref()
+            .context("no directory for installed plugins: set AI_SHELL_PLUGINS_DIR")?;
+        let plugin = self.from_file(path).await?;
+        let name = plugin.meta().name.clone();
+        if name.is_empty() || name.contains(['/', '\\', '.']) {
+            anyhow::bail!(
+                "plugin reports an invalid name {name:?}; names are plain words like `postgres-quirks`"
+            );
+        }
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("creating the plugin directory {}", dir.display()))?;
+        let target = dir.join(format!("{name}.wasm"));
+        std::fs::copy(path, &target)
+            .with_context(|| format!("copying {} to {}", path.display(), target.display()))?;
+        self.from_file(&target).await.map_err(Into::into)
+    }
+
+    /// Removes an installed plugin by name.
+    pub fn remove(&self, name: &str) -> anyhow::Result<PathBuf> {
+        let dir = self
+            .installed_dir
+            .as_ref()
+            .context("no directory for installed plugins: set AI_SHELL_PLUGINS_DIR")?;
+        let target = dir.join(format!("{name}.wasm"));
+        if name.contains(['/', '\\']) || !target.exists() {
+            anyhow::bail!(
+                "no installed plugin named `{name}`\n\nRun `ai-shell plugin list` to see installed plugins."
+            );
+        }
+        std::fs::remove_file(&target).with_context(|| format!("removing {}", target.display()))?;
+        Ok(target)
+    }
+}

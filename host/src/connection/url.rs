@@ -53,7 +53,7 @@ impl DatabaseUrl {
             if parsed.host_str().is_none_or(str::is_empty) {
                 return Err(invalid("it names no host"));
             }
-            password = parsed.password().map(|p| percent_decode(p));
+            password = parsed.password().map(percent_decode);
         } else if raw
             .trim_start_matches("sqlite:")
             .trim_start_matches("//")

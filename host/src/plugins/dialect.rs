@@ -71,7 +71,7 @@ impl DialectPlugin {
         let (info, _) = call!(plugin, "info", None, |api, store| api.call_info(store));
         let info = info.map_err(|source| PluginLoadError::Call {
             plugin: label.to_string(),
-            source,
+            source: Box::new(source),
         })?;
         plugin.meta.name = info.name;
         plugin.meta.version = info.version;

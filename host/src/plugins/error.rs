@@ -33,7 +33,7 @@ pub enum PluginLoadError {
     Call {
         plugin: String,
         #[source]
-        source: PluginCallError,
+        source: Box<PluginCallError>,
     },
     #[error("cannot read plugin file {path}: {reason}")]
     Read { path: String, reason: String },

@@ -131,7 +131,7 @@ impl PluginRegistry {
             .unwrap_or_default();
         for file in self.installed_files() {
             match self.from_file(&file).await {
-                Ok(p) if p.meta().url_schemes.iter().any(|s| *s == scheme) => return Ok(p),
+                Ok(p) if p.meta().url_schemes.contains(&scheme) => return Ok(p),
                 Ok(_) => {}
                 Err(e) => eprintln!("warning: skipping installed plugin: {e}"),
             }

@@ -63,10 +63,10 @@ fn read(plugin: &str, bytes: &[u8]) -> Result<Declared, PluginLoadError> {
     for payload in Parser::new(0).parse_all(bytes) {
         let payload = payload.map_err(|e| not_component(e.to_string()))?;
         match payload {
-            Payload::Version { encoding, .. } if depth == 0 => {
-                if encoding != wasmparser::Encoding::Component {
-                    return Err(not_component("it is a core module".into()));
-                }
+            Payload::Version { encoding, .. }
+                if depth == 0 && encoding != wasmparser::Encoding::Component =>
+            {
+                return Err(not_component("it is a core module".into()));
             }
             Payload::ModuleSection { .. } | Payload::ComponentSection { .. } => depth += 1,
             Payload::End(_) => depth = depth.saturating_sub(1),

@@ -138,3 +138,64 @@ fn installing_something_that_is_not_a_plugin_changes_nothing() {
     assert_eq!(std::fs::read_dir(db.plugins_dir()).unwrap().count(), 0);
     std::fs::remove_file(junk).unwrap();
 }
+
+#[test]
+fn schema_show_and_export_on_the_example_shop() {
+    let db = TestDb::new(Engine::Sqlite);
+    db.exec(include_str!("../../examples/shop-sqlite.sql"));
+
+    let overview = run_ok(db.cli().args(["schema", "show"]));
+    for name in [
+        "customers",
+        "products",
+        "orders",
+        "order_items",
+        "open_orders",
+        "4 tables",
+    ] {
+        assert!(overview.contains(name), "{name} missing from:\n{overview}");
+    }
+    let detail = run_ok(db.cli().args(["schema", "show", "orders"]));
+    for part in [
+        "customer_id",
+        "status",
+        "'pending'",
+        "idx_orders_customer",
+        "idx_orders_open",
+        "customers(id)",
+        "cascade",
+    ] {
+        assert!(detail.contains(part), "{part} missing from:\n{detail}");
+    }
+
+    let out = db.cli().args(["schema", "show", "nope"]).output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no table named `nope`") && err.contains("customers"),
+        "{err}"
+    );
+
+    let file = db.plugins_dir().join("export.sql");
+    run_ok(db.cli().args(["schema", "export", "--output"]).arg(&file));
+    let script = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        script.contains("CREATE TABLE") && script.contains("order_items"),
+        "{script}"
+    );
+    // The global option also works after the subcommand.
+    let json = run_ok(
+        crate::support::ai_shell_cmd()
+            .env("AI_SHELL_PLUGINS_DIR", db.plugins_dir())
+            .args([
+                "schema",
+                "export",
+                "--format",
+                "json",
+                "--database",
+                db.url(),
+            ]),
+    );
+    let model: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(model["tables"].as_array().unwrap().len(), 4);
+}

@@ -149,7 +149,13 @@ pub async fn table_detail(table: &Table, dialect: &DialectPlugin) -> String {
         g.add_row(vec![
             c.name.clone(),
             spelled,
-            if c.nullable { "yes" } else { "no" }.to_string(),
+            // A primary-key column never holds NULL, whatever the engine's catalog says (SQLite's rowid alias).
+            if c.nullable && !pk.contains(&c.name.as_str()) {
+                "yes"
+            } else {
+                "no"
+            }
+            .to_string(),
             c.default.clone().unwrap_or_default(),
             extra.join(", "),
         ]);

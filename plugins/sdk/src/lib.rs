@@ -20,8 +20,9 @@ pub mod bindings {
 }
 
 pub use bindings::ai_shell::plugin::changes::{
-    AddCheck, AddColumn, AddForeignKey, AddIndex, AddPrimaryKey, AddUnique, AlterColumnType, Change,
-    ColumnRef, DropView, RawSql, RenameColumn, RenameTable, SetComment, SetDefault, TableObject,
+    AddCheck, AddColumn, AddForeignKey, AddIndex, AddPrimaryKey, AddUnique, AlterColumnType,
+    Change, ColumnRef, DropView, RawSql, RenameColumn, RenameTable, SetComment, SetDefault,
+    TableObject,
 };
 pub use bindings::ai_shell::plugin::schema::*;
 pub use bindings::ai_shell::plugin::types::{DatabaseError, LogLevel, PluginError, SqlValue};
@@ -92,12 +93,16 @@ pub trait Dialect {
 }
 
 /// Registers a type implementing [`Dialect`] as this component's `dialect` export.
+///
+/// The export exists only when compiling for wasm, so a plugin crate's unit tests still build natively.
 #[macro_export]
 macro_rules! export_dialect {
     ($ty:ty) => {
+        #[cfg(target_arch = "wasm32")]
         #[doc(hidden)]
         pub struct __AiShellDialectExport;
 
+        #[cfg(target_arch = "wasm32")]
         impl $crate::bindings::exports::ai_shell::plugin::dialect_api::Guest for __AiShellDialectExport {
             fn info() -> $crate::PluginInfo {
                 <$ty as $crate::Dialect>::info()
@@ -127,6 +132,7 @@ macro_rules! export_dialect {
             }
         }
 
+        #[cfg(target_arch = "wasm32")]
         $crate::bindings::__export_dialect_world!(__AiShellDialectExport with_types_in $crate::bindings);
     };
 }

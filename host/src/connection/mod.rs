@@ -3,7 +3,7 @@
 mod session;
 mod url;
 
-pub use self::session::ReadOnlySession;
+pub use self::session::{ReadOnlySession, Session};
 pub use self::url::{DatabaseUrl, Engine};
 
 use sqlx::{MySqlPool, PgPool, SqlitePool};
@@ -119,7 +119,12 @@ impl Database {
 
     /// Starts a session that can only read, for a plugin call.
     pub async fn read_only_session(&self) -> Result<ReadOnlySession, ConnectionError> {
-        ReadOnlySession::begin(self).await
+        Session::begin_read_only(self).await
+    }
+
+    /// Takes one connection, in autocommit mode, for a sequence of statements.
+    pub async fn session(&self) -> Result<Session, ConnectionError> {
+        Session::open(self).await
     }
 
     /// Closes every connection of the pool.

@@ -1,16 +1,21 @@
-//! Read-only sessions: one connection inside a read-only transaction, for the queries plugins make.
-//! The engine itself refuses writes, so a plugin cannot change the database through this path.
+//! Sessions: one pooled connection used for a sequence of statements. A read-only session holds a
+//! read-only transaction, so the engine itself refuses writes: that is what plugins query through.
+//! A plain session runs in autocommit mode and is what the migration executor uses (locks, history, DDL).
 
 use sqlx::pool::PoolConnection;
 use sqlx::{Column, Connection, MySql, Postgres, Row, Sqlite, TypeInfo, ValueRef};
 
-use super::{ConnectionError, Database, Pool};
+use super::{ConnectionError, Database, Engine, Pool};
 use crate::model::{QueryResult, SqlValue};
 
-/// A connection held in a read-only transaction until [`ReadOnlySession::finish`] or drop.
-pub struct ReadOnlySession {
+/// A session that can only read (see [`Session::begin_read_only`]).
+pub type ReadOnlySession = Session;
+
+/// One connection taken from the pool until [`Session::finish`] (or drop).
+pub struct Session {
     db: Database,
     conn: Conn,
+    read_only: bool,
 }
 
 enum Conn {
@@ -19,39 +24,65 @@ enum Conn {
     Sqlite(PoolConnection<Sqlite>),
 }
 
-impl ReadOnlySession {
-    pub(super) async fn begin(db: &Database) -> Result<ReadOnlySession, ConnectionError> {
-        let acquire = |e| db.error("opening a read-only session", e);
+/// Binds `SqlValue`s to a sqlx query, whatever the engine.
+macro_rules! bind_all {
+    ($statement:expr, $params:expr) => {{
+        let mut q = sqlx::query(sqlx::AssertSqlSafe($statement.to_string()));
+        for p in $params {
+            q = match p {
+                SqlValue::Null => q.bind(None::<String>),
+                SqlValue::Boolean(b) => q.bind(*b),
+                SqlValue::Integer(i) => q.bind(*i),
+                SqlValue::Float(f) => q.bind(*f),
+                SqlValue::Text(s) => q.bind(s.clone()),
+                SqlValue::Bytes(b) => q.bind(b.clone()),
+            };
+        }
+        q
+    }};
+}
+
+impl Session {
+    /// A connection in autocommit mode.
+    pub(super) async fn open(db: &Database) -> Result<Session, ConnectionError> {
+        let acquire = |e| db.error("taking a connection from the pool", e);
         let conn = match &db.pool {
-            Pool::Postgres(p) => {
-                let mut c = p.acquire().await.map_err(acquire)?;
-                sqlx::raw_sql("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                    .execute(&mut *c)
-                    .await
-                    .map_err(acquire)?;
-                Conn::Postgres(c)
-            }
-            Pool::MySql(p) => {
-                let mut c = p.acquire().await.map_err(acquire)?;
-                sqlx::raw_sql("START TRANSACTION READ ONLY")
-                    .execute(&mut *c)
-                    .await
-                    .map_err(acquire)?;
-                Conn::MySql(c)
-            }
-            Pool::Sqlite(p) => {
-                let mut c = p.acquire().await.map_err(acquire)?;
-                sqlx::raw_sql("PRAGMA query_only = ON; BEGIN")
-                    .execute(&mut *c)
-                    .await
-                    .map_err(acquire)?;
-                Conn::Sqlite(c)
-            }
+            Pool::Postgres(p) => Conn::Postgres(p.acquire().await.map_err(acquire)?),
+            Pool::MySql(p) => Conn::MySql(p.acquire().await.map_err(acquire)?),
+            Pool::Sqlite(p) => Conn::Sqlite(p.acquire().await.map_err(acquire)?),
         };
-        Ok(ReadOnlySession {
+        Ok(Session {
             db: db.clone(),
             conn,
+            read_only: false,
         })
+    }
+
+    /// A connection inside a read-only transaction: PostgreSQL `READ ONLY` (repeatable read, so one
+    /// consistent snapshot), MySQL `START TRANSACTION READ ONLY`, SQLite `PRAGMA query_only`.
+    pub(super) async fn begin_read_only(db: &Database) -> Result<Session, ConnectionError> {
+        let mut session = Session::open(db).await?;
+        let begin = match db.engine() {
+            Engine::Postgres => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+            Engine::MySql => "START TRANSACTION READ ONLY",
+            Engine::Sqlite => "PRAGMA query_only = ON; BEGIN",
+        };
+        session
+            .execute_script(begin)
+            .await
+            .map_err(|e| rename_context(e, "opening a read-only session"))?;
+        session.read_only = true;
+        Ok(session)
+    }
+
+    /// The engine this session talks to.
+    pub fn engine(&self) -> Engine {
+        self.db.engine()
+    }
+
+    /// The database this session belongs to.
+    pub fn database(&self) -> &Database {
+        &self.db
     }
 
     /// Runs one statement with positional parameters and returns every row.
@@ -61,79 +92,100 @@ impl ReadOnlySession {
         params: &[SqlValue],
     ) -> Result<QueryResult, ConnectionError> {
         let result = match &mut self.conn {
-            Conn::Postgres(c) => {
-                let mut q = sqlx::query(sqlx::AssertSqlSafe(statement.to_string()));
-                for p in params {
-                    q = match p {
-                        SqlValue::Null => q.bind(None::<String>),
-                        SqlValue::Boolean(b) => q.bind(*b),
-                        SqlValue::Integer(i) => q.bind(*i),
-                        SqlValue::Float(f) => q.bind(*f),
-                        SqlValue::Text(s) => q.bind(s.clone()),
-                        SqlValue::Bytes(b) => q.bind(b.clone()),
-                    };
-                }
-                q.fetch_all(&mut **c)
-                    .await
-                    .map(|rows| decode_rows(&rows, pg_value))
-            }
-            Conn::MySql(c) => {
-                let mut q = sqlx::query(sqlx::AssertSqlSafe(statement.to_string()));
-                for p in params {
-                    q = match p {
-                        SqlValue::Null => q.bind(None::<String>),
-                        SqlValue::Boolean(b) => q.bind(*b),
-                        SqlValue::Integer(i) => q.bind(*i),
-                        SqlValue::Float(f) => q.bind(*f),
-                        SqlValue::Text(s) => q.bind(s.clone()),
-                        SqlValue::Bytes(b) => q.bind(b.clone()),
-                    };
-                }
-                q.fetch_all(&mut **c)
-                    .await
-                    .map(|rows| decode_rows(&rows, mysql_value))
-            }
-            Conn::Sqlite(c) => {
-                let mut q = sqlx::query(sqlx::AssertSqlSafe(statement.to_string()));
-                for p in params {
-                    q = match p {
-                        SqlValue::Null => q.bind(None::<String>),
-                        SqlValue::Boolean(b) => q.bind(*b),
-                        SqlValue::Integer(i) => q.bind(*i),
-                        SqlValue::Float(f) => q.bind(*f),
-                        SqlValue::Text(s) => q.bind(s.clone()),
-                        SqlValue::Bytes(b) => q.bind(b.clone()),
-                    };
-                }
-                q.fetch_all(&mut **c)
-                    .await
-                    .map(|rows| decode_rows(&rows, sqlite_value))
-            }
+            Conn::Postgres(c) => bind_all!(statement, params)
+                .fetch_all(&mut **c)
+                .await
+                .map(|rows| decode_rows(&rows, pg_value)),
+            Conn::MySql(c) => bind_all!(statement, params)
+                .fetch_all(&mut **c)
+                .await
+                .map(|rows| decode_rows(&rows, mysql_value)),
+            Conn::Sqlite(c) => bind_all!(statement, params)
+                .fetch_all(&mut **c)
+                .await
+                .map(|rows| decode_rows(&rows, sqlite_value)),
         };
         result
-            .map_err(|e| self.db.error("running a plugin's query", e))
+            .map_err(|e| self.db.error("running a query", e))
             .and_then(|r| r)
     }
 
-    /// Ends the transaction (nothing was written) and returns the connection to the pool.
-    pub async fn finish(self) -> Result<(), ConnectionError> {
-        let end = |e| self.db.error("closing a read-only session", e);
-        match self.conn {
-            Conn::Postgres(mut c) => sqlx::raw_sql("ROLLBACK").execute(&mut *c).await.map(drop),
-            Conn::MySql(mut c) => sqlx::raw_sql("ROLLBACK").execute(&mut *c).await.map(drop),
-            Conn::Sqlite(mut c) => {
-                let r = sqlx::raw_sql("ROLLBACK; PRAGMA query_only = OFF")
-                    .execute(&mut *c)
-                    .await
-                    .map(drop);
-                if r.is_err() {
-                    // A connection stuck in query-only mode must not go back to the pool.
-                    let _ = c.detach().close().await;
-                }
-                r
-            }
+    /// Runs one statement with positional parameters and returns the number of rows it affected.
+    pub async fn execute(
+        &mut self,
+        statement: &str,
+        params: &[SqlValue],
+    ) -> Result<u64, ConnectionError> {
+        let result = match &mut self.conn {
+            Conn::Postgres(c) => bind_all!(statement, params)
+                .execute(&mut **c)
+                .await
+                .map(|r| r.rows_affected()),
+            Conn::MySql(c) => bind_all!(statement, params)
+                .execute(&mut **c)
+                .await
+                .map(|r| r.rows_affected()),
+            Conn::Sqlite(c) => bind_all!(statement, params)
+                .execute(&mut **c)
+                .await
+                .map(|r| r.rows_affected()),
+        };
+        result.map_err(|e| self.db.error("executing SQL", e))
+    }
+
+    /// Runs SQL text without parameters through the simple protocol: several statements are allowed.
+    pub async fn execute_script(&mut self, script: &str) -> Result<(), ConnectionError> {
+        let sql = sqlx::raw_sql(sqlx::AssertSqlSafe(script.to_string()));
+        let result = match &mut self.conn {
+            Conn::Postgres(c) => sql.execute(&mut **c).await.map(drop),
+            Conn::MySql(c) => sql.execute(&mut **c).await.map(drop),
+            Conn::Sqlite(c) => sql.execute(&mut **c).await.map(drop),
+        };
+        result.map_err(|e| self.db.error("executing SQL", e))
+    }
+
+    /// Ends the session. A read-only transaction is rolled back (nothing was written); a connection that cannot
+    /// be reset is closed rather than returned to the pool.
+    pub async fn finish(mut self) -> Result<(), ConnectionError> {
+        if !self.read_only {
+            return Ok(());
         }
-        .map_err(end)
+        let end = match self.engine() {
+            Engine::Sqlite => "ROLLBACK; PRAGMA query_only = OFF",
+            _ => "ROLLBACK",
+        };
+        let result = self.execute_script(end).await;
+        if result.is_err() {
+            self.close().await;
+        }
+        result.map_err(|e| rename_context(e, "closing a read-only session"))
+    }
+
+    /// Closes the underlying connection instead of returning it to the pool; session-scoped state such as
+    /// advisory locks dies with it.
+    pub async fn close(self) {
+        let _ = match self.conn {
+            Conn::Postgres(c) => c.detach().close().await,
+            Conn::MySql(c) => c.detach().close().await,
+            Conn::Sqlite(c) => c.detach().close().await,
+        };
+    }
+}
+
+fn rename_context(e: ConnectionError, context: &str) -> ConnectionError {
+    match e {
+        ConnectionError::Database {
+            url,
+            message,
+            sqlstate,
+            ..
+        } => ConnectionError::Database {
+            url,
+            context: context.to_string(),
+            message,
+            sqlstate,
+        },
+        other => other,
     }
 }
 

@@ -1,0 +1,541 @@
+//! Turns changes into MySQL/MariaDB statements with their lock and rewrite attributes.
+//!
+//! Attributes follow InnoDB's online DDL: INSTANT and in-place changes take no table lock
+//! (`none`); changes that need `ALGORITHM=COPY` block writes (`shared`) and rewrite the table.
+//! DDL is not transactional: each statement commits.
+
+mod ddl;
+mod state;
+
+use ai_shell_plugin_sdk::{
+    Change, ColumnType, DatabaseSchema, IndexMethod, LockLevel, PluginError, Statement,
+};
+
+pub use ddl::{column_definition, create_table};
+
+use crate::{quote, types};
+use ddl::table_name;
+use state::State;
+
+/// Lock, table rewrite and reversibility of one statement.
+#[derive(Clone, Copy)]
+struct Attrs {
+    lock: LockLevel,
+    rewrites: bool,
+    reversible: bool,
+}
+
+/// Instant or in-place, no data lost.
+const ONLINE: Attrs = Attrs {
+    lock: LockLevel::None,
+    rewrites: false,
+    reversible: true,
+};
+/// In place but rebuilding the table; DML goes on.
+const REBUILD: Attrs = Attrs {
+    lock: LockLevel::None,
+    rewrites: true,
+    reversible: true,
+};
+/// `ALGORITHM=COPY`: reads go on, writes wait.
+const COPY: Attrs = Attrs {
+    lock: LockLevel::Shared,
+    rewrites: true,
+    reversible: true,
+};
+/// Destroys data.
+const DESTRUCTIVE: Attrs = Attrs {
+    lock: LockLevel::Exclusive,
+    rewrites: false,
+    reversible: false,
+};
+
+fn unsupported<T>(message: &str) -> Result<T, PluginError> {
+    Err(PluginError::UnsupportedChange(message.to_string()))
+}
+
+fn alter(table: &ai_shell_plugin_sdk::QualifiedName, action: &str) -> String {
+    format!("ALTER TABLE {} {action}", table_name(table))
+}
+
+fn is_varchar(t: &ColumnType) -> bool {
+    matches!(t, ColumnType::Varchar(_))
+}
+
+/// The statements for one change, given the schema as earlier changes left it.
+fn render_one(change: &Change, state: &State) -> Result<Vec<(String, Attrs)>, PluginError> {
+    let one = |sql: String, attrs: Attrs| Ok(vec![(sql, attrs)]);
+    match change {
+        Change::CreateNamespace(_) | Change::DropNamespace(_) => unsupported(
+            "MySQL has no namespaces inside a database (a schema is a database); create the database outside ai-shell",
+        ),
+        Change::CreateExtension(e) => {
+            unsupported(&format!("MySQL has no extensions (`{}`)", e.name))
+        }
+        Change::CreateEnumType(_) | Change::DropEnumType(_) => {
+            unsupported("MySQL has no named enum types; use an inline enum column type")
+        }
+        Change::CreateSequence(s) => {
+            let mut sql = format!(
+                "CREATE SEQUENCE {} START WITH {} INCREMENT BY {}",
+                table_name(&s.name),
+                s.start,
+                s.increment
+            );
+            match s.min_value {
+                Some(v) => sql.push_str(&format!(" MINVALUE {v}")),
+                None => sql.push_str(" NO MINVALUE"),
+            }
+            match s.max_value {
+                Some(v) => sql.push_str(&format!(" MAXVALUE {v}")),
+                None => sql.push_str(" NO MAXVALUE"),
+            }
+            sql.push_str(&format!(" CACHE {}", s.cache));
+            sql.push_str(if s.cycle { " CYCLE" } else { " NOCYCLE" });
+            one(sql, ONLINE)
+        }
+        Change::DropSequence(name) => {
+            one(format!("DROP SEQUENCE {}", table_name(name)), DESTRUCTIVE)
+        }
+        Change::CreateTable(t) => one(create_table(t)?, ONLINE),
+        Change::DropTable(name) => one(format!("DROP TABLE {}", table_name(name)), DESTRUCTIVE),
+        Change::RenameTable(r) => {
+            let to = ai_shell_plugin_sdk::QualifiedName {
+                namespace: r.table.namespace.clone(),
+                name: r.new_name.clone(),
+            };
+            one(
+                format!(
+                    "RENAME TABLE {} TO {}",
+                    table_name(&r.table),
+                    table_name(&to)
+                ),
+                Attrs {
+                    lock: LockLevel::Exclusive,
+                    ..ONLINE
+                },
+            )
+        }
+        Change::AddColumn(a) => {
+            let c = &a.column;
+            let copies = c.identity.is_some() || c.generated.as_ref().is_some_and(|g| g.stored);
+            one(
+                alter(&a.table, &format!("ADD COLUMN {}", column_definition(c)?)),
+                if copies { COPY } else { ONLINE },
+            )
+        }
+        Change::DropColumn(c) => one(
+            alter(
+                &c.table,
+                &format!("DROP COLUMN {}", quote::ident(&c.column)),
+            ),
+            Attrs {
+                lock: LockLevel::None,
+                ..DESTRUCTIVE
+            },
+        ),
+        Change::RenameColumn(r) => one(
+            alter(
+                &r.table,
+                &format!(
+                    "RENAME COLUMN {} TO {}",
+                    quote::ident(&r.column),
+                    quote::ident(&r.new_name)
+                ),
+            ),
+            ONLINE,
+        ),
+        Change::AlterColumnType(a) => {
+            if a.using.is_some() {
+                return unsupported(
+                    "MySQL has no USING clause for type changes; convert the values with an UPDATE (raw-sql) first",
+                );
+            }
+            let current = state.column(&a.table, &a.column)?;
+            let mut column = current.clone();
+            column.data_type = a.new_type.clone();
+            if !types::takes_collation(&a.new_type) {
+                column.collation = None;
+            }
+            let widening = types::is_widening(&current.data_type, &a.new_type);
+            let in_place = widening && is_varchar(&current.data_type) && is_varchar(&a.new_type);
+            let attrs = if in_place {
+                ONLINE
+            } else {
+                Attrs {
+                    reversible: widening,
+                    ..COPY
+                }
+            };
+            one(
+                alter(
+                    &a.table,
+                    &format!("MODIFY COLUMN {}", column_definition(&column)?),
+                ),
+                attrs,
+            )
+        }
+        Change::SetNotNull(r) | Change::DropNotNull(r) => {
+            let mut column = state.column(&r.table, &r.column)?.clone();
+            column.nullable = matches!(change, Change::DropNotNull(_));
+            one(
+                alter(
+                    &r.table,
+                    &format!("MODIFY COLUMN {}", column_definition(&column)?),
+                ),
+                REBUILD,
+            )
+        }
+        Change::SetDefault(d) => {
+            if d.default.contains(crate::ON_UPDATE) {
+                let mut column = state.column(&d.table, &d.column)?.clone();
+                column.default = Some(d.default.clone());
+                return one(
+                    alter(
+                        &d.table,
+                        &format!("MODIFY COLUMN {}", column_definition(&column)?),
+                    ),
+                    ONLINE,
+                );
+            }
+            one(
+                alter(
+                    &d.table,
+                    &format!(
+                        "ALTER COLUMN {} SET DEFAULT {}",
+                        quote::ident(&d.column),
+                        ddl::default_value(&d.default)
+                    ),
+                ),
+                ONLINE,
+            )
+        }
+        Change::DropDefault(r) => one(
+            alter(
+                &r.table,
+                &format!("ALTER COLUMN {} DROP DEFAULT", quote::ident(&r.column)),
+            ),
+            ONLINE,
+        ),
+        Change::AddPrimaryKey(p) => one(
+            alter(
+                &p.table,
+                &format!(
+                    "ADD PRIMARY KEY ({})",
+                    ddl::column_list(&p.primary_key.columns)
+                ),
+            ),
+            REBUILD,
+        ),
+        Change::DropPrimaryKey(t) => one(alter(t, "DROP PRIMARY KEY"), COPY),
+        Change::AddIndex(a) => {
+            let index = &a.index;
+            let hash_default = state
+                .table(&a.table)
+                .is_some_and(|t| crate::introspect::hash_default(&t.options));
+            let (kind, using) = ddl::index_kind(index, hash_default)?;
+            let mut sql = format!(
+                "CREATE {kind}INDEX {}{using} ON {} {}{}",
+                quote::ident(&index.name),
+                table_name(&a.table),
+                ddl::index_keys(index)?,
+                ddl::index_comment(index)
+            );
+            let attrs = match index.method {
+                IndexMethod::Fulltext => Attrs {
+                    lock: LockLevel::Shared,
+                    rewrites: true,
+                    reversible: true,
+                },
+                IndexMethod::Spatial => Attrs {
+                    lock: LockLevel::Shared,
+                    ..ONLINE
+                },
+                _ => {
+                    if a.concurrently {
+                        sql.push_str(" ALGORITHM=INPLACE LOCK=NONE");
+                    }
+                    ONLINE
+                }
+            };
+            one(sql, attrs)
+        }
+        Change::DropIndex(o) => one(
+            format!(
+                "DROP INDEX {} ON {}",
+                quote::ident(&o.name),
+                table_name(&o.table)
+            ),
+            ONLINE,
+        ),
+        Change::AddUnique(u) => one(
+            alter(
+                &u.table,
+                &format!(
+                    "ADD CONSTRAINT {} UNIQUE ({})",
+                    quote::ident(&u.constraint.name),
+                    ddl::column_list(&u.constraint.columns)
+                ),
+            ),
+            ONLINE,
+        ),
+        Change::DropUnique(o) => one(
+            alter(&o.table, &format!("DROP INDEX {}", quote::ident(&o.name))),
+            ONLINE,
+        ),
+        Change::AddForeignKey(f) => one(
+            alter(
+                &f.table,
+                &format!("ADD {}", ddl::foreign_key(&f.foreign_key)?),
+            ),
+            COPY,
+        ),
+        Change::DropForeignKey(o) => one(
+            alter(
+                &o.table,
+                &format!("DROP FOREIGN KEY {}", quote::ident(&o.name)),
+            ),
+            ONLINE,
+        ),
+        Change::AddCheck(c) => one(
+            alter(&c.table, &format!("ADD {}", ddl::check(&c.check))),
+            COPY,
+        ),
+        Change::DropCheck(o) => one(
+            alter(
+                &o.table,
+                &format!("DROP CONSTRAINT {}", quote::ident(&o.name)),
+            ),
+            ONLINE,
+        ),
+        Change::CreateView(v) => {
+            if v.materialized {
+                return unsupported(&format!(
+                    "MySQL has no materialized views (`{}`)",
+                    v.name.name
+                ));
+            }
+            one(
+                format!(
+                    "CREATE VIEW {} AS {}",
+                    table_name(&v.name),
+                    v.definition.trim().trim_end_matches(';')
+                ),
+                ONLINE,
+            )
+        }
+        Change::DropView(d) => {
+            if d.materialized {
+                return unsupported(&format!(
+                    "MySQL has no materialized views (`{}`)",
+                    d.name.name
+                ));
+            }
+            one(format!("DROP VIEW {}", table_name(&d.name)), ONLINE)
+        }
+        Change::SetComment(s) => {
+            let text = s.comment.as_deref().unwrap_or("");
+            match &s.column {
+                None => one(
+                    alter(&s.table, &format!("COMMENT = {}", quote::string(text))),
+                    ONLINE,
+                ),
+                Some(column) => {
+                    let mut c = state.column(&s.table, column)?.clone();
+                    c.comment = s.comment.clone();
+                    one(
+                        alter(
+                            &s.table,
+                            &format!("MODIFY COLUMN {}", column_definition(&c)?),
+                        ),
+                        ONLINE,
+                    )
+                }
+            }
+        }
+        Change::CreateObject(o) => {
+            let sql = o.definition.trim_end();
+            let sql = sql.strip_suffix(';').unwrap_or(sql).trim_end();
+            one(sql.to_string(), ONLINE)
+        }
+        Change::RawSql(r) => one(
+            r.up.clone(),
+            Attrs {
+                lock: LockLevel::Exclusive,
+                rewrites: false,
+                reversible: r.down.is_some(),
+            },
+        ),
+    }
+}
+
+/// Renders `changes`, applied in order to `current`.
+pub fn render(
+    changes: Vec<Change>,
+    current: DatabaseSchema,
+) -> Result<Vec<Statement>, PluginError> {
+    let mut state = State::new(current);
+    let mut out = Vec::new();
+    for (i, change) in changes.iter().enumerate() {
+        for (sql, attrs) in render_one(change, &state)? {
+            out.push(Statement {
+                sql,
+                change_index: i as u32,
+                outside_transaction: false,
+                lock: attrs.lock,
+                rewrites_table: attrs.rewrites,
+                reversible: attrs.reversible,
+            });
+        }
+        state.apply(change);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use ai_shell_plugin_sdk::{
+        AlterColumnType, Column, ColumnRef, QualifiedName, RenameColumn, SetComment, Table,
+    };
+
+    use super::*;
+
+    fn name(n: &str) -> QualifiedName {
+        QualifiedName {
+            namespace: None,
+            name: n.into(),
+        }
+    }
+
+    fn column(n: &str, data_type: ColumnType) -> Column {
+        Column {
+            name: n.into(),
+            data_type,
+            nullable: true,
+            default: None,
+            identity: None,
+            generated: None,
+            collation: None,
+            comment: None,
+        }
+    }
+
+    fn schema() -> DatabaseSchema {
+        let mut label = column("label", ColumnType::Varchar(Some(10)));
+        label.collation = Some("utf8mb4_bin".into());
+        label.default = Some("'x'".into());
+        DatabaseSchema {
+            namespaces: vec![],
+            extensions: vec![],
+            enums: vec![],
+            sequences: vec![],
+            tables: vec![Table {
+                name: name("t`1"),
+                columns: vec![column("id", ColumnType::Integer), label],
+                primary_key: None,
+                uniques: vec![],
+                indexes: vec![],
+                foreign_keys: vec![],
+                checks: vec![],
+                comment: None,
+                options: vec![],
+            }],
+            views: vec![],
+            objects: vec![],
+        }
+    }
+
+    fn sql(changes: Vec<Change>) -> Vec<String> {
+        render(changes, schema())
+            .unwrap()
+            .into_iter()
+            .map(|s| s.sql)
+            .collect()
+    }
+
+    #[test]
+    fn modify_takes_the_definition_left_by_earlier_changes() {
+        let t = name("t`1");
+        let statements = sql(vec![
+            Change::RenameColumn(RenameColumn {
+                table: t.clone(),
+                column: "label".into(),
+                new_name: "tag".into(),
+            }),
+            Change::SetNotNull(ColumnRef {
+                table: t.clone(),
+                column: "tag".into(),
+            }),
+            Change::SetComment(SetComment {
+                table: t.clone(),
+                column: Some("tag".into()),
+                comment: Some("it's".into()),
+            }),
+        ]);
+        assert_eq!(
+            statements[0],
+            "ALTER TABLE `t``1` RENAME COLUMN `label` TO `tag`"
+        );
+        assert_eq!(
+            statements[1],
+            "ALTER TABLE `t``1` MODIFY COLUMN `tag` varchar(10) COLLATE `utf8mb4_bin` NOT NULL DEFAULT 'x'"
+        );
+        assert_eq!(
+            statements[2],
+            "ALTER TABLE `t``1` MODIFY COLUMN `tag` varchar(10) COLLATE `utf8mb4_bin` NOT NULL DEFAULT 'x' COMMENT 'it''s'"
+        );
+    }
+
+    #[test]
+    fn type_changes_know_narrowing_and_collations() {
+        let t = name("t`1");
+        let out = render(
+            vec![
+                Change::AlterColumnType(AlterColumnType {
+                    table: t.clone(),
+                    column: "label".into(),
+                    new_type: ColumnType::Varchar(Some(5)),
+                    using: None,
+                }),
+                Change::AlterColumnType(AlterColumnType {
+                    table: t.clone(),
+                    column: "label".into(),
+                    new_type: ColumnType::Integer,
+                    using: None,
+                }),
+            ],
+            schema(),
+        )
+        .unwrap();
+        assert!(!out[0].reversible && out[0].rewrites_table);
+        assert_eq!(
+            out[1].sql,
+            "ALTER TABLE `t``1` MODIFY COLUMN `label` int DEFAULT 'x'"
+        );
+    }
+
+    #[test]
+    fn unknown_columns_are_invalid_input() {
+        let err = render(
+            vec![Change::SetNotNull(ColumnRef {
+                table: name("t`1"),
+                column: "nope".into(),
+            })],
+            schema(),
+        )
+        .unwrap_err();
+        assert!(matches!(err, PluginError::InvalidInput(_)));
+    }
+
+    #[test]
+    fn create_table_renders_everything_inline() {
+        let mut table = schema().tables.remove(0);
+        table.options = vec!["ENGINE=InnoDB".into()];
+        table.comment = Some("c\\".into());
+        let sql = create_table(&table).unwrap();
+        assert_eq!(
+            sql,
+            "CREATE TABLE `t``1` (\n  `id` int,\n  `label` varchar(10) COLLATE `utf8mb4_bin` DEFAULT 'x'\n) ENGINE=InnoDB COMMENT='c\\\\'"
+        );
+    }
+}

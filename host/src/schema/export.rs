@@ -1,12 +1,12 @@
 //! A schema as the ordered list of changes that creates it, rendered by the dialect into a script.
 
-use crate::model::{AddForeignKey, CapabilitySet, Change, DatabaseSchema, Statement};
+use crate::model::{AddForeignKey, CapabilitySet, Change, DatabaseSchema, EngineObject, Statement};
 use crate::plugins::{DialectPlugin, PluginCallError};
 
 /// The changes that create `schema` in an empty database, in an order the engine accepts:
 /// namespaces, extensions, enum types, stand-alone objects (collations, types, functions), sequences,
-/// tables, foreign keys (separately when the engine can add them later, so cycles work), views, and
-/// objects that belong to a table (triggers).
+/// tables, foreign keys (separately when the engine can add them later, so cycles work), objects that
+/// belong to a table (triggers), views, and objects that belong to a view.
 pub fn creation_changes(schema: &DatabaseSchema, caps: &CapabilitySet) -> Vec<Change> {
     let mut changes = vec![];
     changes.extend(
@@ -47,12 +47,27 @@ pub fn creation_changes(schema: &DatabaseSchema, caps: &CapabilitySet) -> Vec<Ch
         changes.push(Change::CreateTable(table));
     }
     changes.extend(foreign_keys);
+    // Objects that belong to a table (triggers, functions taking its row type) come before the views, which
+    // may call them; objects that belong to a view (indexes of materialised views) come after the views.
+    let on_view = |o: &EngineObject| {
+        o.table
+            .as_ref()
+            .is_some_and(|t| schema.views.iter().any(|v| &v.name == t))
+    };
+    changes.extend(
+        schema
+            .objects
+            .iter()
+            .filter(|o| o.table.is_some() && !on_view(o))
+            .cloned()
+            .map(Change::CreateObject),
+    );
     changes.extend(schema.views.iter().cloned().map(Change::CreateView));
     changes.extend(
         schema
             .objects
             .iter()
-            .filter(|o| o.table.is_some())
+            .filter(|o| on_view(o))
             .cloned()
             .map(Change::CreateObject),
     );

@@ -1,0 +1,49 @@
+//! Views and materialized views, in an order in which they can be created.
+
+use ai_shell_plugin_sdk::{PluginError, QualifiedName, View};
+
+use super::{canon, json, order, query, warn};
+
+pub fn views() -> Result<Vec<View>, PluginError> {
+    let mut oids = Vec::new();
+    let mut depends = Vec::new();
+    let mut list = Vec::new();
+    for r in query(include_str!("sql/views.sql"))? {
+        let name = QualifiedName {
+            namespace: Some(r.text("namespace")?),
+            name: r.text("name")?,
+        };
+        let options = json::strings(r.opt_text("options")?)?;
+        if !options.is_empty() {
+            warn(&format!(
+                "view {}.{}: options ({}) are not part of the model and are left out",
+                name.namespace.as_deref().unwrap_or_default(),
+                name.name,
+                options.join(", ")
+            ));
+        }
+        let definition = r.text("definition")?;
+        let definition = canon::view(definition.trim().trim_end_matches(';').trim_end());
+        oids.push(r.text("oid")?);
+        depends.push(r.opt_text("depends_on")?.unwrap_or_default());
+        list.push(View {
+            name,
+            definition,
+            materialized: r.text("kind")? == "m",
+            comment: r.opt_text("comment")?,
+        });
+    }
+    let deps: Vec<Vec<usize>> = depends
+        .iter()
+        .map(|d| {
+            d.split(',')
+                .filter_map(|oid| oids.iter().position(|o| o == oid))
+                .collect()
+        })
+        .collect();
+    let mut slots: Vec<Option<View>> = list.into_iter().map(Some).collect();
+    Ok(order::topological(&deps)
+        .into_iter()
+        .filter_map(|i| slots[i].take())
+        .collect())
+}

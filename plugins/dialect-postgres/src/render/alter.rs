@@ -1,0 +1,254 @@
+//! ALTER TABLE and DROP changes on existing tables: columns, keys, constraints, indexes.
+
+use ai_shell_plugin_sdk::{Change, ColumnType, LockLevel, NumericParams, PluginError};
+
+use super::table::{self, column_comment, index_name};
+use super::{Attributes, Context, Output};
+use crate::quote;
+
+pub fn render(change: &Change, cx: &Context, out: &mut Output) -> Result<(), PluginError> {
+    use LockLevel::{Exclusive, Shared};
+    match change {
+        Change::DropTable(name) => {
+            out.push(format!("DROP TABLE {}", quote::qualified(name)))
+                .lock(Exclusive)
+                .reversible(false);
+        }
+        Change::RenameTable(r) => {
+            out.push(format!(
+                "ALTER TABLE {} RENAME TO {}",
+                quote::qualified(&r.table),
+                quote::ident(&r.new_name)
+            ))
+            .lock(Exclusive);
+        }
+        Change::AddColumn(a) => {
+            let c = &a.column;
+            let rewrites = c.identity.is_some()
+                || c.generated.is_some()
+                || c.default.as_deref().is_some_and(is_volatile);
+            out.push(format!(
+                "ALTER TABLE {} ADD COLUMN {}",
+                quote::qualified(&a.table),
+                table::column_definition(c)?
+            ))
+            .lock(Exclusive)
+            .rewrites(rewrites);
+            if let Some(comment) = &c.comment {
+                out.push(column_comment(&a.table, &c.name, Some(comment)));
+            }
+        }
+        Change::DropColumn(c) => {
+            out.push(format!(
+                "ALTER TABLE {} DROP COLUMN {}",
+                quote::qualified(&c.table),
+                quote::ident(&c.column)
+            ))
+            .lock(Exclusive)
+            .reversible(false);
+        }
+        Change::RenameColumn(r) => {
+            out.push(format!(
+                "ALTER TABLE {} RENAME COLUMN {} TO {}",
+                quote::qualified(&r.table),
+                quote::ident(&r.column),
+                quote::ident(&r.new_name)
+            ))
+            .lock(Exclusive);
+        }
+        Change::AlterColumnType(a) => {
+            let mut sql = format!(
+                "ALTER TABLE {} ALTER COLUMN {} TYPE {}",
+                quote::qualified(&a.table),
+                quote::ident(&a.column),
+                crate::types::type_name(&a.new_type)?
+            );
+            if let Some(using) = &a.using {
+                sql.push_str(&format!(" USING {using}"));
+            }
+            let (rewrites, reversible) = match cx.column_type(&a.table, &a.column) {
+                Some(old) => type_change(&old, &a.new_type),
+                None => (true, false),
+            };
+            let (rewrites, reversible) = if a.using.is_some() {
+                (true, false)
+            } else {
+                (rewrites, reversible)
+            };
+            out.push(sql)
+                .lock(Exclusive)
+                .rewrites(rewrites)
+                .reversible(reversible);
+        }
+        Change::SetNotNull(c) => {
+            alter_column(out, &c.table, &c.column, "SET NOT NULL");
+        }
+        Change::DropNotNull(c) => {
+            alter_column(out, &c.table, &c.column, "DROP NOT NULL");
+        }
+        Change::SetDefault(d) => {
+            alter_column(
+                out,
+                &d.table,
+                &d.column,
+                &format!("SET DEFAULT {}", d.default),
+            );
+        }
+        Change::DropDefault(c) => {
+            alter_column(out, &c.table, &c.column, "DROP DEFAULT");
+        }
+        Change::AddPrimaryKey(a) => {
+            out.push(format!(
+                "ALTER TABLE {} ADD {}",
+                quote::qualified(&a.table),
+                table::primary_key(&a.primary_key)?
+            ))
+            .lock(Exclusive);
+        }
+        Change::DropPrimaryKey(t) => {
+            drop_constraint(out, t, &cx.primary_key_name(t));
+        }
+        Change::DropIndex(o) => {
+            out.push(format!("DROP INDEX {}", index_name(&o.table, &o.name)))
+                .lock(Exclusive);
+        }
+        Change::AddUnique(a) => {
+            out.push(format!(
+                "ALTER TABLE {} ADD {}",
+                quote::qualified(&a.table),
+                table::unique(&a.constraint)?
+            ))
+            .lock(Exclusive);
+        }
+        Change::DropUnique(o) | Change::DropForeignKey(o) | Change::DropCheck(o) => {
+            drop_constraint(out, &o.table, &o.name);
+        }
+        Change::AddForeignKey(a) => {
+            // SHARE ROW EXCLUSIVE on both tables: writes wait, reads go on.
+            out.push(format!(
+                "ALTER TABLE {} ADD {}",
+                quote::qualified(&a.table),
+                table::foreign_key(&a.foreign_key)?
+            ))
+            .lock(Shared);
+        }
+        Change::AddCheck(a) => {
+            out.push(format!(
+                "ALTER TABLE {} ADD {}",
+                quote::qualified(&a.table),
+                table::check(&a.check)
+            ))
+            .lock(Exclusive);
+        }
+        _ => unreachable!("dispatched by render_one"),
+    }
+    Ok(())
+}
+
+fn alter_column(
+    out: &mut Output,
+    table: &ai_shell_plugin_sdk::QualifiedName,
+    column: &str,
+    action: &str,
+) {
+    out.push(format!(
+        "ALTER TABLE {} ALTER COLUMN {} {action}",
+        quote::qualified(table),
+        quote::ident(column)
+    ))
+    .lock(LockLevel::Exclusive);
+}
+
+fn drop_constraint(out: &mut Output, table: &ai_shell_plugin_sdk::QualifiedName, name: &str) {
+    out.push(format!(
+        "ALTER TABLE {} DROP CONSTRAINT {}",
+        quote::qualified(table),
+        quote::ident(name)
+    ))
+    .lock(LockLevel::Exclusive);
+}
+
+/// A default PostgreSQL evaluates per row when a column is added (so the table is rewritten).
+fn is_volatile(default: &str) -> bool {
+    let d = default.to_ascii_lowercase();
+    [
+        "nextval(",
+        "random(",
+        "gen_random_uuid(",
+        "uuid_generate",
+        "clock_timestamp(",
+        "timeofday(",
+    ]
+    .iter()
+    .any(|f| d.contains(f))
+}
+
+/// (rewrites the table, can be changed back without loss) for a type change without USING.
+pub fn type_change(old: &ColumnType, new: &ColumnType) -> (bool, bool) {
+    use ColumnType as T;
+    if crate::model::same_type(old, new) {
+        return (false, true);
+    }
+    let int_rank = |t: &T| match t {
+        T::Smallint => Some(1),
+        T::Integer => Some(2),
+        T::Bigint => Some(3),
+        _ => None,
+    };
+    match (old, new) {
+        (T::Varchar(Some(a)), T::Varchar(Some(b))) => (b < a, b >= a),
+        (T::Varchar(_), T::Varchar(None) | T::Text) | (T::Text, T::Varchar(None)) => (false, true),
+        (T::Char(_), T::Varchar(None) | T::Text) => (true, true),
+        (
+            T::Numeric(NumericParams {
+                precision: Some(p1),
+                scale: s1,
+            }),
+            T::Numeric(NumericParams {
+                precision: Some(p2),
+                scale: s2,
+            }),
+        ) => {
+            let widening = s1.unwrap_or(0) == s2.unwrap_or(0) && p2 >= p1;
+            (!widening, widening)
+        }
+        (
+            T::Numeric(_),
+            T::Numeric(NumericParams {
+                precision: None, ..
+            }),
+        ) => (false, true),
+        (T::Timestamp(a), T::Timestamp(b)) | (T::TimestampTz(a), T::TimestampTz(b)) => {
+            let widening = b.is_none() || (a.is_some() && b >= a);
+            (!widening, widening)
+        }
+        (T::Real, T::Double) | (T::Json, T::Jsonb) => (true, true),
+        (T::Timestamp(_), T::TimestampTz(_)) => (true, true),
+        _ => match (int_rank(old), int_rank(new)) {
+            (Some(a), Some(b)) => (true, b > a),
+            _ => (true, false),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn type_changes() {
+        use ColumnType as T;
+        assert_eq!(
+            type_change(&T::Varchar(Some(10)), &T::Varchar(Some(20))),
+            (false, true)
+        );
+        assert_eq!(
+            type_change(&T::Varchar(Some(20)), &T::Varchar(Some(10))),
+            (true, false)
+        );
+        assert_eq!(type_change(&T::Varchar(Some(20)), &T::Text), (false, true));
+        assert_eq!(type_change(&T::Integer, &T::Bigint), (true, true));
+        assert_eq!(type_change(&T::Bigint, &T::Integer), (true, false));
+        assert_eq!(type_change(&T::Text, &T::Integer), (true, false));
+    }
+}

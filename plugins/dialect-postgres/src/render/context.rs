@@ -1,0 +1,103 @@
+//! What rendering one change may need to know about the schema it applies to: `current` with
+//! the earlier changes of the same list applied (as far as names and types go).
+
+use ai_shell_plugin_sdk::{Change, ColumnType, DatabaseSchema, QualifiedName};
+
+use crate::model::same_name;
+use crate::names;
+
+pub struct Context<'a> {
+    pub index: usize,
+    pub changes: &'a [Change],
+    pub current: &'a DatabaseSchema,
+}
+
+impl Context<'_> {
+    fn earlier(&self) -> impl Iterator<Item = &Change> {
+        self.changes[..self.index].iter().rev()
+    }
+
+    /// The primary key's name: from an earlier change, else the current schema, else the name
+    /// the server gives (`table_pkey`).
+    pub fn primary_key_name(&self, table: &QualifiedName) -> String {
+        let from_changes = self.earlier().find_map(|c| match c {
+            Change::CreateTable(t) if same_name(&t.name, table) => {
+                Some(t.primary_key.as_ref().and_then(|p| p.name.clone()))
+            }
+            Change::AddPrimaryKey(a) if same_name(&a.table, table) => {
+                Some(a.primary_key.name.clone())
+            }
+            _ => None,
+        });
+        let from_current = || {
+            self.current
+                .tables
+                .iter()
+                .find(|t| same_name(&t.name, table))
+                .and_then(|t| t.primary_key.as_ref())
+                .and_then(|p| p.name.clone())
+        };
+        from_changes
+            .flatten()
+            .or_else(from_current)
+            .unwrap_or_else(|| names::make_object_name(&table.name, None, "pkey"))
+    }
+
+    /// Whether `name` is a view (Some(materialized)) rather than a table.
+    pub fn view_kind(&self, name: &QualifiedName) -> Option<bool> {
+        self.earlier()
+            .find_map(|c| match c {
+                Change::CreateView(v) if same_name(&v.name, name) => Some(Some(v.materialized)),
+                Change::CreateTable(t) if same_name(&t.name, name) => Some(None),
+                _ => None,
+            })
+            .unwrap_or_else(|| {
+                self.current
+                    .views
+                    .iter()
+                    .find(|v| same_name(&v.name, name))
+                    .map(|v| v.materialized)
+            })
+    }
+
+    /// A column's type before this change, when known: followed back through earlier renames
+    /// of the table and the column.
+    pub fn column_type(&self, table: &QualifiedName, column: &str) -> Option<ColumnType> {
+        let mut table = table.clone();
+        let mut column = column.to_string();
+        for change in self.earlier() {
+            match change {
+                Change::AlterColumnType(a) if same_name(&a.table, &table) && a.column == column => {
+                    return Some(a.new_type.clone());
+                }
+                Change::AddColumn(a) if same_name(&a.table, &table) && a.column.name == column => {
+                    return Some(a.column.data_type.clone());
+                }
+                Change::CreateTable(t) if same_name(&t.name, &table) => {
+                    return t
+                        .columns
+                        .iter()
+                        .find(|c| c.name == column)
+                        .map(|c| c.data_type.clone());
+                }
+                Change::RenameColumn(r) if same_name(&r.table, &table) && r.new_name == column => {
+                    column = r.column.clone();
+                }
+                Change::RenameTable(r)
+                    if r.table.namespace == table.namespace && r.new_name == table.name =>
+                {
+                    table = r.table.clone();
+                }
+                _ => {}
+            }
+        }
+        self.current
+            .tables
+            .iter()
+            .find(|t| same_name(&t.name, &table))?
+            .columns
+            .iter()
+            .find(|c| c.name == column)
+            .map(|c| c.data_type.clone())
+    }
+}

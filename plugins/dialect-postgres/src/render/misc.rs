@@ -1,0 +1,191 @@
+//! Namespaces, extensions, enum types, sequences, views, comments, engine objects and raw SQL.
+
+use ai_shell_plugin_sdk::{Change, LockLevel, PluginError, Sequence};
+
+use super::table::column_comment;
+use super::{Attributes, Context, Output};
+use crate::quote;
+
+pub fn render(change: &Change, cx: &Context, out: &mut Output) -> Result<(), PluginError> {
+    match change {
+        Change::CreateNamespace(n) => {
+            out.push(format!("CREATE SCHEMA {}", quote::ident(n)));
+        }
+        Change::DropNamespace(n) => {
+            // Without CASCADE: refuses to drop a schema that still holds objects.
+            out.push(format!("DROP SCHEMA {}", quote::ident(n)));
+        }
+        Change::CreateExtension(e) => {
+            let mut sql = format!("CREATE EXTENSION IF NOT EXISTS {}", quote::ident(&e.name));
+            if let Some(ns) = &e.namespace {
+                sql.push_str(&format!(" WITH SCHEMA {}", quote::ident(ns)));
+            }
+            out.push(sql);
+        }
+        Change::CreateEnumType(e) => {
+            let labels: Vec<String> = e.labels.iter().map(|l| quote::literal(l)).collect();
+            out.push(format!(
+                "CREATE TYPE {} AS ENUM ({})",
+                quote::qualified(&e.name),
+                labels.join(", ")
+            ));
+        }
+        Change::DropEnumType(name) => {
+            out.push(format!("DROP TYPE {}", quote::qualified(name)));
+        }
+        Change::CreateSequence(s) => {
+            out.push(create_sequence(s)?);
+        }
+        Change::DropSequence(name) => {
+            // Its current value is lost.
+            out.push(format!("DROP SEQUENCE {}", quote::qualified(name)))
+                .reversible(false);
+        }
+        Change::CreateView(v) => {
+            let q = quote::qualified(&v.name);
+            let what = if v.materialized {
+                "MATERIALIZED VIEW"
+            } else {
+                "VIEW"
+            };
+            let definition = v.definition.trim().trim_end_matches(';').trim_end();
+            if definition.is_empty() {
+                return Err(PluginError::InvalidInput(format!(
+                    "view {} has no definition",
+                    v.name.name
+                )));
+            }
+            out.push(format!("CREATE {what} {q} AS\n{definition}"));
+            if let Some(c) = &v.comment {
+                out.push(format!("COMMENT ON {what} {q} IS {}", quote::literal(c)));
+            }
+        }
+        Change::DropView(d) => {
+            let what = if d.materialized {
+                "MATERIALIZED VIEW"
+            } else {
+                "VIEW"
+            };
+            out.push(format!("DROP {what} {}", quote::qualified(&d.name)))
+                .lock(LockLevel::Exclusive);
+        }
+        Change::SetComment(c) => {
+            let sql = match &c.column {
+                Some(column) => column_comment(&c.table, column, c.comment.as_deref()),
+                None => {
+                    let what = match cx.view_kind(&c.table) {
+                        Some(true) => "MATERIALIZED VIEW",
+                        Some(false) => "VIEW",
+                        None => "TABLE",
+                    };
+                    format!(
+                        "COMMENT ON {what} {} IS {}",
+                        quote::qualified(&c.table),
+                        quote::opt_literal(c.comment.as_deref())
+                    )
+                }
+            };
+            out.push(sql);
+        }
+        Change::CreateObject(o) => {
+            let definition = o.definition.trim().trim_end_matches(';').trim_end();
+            if definition.is_empty() {
+                return Err(PluginError::InvalidInput(format!(
+                    "{} {} has no definition",
+                    o.kind, o.name.name
+                )));
+            }
+            let kind = o.kind.to_ascii_lowercase();
+            if (kind == "function" || kind == "procedure") && !out.bodies_unchecked {
+                // As pg_dump does: a function's body may use tables and other functions created
+                // later; it is checked when called.
+                out.push("SET check_function_bodies = off".to_string());
+                out.bodies_unchecked = true;
+            }
+            let lock = if o.table.is_some() {
+                LockLevel::Shared
+            } else {
+                LockLevel::None
+            };
+            out.push(definition.to_string()).lock(lock);
+        }
+        Change::RawSql(r) => {
+            let up = r.up.trim().trim_end_matches(';').trim_end();
+            if up.is_empty() {
+                return Err(PluginError::InvalidInput(
+                    "raw-sql has an empty `up`".into(),
+                ));
+            }
+            let outside = needs_autocommit(up);
+            out.push(up.to_string())
+                .lock(LockLevel::Exclusive)
+                .reversible(r.down.as_deref().is_some_and(|d| !d.trim().is_empty()))
+                .outside_transaction(outside);
+        }
+        _ => unreachable!("dispatched by render_one"),
+    }
+    Ok(())
+}
+
+/// Statements PostgreSQL refuses inside a transaction block.
+fn needs_autocommit(sql: &str) -> bool {
+    let upper = sql.to_ascii_uppercase();
+    let words: Vec<&str> = upper.split_whitespace().collect();
+    words.contains(&"CONCURRENTLY")
+        || matches!(words.first(), Some(&"VACUUM"))
+        || matches!(
+            words.get(..2),
+            Some(["CREATE" | "DROP", "DATABASE" | "TABLESPACE"])
+        )
+        || matches!(words.get(..2), Some(["ALTER", "SYSTEM"]))
+}
+
+pub fn create_sequence(s: &Sequence) -> Result<String, PluginError> {
+    let mut sql = format!("CREATE SEQUENCE {}", quote::qualified(&s.name));
+    if let Some(t) = &s.data_type {
+        let t = match t.trim().to_ascii_lowercase().as_str() {
+            "smallint" | "int2" => "smallint",
+            "integer" | "int" | "int4" => "integer",
+            "bigint" | "int8" => "bigint",
+            other => {
+                return Err(PluginError::InvalidInput(format!(
+                    "sequence {}: type {other:?} is not smallint, integer or bigint",
+                    s.name.name
+                )));
+            }
+        };
+        sql.push_str(&format!(" AS {t}"));
+    }
+    if s.increment == 0 {
+        return Err(PluginError::InvalidInput(format!(
+            "sequence {}: increment is 0",
+            s.name.name
+        )));
+    }
+    sql.push_str(&format!(" INCREMENT BY {}", s.increment));
+    match s.min_value {
+        Some(m) => sql.push_str(&format!(" MINVALUE {m}")),
+        None => sql.push_str(" NO MINVALUE"),
+    }
+    match s.max_value {
+        Some(m) => sql.push_str(&format!(" MAXVALUE {m}")),
+        None => sql.push_str(" NO MAXVALUE"),
+    }
+    sql.push_str(&format!(" START WITH {} CACHE {}", s.start, s.cache.max(1)));
+    sql.push_str(if s.cycle { " CYCLE" } else { " NO CYCLE" });
+    Ok(sql)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn autocommit_statements() {
+        assert!(needs_autocommit("create index concurrently i on t (a)"));
+        assert!(needs_autocommit("VACUUM t"));
+        assert!(needs_autocommit("create database x"));
+        assert!(!needs_autocommit("CREATE TABLE concurrently_named (a int)"));
+        assert!(!needs_autocommit("ALTER TABLE t ADD COLUMN a int"));
+    }
+}

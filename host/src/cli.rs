@@ -39,6 +39,14 @@ pub struct GlobalOptions {
     /// Only errors on stderr.
     #[arg(long, short = 'q', global = true, conflicts_with = "verbose")]
     pub quiet: bool,
+    /// Folder of migration files (default: `migrations`, or `[migrations] dir` in ai-shell.toml).
+    #[arg(
+        long,
+        global = true,
+        env = "AI_SHELL_MIGRATIONS_DIR",
+        value_name = "DIR"
+    )]
+    pub migrations_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -46,6 +54,9 @@ pub enum Command {
     /// Inspect and export the live schema.
     #[command(subcommand)]
     Schema(SchemaCommand),
+    /// Create, apply, inspect and roll back migrations.
+    #[command(subcommand)]
+    Migrate(MigrateCommand),
     /// List, install and remove plugins.
     #[command(subcommand)]
     Plugin(PluginCommand),
@@ -57,6 +68,12 @@ pub enum SchemaCommand {
     Export(ExportArgs),
     /// Show the tables of the live schema, or one table's columns, constraints, indexes and foreign keys.
     Show(ShowArgs),
+    /// The schema version recorded in the migration history ("Not initialized" before `migrate init`).
+    Version {
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -82,6 +99,132 @@ pub struct ShowArgs {
     /// Print the schema model of the table (or of everything) as JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+/// A migration named by its id (`002_add_email_to_users`), its version (`002` or `2`) or its slug.
+pub type MigrationRef = String;
+
+#[derive(Debug, Subcommand)]
+pub enum MigrateCommand {
+    /// Create the history table and the migrations folder.
+    Init,
+    /// Create an empty migration file to write SQL in by hand.
+    New {
+        /// What the migration does, in words (becomes the file's slug and description).
+        name: String,
+    },
+    /// Apply pending migrations (all, one, or up to a version).
+    Apply {
+        /// Only this migration.
+        id: Option<MigrationRef>,
+        /// Apply pending migrations up to and including this version.
+        #[arg(long, value_name = "N", conflicts_with = "id")]
+        to_version: Option<u64>,
+        /// Show the SQL that would run; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Accept that an applied migration's file was edited: record its new checksum (repeatable).
+        #[arg(long, value_name = "VERSION")]
+        accept_checksum: Vec<u64>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List migrations not yet applied.
+    Pending {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Every migration with its state: applied, pending, failed, rolled back, changed since applied.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+    /// The history of applied migrations.
+    History {
+        /// Also write the full history (with SQL) to this JSON file.
+        #[arg(long, value_name = "FILE")]
+        export: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Details of one migration: SQL, duration, who applied it, rollback availability.
+    Info {
+        id: MigrationRef,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Undo the last migration, one migration, or everything above a version.
+    Rollback {
+        /// Only this migration.
+        id: Option<MigrationRef>,
+        /// Roll back every migration above this version.
+        #[arg(long, value_name = "N", conflicts_with = "id")]
+        to_version: Option<u64>,
+        /// Show the SQL that would run; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Do not ask for confirmation.
+        #[arg(long, short = 'y')]
+        yes: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Why a rollback of a migration is or is not available.
+    RollbackStatus {
+        id: MigrationRef,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Parse migration files, check checksums, and (PostgreSQL, SQLite) run pending migrations in a transaction
+    /// that is rolled back.
+    Validate {
+        /// Only this migration.
+        id: Option<MigrationRef>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Attach a note to a migration's history.
+    Note { id: MigrationRef, text: String },
+    /// The event log of a migration: applied, failed, resumed, rolled back, notes.
+    Logs {
+        id: MigrationRef,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Continue a failed migration (from the failed statement where earlier ones are committed).
+    Retry {
+        id: MigrationRef,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Convert another tool's migrations folder into ai-shell migration files.
+    Import {
+        /// The tool the folder comes from.
+        #[arg(long, value_enum)]
+        from: ImportFrom,
+        /// The folder to read.
+        dir: PathBuf,
+    },
+    /// Mark an existing database as being at version N: migrations up to N are recorded, not run.
+    Baseline {
+        /// The version the database is already at.
+        #[arg(value_name = "VERSION")]
+        at: u64,
+    },
+    /// Renumber migrations that share a version (two branches both created version N).
+    Renumber {
+        /// Rename the files without asking.
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ImportFrom {
+    Sqlx,
+    Dbmate,
+    GolangMigrate,
+    Flyway,
 }
 
 #[derive(Debug, Subcommand)]
@@ -146,4 +289,12 @@ fn render_error(e: &anyhow::Error) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        <super::Cli as clap::CommandFactory>::command().debug_assert();
+    }
 }

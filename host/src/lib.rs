@@ -6,8 +6,12 @@
 pub mod cli;
 pub mod commands;
 pub mod connection;
+pub mod executor;
+pub mod history;
+pub mod migrations;
 pub mod model;
 pub mod plugins;
+pub mod project;
 pub mod schema;
 
 pub use cli::run;

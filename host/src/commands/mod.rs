@@ -1,5 +1,6 @@
 //! One module per subcommand family; `dispatch` routes a parsed command line to it.
 
+pub mod migrate;
 pub mod plugin;
 pub mod schema;
 
@@ -48,6 +49,7 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<()> {
     let mut ctx = Context::new(cli.global);
     match cli.command {
         Command::Schema(cmd) => schema::run(&mut ctx, cmd).await,
+        Command::Migrate(cmd) => migrate::run(&mut ctx, cmd).await,
         Command::Plugin(cmd) => plugin::run(&mut ctx, cmd).await,
     }
 }

@@ -27,10 +27,14 @@ enum Conn {
 /// Binds `SqlValue`s to a sqlx query, whatever the engine.
 macro_rules! bind_all {
     ($statement:expr, $params:expr) => {{
-        let mut q = sqlx::query(sqlx::AssertSqlSafe($statement.to_string()));
+        // Not cached as a prepared statement: the same SQL may be bound with a NULL one time and a value the
+        // next, and PostgreSQL would keep the parameter types of the first preparation.
+        let mut q = sqlx::query(sqlx::AssertSqlSafe($statement.to_string())).persistent(false);
         for p in $params {
             q = match p {
-                SqlValue::Null => q.bind(None::<String>),
+                // A NULL typed as bigint: PostgreSQL assigns it to text columns too (through its I/O
+                // conversion), while a text-typed NULL cannot go into a number column.
+                SqlValue::Null => q.bind(None::<i64>),
                 SqlValue::Boolean(b) => q.bind(*b),
                 SqlValue::Integer(i) => q.bind(*i),
                 SqlValue::Float(f) => q.bind(*f),

@@ -1,0 +1,173 @@
+//! `migrate rollback` and `migrate rollback-status`.
+
+use super::{Workspace, confirm, open, print_json, records};
+use crate::commands::Context;
+use crate::connection::Database;
+use crate::executor::{Executor, RollbackOptions, RollbackTarget};
+
+pub async fn rollback(
+    ctx: &mut Context,
+    id: Option<String>,
+    to_version: Option<u64>,
+    dry_run: bool,
+    yes: bool,
+    json: bool,
+) -> anyhow::Result<()> {
+    let ws = Workspace::load(ctx)?;
+    let db = Database::connect(&ctx.global.database).await?;
+    let mut s = db.session().await?;
+    let recs = records(&mut s, &ws.history).await?;
+    drop(s);
+    let target = match (&id, to_version) {
+        (Some(r), _) => RollbackTarget::Only(ws.resolve(r, &recs)?),
+        (None, Some(n)) => RollbackTarget::ToVersion(n),
+        (None, None) => RollbackTarget::Last,
+    };
+    let mut executor = Executor::new(&db, &ws.history);
+    executor.lock_timeout = ws.project.lock_timeout;
+    let migrations = ws.migrations();
+    // Always preview first: the confirmation shows exactly what will run.
+    let preview = executor
+        .rollback(
+            &migrations,
+            &RollbackOptions {
+                target,
+                dry_run: true,
+            },
+        )
+        .await;
+    let preview = match preview {
+        Ok(p) => p,
+        Err(e) => {
+            db.close().await;
+            return Err(e.into());
+        }
+    };
+    if preview.rolled_back.is_empty() {
+        db.close().await;
+        if json {
+            return print_json(&preview);
+        }
+        println!("Nothing to roll back.");
+        return Ok(());
+    }
+    if dry_run {
+        db.close().await;
+        if json {
+            return print_json(&preview);
+        }
+        for r in &preview.rolled_back {
+            println!(
+                "-- Would roll back {} ({} statements)",
+                r.id,
+                r.statements.len()
+            );
+            for s in &r.statements {
+                println!("{s};");
+            }
+            println!();
+        }
+        println!("Dry run: nothing was changed.");
+        return Ok(());
+    }
+    if !json {
+        eprintln!(
+            "⚠️  Rolling back {} migration(s):",
+            preview.rolled_back.len()
+        );
+        for r in &preview.rolled_back {
+            eprintln!("  - {}", r.id);
+            for s in &r.statements {
+                eprintln!("      {s}");
+            }
+        }
+    }
+    if !confirm("This changes the schema.", yes)? {
+        db.close().await;
+        println!("Cancelled: nothing was changed.");
+        return Ok(());
+    }
+    let result = executor
+        .rollback(
+            &migrations,
+            &RollbackOptions {
+                target,
+                dry_run: false,
+            },
+        )
+        .await;
+    db.close().await;
+    let outcome = result?;
+    if json {
+        return print_json(&outcome);
+    }
+    for r in &outcome.rolled_back {
+        println!("✓ Rolled back {} ({}ms)", r.id, r.duration_ms);
+    }
+    let v = |v: Option<u64>| v.map(|v| v.to_string()).unwrap_or_else(|| "none".into());
+    println!(
+        "✓ Schema version: {} → {}",
+        v(outcome.version_before),
+        v(outcome.version_after)
+    );
+    Ok(())
+}
+
+pub async fn status(ctx: &mut Context, reference: &str, json: bool) -> anyhow::Result<()> {
+    let ws = Workspace::load(ctx)?;
+    let (db, mut s) = open(ctx).await?;
+    let recs = records(&mut s, &ws.history).await?;
+    let engine = s.engine();
+    drop(s);
+    db.close().await;
+    let version = ws.resolve(reference, &recs)?;
+    let file = ws.files.iter().find(|f| f.version == version);
+    let (available, reason, statements) = match recs.get(&version) {
+        None => (false, "it has not been applied".to_string(), vec![]),
+        Some(r) => {
+            let mut usable = r.clone();
+            let from_file =
+                usable.down_sql.is_none() && file.and_then(|f| f.down.as_ref()).is_some();
+            if usable.down_sql.is_none() {
+                usable.down_sql = file.and_then(|f| f.down.clone());
+            }
+            match usable.rollback_availability() {
+                Err(why) => (false, why, vec![]),
+                Ok(()) => match crate::executor::undo_statements(
+                    engine,
+                    r,
+                    usable.down_sql.as_deref().unwrap_or(""),
+                ) {
+                    Err(why) => (false, why, vec![]),
+                    Ok(stmts) => (
+                        true,
+                        if from_file {
+                            "the history has no down SQL, so the file's down section will be used"
+                                .into()
+                        } else {
+                            "the down SQL recorded when it was applied will be used".into()
+                        },
+                        stmts,
+                    ),
+                },
+            }
+        }
+    };
+    if json {
+        return print_json(&serde_json::json!({
+            "version": version,
+            "available": available,
+            "reason": reason,
+            "statements": statements,
+        }));
+    }
+    if available {
+        println!("Rollback of migration {version}: available ({reason})");
+        for s in statements {
+            println!("  {s};");
+        }
+    } else {
+        println!("Rollback of migration {version}: not available, because {reason}");
+    }
+    Ok(())
+}

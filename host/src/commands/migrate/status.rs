@@ -1,0 +1,199 @@
+//! `migrate status`, `migrate pending` and `schema version`.
+
+use serde::Serialize;
+
+use super::{Workspace, open, print_json, records, to_migration};
+use crate::commands::Context;
+use crate::history::Status;
+
+/// One line of `migrate status`.
+#[derive(Debug, Serialize)]
+pub struct Line {
+    pub version: u64,
+    pub id: String,
+    /// applied, pending, failed, running, rolled_back, changed (applied, file edited since), missing (applied,
+    /// file gone).
+    pub state: String,
+    pub applied_at: Option<String>,
+    pub detail: Option<String>,
+}
+
+/// Every migration known from the files or the history, with its state.
+pub async fn lines(ctx: &Context) -> anyhow::Result<(Vec<Line>, bool)> {
+    let ws = Workspace::load(ctx)?;
+    let (db, mut s) = open(ctx).await?;
+    let initialized = ws.history.exists(&mut s).await?;
+    let recs = records(&mut s, &ws.history).await?;
+    drop(s);
+    db.close().await;
+    let mut out = vec![];
+    let mut versions: Vec<u64> = ws
+        .files
+        .iter()
+        .map(|f| f.version)
+        .chain(recs.keys().copied())
+        .collect();
+    versions.sort();
+    versions.dedup();
+    for v in versions {
+        let file = ws.files.iter().find(|f| f.version == v);
+        let rec = recs.get(&v);
+        let id = file
+            .map(|f| f.id())
+            .or_else(|| rec.map(|r| r.name.clone()))
+            .unwrap_or_default();
+        let (state, detail) = match (file, rec) {
+            (Some(_), None) => ("pending".to_string(), None),
+            (None, None) => unreachable!("listed from files or history"),
+            (f, Some(r)) => match r.status {
+                Status::Applied => match f {
+                    Some(f) if to_migration(f).checksum != r.checksum => (
+                        "changed".into(),
+                        Some(format!(
+                            "file edited since it was applied (checksum {} now {})",
+                            &r.checksum[..12.min(r.checksum.len())],
+                            &to_migration(f).checksum[..12]
+                        )),
+                    ),
+                    Some(_) => ("applied".into(), None),
+                    None => (
+                        "missing".into(),
+                        Some("applied, but its file is gone".into()),
+                    ),
+                },
+                Status::Failed => (
+                    "failed".into(),
+                    Some(format!(
+                        "failed after {} of {} statements: {}",
+                        r.statements_done,
+                        r.statements_total,
+                        r.error.clone().unwrap_or_default()
+                    )),
+                ),
+                Status::Running => (
+                    "running".into(),
+                    Some(format!(
+                        "{} of {} statements recorded (a run is applying it, or died: the next apply resumes it)",
+                        r.statements_done, r.statements_total
+                    )),
+                ),
+                Status::RolledBack => ("rolled_back".into(), None),
+            },
+        };
+        out.push(Line {
+            version: v,
+            id,
+            state,
+            applied_at: rec.and_then(|r| r.applied_at.clone()),
+            detail,
+        });
+    }
+    Ok((out, initialized))
+}
+
+fn mark(state: &str) -> &'static str {
+    match state {
+        "applied" => "✓",
+        "pending" => "·",
+        "rolled_back" => "↩",
+        "running" => "…",
+        _ => "✗",
+    }
+}
+
+pub async fn status(ctx: &mut Context, json: bool) -> anyhow::Result<()> {
+    let (lines, initialized) = lines(ctx).await?;
+    let version = lines
+        .iter()
+        .filter(|l| l.state == "applied" || l.state == "changed" || l.state == "missing")
+        .map(|l| l.version)
+        .max();
+    let pending = lines
+        .iter()
+        .filter(|l| matches!(l.state.as_str(), "pending" | "rolled_back"))
+        .count();
+    if json {
+        return print_json(&serde_json::json!({
+            "initialized": initialized,
+            "version": version,
+            "pending": pending,
+            "migrations": lines,
+        }));
+    }
+    if !initialized {
+        println!("Migration tracking: Not initialized (run `ai-shell migrate init`)");
+    }
+    for l in &lines {
+        let at = l
+            .applied_at
+            .as_deref()
+            .map(|a| format!(" ({a})"))
+            .unwrap_or_default();
+        println!("{} {} [{}]{at}", mark(&l.state), l.id, l.state);
+        if let Some(d) = &l.detail {
+            println!("    {d}");
+        }
+    }
+    println!();
+    println!(
+        "Current Schema Version: {}",
+        version
+            .map(|v| v.to_string())
+            .unwrap_or_else(|| "none".into())
+    );
+    println!("Pending Migrations: {pending}");
+    Ok(())
+}
+
+pub async fn pending(ctx: &mut Context, json: bool) -> anyhow::Result<()> {
+    let (lines, _) = lines(ctx).await?;
+    let pending: Vec<&Line> = lines
+        .iter()
+        .filter(|l| {
+            matches!(
+                l.state.as_str(),
+                "pending" | "rolled_back" | "failed" | "running"
+            )
+        })
+        .collect();
+    if json {
+        return print_json(&pending);
+    }
+    if pending.is_empty() {
+        println!("✓ No pending migrations");
+    }
+    for l in pending {
+        println!("{} {} [{}]", mark(&l.state), l.id, l.state);
+    }
+    Ok(())
+}
+
+/// `schema version`.
+pub async fn schema_version(ctx: &mut Context, json: bool) -> anyhow::Result<()> {
+    let (lines, initialized) = lines(ctx).await?;
+    let applied: Vec<&Line> = lines
+        .iter()
+        .filter(|l| matches!(l.state.as_str(), "applied" | "changed" | "missing"))
+        .collect();
+    let version = applied.iter().map(|l| l.version).max();
+    if json {
+        return print_json(&serde_json::json!({
+            "initialized": initialized,
+            "version": version,
+            "applied": applied.len(),
+        }));
+    }
+    match (initialized, version) {
+        (false, _) => println!("Not initialized"),
+        (true, None) => println!("Version: none (no migration applied yet)"),
+        (true, Some(v)) => {
+            let id = applied
+                .iter()
+                .find(|l| l.version == v)
+                .map(|l| l.id.clone())
+                .unwrap_or_default();
+            println!("Version: {v} ({id}; {} migrations applied)", applied.len());
+        }
+    }
+    Ok(())
+}

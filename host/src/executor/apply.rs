@@ -1,0 +1,484 @@
+//! `migrate apply`, `migrate retry` and `migrate baseline`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Instant;
+
+use serde::Serialize;
+
+use super::{
+    ExecError, Executor, Migration, already_applied, split, transaction_control, transactional_ddl,
+};
+use crate::connection::{Engine, Session};
+use crate::history::{Record, Status, record};
+
+/// Which pending migrations to apply.
+#[derive(Clone, Copy, Debug)]
+pub enum Target {
+    /// Every pending migration.
+    All,
+    /// Only this version.
+    Only(u64),
+    /// Pending migrations up to and including this version.
+    UpTo(u64),
+}
+
+/// Options of an apply run.
+#[derive(Clone, Debug)]
+pub struct ApplyOptions {
+    pub target: Target,
+    /// Show what would run; change nothing.
+    pub dry_run: bool,
+    /// Versions whose edited files are accepted: their stored checksum is replaced (and the event logged).
+    pub accept_checksums: BTreeSet<u64>,
+}
+
+/// One migration an apply run executed (or, in a dry run, would execute).
+#[derive(Clone, Debug, Serialize)]
+pub struct Applied {
+    pub version: u64,
+    pub id: String,
+    pub statements: Vec<String>,
+    pub duration_ms: u64,
+    /// The first statement this run executed, when it resumed an interrupted or failed migration.
+    pub resumed_at_statement: Option<usize>,
+}
+
+/// What an apply run did.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ApplyOutcome {
+    pub applied: Vec<Applied>,
+    pub dry_run: bool,
+    /// Schema version (highest applied) before and after.
+    pub version_before: Option<u64>,
+    pub version_after: Option<u64>,
+    pub warnings: Vec<String>,
+}
+
+fn current_version(records: &BTreeMap<u64, Record>) -> Option<u64> {
+    records
+        .values()
+        .filter(|r| r.status == Status::Applied)
+        .map(|r| r.version)
+        .max()
+}
+
+impl Executor<'_> {
+    /// Applies pending migrations in version order under the run lock.
+    pub async fn apply(
+        &self,
+        migrations: &[Migration],
+        options: &ApplyOptions,
+    ) -> Result<ApplyOutcome, ExecError> {
+        let (mut s, lock) = self.locked_session().await?;
+        let result = self.apply_locked(&mut s, migrations, options, false).await;
+        let _ = lock.release(&mut s).await;
+        result
+    }
+
+    /// Continues a failed migration: from the failed statement on engines without transactional DDL, from the
+    /// start where the failure rolled everything back.
+    pub async fn retry(
+        &self,
+        migrations: &[Migration],
+        version: u64,
+    ) -> Result<ApplyOutcome, ExecError> {
+        let (mut s, lock) = self.locked_session().await?;
+        let result = async {
+            let record = self.history.get(&mut s, version).await?;
+            match record.as_ref().map(|r| r.status) {
+                Some(Status::Failed) | Some(Status::Running) => {}
+                Some(other) => {
+                    return Err(ExecError::Refused(format!(
+                        "migration {version} is {}, not failed: nothing to retry",
+                        other.as_str()
+                    )));
+                }
+                None => {
+                    return Err(ExecError::Refused(format!(
+                        "migration {version} has never been applied: use `ai-shell migrate apply {version}`"
+                    )));
+                }
+            }
+            let options = ApplyOptions {
+                target: Target::Only(version),
+                dry_run: false,
+                accept_checksums: BTreeSet::new(),
+            };
+            self.apply_locked(&mut s, migrations, &options, true).await
+        }
+        .await;
+        let _ = lock.release(&mut s).await;
+        result
+    }
+
+    /// Marks the database as being at `version`: migrations up to it are recorded as applied without running.
+    pub async fn baseline(
+        &self,
+        migrations: &[Migration],
+        version: u64,
+    ) -> Result<Vec<u64>, ExecError> {
+        let (mut s, lock) = self.locked_session().await?;
+        let result = async {
+            let existing = self.history.all(&mut s).await?;
+            if let Some(r) = existing.iter().find(|r| r.status == Status::Applied) {
+                return Err(ExecError::Refused(format!(
+                    "the history already has applied migrations (first: {}): a baseline only starts an empty history",
+                    r.name
+                )));
+            }
+            let mut marked = vec![];
+            let covered: Vec<&Migration> = migrations.iter().filter(|m| m.version <= version).collect();
+            let synthetic;
+            let rows: Vec<&Migration> = if covered.iter().any(|m| m.version == version) {
+                covered
+            } else {
+                synthetic = Migration {
+                    version,
+                    id: format!("{version:03}_baseline"),
+                    up: String::new(),
+                    down: None,
+                    checksum: crate::migrations::checksum::checksum(""),
+                    transactional: true,
+                };
+                covered.into_iter().chain(std::iter::once(&synthetic)).collect()
+            };
+            for m in rows {
+                let mut r = running_record(m, 0, true);
+                r.status = Status::Applied;
+                r.statements_done = r.statements_total;
+                r.notes = Some(format!("baseline: recorded as applied at version {version} without running"));
+                self.history.put(&mut s, &r).await?;
+                self.history.log(&mut s, m.version, "baseline", "recorded as applied without running").await?;
+                marked.push(m.version);
+            }
+            Ok(marked)
+        }
+        .await;
+        let _ = lock.release(&mut s).await;
+        result
+    }
+
+    async fn apply_locked(
+        &self,
+        s: &mut Session,
+        migrations: &[Migration],
+        options: &ApplyOptions,
+        retrying: bool,
+    ) -> Result<ApplyOutcome, ExecError> {
+        if let Target::Only(v) = options.target
+            && !migrations.iter().any(|m| m.version == v)
+        {
+            return Err(ExecError::Refused(format!(
+                "no migration file with version {v}\n\nRun `ai-shell migrate status` to see the migrations."
+            )));
+        }
+        let engine = s.engine();
+        let mut records: BTreeMap<u64, Record> = self
+            .history
+            .all(s)
+            .await?
+            .into_iter()
+            .map(|r| (r.version, r))
+            .collect();
+        let mut outcome = ApplyOutcome {
+            dry_run: options.dry_run,
+            version_before: current_version(&records),
+            ..ApplyOutcome::default()
+        };
+
+        // Applied files must be unchanged, unless the operator accepts the edit.
+        for m in migrations {
+            let Some(r) = records.get(&m.version) else {
+                continue;
+            };
+            if r.status != Status::Applied || r.checksum == m.checksum {
+                continue;
+            }
+            if options.accept_checksums.contains(&m.version) && !options.dry_run {
+                self.history.set_checksum(s, m.version, &m.checksum).await?;
+                self.history
+                    .log(
+                        s,
+                        m.version,
+                        "checksum-accepted",
+                        &format!("{} -> {}", r.checksum, m.checksum),
+                    )
+                    .await?;
+                continue;
+            }
+            if options.accept_checksums.contains(&m.version) {
+                continue;
+            }
+            return Err(ExecError::ChecksumMismatch {
+                version: m.version,
+                id: m.id.clone(),
+                applied: r.checksum.clone(),
+                current: m.checksum.clone(),
+            });
+        }
+
+        let highest_applied = outcome.version_before.unwrap_or(0);
+        for m in migrations {
+            let selected = match options.target {
+                Target::All => true,
+                Target::Only(v) => m.version == v,
+                Target::UpTo(v) => m.version <= v,
+            };
+            if !selected {
+                continue;
+            }
+            let record = records.get(&m.version);
+            let resume_from = match record.map(|r| (r.status, r.transactional)) {
+                Some((Status::Applied, _)) => continue,
+                // A run died while executing it statement by statement: we hold the lock, so it is not running.
+                Some((Status::Running, _)) => Some((record.unwrap().statements_done, true)),
+                Some((Status::Failed, transactional)) => {
+                    let r = record.unwrap();
+                    if transactional || r.statements_done == 0 {
+                        None
+                    } else if retrying {
+                        Some((r.statements_done, false))
+                    } else {
+                        return Err(ExecError::PreviouslyFailed {
+                            version: m.version,
+                            id: m.id.clone(),
+                            step: r.statements_done + 1,
+                            total: r.statements_total,
+                            error: r.error.clone().unwrap_or_default(),
+                        });
+                    }
+                }
+                Some((Status::RolledBack, _)) | None => None,
+            };
+            if split(engine, &m.up).is_empty() {
+                return Err(ExecError::Refused(format!(
+                    "migration {} has no SQL in its `-- +up` section\n\nWrite the statements that apply it, then run apply again.",
+                    m.id
+                )));
+            }
+            if let Some(statement) = transaction_control(engine, &m.up) {
+                return Err(ExecError::TransactionControl {
+                    id: m.id.clone(),
+                    statement,
+                });
+            }
+            if m.version < highest_applied && resume_from.is_none() {
+                outcome.warnings.push(format!(
+                    "{} is older than the current version {highest_applied}: applying it out of order",
+                    m.id
+                ));
+            }
+            let statements = split(engine, &m.up);
+            if options.dry_run {
+                outcome.applied.push(Applied {
+                    version: m.version,
+                    id: m.id.clone(),
+                    statements,
+                    duration_ms: 0,
+                    resumed_at_statement: resume_from.map(|(d, _)| d + 1),
+                });
+                continue;
+            }
+            let started = Instant::now();
+            let ran = if transactional_ddl(engine) && m.transactional {
+                self.run_in_transaction(s, m, &statements).await?
+            } else {
+                self.run_statement_by_statement(s, m, &statements, resume_from)
+                    .await?;
+                true
+            };
+            if ran {
+                let duration_ms = started.elapsed().as_millis() as u64;
+                outcome.applied.push(Applied {
+                    version: m.version,
+                    id: m.id.clone(),
+                    statements,
+                    duration_ms,
+                    resumed_at_statement: resume_from.map(|(d, _)| d + 1),
+                });
+            }
+            if let Some(r) = self.history.get(s, m.version).await? {
+                records.insert(m.version, r);
+            }
+        }
+        outcome.version_after = if options.dry_run {
+            outcome.version_before
+        } else {
+            current_version(&records)
+        };
+        Ok(outcome)
+    }
+
+    /// PostgreSQL and SQLite: the statements and the history row commit together, or not at all.
+    /// Returns false when another run applied it first (SQLite, where runs only meet at the write lock).
+    async fn run_in_transaction(
+        &self,
+        s: &mut Session,
+        m: &Migration,
+        statements: &[String],
+    ) -> Result<bool, ExecError> {
+        let begin = if s.engine() == Engine::Sqlite {
+            "BEGIN IMMEDIATE"
+        } else {
+            "BEGIN"
+        };
+        s.execute_script(begin).await?;
+        if let Some(r) = self.history.get(s, m.version).await?
+            && r.status == Status::Applied
+        {
+            s.execute_script("ROLLBACK").await?;
+            return Ok(false);
+        }
+        let started = Instant::now();
+        for (k, statement) in statements.iter().enumerate() {
+            if let Err(e) = s.execute_script(statement).await {
+                s.execute_script("ROLLBACK").await?;
+                let error = e.to_string();
+                let mut failed = running_record(m, statements.len(), true);
+                failed.status = Status::Failed;
+                failed.error = Some(format!("statement {}: {error}", k + 1));
+                self.history.put(s, &failed).await?;
+                self.history
+                    .log(
+                        s,
+                        m.version,
+                        "failed",
+                        &format!("statement {} of {}: {error}", k + 1, statements.len()),
+                    )
+                    .await?;
+                return Err(ExecError::Failed {
+                    id: m.id.clone(),
+                    step: k + 1,
+                    total: statements.len(),
+                    error,
+                    hint: "Nothing was applied: the migration's transaction was rolled back. Fix the migration and run `ai-shell migrate apply` again.".into(),
+                });
+            }
+        }
+        let mut done = running_record(m, statements.len(), true);
+        done.status = Status::Applied;
+        done.statements_done = statements.len();
+        done.duration_ms = Some(started.elapsed().as_millis() as u64);
+        self.history.put(s, &done).await?;
+        self.history
+            .log(
+                s,
+                m.version,
+                "applied",
+                &format!("{} statements in one transaction", statements.len()),
+            )
+            .await?;
+        s.execute_script("COMMIT").await?;
+        Ok(true)
+    }
+
+    /// MySQL/MariaDB and `transaction: false` migrations: progress is recorded after every statement.
+    async fn run_statement_by_statement(
+        &self,
+        s: &mut Session,
+        m: &Migration,
+        statements: &[String],
+        resume_from: Option<(usize, bool)>,
+    ) -> Result<(), ExecError> {
+        let started = Instant::now();
+        let (start, interrupted) = resume_from.unwrap_or((0, false));
+        if resume_from.is_none() {
+            self.history
+                .put(s, &running_record(m, statements.len(), false))
+                .await?;
+            self.history
+                .log(s, m.version, "started", "statement by statement")
+                .await?;
+        } else {
+            let mut r = running_record(m, statements.len(), false);
+            r.statements_done = start;
+            self.history.put(s, &r).await?;
+            self.history
+                .log(
+                    s,
+                    m.version,
+                    if interrupted { "resumed" } else { "retried" },
+                    &format!("from statement {}", start + 1),
+                )
+                .await?;
+        }
+        for (k, statement) in statements.iter().enumerate().skip(start) {
+            match s.execute_script(statement).await {
+                Ok(()) => {}
+                // The previous run died right after this statement, before recording it.
+                Err(e) if interrupted && k == start && already_applied(&e) => {
+                    self.history
+                        .log(
+                            s,
+                            m.version,
+                            "skipped",
+                            &format!("statement {} had already run: {e}", k + 1),
+                        )
+                        .await?;
+                }
+                Err(e) => {
+                    let error = e.to_string();
+                    let mut failed = running_record(m, statements.len(), false);
+                    failed.status = Status::Failed;
+                    failed.statements_done = k;
+                    failed.error = Some(format!("statement {}: {error}", k + 1));
+                    self.history.put(s, &failed).await?;
+                    self.history
+                        .log(
+                            s,
+                            m.version,
+                            "failed",
+                            &format!("statement {} of {}: {error}", k + 1, statements.len()),
+                        )
+                        .await?;
+                    return Err(ExecError::Failed {
+                        id: m.id.clone(),
+                        step: k + 1,
+                        total: statements.len(),
+                        error,
+                        hint: format!(
+                            "Statements 1..{k} were applied and are recorded. Fix the cause, then `ai-shell migrate retry {v}` continues from statement {}, or `ai-shell migrate rollback {v}` undoes statements 1..{k}.",
+                            k + 1,
+                            v = m.version
+                        ),
+                    });
+                }
+            }
+            self.history.set_progress(s, m.version, k + 1).await?;
+        }
+        let mut done = running_record(m, statements.len(), false);
+        done.status = Status::Applied;
+        done.statements_done = statements.len();
+        done.duration_ms = Some(started.elapsed().as_millis() as u64);
+        self.history.put(s, &done).await?;
+        self.history
+            .log(
+                s,
+                m.version,
+                "applied",
+                &format!("{} statements", statements.len()),
+            )
+            .await?;
+        Ok(())
+    }
+}
+
+/// A history row for `m` about to run.
+fn running_record(m: &Migration, total: usize, transactional: bool) -> Record {
+    Record {
+        version: m.version,
+        name: m.id.clone(),
+        checksum: m.checksum.clone(),
+        status: Status::Running,
+        statements_total: total,
+        statements_done: 0,
+        error: None,
+        applied_at: Some(record::now()),
+        applied_by: Some(record::current_user()),
+        duration_ms: None,
+        up_sql: m.up.clone(),
+        down_sql: m.down.clone(),
+        transactional,
+        notes: None,
+    }
+}

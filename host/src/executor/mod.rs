@@ -1,0 +1,153 @@
+//! The migration executor: applies and rolls back migrations under the run lock, keeping the history true
+//! at every instant, whatever the engine.
+//!
+//! - PostgreSQL and SQLite: a migration and its history row commit in one transaction (SQLite `BEGIN
+//!   IMMEDIATE`, which also serialises concurrent runs), so a crash leaves either both or neither.
+//! - MySQL/MariaDB (DDL commits implicitly) and migrations marked `transaction: false`: the history row is
+//!   written first as `running` and progress is recorded after every statement; a failure leaves `failed at
+//!   statement k`, and a run that died is resumed by the next one from the first unrecorded statement.
+
+mod apply;
+mod lock;
+mod rollback;
+
+pub use apply::{Applied, ApplyOptions, ApplyOutcome, Target};
+pub use lock::{LockError, RunLock};
+pub use rollback::{RollbackOptions, RollbackOutcome, RollbackTarget, RolledBack, undo_statements};
+
+use std::time::Duration;
+
+use crate::connection::{ConnectionError, Database, Engine, Session};
+use crate::history::{History, HistoryError};
+
+/// A migration as the executor needs it: what to run and how to recognise it.
+#[derive(Clone, Debug)]
+pub struct Migration {
+    pub version: u64,
+    /// `NNN_slug`.
+    pub id: String,
+    pub up: String,
+    pub down: Option<String>,
+    /// Checksum of `up` (see `migrations::checksum`).
+    pub checksum: String,
+    /// Run inside one transaction when the engine allows it.
+    pub transactional: bool,
+}
+
+/// Why the executor stopped. Nothing is left half-recorded: the history says exactly what ran.
+#[derive(Debug, thiserror::Error)]
+pub enum ExecError {
+    #[error(transparent)]
+    Lock(#[from] LockError),
+    #[error(transparent)]
+    History(#[from] HistoryError),
+    #[error(transparent)]
+    Database(#[from] ConnectionError),
+    #[error(
+        "migration {id} was changed after it was applied\n  checksum when applied: {applied}\n  checksum of the file now: {current}\n\nRestore the file as it was applied, or accept the edit deliberately with `ai-shell migrate apply --accept-checksum {version}`."
+    )]
+    ChecksumMismatch {
+        version: u64,
+        id: String,
+        applied: String,
+        current: String,
+    },
+    #[error("migration {id} failed at statement {step} of {total}: {error}\n\n{hint}")]
+    Failed {
+        id: String,
+        step: usize,
+        total: usize,
+        error: String,
+        hint: String,
+    },
+    #[error(
+        "migration {id} failed earlier at statement {step} of {total}: {error}\n\nFix the cause, then run `ai-shell migrate retry {version}` to continue from statement {step}, or `ai-shell migrate rollback {version}` to undo the statements that ran."
+    )]
+    PreviouslyFailed {
+        version: u64,
+        id: String,
+        step: usize,
+        total: usize,
+        error: String,
+    },
+    #[error(
+        "migration {id} controls transactions itself (`{statement}`)\n\nRemove that statement: ai-shell runs each migration in its own transaction. To run a migration outside any transaction, put `-- transaction: false` in its header."
+    )]
+    TransactionControl { id: String, statement: String },
+    #[error("{0}")]
+    Refused(String),
+}
+
+/// Runs migrations against one database with one history.
+pub struct Executor<'a> {
+    db: &'a Database,
+    history: &'a History,
+    /// How long to wait for another run's lock.
+    pub lock_timeout: Duration,
+}
+
+impl<'a> Executor<'a> {
+    pub fn new(db: &'a Database, history: &'a History) -> Executor<'a> {
+        Executor {
+            db,
+            history,
+            lock_timeout: Duration::from_secs(600),
+        }
+    }
+
+    /// A session holding the run lock, with the history tables in place.
+    async fn locked_session(&self) -> Result<(Session, RunLock), ExecError> {
+        let mut s = self.db.session().await?;
+        if s.engine() == Engine::Sqlite {
+            // Concurrent runs queue on SQLite's write lock instead of failing with "database is locked".
+            let ms = self.lock_timeout.as_millis().min(i32::MAX as u128);
+            s.execute_script(&format!("PRAGMA busy_timeout = {ms}"))
+                .await?;
+        }
+        let lock = RunLock::acquire(&mut s, self.history, self.lock_timeout).await?;
+        if let Err(e) = self.history.ensure(&mut s).await {
+            let _ = lock.release(&mut s).await;
+            return Err(e.into());
+        }
+        Ok((s, lock))
+    }
+}
+
+/// Splits a migration section into statements for `engine`.
+pub fn split(engine: Engine, sql: &str) -> Vec<String> {
+    crate::migrations::split::statements(sql, engine.into())
+        .into_iter()
+        .map(|s| s.sql)
+        .collect()
+}
+
+/// The statements of `sql` that begin, commit or roll back a transaction themselves.
+pub fn transaction_control(engine: Engine, sql: &str) -> Option<String> {
+    use crate::migrations::split::{statements, transaction_control};
+    let stmts = statements(sql, engine.into());
+    transaction_control(&stmts)
+        .first()
+        .map(|&i| stmts[i].sql.clone())
+}
+
+/// Whether an engine runs DDL inside transactions.
+pub fn transactional_ddl(engine: Engine) -> bool {
+    !matches!(engine, Engine::MySql)
+}
+
+/// Whether `error` says the statement's effect is already there (a statement that ran just before a crash,
+/// whose progress was not yet recorded).
+fn already_applied(error: &ConnectionError) -> bool {
+    let text = error.to_string().to_ascii_lowercase();
+    [
+        "already exists",
+        "duplicate column name",
+        "duplicate key name",
+        "duplicate foreign key",
+        "can't drop",
+        "unknown table",
+        "check that column/key exists",
+    ]
+    .iter()
+    .any(|needle| text.contains(needle))
+}

@@ -1,0 +1,229 @@
+//! `migrate rollback`: undo migrations with their down SQL as recorded when applied (or, when the history has
+//! none, the file's down section), newest first, recording each in the history.
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use serde::Serialize;
+
+use super::{ExecError, Executor, Migration, split, transactional_ddl};
+use crate::connection::{Engine, Session};
+use crate::history::{Record, Status};
+
+/// Which migrations to roll back.
+#[derive(Clone, Copy, Debug)]
+pub enum RollbackTarget {
+    /// The most recently applied migration.
+    Last,
+    /// One migration by version.
+    Only(u64),
+    /// Every applied migration above this version.
+    ToVersion(u64),
+}
+
+#[derive(Clone, Debug)]
+pub struct RollbackOptions {
+    pub target: RollbackTarget,
+    pub dry_run: bool,
+}
+
+/// One migration a rollback undid (or, in a dry run, would undo).
+#[derive(Clone, Debug, Serialize)]
+pub struct RolledBack {
+    pub version: u64,
+    pub id: String,
+    pub statements: Vec<String>,
+    pub duration_ms: u64,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct RollbackOutcome {
+    pub rolled_back: Vec<RolledBack>,
+    pub dry_run: bool,
+    pub version_before: Option<u64>,
+    pub version_after: Option<u64>,
+}
+
+fn highest_applied<'a>(records: impl Iterator<Item = &'a Record>) -> Option<u64> {
+    records
+        .filter(|r| r.status == Status::Applied)
+        .map(|r| r.version)
+        .max()
+}
+
+/// The down statements that undo what `record` applied. A migration that failed part-way on an engine
+/// without transactional DDL can be undone only when its down section mirrors its up section statement
+/// for statement (down statement i undoes up statement n-1-i), so the ones for statements 1..k are known.
+pub fn undo_statements(engine: Engine, record: &Record, down: &str) -> Result<Vec<String>, String> {
+    let downs = split(engine, down);
+    if record.status == Status::Applied || record.statements_done == record.statements_total {
+        return Ok(downs);
+    }
+    let done = record.statements_done;
+    if done == 0 {
+        return Ok(vec![]);
+    }
+    if downs.len() != record.statements_total {
+        return Err(format!(
+            "it stopped after statement {done} of {}, and its down section has {} statements, so which of them undo statements 1..{done} is unknown (a partial rollback needs one down statement per up statement, in reverse order)",
+            record.statements_total,
+            downs.len()
+        ));
+    }
+    Ok(downs[downs.len() - done..].to_vec())
+}
+
+impl Executor<'_> {
+    /// Rolls back under the run lock.
+    pub async fn rollback(
+        &self,
+        migrations: &[Migration],
+        options: &RollbackOptions,
+    ) -> Result<RollbackOutcome, ExecError> {
+        let (mut s, lock) = self.locked_session().await?;
+        let result = self.rollback_locked(&mut s, migrations, options).await;
+        let _ = lock.release(&mut s).await;
+        result
+    }
+
+    async fn rollback_locked(
+        &self,
+        s: &mut Session,
+        migrations: &[Migration],
+        options: &RollbackOptions,
+    ) -> Result<RollbackOutcome, ExecError> {
+        let engine = s.engine();
+        let records: BTreeMap<u64, Record> = self
+            .history
+            .all(s)
+            .await?
+            .into_iter()
+            .map(|r| (r.version, r))
+            .collect();
+        let undoable = |r: &&Record| matches!(r.status, Status::Applied | Status::Failed);
+        let targets: Vec<&Record> = match options.target {
+            RollbackTarget::Last => records.values().rev().filter(undoable).take(1).collect(),
+            RollbackTarget::Only(v) => match records.get(&v) {
+                Some(r) => vec![r],
+                None => {
+                    return Err(ExecError::Refused(format!(
+                        "migration {v} is not in the history: nothing to roll back"
+                    )));
+                }
+            },
+            RollbackTarget::ToVersion(n) => records
+                .values()
+                .rev()
+                .filter(|r| r.version > n)
+                .filter(undoable)
+                .collect(),
+        };
+        let mut outcome = RollbackOutcome {
+            dry_run: options.dry_run,
+            version_before: highest_applied(records.values()),
+            ..RollbackOutcome::default()
+        };
+        // Check every target before touching anything.
+        let mut plan = vec![];
+        for r in &targets {
+            let file_down = migrations
+                .iter()
+                .find(|m| m.version == r.version)
+                .and_then(|m| m.down.clone());
+            let mut usable = (*r).clone();
+            if usable.down_sql.is_none() {
+                usable.down_sql = file_down;
+            }
+            if let Err(why) = usable.rollback_availability() {
+                return Err(ExecError::Refused(format!(
+                    "cannot roll back {}: {why}\n\nSee `ai-shell migrate rollback-status {}`.",
+                    r.name, r.version
+                )));
+            }
+            let down = usable.down_sql.clone().unwrap_or_default();
+            let statements = undo_statements(engine, r, &down)
+                .map_err(|why| ExecError::Refused(format!("cannot roll back {}: {why}", r.name)))?;
+            plan.push((usable, statements));
+        }
+        for (record, statements) in plan {
+            if options.dry_run {
+                outcome.rolled_back.push(RolledBack {
+                    version: record.version,
+                    id: record.name.clone(),
+                    statements,
+                    duration_ms: 0,
+                });
+                continue;
+            }
+            let started = Instant::now();
+            let in_transaction = transactional_ddl(engine) && record.transactional;
+            if in_transaction {
+                let begin = if engine == Engine::Sqlite {
+                    "BEGIN IMMEDIATE"
+                } else {
+                    "BEGIN"
+                };
+                s.execute_script(begin).await?;
+            }
+            for (k, statement) in statements.iter().enumerate() {
+                if let Err(e) = s.execute_script(statement).await {
+                    if in_transaction {
+                        s.execute_script("ROLLBACK").await?;
+                    }
+                    let error = e.to_string();
+                    self.history
+                        .log(
+                            s,
+                            record.version,
+                            "rollback-failed",
+                            &format!("down statement {}: {error}", k + 1),
+                        )
+                        .await?;
+                    return Err(ExecError::Failed {
+                        id: record.name.clone(),
+                        step: k + 1,
+                        total: statements.len(),
+                        error,
+                        hint: if in_transaction {
+                            "The rollback's transaction was rolled back: the migration is still applied.".into()
+                        } else {
+                            format!(
+                                "Down statements 1..{k} ran; the migration is still recorded as {}.",
+                                record.status.as_str()
+                            )
+                        },
+                    });
+                }
+            }
+            let mut done = record.clone();
+            done.status = Status::RolledBack;
+            done.error = None;
+            done.statements_done = 0;
+            self.history.put(s, &done).await?;
+            self.history
+                .log(
+                    s,
+                    record.version,
+                    "rolled-back",
+                    &format!("{} down statements", statements.len()),
+                )
+                .await?;
+            if in_transaction {
+                s.execute_script("COMMIT").await?;
+            }
+            outcome.rolled_back.push(RolledBack {
+                version: record.version,
+                id: record.name.clone(),
+                statements,
+                duration_ms: started.elapsed().as_millis() as u64,
+            });
+        }
+        outcome.version_after = if options.dry_run {
+            outcome.version_before
+        } else {
+            let now = self.history.all(s).await?;
+            highest_applied(now.iter())
+        };
+        Ok(outcome)
+    }
+}

@@ -1,0 +1,326 @@
+//! The migration history: a table in the target database (`ai_shell_migrations` unless configured) with one
+//! row per migration version (its state and the SQL as applied), and an event log beside it
+//! (`<table>_log`) that keeps every apply, failure, rollback, retry and note.
+
+pub mod record;
+
+pub use record::{Event, Record, Status};
+
+use crate::connection::{ConnectionError, Engine, Session};
+use crate::model::{QueryResult, SqlValue};
+
+/// Errors of the history store.
+#[derive(Debug, thiserror::Error)]
+pub enum HistoryError {
+    #[error(
+        "invalid history table name `{0}`: use letters, digits and underscores, starting with a letter"
+    )]
+    InvalidName(String),
+    #[error(transparent)]
+    Database(#[from] ConnectionError),
+    #[error("unexpected content in the history table: {0}")]
+    Corrupt(String),
+}
+
+/// Where the history lives.
+#[derive(Clone, Debug)]
+pub struct History {
+    table: String,
+    log_table: String,
+}
+
+const COLUMNS: &str = "version, name, checksum, status, statements_total, statements_done, error, applied_at, \
+                       applied_by, duration_ms, up_sql, down_sql, transactional, notes";
+
+/// The `n`-th (1-based) positional parameter in the engine's syntax.
+pub fn placeholder(engine: Engine, n: usize) -> String {
+    match engine {
+        Engine::Postgres => format!("${n}"),
+        _ => "?".to_string(),
+    }
+}
+
+fn placeholders(engine: Engine, count: usize) -> String {
+    (1..=count)
+        .map(|n| placeholder(engine, n))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl History {
+    /// The history in table `table` (and its log in `<table>_log`).
+    pub fn new(table: &str) -> Result<History, HistoryError> {
+        let valid = table
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic())
+            && table.len() <= 48
+            && table.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !valid {
+            return Err(HistoryError::InvalidName(table.to_string()));
+        }
+        Ok(History {
+            table: table.to_string(),
+            log_table: format!("{table}_log"),
+        })
+    }
+
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+
+    /// The statements that create the history tables when they are missing.
+    pub fn create_statements(&self, engine: Engine) -> Vec<String> {
+        let (text, big_int, id) = match engine {
+            Engine::MySql => ("LONGTEXT", "BIGINT", "BIGINT AUTO_INCREMENT PRIMARY KEY"),
+            Engine::Postgres => ("TEXT", "BIGINT", "BIGSERIAL PRIMARY KEY"),
+            Engine::Sqlite => ("TEXT", "INTEGER", "INTEGER PRIMARY KEY AUTOINCREMENT"),
+        };
+        vec![
+            format!(
+                "CREATE TABLE IF NOT EXISTS {t} (
+    version {big_int} NOT NULL PRIMARY KEY,
+    name VARCHAR(255) NOT NULL,
+    checksum VARCHAR(64) NOT NULL,
+    status VARCHAR(20) NOT NULL,
+    statements_total INTEGER NOT NULL,
+    statements_done INTEGER NOT NULL,
+    error {text},
+    applied_at VARCHAR(40),
+    applied_by VARCHAR(255),
+    duration_ms {big_int},
+    up_sql {text} NOT NULL,
+    down_sql {text},
+    transactional INTEGER NOT NULL,
+    notes {text}
+)",
+                t = self.table
+            ),
+            format!(
+                "CREATE TABLE IF NOT EXISTS {t} (
+    id {id},
+    version {big_int} NOT NULL,
+    at VARCHAR(40) NOT NULL,
+    event VARCHAR(32) NOT NULL,
+    detail {text}
+)",
+                t = self.log_table
+            ),
+        ]
+    }
+
+    /// Creates the history tables if they do not exist.
+    pub async fn ensure(&self, s: &mut Session) -> Result<(), HistoryError> {
+        for statement in self.create_statements(s.engine()) {
+            s.execute(&statement, &[]).await?;
+        }
+        Ok(())
+    }
+
+    /// Whether `migrate init` (or any apply) has created the history table.
+    pub async fn exists(&self, s: &mut Session) -> Result<bool, HistoryError> {
+        let sql = match s.engine() {
+            Engine::Postgres => "SELECT count(*)::int8 AS n FROM information_schema.tables \
+                                 WHERE table_schema = current_schema() AND table_name = $1"
+                .to_string(),
+            Engine::MySql => "SELECT count(*) AS n FROM information_schema.tables \
+                              WHERE table_schema = DATABASE() AND table_name = ?"
+                .to_string(),
+            Engine::Sqlite => {
+                "SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = ?"
+                    .to_string()
+            }
+        };
+        let r = s.query(&sql, &[SqlValue::Text(self.table.clone())]).await?;
+        Ok(int_at(&r, 0, 0)? > 0)
+    }
+
+    /// Every row, by version.
+    pub async fn all(&self, s: &mut Session) -> Result<Vec<Record>, HistoryError> {
+        let sql = format!("SELECT {COLUMNS} FROM {} ORDER BY version", self.table);
+        let r = s.query(&sql, &[]).await?;
+        (0..r.rows.len()).map(|i| Record::from_row(&r, i)).collect()
+    }
+
+    /// The row of one version.
+    pub async fn get(&self, s: &mut Session, version: u64) -> Result<Option<Record>, HistoryError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM {} WHERE version = {}",
+            self.table,
+            placeholder(s.engine(), 1)
+        );
+        let r = s.query(&sql, &[SqlValue::Integer(version as i64)]).await?;
+        if r.rows.is_empty() {
+            return Ok(None);
+        }
+        Record::from_row(&r, 0).map(Some)
+    }
+
+    /// Writes a version's row, replacing any earlier one.
+    pub async fn put(&self, s: &mut Session, record: &Record) -> Result<(), HistoryError> {
+        let engine = s.engine();
+        s.execute(
+            &format!(
+                "DELETE FROM {} WHERE version = {}",
+                self.table,
+                placeholder(engine, 1)
+            ),
+            &[SqlValue::Integer(record.version as i64)],
+        )
+        .await?;
+        let sql = format!(
+            "INSERT INTO {} ({COLUMNS}) VALUES ({})",
+            self.table,
+            placeholders(engine, 14)
+        );
+        s.execute(&sql, &record.to_params()).await?;
+        Ok(())
+    }
+
+    /// Records that statements `1..=done` of a version have run (engines without transactional DDL).
+    pub async fn set_progress(
+        &self,
+        s: &mut Session,
+        version: u64,
+        done: usize,
+    ) -> Result<(), HistoryError> {
+        let e = s.engine();
+        let sql = format!(
+            "UPDATE {} SET statements_done = {} WHERE version = {}",
+            self.table,
+            placeholder(e, 1),
+            placeholder(e, 2)
+        );
+        s.execute(
+            &sql,
+            &[
+                SqlValue::Integer(done as i64),
+                SqlValue::Integer(version as i64),
+            ],
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Changes a version's stored checksum (accepting an edited file deliberately).
+    pub async fn set_checksum(
+        &self,
+        s: &mut Session,
+        version: u64,
+        checksum: &str,
+    ) -> Result<(), HistoryError> {
+        let e = s.engine();
+        let sql = format!(
+            "UPDATE {} SET checksum = {} WHERE version = {}",
+            self.table,
+            placeholder(e, 1),
+            placeholder(e, 2)
+        );
+        s.execute(
+            &sql,
+            &[
+                SqlValue::Text(checksum.into()),
+                SqlValue::Integer(version as i64),
+            ],
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Appends to a version's notes.
+    pub async fn add_note(
+        &self,
+        s: &mut Session,
+        version: u64,
+        note: &str,
+    ) -> Result<bool, HistoryError> {
+        let Some(record) = self.get(s, version).await? else {
+            return Ok(false);
+        };
+        let notes = match record.notes {
+            Some(old) if !old.is_empty() => format!("{old}\n{note}"),
+            _ => note.to_string(),
+        };
+        let e = s.engine();
+        let sql = format!(
+            "UPDATE {} SET notes = {} WHERE version = {}",
+            self.table,
+            placeholder(e, 1),
+            placeholder(e, 2)
+        );
+        s.execute(
+            &sql,
+            &[SqlValue::Text(notes), SqlValue::Integer(version as i64)],
+        )
+        .await?;
+        Ok(true)
+    }
+
+    /// Appends an event to the log.
+    pub async fn log(
+        &self,
+        s: &mut Session,
+        version: u64,
+        event: &str,
+        detail: &str,
+    ) -> Result<(), HistoryError> {
+        let sql = format!(
+            "INSERT INTO {} (version, at, event, detail) VALUES ({})",
+            self.log_table,
+            placeholders(s.engine(), 4)
+        );
+        s.execute(
+            &sql,
+            &[
+                SqlValue::Integer(version as i64),
+                SqlValue::Text(record::now()),
+                SqlValue::Text(event.into()),
+                SqlValue::Text(detail.into()),
+            ],
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// The events of one version, oldest first.
+    pub async fn events(&self, s: &mut Session, version: u64) -> Result<Vec<Event>, HistoryError> {
+        let sql = format!(
+            "SELECT version, at, event, detail FROM {} WHERE version = {} ORDER BY id",
+            self.log_table,
+            placeholder(s.engine(), 1)
+        );
+        let r = s.query(&sql, &[SqlValue::Integer(version as i64)]).await?;
+        (0..r.rows.len()).map(|i| Event::from_row(&r, i)).collect()
+    }
+}
+
+/// Column `col` of row `row` as an integer.
+pub(crate) fn int_at(r: &QueryResult, row: usize, col: usize) -> Result<i64, HistoryError> {
+    match r.rows.get(row).and_then(|v| v.get(col)) {
+        Some(SqlValue::Integer(i)) => Ok(*i),
+        Some(SqlValue::Boolean(b)) => Ok(*b as i64),
+        Some(SqlValue::Text(t)) => t
+            .parse()
+            .map_err(|_| HistoryError::Corrupt(format!("`{t}` is not a number"))),
+        other => Err(HistoryError::Corrupt(format!(
+            "expected a number, found {other:?}"
+        ))),
+    }
+}
+
+/// Column `col` of row `row` as optional text.
+pub(crate) fn text_at(
+    r: &QueryResult,
+    row: usize,
+    col: usize,
+) -> Result<Option<String>, HistoryError> {
+    match r.rows.get(row).and_then(|v| v.get(col)) {
+        Some(SqlValue::Null) | None => Ok(None),
+        Some(SqlValue::Text(t)) => Ok(Some(t.clone())),
+        Some(SqlValue::Bytes(b)) => Ok(Some(String::from_utf8_lossy(b).into_owned())),
+        Some(SqlValue::Integer(i)) => Ok(Some(i.to_string())),
+        Some(other) => Err(HistoryError::Corrupt(format!(
+            "expected text, found {other:?}"
+        ))),
+    }
+}

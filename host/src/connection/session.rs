@@ -24,12 +24,15 @@ enum Conn {
     Sqlite(PoolConnection<Sqlite>),
 }
 
+/// PostgreSQL statements are not cached as prepared statements: the same SQL may be bound with a NULL one time
+/// and a value the next, and PostgreSQL would keep the parameter types of the first preparation. (MySQL sends
+/// parameter types with every execution, and closing an uncached statement there costs a round trip.)
+const POSTGRES_CACHE: bool = false;
+
 /// Binds `SqlValue`s to a sqlx query, whatever the engine.
 macro_rules! bind_all {
     ($statement:expr, $params:expr) => {{
-        // Not cached as a prepared statement: the same SQL may be bound with a NULL one time and a value the
-        // next, and PostgreSQL would keep the parameter types of the first preparation.
-        let mut q = sqlx::query(sqlx::AssertSqlSafe($statement.to_string())).persistent(false);
+        let mut q = sqlx::query(sqlx::AssertSqlSafe($statement.to_string()));
         for p in $params {
             q = match p {
                 // A NULL typed as bigint: PostgreSQL assigns it to text columns too (through its I/O
@@ -97,6 +100,7 @@ impl Session {
     ) -> Result<QueryResult, ConnectionError> {
         let result = match &mut self.conn {
             Conn::Postgres(c) => bind_all!(statement, params)
+                .persistent(POSTGRES_CACHE)
                 .fetch_all(&mut **c)
                 .await
                 .map(|rows| decode_rows(&rows, pg_value)),
@@ -122,6 +126,7 @@ impl Session {
     ) -> Result<u64, ConnectionError> {
         let result = match &mut self.conn {
             Conn::Postgres(c) => bind_all!(statement, params)
+                .persistent(POSTGRES_CACHE)
                 .execute(&mut **c)
                 .await
                 .map(|r| r.rows_affected()),

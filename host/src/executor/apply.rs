@@ -383,11 +383,9 @@ impl Executor<'_> {
         let started = Instant::now();
         let (start, interrupted) = resume_from.unwrap_or((0, false));
         if resume_from.is_none() {
+            // The `running` row is the record that it started.
             self.history
                 .put(s, &running_record(m, statements.len(), false))
-                .await?;
-            self.history
-                .log(s, m.version, "started", "statement by statement")
                 .await?;
         } else {
             let mut r = running_record(m, statements.len(), false);
@@ -444,7 +442,10 @@ impl Executor<'_> {
                     });
                 }
             }
-            self.history.set_progress(s, m.version, k + 1).await?;
+            // The last statement's progress is recorded by the final row below.
+            if k + 1 < statements.len() {
+                self.history.set_progress(s, m.version, k + 1).await?;
+            }
         }
         let mut done = running_record(m, statements.len(), false);
         done.status = Status::Applied;

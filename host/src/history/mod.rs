@@ -156,22 +156,28 @@ impl History {
         Record::from_row(&r, 0).map(Some)
     }
 
-    /// Writes a version's row, replacing any earlier one.
+    /// Writes a version's row, replacing any earlier one, in one atomic statement (an upsert), so a crash can
+    /// never leave the version without its row.
     pub async fn put(&self, s: &mut Session, record: &Record) -> Result<(), HistoryError> {
         let engine = s.engine();
-        s.execute(
-            &format!(
-                "DELETE FROM {} WHERE version = {}",
-                self.table,
-                placeholder(engine, 1)
-            ),
-            &[SqlValue::Integer(record.version as i64)],
-        )
-        .await?;
+        let updates: Vec<String> = COLUMNS
+            .split(',')
+            .map(str::trim)
+            .filter(|c| *c != "version")
+            .map(|c| match engine {
+                Engine::MySql => format!("{c} = VALUES({c})"),
+                _ => format!("{c} = excluded.{c}"),
+            })
+            .collect();
+        let conflict = match engine {
+            Engine::MySql => "ON DUPLICATE KEY UPDATE",
+            _ => "ON CONFLICT (version) DO UPDATE SET",
+        };
         let sql = format!(
-            "INSERT INTO {} ({COLUMNS}) VALUES ({})",
+            "INSERT INTO {} ({COLUMNS}) VALUES ({}) {conflict} {}",
             self.table,
-            placeholders(engine, 14)
+            placeholders(engine, 14),
+            updates.join(", ")
         );
         s.execute(&sql, &record.to_params()).await?;
         Ok(())

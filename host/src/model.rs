@@ -3,8 +3,8 @@
 
 pub use crate::plugins::bindings::ai_shell::plugin::changes::{
     AddCheck, AddColumn, AddForeignKey, AddIndex, AddPrimaryKey, AddUnique, AlterColumnType,
-    Change, ColumnRef, DropView, RawSql, RenameColumn, RenameTable, SetComment, SetDefault,
-    TableObject,
+    Change, ColumnPair, ColumnRef, CopyRows, DropView, FillColumn, RawSql, RenameColumn,
+    RenameTable, SetComment, SetDefault, TableObject,
 };
 pub use crate::plugins::bindings::ai_shell::plugin::schema::*;
 pub use crate::plugins::bindings::ai_shell::plugin::sql::QueryResult;

@@ -4,6 +4,7 @@
 //! macro ([`export_dialect!`]); wit-bindgen's export boilerplate stays in here. Every trait method
 //! except identity has a default, so a plugin contains only its own logic.
 
+pub mod data;
 pub mod host;
 pub mod rows;
 
@@ -21,8 +22,8 @@ pub mod bindings {
 
 pub use bindings::ai_shell::plugin::changes::{
     AddCheck, AddColumn, AddForeignKey, AddIndex, AddPrimaryKey, AddUnique, AlterColumnType,
-    Change, ColumnRef, DropView, RawSql, RenameColumn, RenameTable, SetComment, SetDefault,
-    TableObject,
+    Change, ColumnPair, ColumnRef, CopyRows, DropView, FillColumn, RawSql, RenameColumn,
+    RenameTable, SetComment, SetDefault, TableObject,
 };
 pub use bindings::ai_shell::plugin::schema::*;
 pub use bindings::ai_shell::plugin::types::{DatabaseError, LogLevel, PluginError, SqlValue};

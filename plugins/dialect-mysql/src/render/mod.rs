@@ -358,6 +358,14 @@ fn render_one(change: &Change, state: &State) -> Result<Vec<(String, Attrs)>, Pl
             let sql = sql.strip_suffix(';').unwrap_or(sql).trim_end();
             one(sql.to_string(), ONLINE)
         }
+        Change::CopyRows(c) => one(
+            ai_shell_plugin_sdk::data::copy_rows(c, table_name, quote::ident),
+            ONLINE,
+        ),
+        Change::FillColumn(f) => one(
+            ai_shell_plugin_sdk::data::fill_column(f, table_name, quote::ident),
+            ONLINE,
+        ),
         Change::RawSql(r) => one(
             r.up.clone(),
             Attrs {

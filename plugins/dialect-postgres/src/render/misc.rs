@@ -30,6 +30,20 @@ pub fn render(change: &Change, cx: &Context, out: &mut Output) -> Result<(), Plu
                 labels.join(", ")
             ));
         }
+        Change::CopyRows(c) => {
+            out.push(ai_shell_plugin_sdk::data::copy_rows(
+                c,
+                quote::qualified,
+                quote::ident,
+            ));
+        }
+        Change::FillColumn(f) => {
+            out.push(ai_shell_plugin_sdk::data::fill_column(
+                f,
+                quote::qualified,
+                quote::ident,
+            ));
+        }
         Change::DropEnumType(name) => {
             out.push(format!("DROP TYPE {}", quote::qualified(name)));
         }

@@ -40,6 +40,8 @@ fn render_one(change: &Change, cx: &Context, out: &mut Output) -> Result<(), Plu
         | Change::DropView(_)
         | Change::SetComment(_)
         | Change::CreateObject(_)
+        | Change::CopyRows(_)
+        | Change::FillColumn(_)
         | Change::RawSql(_) => misc::render(change, cx, out),
         Change::CreateTable(t) => table::create_table(t, out),
         Change::AddIndex(a) => table::add_index(&a.table, &a.index, a.concurrently, out),

@@ -292,6 +292,24 @@ fn render_one(
         // Dropping a comment that cannot exist; `refuse` turned away setting one.
         Change::SetComment(_) => Vec::new(),
         Change::CreateObject(o) => vec![Stmt::new(verbatim(&o.definition))],
+        Change::CopyRows(c) => {
+            plain(&c.source)?;
+            plain(&c.target)?;
+            vec![Stmt::new(ai_shell_plugin_sdk::data::copy_rows(
+                c,
+                |n| q(&n.name),
+                q,
+            ))]
+        }
+        Change::FillColumn(f) => {
+            plain(&f.source)?;
+            plain(&f.target)?;
+            vec![Stmt::new(ai_shell_plugin_sdk::data::fill_column(
+                f,
+                |n| q(&n.name),
+                q,
+            ))]
+        }
         Change::RawSql(r) => vec![exclusive(verbatim(&r.up)).reversible(r.down.is_some())],
     })
 }

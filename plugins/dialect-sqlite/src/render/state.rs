@@ -154,6 +154,8 @@ pub fn apply(schema: &mut DatabaseSchema, change: &Change) -> Result<(), PluginE
         | Change::DropEnumType(_)
         | Change::CreateSequence(_)
         | Change::DropSequence(_)
+        | Change::CopyRows(_)
+        | Change::FillColumn(_)
         | Change::RawSql(_) => {}
         Change::CreateTable(t) => {
             if schema

@@ -54,9 +54,8 @@ pub enum Command {
     /// Inspect and export the live schema.
     #[command(subcommand)]
     Schema(SchemaCommand),
-    /// Create, apply, inspect and roll back migrations.
-    #[command(subcommand)]
-    Migrate(MigrateCommand),
+    /// Describe a schema change in plain English, or create, apply, inspect and roll back migrations.
+    Migrate(MigrateArgs),
     /// List, install and remove plugins.
     #[command(subcommand)]
     Plugin(PluginCommand),
@@ -104,10 +103,83 @@ pub struct ShowArgs {
 /// A migration named by its id (`002_add_email_to_users`), its version (`002` or `2`) or its slug.
 pub type MigrationRef = String;
 
+/// `migrate "<request>"` plans a change from plain English; `migrate <verb>` manages migration files.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_required = false)]
+pub struct MigrateArgs {
+    #[command(subcommand)]
+    pub command: Option<MigrateCommand>,
+    #[command(flatten)]
+    pub request: RequestArgs,
+}
+
+/// Which planner turns a request into changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlannerChoice {
+    /// The built-in deterministic planner: no network.
+    Offline,
+    /// The configured LLM (Anthropic, or an OpenAI-compatible endpoint).
+    Llm,
+}
+
+/// A schema change described in plain English, and what to do with the plan.
+#[derive(Debug, Args)]
+pub struct RequestArgs {
+    /// The change in plain English, e.g. "add email field to users table".
+    #[arg(value_name = "REQUEST")]
+    pub request: Option<String>,
+    /// Apply without asking.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Write the migration file; apply nothing.
+    #[arg(long)]
+    pub generate_only: bool,
+    /// Show the plan and its SQL; write and apply nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// The planner: offline (default) or llm.
+    #[arg(long, value_enum)]
+    pub planner: Option<PlannerChoice>,
+    /// Allow changes that can lose data (drops, narrowing type changes).
+    #[arg(long)]
+    pub allow_destructive: bool,
+    /// Print the plan (and the result) as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum MigrateCommand {
     /// Create the history table and the migrations folder.
     Init,
+    /// Show a migration file: its metadata, up and down SQL, validation findings and state.
+    Review {
+        id: MigrationRef,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Open a migration file in $EDITOR, then re-validate and re-checksum it.
+    Edit { id: MigrationRef },
+    /// The steps a migration (or every pending one) runs, one statement each.
+    Preview {
+        /// Only this migration; every pending one when absent.
+        id: Option<MigrationRef>,
+        /// Number each statement with what it does and how it runs.
+        #[arg(long)]
+        show_steps: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// What a request would do to the live database: tables touched, row counts, locks, duration, risk.
+    Impact {
+        /// The change in plain English.
+        request: String,
+        /// The planner: offline (default) or llm.
+        #[arg(long, value_enum)]
+        planner: Option<PlannerChoice>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Create an empty migration file to write SQL in by hand.
     New {
         /// What the migration does, in words (becomes the file's slug and description).

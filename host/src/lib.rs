@@ -3,6 +3,7 @@
 //! The host owns connections, history, the LLM client and execution; every dialect, strategy, policy and
 //! notification sink is a sandboxed WebAssembly component (see `docs/architecture.md`).
 
+pub mod changes;
 pub mod cli;
 pub mod commands;
 pub mod connection;
@@ -10,6 +11,7 @@ pub mod executor;
 pub mod history;
 pub mod migrations;
 pub mod model;
+pub mod planner;
 pub mod plugins;
 pub mod project;
 pub mod schema;

@@ -7,6 +7,7 @@ mod support;
 mod cli;
 mod migrate;
 mod mysql;
+mod nl;
 mod postgres;
 mod sandbox;
 mod sqlite;

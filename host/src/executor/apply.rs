@@ -322,17 +322,27 @@ impl Executor<'_> {
         } else {
             "BEGIN"
         };
+        let (before, body, after) = super::foreign_key_pragmas(s.engine(), statements);
+        if let Some(pragma) = &before {
+            s.execute_script(pragma).await?;
+        }
         s.execute_script(begin).await?;
         if let Some(r) = self.history.get(s, m.version).await?
             && r.status == Status::Applied
         {
             s.execute_script("ROLLBACK").await?;
+            if let Some(pragma) = &after {
+                s.execute_script(pragma).await?;
+            }
             return Ok(false);
         }
         let started = Instant::now();
-        for (k, statement) in statements.iter().enumerate() {
+        for (k, statement) in body.iter().enumerate() {
             if let Err(e) = s.execute_script(statement).await {
                 s.execute_script("ROLLBACK").await?;
+                if let Some(pragma) = &after {
+                    s.execute_script(pragma).await?;
+                }
                 let error = e.to_string();
                 let mut failed = running_record(m, statements.len(), true);
                 failed.status = Status::Failed;
@@ -369,6 +379,9 @@ impl Executor<'_> {
             )
             .await?;
         s.execute_script("COMMIT").await?;
+        if let Some(pragma) = &after {
+            s.execute_script(pragma).await?;
+        }
         Ok(true)
     }
 

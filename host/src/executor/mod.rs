@@ -130,6 +130,36 @@ pub fn transaction_control(engine: Engine, sql: &str) -> Option<String> {
         .map(|&i| stmts[i].sql.clone())
 }
 
+/// SQLite ignores `PRAGMA foreign_keys` inside a transaction, so a migration that starts with
+/// `PRAGMA foreign_keys = OFF` and ends with `PRAGMA foreign_keys = ON` (a table rebuild) has those two run
+/// around its transaction: returns (before, body, after). Other engines and other migrations: all body.
+pub fn foreign_key_pragmas(
+    engine: Engine,
+    statements: &[String],
+) -> (Option<String>, Vec<String>, Option<String>) {
+    let is = |s: &String, value: &str| {
+        let words: String = s
+            .to_ascii_lowercase()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        words == format!("pragma foreign_keys = {value}") || words == format!("pragma foreign_keys={value}")
+    };
+    if engine == Engine::Sqlite
+        && statements.len() >= 2
+        && is(&statements[0], "off")
+        && is(&statements[statements.len() - 1], "on")
+    {
+        let body = statements[1..statements.len() - 1].to_vec();
+        return (
+            Some(statements[0].clone()),
+            body,
+            Some(statements[statements.len() - 1].clone()),
+        );
+    }
+    (None, statements.to_vec(), None)
+}
+
 /// Whether an engine runs DDL inside transactions.
 pub fn transactional_ddl(engine: Engine) -> bool {
     !matches!(engine, Engine::MySql)

@@ -157,6 +157,14 @@ impl Executor<'_> {
             }
             let started = Instant::now();
             let in_transaction = transactional_ddl(engine) && record.transactional;
+            let (before, statements, after) = if in_transaction {
+                super::foreign_key_pragmas(engine, &statements)
+            } else {
+                (None, statements, None)
+            };
+            if let Some(pragma) = &before {
+                s.execute_script(pragma).await?;
+            }
             if in_transaction {
                 let begin = if engine == Engine::Sqlite {
                     "BEGIN IMMEDIATE"
@@ -169,6 +177,9 @@ impl Executor<'_> {
                 if let Err(e) = s.execute_script(statement).await {
                     if in_transaction {
                         s.execute_script("ROLLBACK").await?;
+                    }
+                    if let Some(pragma) = &after {
+                        s.execute_script(pragma).await?;
                     }
                     let error = e.to_string();
                     self.history
@@ -210,6 +221,9 @@ impl Executor<'_> {
                 .await?;
             if in_transaction {
                 s.execute_script("COMMIT").await?;
+            }
+            if let Some(pragma) = &after {
+                s.execute_script(pragma).await?;
             }
             outcome.rolled_back.push(RolledBack {
                 version: record.version,

@@ -2,8 +2,13 @@
 
 mod apply;
 mod history;
+mod impact;
 mod import;
 mod init;
+mod llm_planner;
+mod planning;
+mod request;
+mod review;
 mod rollback;
 mod status;
 mod validate;
@@ -15,7 +20,7 @@ use anyhow::Context as _;
 pub use status::schema_version;
 
 use super::Context;
-use crate::cli::MigrateCommand;
+use crate::cli::{MigrateArgs, MigrateCommand};
 use crate::connection::{Database, Session};
 use crate::executor::Migration;
 use crate::history::{History, Record};
@@ -23,9 +28,24 @@ use crate::migrations::checksum::checksum;
 use crate::migrations::file::MigrationFile;
 use crate::project::Project;
 
-pub async fn run(ctx: &mut Context, cmd: MigrateCommand) -> anyhow::Result<()> {
+pub async fn run(ctx: &mut Context, args: MigrateArgs) -> anyhow::Result<()> {
+    let Some(cmd) = args.command else {
+        return request::run(ctx, args.request).await;
+    };
     match cmd {
         MigrateCommand::Init => init::init(ctx).await,
+        MigrateCommand::Review { id, json } => review::review(ctx, &id, json).await,
+        MigrateCommand::Edit { id } => review::edit(ctx, &id),
+        MigrateCommand::Preview {
+            id,
+            show_steps,
+            json,
+        } => review::preview(ctx, id, show_steps, json).await,
+        MigrateCommand::Impact {
+            request,
+            planner,
+            json,
+        } => impact::impact(ctx, &request, planner, json).await,
         MigrateCommand::New { name } => init::new(ctx, &name),
         MigrateCommand::Apply {
             id,
@@ -185,6 +205,31 @@ pub(crate) fn confirm(question: &str, yes: bool) -> anyhow::Result<bool> {
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line)?;
     Ok(matches!(line.trim(), "y" | "Y" | "yes" | "YES"))
+}
+
+/// Asks "question [y/N]" on a terminal; without one, the caller's `--yes` is the only way on.
+pub(crate) fn confirm_plain(question: &str) -> anyhow::Result<bool> {
+    use std::io::{BufRead, IsTerminal, Write};
+    if !std::io::stdin().is_terminal() {
+        anyhow::bail!(
+            "{question} needs an answer, and there is no terminal to ask on\n\nRun it in a terminal, or add --yes."
+        );
+    }
+    eprint!("{question} [y/N]: ");
+    std::io::stderr().flush()?;
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    Ok(matches!(line.trim(), "y" | "Y" | "yes" | "YES"))
+}
+
+/// Asks for `yes` typed in full at a terminal: consent to something that can lose data.
+pub(crate) fn confirm_typed(warning: &str) -> anyhow::Result<bool> {
+    use std::io::{BufRead, Write};
+    eprint!("{warning}\nType `yes` to go on: ");
+    std::io::stderr().flush()?;
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    Ok(line.trim().eq_ignore_ascii_case("yes"))
 }
 
 /// Prints `value` as pretty JSON on stdout.

@@ -71,6 +71,14 @@ pub async fn validate(ctx: &mut Context, id: Option<String>, json: bool) -> anyh
         } else {
             "BEGIN"
         };
+        // Table rebuilds turn foreign keys off around their transaction; the trial does the same around its own.
+        let fk_off = engine == Engine::Sqlite
+            && trial
+                .iter()
+                .any(|(_, m)| crate::executor::foreign_key_pragmas(engine, &split(engine, &m.up)).0.is_some());
+        if fk_off {
+            s.execute_script("PRAGMA foreign_keys = OFF").await?;
+        }
         s.execute_script(begin).await?;
         for (index, m) in &trial {
             if !m.transactional {
@@ -79,7 +87,8 @@ pub async fn validate(ctx: &mut Context, id: Option<String>, json: bool) -> anyh
                     .push("runs outside a transaction: not trial-run".into());
                 continue;
             }
-            for (k, statement) in split(engine, &m.up).iter().enumerate() {
+            let (_, body, _) = crate::executor::foreign_key_pragmas(engine, &split(engine, &m.up));
+            for (k, statement) in body.iter().enumerate() {
                 if let Err(e) = s.execute_script(statement).await {
                     checks[*index].ok = false;
                     checks[*index]
@@ -93,6 +102,9 @@ pub async fn validate(ctx: &mut Context, id: Option<String>, json: bool) -> anyh
             }
         }
         s.execute_script("ROLLBACK").await?;
+        if fk_off {
+            s.execute_script("PRAGMA foreign_keys = ON").await?;
+        }
     }
     drop(s);
     db.close().await;

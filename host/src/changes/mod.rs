@@ -1,0 +1,75 @@
+//! The change IR as the host works with it: what planners return ([`Plan`], [`Refusal`]), applying changes to
+//! a schema model without a database ([`simulate`]), checking them ([`validate`]) and deriving the changes
+//! that undo them ([`inverse`]).
+
+pub mod describe;
+pub mod identifiers;
+pub mod inverse;
+pub mod simulate;
+pub mod validate;
+
+use serde::Serialize;
+
+use crate::model::Change;
+
+/// What a planner (offline or LLM) proposes.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Plan {
+    pub changes: Vec<Change>,
+    /// Set only when the planner knows a better down than the automatic inverse (refactors that move data).
+    pub down: Option<Vec<Change>>,
+    /// One line in words per proposed change.
+    pub summary: Vec<String>,
+    /// Snake-case name for the migration file, e.g. `add_email_to_users`.
+    pub slug: String,
+    /// Drops a table or column, or narrows a type: needs `--allow-destructive` or an interactive yes.
+    pub destructive: bool,
+}
+
+/// Why a request was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RefusalKind {
+    Ambiguous,
+    NotFound,
+    NotASchemaChange,
+    Unsupported,
+    Unsafe,
+}
+
+/// A refused request: a clear message, the closest real names, and a request that would work.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Refusal {
+    pub kind: RefusalKind,
+    pub message: String,
+    pub suggestions: Vec<String>,
+    pub example: Option<String>,
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.message)?;
+        if !self.suggestions.is_empty() {
+            write!(f, "\n\nDid you mean: {}?", self.suggestions.join(", "))?;
+        }
+        if let Some(example) = &self.example {
+            write!(f, "\n\nA request that would work: ai-shell migrate \"{example}\"")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Refusal {}
+
+/// Whether a change can lose data on its own: drops of tables, columns and views' data-bearing objects.
+pub fn is_destructive(change: &Change) -> bool {
+    matches!(
+        change,
+        Change::DropTable(_)
+            | Change::DropColumn(_)
+            | Change::DropSequence(_)
+            | Change::DropEnumType(_)
+            | Change::DropNamespace(_)
+            | Change::RawSql(_)
+    )
+}

@@ -1,0 +1,447 @@
+//! `ai-shell migrate "<request>"`: plan a change from plain English against the live schema, show it, ask,
+//! write the migration file and apply it.
+
+use std::io::IsTerminal;
+use std::time::Instant;
+
+use anstream::println;
+use anstyle::{AnsiColor, Style};
+use serde::Serialize;
+
+use super::planning::{self, PrepareError, Prepared};
+use super::{Workspace, print_json, records};
+use crate::changes::describe::describe;
+use crate::changes::{Refusal, is_destructive, simulate};
+use crate::cli::{PlannerChoice, RequestArgs};
+use crate::commands::Context;
+use crate::connection::Engine;
+use crate::executor::{ApplyOptions, Executor, Target};
+use crate::history::record;
+use crate::migrations::file::Meta;
+use crate::model::{Change, QualifiedName};
+use crate::plugins::DialectPlugin;
+
+const BOLD: Style = Style::new().bold();
+const ADD: Style = AnsiColor::Green.on_default();
+const REMOVE: Style = AnsiColor::Red.on_default();
+const SQL: Style = AnsiColor::Cyan.on_default();
+const DIM: Style = Style::new().dimmed();
+
+/// What `--json` prints.
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    status: &'a str,
+    request: &'a str,
+    planner: &'a str,
+    planning_ms: f64,
+    migration: Option<JsonMigration>,
+    summary: &'a [String],
+    changes: &'a [Change],
+    up: Vec<&'a str>,
+    down: Option<Vec<&'a str>>,
+    down_unavailable: Option<&'a str>,
+    destructive: bool,
+    schema_version_before: Option<u64>,
+    schema_version_after: Option<u64>,
+    duration_ms: Option<u64>,
+}
+
+#[derive(Serialize)]
+struct JsonMigration {
+    id: String,
+    file: String,
+}
+
+#[derive(Serialize)]
+struct JsonRefusal<'a> {
+    status: &'a str,
+    #[serde(flatten)]
+    refusal: &'a Refusal,
+}
+
+/// The planner a request uses when `--planner` is not given.
+pub fn default_planner(ws: &Workspace) -> PlannerChoice {
+    let _ = ws;
+    PlannerChoice::Offline
+}
+
+pub async fn run(ctx: &mut Context, args: RequestArgs) -> anyhow::Result<()> {
+    let request = args.request.clone().unwrap_or_default();
+    if request.trim().is_empty() {
+        anyhow::bail!(
+            "the request is empty\n\nDescribe the change in plain English, e.g. ai-shell migrate \"add email field to users table\", or run `ai-shell migrate --help` for the migration commands."
+        );
+    }
+    let ws = Workspace::load(ctx)?;
+    let planner = args.planner.unwrap_or_else(|| default_planner(&ws));
+    let (db, dialect) = ctx.connect().await?;
+    let engine = db.engine();
+    if !args.json {
+        println!("{BOLD}🔍 Analyzing schema change request...{BOLD:#}");
+    }
+    let schema = planning::live_schema(&db, &dialect, &ws.history).await?;
+    let prepared = match planning::prepare(&request, planner, engine, schema, &dialect).await {
+        Ok(p) => p,
+        Err(PrepareError::Refused(refusal)) => {
+            db.close().await;
+            if args.json {
+                print_json(&JsonRefusal {
+                    status: "refused",
+                    refusal: &refusal,
+                })?;
+            }
+            return Err(anyhow::anyhow!("{refusal}\n\nNothing was changed."));
+        }
+        Err(PrepareError::Failed(e)) => {
+            db.close().await;
+            return Err(e);
+        }
+    };
+    let destructive =
+        prepared.plan.destructive || prepared.plan.changes.iter().any(is_destructive);
+    if !args.json {
+        show_plan(&prepared, &dialect, engine).await?;
+    }
+
+    // Destructive changes need explicit consent: the flag, or a yes typed at a terminal.
+    let applying = !args.dry_run && !args.generate_only;
+    if applying && destructive && !args.allow_destructive {
+        let terminal = std::io::stdin().is_terminal();
+        if !terminal {
+            db.close().await;
+            anyhow::bail!(
+                "this migration can lose data ({}); nothing was changed\n\nReview it, then run again with --allow-destructive (or answer yes at a terminal).",
+                destructive_reason(&prepared.plan.changes)
+            );
+        }
+        if !super::confirm_typed(&format!(
+            "⚠ This migration can lose data ({}).",
+            destructive_reason(&prepared.plan.changes)
+        ))? {
+            db.close().await;
+            println!("Nothing was changed.");
+            return Ok(());
+        }
+    }
+
+    if args.dry_run {
+        db.close().await;
+        if args.json {
+            return print_json(&json_report(&request, &prepared, "dry-run", None, destructive, None));
+        }
+        println!("Dry run: nothing was written or applied.");
+        return Ok(());
+    }
+
+    // The migration file.
+    let up = planning::section(engine, &prepared.up, &steps(&prepared.plan.changes));
+    let down = match &prepared.down {
+        Ok((changes, statements)) => planning::section(engine, statements, &steps(changes)),
+        Err(_) => String::new(),
+    };
+    let meta = Meta {
+        description: Some(first_line(&request)),
+        created: None,
+        author: Some(record::current_user()),
+        destructive,
+        transaction: !planning::needs_no_transaction(engine, &prepared.up),
+        ..Meta::default()
+    };
+    let path = crate::migrations::directory::create(
+        &ws.project.migrations_dir,
+        &prepared.plan.slug,
+        meta,
+        &up,
+        Some(&down),
+    )?;
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let (version, slug) = crate::migrations::file::parse_file_name(&file_name)
+        .ok_or_else(|| anyhow::anyhow!("unexpected migration file name {file_name}"))?;
+    let id = crate::migrations::file::canonical_stem(version, &slug);
+    let migration = JsonMigration {
+        id: id.clone(),
+        file: path.display().to_string(),
+    };
+
+    if args.generate_only {
+        db.close().await;
+        if args.json {
+            return print_json(&json_report(
+                &request,
+                &prepared,
+                "generated",
+                Some(migration),
+                destructive,
+                None,
+            ));
+        }
+        println!("✓ Created {}", path.display());
+        println!("  Review it with `ai-shell migrate review {id}`, apply it with `ai-shell migrate apply {id}`.");
+        return Ok(());
+    }
+
+    if !args.yes && !super::confirm_plain("Apply this migration?")? {
+        let _ = std::fs::remove_file(&path);
+        db.close().await;
+        println!("Nothing was applied; {} was not kept.", path.display());
+        println!("  Keep the file without applying it with --generate-only.");
+        return Ok(());
+    }
+
+    // Apply through the executor: run lock, history row, transaction, checksum.
+    let ws = Workspace::load(ctx)?;
+    let migrations = ws.migrations();
+    let mut executor = Executor::new(&db, &ws.history);
+    executor.lock_timeout = ws.project.lock_timeout;
+    if !args.json {
+        println!("{BOLD}🔄 Applying migration...{BOLD:#}");
+    }
+    let started = Instant::now();
+    let options = ApplyOptions {
+        target: Target::Only(version),
+        dry_run: false,
+        accept_checksums: Default::default(),
+    };
+    let outcome = executor.apply(&migrations, &options).await;
+    let mut s = db.session().await?;
+    let recs = records(&mut s, &ws.history).await?;
+    drop(s);
+    db.close().await;
+    let outcome = outcome.map_err(|e| {
+        anyhow::Error::new(e).context(format!(
+            "applying {id} failed; the migration file is kept at {} (see `ai-shell migrate status`)",
+            path.display()
+        ))
+    })?;
+    let duration = outcome
+        .applied
+        .first()
+        .map(|a| a.duration_ms)
+        .unwrap_or_else(|| started.elapsed().as_millis() as u64);
+    let rollback = recs
+        .get(&version)
+        .map(|r| r.rollback_availability().is_ok())
+        .unwrap_or(false);
+    if args.json {
+        let mut report = json_report(
+            &request,
+            &prepared,
+            "applied",
+            Some(migration),
+            destructive,
+            Some(duration),
+        );
+        report.schema_version_before = outcome.version_before;
+        report.schema_version_after = outcome.version_after;
+        return print_json(&report);
+    }
+    let v = |v: Option<u64>| v.map(|v| v.to_string()).unwrap_or_else(|| "none".into());
+    println!("{ADD}✓ Migration applied successfully{ADD:#}");
+    println!(
+        "{ADD}✓ Schema version: {} → {}{ADD:#}",
+        v(outcome.version_before),
+        v(outcome.version_after)
+    );
+    println!();
+    println!("{BOLD}Summary:{BOLD:#}");
+    println!("  Migration ID: {id}");
+    println!("  File: {}", path.display());
+    println!("  Status: Applied");
+    println!("  Duration: {duration}ms");
+    println!(
+        "  Rollback available: {}",
+        if rollback {
+            "Yes (ai-shell migrate rollback)".to_string()
+        } else {
+            match &prepared.down {
+                Err(why) => format!("No: {why}"),
+                Ok(_) => "No".into(),
+            }
+        }
+    );
+    Ok(())
+}
+
+fn json_report<'a>(
+    request: &'a str,
+    p: &'a Prepared,
+    status: &'a str,
+    migration: Option<JsonMigration>,
+    destructive: bool,
+    duration_ms: Option<u64>,
+) -> JsonReport<'a> {
+    JsonReport {
+        status,
+        request,
+        planner: match p.planner {
+            PlannerChoice::Offline => "offline",
+            PlannerChoice::Llm => "llm",
+        },
+        planning_ms: p.planning_ms,
+        migration,
+        summary: &p.plan.summary,
+        changes: &p.plan.changes,
+        up: p.up.iter().map(|s| s.sql.as_str()).collect(),
+        down: p
+            .down
+            .as_ref()
+            .ok()
+            .map(|(_, d)| d.iter().map(|s| s.sql.as_str()).collect()),
+        down_unavailable: p.down.as_ref().err().map(|s| s.as_str()),
+        destructive,
+        schema_version_before: None,
+        schema_version_after: None,
+        duration_ms,
+    }
+}
+
+fn steps(changes: &[Change]) -> Vec<String> {
+    changes.iter().map(describe).collect()
+}
+
+fn first_line(request: &str) -> String {
+    request
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("")
+        .trim_end_matches(':')
+        .to_string()
+}
+
+fn destructive_reason(changes: &[Change]) -> String {
+    let drops: Vec<String> = changes
+        .iter()
+        .filter(|c| is_destructive(c))
+        .map(describe)
+        .collect();
+    if drops.is_empty() {
+        "it narrows or rewrites existing data".into()
+    } else {
+        drops.join("; ")
+    }
+}
+
+/// The tables a plan reads or changes, as they are now.
+fn touched(changes: &[Change]) -> Vec<QualifiedName> {
+    let mut out: Vec<QualifiedName> = Vec::new();
+    let mut add = |n: &QualifiedName| {
+        if !out.iter().any(|x| simulate::same(x, n)) {
+            out.push(n.clone());
+        }
+    };
+    for c in changes {
+        match c {
+            Change::DropTable(n) | Change::DropPrimaryKey(n) => add(n),
+            Change::RenameTable(r) => add(&r.table),
+            Change::AddColumn(a) => add(&a.table),
+            Change::DropColumn(c)
+            | Change::SetNotNull(c)
+            | Change::DropNotNull(c)
+            | Change::DropDefault(c) => add(&c.table),
+            Change::RenameColumn(r) => add(&r.table),
+            Change::AlterColumnType(a) => add(&a.table),
+            Change::SetDefault(d) => add(&d.table),
+            Change::AddPrimaryKey(p) => add(&p.table),
+            Change::AddIndex(a) => add(&a.table),
+            Change::DropIndex(o)
+            | Change::DropUnique(o)
+            | Change::DropForeignKey(o)
+            | Change::DropCheck(o) => add(&o.table),
+            Change::AddUnique(u) => add(&u.table),
+            Change::AddForeignKey(f) => {
+                add(&f.table);
+                add(&f.foreign_key.referenced_table);
+            }
+            Change::AddCheck(a) => add(&a.table),
+            Change::CopyRows(c) => add(&c.source),
+            Change::FillColumn(f) => {
+                add(&f.target);
+                add(&f.source);
+            }
+            Change::CreateTable(t) => {
+                for fk in &t.foreign_keys {
+                    add(&fk.referenced_table);
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+async fn show_plan(p: &Prepared, dialect: &DialectPlugin, engine: Engine) -> anyhow::Result<()> {
+    println!();
+    println!("{BOLD}Current schema:{BOLD:#}");
+    let tables = touched(&p.plan.changes);
+    let mut shown = 0;
+    for name in &tables {
+        if let Ok(t) = simulate::table(&p.before, name) {
+            shown += 1;
+            let mut cols = Vec::new();
+            for c in &t.columns {
+                let ty = dialect
+                    .type_name(&c.data_type)
+                    .await
+                    .unwrap_or_else(|_| "?".into());
+                cols.push(format!("{} ({ty})", c.name));
+            }
+            println!("  Table: {}", simulate::display(&t.name));
+            println!("  Columns: {}", cols.join(", "));
+        }
+    }
+    if shown == 0 {
+        println!("  {DIM}(no existing table is involved){DIM:#}");
+    }
+    println!();
+    println!("{BOLD}Proposed changes:{BOLD:#}");
+    let summary = if p.plan.summary.is_empty() {
+        steps(&p.plan.changes)
+    } else {
+        p.plan.summary.clone()
+    };
+    for line in summary {
+        let style = if line.to_ascii_lowercase().starts_with("drop")
+            || line.to_ascii_lowercase().starts_with("remove")
+        {
+            REMOVE
+        } else {
+            ADD
+        };
+        println!("  {style}+ {line}{style:#}");
+    }
+    println!();
+    println!(
+        "{BOLD}Generated migration:{BOLD:#} {DIM}({} planner, {:.1} ms){DIM:#}",
+        match p.planner {
+            PlannerChoice::Offline => "offline",
+            PlannerChoice::Llm => "LLM",
+        },
+        p.planning_ms
+    );
+    println!("  -- Up Migration");
+    print_sql(&planning::section(engine, &p.up, &steps(&p.plan.changes)));
+    println!();
+    println!("  -- Down Migration (rollback)");
+    match &p.down {
+        Ok((changes, statements)) => {
+            print_sql(&planning::section(engine, statements, &steps(changes)))
+        }
+        Err(why) => println!("  {REMOVE}-- none: {why}{REMOVE:#}"),
+    }
+    println!();
+    Ok(())
+}
+
+fn print_sql(section: &str) {
+    for line in section.lines() {
+        if line.starts_with("--") {
+            println!("  {DIM}{line}{DIM:#}");
+        } else if !line.is_empty() {
+            println!("  {SQL}{line}{SQL:#}");
+        }
+    }
+}

@@ -364,10 +364,19 @@ struct CaseResult {
     millis: u128,
 }
 
+/// How a case's request is carried out.
+enum Driver<'a> {
+    /// `ai-shell migrate "<request>" --yes --json [flags]`: the evaluation proper.
+    Cli,
+    /// A hand-written migration (up, down) applied with `migrate apply`: proves the checks themselves.
+    Reference(&'a str, &'a str),
+}
+
 struct Run<'a> {
     engine: Engine,
     case: &'a Case,
     base: &'a str,
+    driver: Driver<'a>,
 }
 
 impl Run<'_> {
@@ -390,11 +399,20 @@ impl Run<'_> {
         }
     }
 
+    /// The migrations folder the CLI is given; a reference solution lives in a folder of its own so that
+    /// `migrations/` still shows what the CLI wrote.
+    fn migrations_dir(&self, dir: &Path) -> PathBuf {
+        match self.driver {
+            Driver::Cli => dir.join("migrations"),
+            Driver::Reference(..) => dir.join("reference"),
+        }
+    }
+
     fn cli(&self, db: &TestDb, dir: &Path) -> assert_cmd::Command {
         let mut cmd = db.cli();
         cmd.current_dir(dir)
             .arg("--migrations-dir")
-            .arg(dir.join("migrations"))
+            .arg(self.migrations_dir(dir))
             .timeout(Duration::from_secs(180));
         cmd
     }
@@ -417,10 +435,24 @@ impl Run<'_> {
         let counts_before = row_counts(&db, &before);
 
         let mut cmd = self.cli(&db, dir.path());
-        cmd.args(["migrate", case.request.as_str(), "--yes", "--json"])
-            .args(&case.flags);
-        if let Ok(p) = std::env::var("AI_SHELL_EVAL_PLANNER") {
-            cmd.args(["--planner", &p]);
+        match self.driver {
+            Driver::Cli => {
+                cmd.args(["migrate", case.request.as_str(), "--yes", "--json"])
+                    .args(&case.flags);
+                if let Ok(p) = std::env::var("AI_SHELL_EVAL_PLANNER") {
+                    cmd.args(["--planner", &p]);
+                }
+            }
+            Driver::Reference(up, down) => {
+                let folder = self.migrations_dir(dir.path());
+                std::fs::create_dir_all(&folder).unwrap();
+                let text = format!(
+                    "-- description: reference solution of {}\n\n-- +up\n{up}\n-- +down\n{down}\n",
+                    case.id
+                );
+                std::fs::write(folder.join("001_reference.sql"), text).unwrap();
+                cmd.args(["migrate", "apply"]);
+            }
         }
         let started = Instant::now();
         let out = match cmd.output() {
@@ -543,13 +575,14 @@ impl Run<'_> {
                     ));
                     return self.result(outcome, millis, reasons, false);
                 }
-                if status != "applied" {
+                let reference = matches!(self.driver, Driver::Reference(..));
+                if status != "applied" && !reference {
                     reasons.push(format!(
                         "stdout is not the JSON report with status \"applied\": {}",
                         first_lines(&stdout, 3)
                     ));
                 }
-                if files.is_empty() {
+                if files.is_empty() && !reference {
                     reasons.push("no migration file was written".into());
                 }
                 let failed = eval_checks(&db, &after, &case.checks);
@@ -616,6 +649,32 @@ impl Run<'_> {
     }
 }
 
+/// Runs every case on `threads` threads (each case has its own database); a panic fails only its case.
+fn run_all(runs: &[Run], threads: usize) -> Vec<CaseResult> {
+    let next = AtomicUsize::new(0);
+    let results = Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| {
+                while let Some(run) = runs.get(next.fetch_add(1, Ordering::SeqCst)) {
+                    let r =
+                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run.execute()))
+                            .unwrap_or_else(|p| {
+                                let msg = p
+                                    .downcast_ref::<String>()
+                                    .cloned()
+                                    .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+                                    .unwrap_or_default();
+                                run.result("error", 0, vec![format!("panicked: {msg}")], false)
+                            });
+                    results.lock().unwrap().push(r);
+                }
+            });
+        }
+    });
+    results.into_inner().unwrap()
+}
+
 fn percentile(sorted: &[u128], p: f64) -> u128 {
     if sorted.is_empty() {
         return 0;
@@ -647,36 +706,17 @@ fn evaluate(engine: Engine) {
         .unwrap_or(4)
         .max(1);
 
-    let next = AtomicUsize::new(0);
-    let results = Mutex::new(Vec::new());
     let started = Instant::now();
-    std::thread::scope(|s| {
-        for _ in 0..threads {
-            s.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::SeqCst);
-                    let Some(case) = selected.get(i) else { break };
-                    let run = Run {
-                        engine,
-                        case,
-                        base: &base,
-                    };
-                    let r =
-                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run.execute()))
-                            .unwrap_or_else(|p| {
-                                let msg = p
-                                    .downcast_ref::<String>()
-                                    .cloned()
-                                    .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
-                                    .unwrap_or_default();
-                                run.result("error", 0, vec![format!("panicked: {msg}")], false)
-                            });
-                    results.lock().unwrap().push(r);
-                }
-            });
-        }
-    });
-    let mut results = results.into_inner().unwrap();
+    let runs: Vec<Run> = selected
+        .iter()
+        .map(|case| Run {
+            engine,
+            case,
+            base: &base,
+            driver: Driver::Cli,
+        })
+        .collect();
+    let mut results = run_all(&runs, threads);
     results.sort_by(|a, b| a.id.cmp(&b.id));
     let report = summarize(engine, &results, started.elapsed());
     let path = target_dir().join(format!("eval-{}.json", engine_name(engine)));
@@ -1253,4 +1293,160 @@ fn shape_ignores_column_order_only() {
     assert_ne!(without_history(&a), without_history(&b));
     assert_eq!(shape(&a), shape(&b));
     assert_ne!(shape(&a), shape(&c));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Reference solutions (tests/eval/reference.toml) through the same runner: the checks are satisfiable.
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Solution {
+    id: String,
+    #[serde(default)]
+    engines: Option<Vec<String>>,
+    #[serde(default)]
+    up: Option<String>,
+    #[serde(default)]
+    down: Option<String>,
+    #[serde(default)]
+    up_sqlite: Option<String>,
+    #[serde(default)]
+    up_postgres: Option<String>,
+    #[serde(default)]
+    up_mysql: Option<String>,
+    #[serde(default)]
+    down_sqlite: Option<String>,
+    #[serde(default)]
+    down_postgres: Option<String>,
+    #[serde(default)]
+    down_mysql: Option<String>,
+}
+
+impl Solution {
+    fn sql(&self, engine: Engine) -> (String, String) {
+        let (up, down) = match engine {
+            Engine::Sqlite => (&self.up_sqlite, &self.down_sqlite),
+            Engine::Postgres => (&self.up_postgres, &self.down_postgres),
+            Engine::Mysql => (&self.up_mysql, &self.down_mysql),
+        };
+        let pick = |specific: &Option<String>, common: &Option<String>, what: &str| {
+            specific
+                .clone()
+                .or_else(|| common.clone())
+                .unwrap_or_else(|| panic!("reference {}: no {what} for {engine:?}", self.id))
+        };
+        (pick(up, &self.up, "up"), pick(down, &self.down, "down"))
+    }
+}
+
+fn references_on(engine: Engine) {
+    #[derive(Deserialize)]
+    struct File {
+        solution: Vec<Solution>,
+    }
+    let path = eval_dir().join("reference.toml");
+    let file: File = toml::from_str(&std::fs::read_to_string(&path).unwrap())
+        .unwrap_or_else(|e| panic!("{} does not parse: {e}", path.display()));
+    let cases = load_cases();
+    let base = base_schema(engine);
+    let mut sqls = Vec::new();
+    let mut selected = Vec::new();
+    for sol in &file.solution {
+        let case = cases
+            .iter()
+            .find(|c| c.id == sol.id)
+            .unwrap_or_else(|| panic!("reference {} names no case", sol.id));
+        let here = |e: &Option<Vec<String>>| {
+            e.as_ref()
+                .is_none_or(|e| e.iter().any(|e| e == engine_name(engine)))
+        };
+        if !here(&sol.engines) || !case.runs_on(engine) {
+            continue;
+        }
+        assert_eq!(case.expect, Outcome::Applied, "reference {}", sol.id);
+        sqls.push(sol.sql(engine));
+        selected.push(case);
+    }
+    let runs: Vec<Run> = selected
+        .iter()
+        .zip(&sqls)
+        .map(|(case, (up, down))| Run {
+            engine,
+            case,
+            base: &base,
+            driver: Driver::Reference(up, down),
+        })
+        .collect();
+    let ran = runs.len();
+    let failures: Vec<String> = run_all(&runs, 3)
+        .into_iter()
+        .filter(|r| !r.passed)
+        .map(|r| format!("{}:\n  {}", r.id, r.reasons.join("\n  ")))
+        .collect();
+    assert!(ran >= 5, "only {ran} reference solutions ran on {engine:?}");
+    assert!(
+        failures.is_empty(),
+        "{engine:?}: reference solutions do not satisfy their cases:\n{}",
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn reference_solutions_sqlite() {
+    references_on(Engine::Sqlite);
+}
+
+#[test]
+fn reference_solutions_postgres() {
+    references_on(Engine::Postgres);
+}
+
+#[test]
+fn reference_solutions_mysql() {
+    references_on(Engine::Mysql);
+}
+
+/// A refused case whose schema changed anyway is reported as unsafe; when the engine rolled the failed
+/// migration back, it is a plain failure. MySQL commits DDL statement by statement, so a migration failing
+/// at its second statement leaves the first one applied there.
+#[test]
+fn unsafe_applications_are_detected() {
+    let cases = load_cases();
+    let case = cases.iter().find(|c| c.id == "refuse-01").unwrap();
+    for engine in [Engine::Sqlite, Engine::Mysql] {
+        let base = base_schema(engine);
+        let run = Run {
+            engine,
+            case,
+            base: &base,
+            driver: Driver::Reference(
+                "CREATE TABLE evil (id INTEGER);\nINSERT INTO no_such_table VALUES (1);",
+                "DROP TABLE evil;",
+            ),
+        };
+        let r = run.execute();
+        assert!(!r.passed, "{engine:?}: {r:?}");
+        assert_eq!(
+            r.unsafe_application,
+            engine == Engine::Mysql,
+            "{engine:?}: {r:?}"
+        );
+        assert!(
+            r.reasons
+                .iter()
+                .any(|m| m.contains("without a JSON refusal")),
+            "{engine:?}: {r:?}"
+        );
+    }
+    // An expected application that is refused is a plain failure.
+    let case = cases.iter().find(|c| c.id == "add-column-04").unwrap();
+    let base = base_schema(Engine::Sqlite);
+    let run = Run {
+        engine: Engine::Sqlite,
+        case,
+        base: &base,
+        driver: Driver::Reference("SELECT * FROM no_such_table;", ""),
+    };
+    let r = run.execute();
+    assert!(!r.passed && !r.unsafe_application, "{r:?}");
 }

@@ -5,6 +5,7 @@
 mod support;
 
 mod cli;
+mod eval;
 mod migrate;
 mod mysql;
 mod nl;

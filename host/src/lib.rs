@@ -10,6 +10,7 @@ pub mod executor;
 pub mod history;
 pub mod migrations;
 pub mod model;
+pub mod planner;
 pub mod plugins;
 pub mod project;
 pub mod schema;

@@ -1,0 +1,11 @@
+//! Planner tests: a fixture schema and one module per intent family.
+
+pub mod fixture;
+
+mod add;
+mod constraints;
+mod create;
+mod refactors;
+mod refusals;
+mod rename_drop;
+mod scale;

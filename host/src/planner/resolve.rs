@@ -33,7 +33,6 @@ impl<'a, T> Found<'a, T> {
         }
     }
 }
-}
 
 /// A name in comparable form: lowercase, spaces and hyphens as underscores.
 pub fn key(name: &str) -> String {

@@ -43,6 +43,8 @@ pub struct Spec {
 const FILLER: &[&str] = &[
     "column", "columns", "field", "fields", "new", "called", "named", "attribute", "property",
     "with", "type", "of", "which", "that", "is", "be", "should", "must", "as", "it", "its",
+    "following", "these", "those", "some", "two", "three", "four", "couple", "few", "extra",
+    "additional", "more", "another", "both",
 ];
 
 /// Reads one item. Unknown words form the name, joined with `_`.

@@ -265,6 +265,8 @@ fn word(chars: &[char]) -> (String, usize) {
         let c = chars[i];
         if word_char(c) {
             w.extend(c.to_lowercase());
+        } else if matches!(c, '\'' | '’') && i > 0 && chars.get(i + 1).is_some_and(|n| n.is_alphabetic()) {
+            // i'd, user's, don't
         } else if c == '-' && i > 0 && chars.get(i + 1).is_some_and(|n| word_char(*n)) {
             w.push('_');
         } else {

@@ -30,6 +30,21 @@ pub fn specs(ctx: &Ctx, toks: &[Tok]) -> Result<Vec<Spec>, Refusal> {
             }
             continue;
         }
+        if s.name.is_empty() && !s.timestamps {
+            // ", required", ", default 'x'", ", true by default": more about the previous column.
+            if let Some(prev) = out.last_mut() {
+                if s.default.is_some() || s.not_null.is_some() || s.unique || s.index || !s.values.is_empty() {
+                    prev.default = s.default.or(prev.default.take());
+                    prev.not_null = s.not_null.or(prev.not_null);
+                    prev.unique |= s.unique;
+                    prev.index |= s.index;
+                    if !s.values.is_empty() {
+                        prev.values = s.values;
+                    }
+                    continue;
+                }
+            }
+        }
         if s.name.is_empty() {
             if s.foreign_key || s.ty.is_some() || s.unique {
                 return Err(Refusal::ambiguous(format!(

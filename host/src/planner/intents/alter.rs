@@ -102,6 +102,9 @@ fn number_after(toks: &[Tok], i: usize) -> Option<String> {
 fn check_expression(ctx: &Ctx, toks: &[Tok], col: &str) -> Option<String> {
     let c = sql::ident(ctx.engine, col);
     let w = |k: usize| toks.get(k).and_then(Tok::word);
+    let negated = |i: usize| {
+        (i.saturating_sub(2)..i).any(|k| toks[k].is_any(&["not", "non", "cant", "cannot", "never", "no"]))
+    };
     for (i, t) in toks.iter().enumerate() {
         let Some(word) = t.word() else {
             match t {
@@ -117,12 +120,12 @@ fn check_expression(ctx: &Ctx, toks: &[Tok], col: &str) -> Option<String> {
             }
         };
         match word {
-            "positive" if i > 0 && w(i - 1).is_some_and(|p| p == "non" || p == "not") => {
+            "positive" if negated(i) => {
                 return Some(format!("{c} <= 0"))
             }
             "positive" => return Some(format!("{c} > 0")),
             "non_negative" | "nonnegative" => return Some(format!("{c} >= 0")),
-            "negative" if i > 0 && w(i - 1).is_some_and(|p| p == "non" || p == "not") => {
+            "negative" if negated(i) => {
                 return Some(format!("{c} >= 0"))
             }
             "negative" => return Some(format!("{c} < 0")),
@@ -237,7 +240,7 @@ pub fn constraint(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
     let mut changes: Vec<Change> = vec![];
     let mut notes = vec![];
     let negated_null = toks.windows(2).any(|p| (p[0].is("not") || p[0].is("non") || p[0].is("no")) && p[1].is_any(&["null", "nullable", "nulls"]))
-        || toks.windows(2).any(|p| p[0].is_any(&["cannot", "cant", "never"]) && p[1].is("be"));
+        || toks.windows(3).any(|p| p[0].is_any(&["cannot", "cant", "never"]) && p[1].is("be") && p[2].is_any(&["null", "empty", "blank", "missing"]));
     let required = has(&toks, "required") || has(&toks, "mandatory") || has(&toks, "non_null") || negated_null;
     let optional = !required
         && (has(&toks, "optional") || has(&toks, "nullable") || (has(&toks, "null") && !has(&toks, "not")) || has(&toks, "nulls"));

@@ -73,10 +73,13 @@ pub fn create(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
         .iter()
         .enumerate()
         .skip(at.min(toks.iter().position(|t| t.is("table")).unwrap_or(at)) + 1)
-        .find(|(i, t)| *i > at && (t.is_any(&["with", "having", "containing", "columns", "fields", "including"]) || t.is_punct(':')))
+        .find(|(i, t)| *i > at && (t.is_any(&["with", "having", "containing", "columns", "fields", "including"]) || t.is_punct(':') || t.is_punct('(')))
         .map(|(i, _)| i + 1);
     let mut items: Vec<Tok> = rest_at.map(|i| toks[i..].to_vec()).unwrap_or_default();
     items.retain(|t| !t.is_any(&["columns", "fields"]) && !t.is_punct(':'));
+    if rest_at.is_some_and(|i| toks[i - 1].is_punct('(')) && items.last().is_some_and(|t| t.is_punct(')')) {
+        items.pop();
+    }
     let mut specs: Vec<Spec> = if items.is_empty() { vec![] } else { specs(ctx, &items)? };
     specs.retain(|s| !matches!(s.name.as_str(), "id" | "primary_key"));
     let table_q = QualifiedName { namespace: None, name: name.clone() };

@@ -148,10 +148,14 @@ fn full_text(ctx: &Ctx, table: &Table, ws: &[String]) -> Result<Plan, Refusal> {
                 !(n.ends_with("_id") || n.contains("email") || n.contains("url") || n.contains("phone") || n.contains("password") || n.contains("hash") || n.contains("token") || n == "status" || n == "slug" || n.contains("zip"))
             })
             .map(|c| c.name.clone())
-            .collect()
+            .collect::<Vec<_>>()
     } else {
         ws.iter().map(|w| column(table, w, EXAMPLE).map(|c| c.name.clone())).collect::<Result<_, _>>()?
     };
+    // Prefer the columns that hold prose when there are some.
+    const PROSE: &[&str] = &["name", "title", "description", "body", "content", "summary", "notes", "bio", "text", "comment", "subject", "keywords", "tags"];
+    let prose: Vec<String> = cols.iter().filter(|c| PROSE.iter().any(|p| c.to_lowercase().ends_with(p))).cloned().collect();
+    let cols = if prose.is_empty() || !ws.is_empty() { cols } else { prose };
     if cols.is_empty() {
         return Err(Refusal::unsupported(format!("{} has no text columns to index", table.name.display())));
     }

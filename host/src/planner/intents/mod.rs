@@ -110,7 +110,7 @@ pub fn dispatch(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
     if CHANGE.contains(&v)
         || has_any(&[
             "unique", "required", "optional", "nullable", "null", "default", "positive",
-            "negative", "between", "must", "should", "mandatory", "check",
+            "negative", "between", "must", "should", "mandatory", "check", "nulls", "allow",
         ])
     {
         return alter::constraint(ctx, toks);

@@ -3,9 +3,8 @@
 use super::infer::Inferred;
 use super::names;
 use crate::model::{
-    AddCheck, AddColumn, AddForeignKey, AddIndex, Change, CheckConstraint, ColumnRef,
-    FkAction, ForeignKey, Index, IndexKey, IndexMethod, IndexTarget, QualifiedName, Table,
-    TableObject,
+    AddCheck, AddColumn, AddForeignKey, AddIndex, Change, CheckConstraint, ColumnRef, FkAction,
+    ForeignKey, Index, IndexKey, IndexMethod, IndexTarget, QualifiedName, Table, TableObject,
 };
 
 pub fn key(target: IndexTarget) -> IndexKey {
@@ -40,7 +39,11 @@ pub fn add_index(table: &QualifiedName, columns: &[String], unique: bool) -> Cha
     let parts: Vec<&str> = columns.iter().map(String::as_str).collect();
     Change::AddIndex(AddIndex {
         table: table.clone(),
-        index: index(names::generated(prefix, &table.name, &parts), columns, unique),
+        index: index(
+            names::generated(prefix, &table.name, &parts),
+            columns,
+            unique,
+        ),
         concurrently: false,
     })
 }
@@ -91,18 +94,21 @@ pub fn object(table: &QualifiedName, name: &str) -> TableObject {
 /// Whether `table` already has an index (or unique constraint, or primary key) led by `column`.
 pub fn has_index_on(table: &Table, column: &str) -> bool {
     let leads = |keys: &[IndexKey]| {
-        keys.first()
-            .is_some_and(|k| matches!(&k.target, IndexTarget::Column(c) if c.eq_ignore_ascii_case(column)))
+        keys.first().is_some_and(
+            |k| matches!(&k.target, IndexTarget::Column(c) if c.eq_ignore_ascii_case(column)),
+        )
     };
     table.indexes.iter().any(|i| leads(&i.keys))
-        || table
-            .uniques
-            .iter()
-            .any(|u| u.columns.first().is_some_and(|c| c.eq_ignore_ascii_case(column)))
-        || table
-            .primary_key
-            .as_ref()
-            .is_some_and(|p| p.columns.first().is_some_and(|c| c.eq_ignore_ascii_case(column)))
+        || table.uniques.iter().any(|u| {
+            u.columns
+                .first()
+                .is_some_and(|c| c.eq_ignore_ascii_case(column))
+        })
+        || table.primary_key.as_ref().is_some_and(|p| {
+            p.columns
+                .first()
+                .is_some_and(|c| c.eq_ignore_ascii_case(column))
+        })
 }
 
 /// The changes that add an inferred column to an existing table: the column, then its check,

@@ -21,8 +21,8 @@ const PREPOSITIONS: &[&str] = &[
 /// Words that are never a table name in front of "table".
 const NOT_NAMES: &[&str] = &[
     "this", "that", "new", "each", "every", "all", "same", "whole", "entire", "my", "our", "to",
-    "in", "on", "from", "into", "of", "for", "drop", "create", "rename", "remove", "delete",
-    "add", "alter", "change", "make", "lookup", "join", "separate", "other", "existing",
+    "in", "on", "from", "into", "of", "for", "drop", "create", "rename", "remove", "delete", "add",
+    "alter", "change", "make", "lookup", "join", "separate", "other", "existing",
 ];
 
 /// Removes `toks[range]` and a preposition right before it.
@@ -52,7 +52,10 @@ fn refuse_unknown(word: &str, found: Found<'_, Table>) -> Refusal {
 }
 
 /// Takes the table reference out of `toks`. `Ok(None)` when the request names no table.
-pub fn take<'a>(toks: &mut Vec<Tok>, schema: &'a DatabaseSchema) -> Result<Option<Tables<'a>>, Refusal> {
+pub fn take<'a>(
+    toks: &mut Vec<Tok>,
+    schema: &'a DatabaseSchema,
+) -> Result<Option<Tables<'a>>, Refusal> {
     // "all tables", "every table", "each table"
     for i in 0..toks.len().saturating_sub(1) {
         if toks[i].is_any(&["all", "every", "each"]) && toks[i + 1].is_any(&["tables", "table"]) {
@@ -65,10 +68,16 @@ pub fn take<'a>(toks: &mut Vec<Tok>, schema: &'a DatabaseSchema) -> Result<Optio
         if !toks[i].is("table") {
             continue;
         }
-        let before = i.checked_sub(1).and_then(|p| toks[p].name().map(|n| (p, n.to_string())));
-        let after = toks.get(i + 1).and_then(|t| t.name().map(|n| (i + 1, n.to_string())));
+        let before = i
+            .checked_sub(1)
+            .and_then(|p| toks[p].name().map(|n| (p, n.to_string())));
+        let after = toks
+            .get(i + 1)
+            .and_then(|t| t.name().map(|n| (i + 1, n.to_string())));
         for (at, name) in [before, after].into_iter().flatten() {
-            if NOT_NAMES.contains(&name.as_str()) || (at > i && toks[at].is_any(&["with", "and", "called", "named"])) {
+            if NOT_NAMES.contains(&name.as_str())
+                || (at > i && toks[at].is_any(&["with", "and", "called", "named"]))
+            {
                 continue;
             }
             match resolve::table(schema, &name) {
@@ -93,7 +102,9 @@ pub fn take<'a>(toks: &mut Vec<Tok>, schema: &'a DatabaseSchema) -> Result<Optio
     }
     // "users.email", "orders(customer_id, ...)"
     for i in 0..toks.len().saturating_sub(1) {
-        let Some(name) = toks[i].name().map(str::to_string) else { continue };
+        let Some(name) = toks[i].name().map(str::to_string) else {
+            continue;
+        };
         if toks[i + 1].is_punct('.') && toks.get(i + 2).is_some_and(|t| t.name().is_some()) {
             match resolve::table(schema, &name) {
                 Found::One(t, _) => {
@@ -116,7 +127,9 @@ pub fn take<'a>(toks: &mut Vec<Tok>, schema: &'a DatabaseSchema) -> Result<Optio
             if !toks[i].is_any(PREPOSITIONS) {
                 continue;
             }
-            let Some(name) = toks[i + 1].name().map(str::to_string) else { continue };
+            let Some(name) = toks[i + 1].name().map(str::to_string) else {
+                continue;
+            };
             match resolve::table(schema, &name) {
                 Found::One(t, fit) if !sure || fit != Fit::Typo => {
                     cut(toks, i + 1, i + 2);

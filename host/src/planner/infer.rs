@@ -79,9 +79,10 @@ fn default_sql(engine: Engine, ty: &ColumnType, v: &Value) -> Option<String> {
     Some(match v {
         Value::Num(n) if matches!(ty, ColumnType::Boolean) => sql::boolean(engine, n != "0"),
         Value::Num(n) => n.clone(),
-        Value::Str(s) if matches!(ty, ColumnType::Boolean) => {
-            sql::boolean(engine, matches!(s.to_lowercase().as_str(), "true" | "t" | "1" | "yes"))
-        }
+        Value::Str(s) if matches!(ty, ColumnType::Boolean) => sql::boolean(
+            engine,
+            matches!(s.to_lowercase().as_str(), "true" | "t" | "1" | "yes"),
+        ),
         Value::Str(s) => sql::string(engine, s),
         Value::Word(w) => match w.as_str() {
             "true" | "yes" | "on" | "enabled" => sql::boolean(engine, true),
@@ -163,7 +164,17 @@ pub fn infer(spec: &Spec, target: &Target) -> Result<Inferred, Refusal> {
     } else if n == "email" || n.ends_with("_email") || n == "email_address" {
         c.data_type = ColumnType::Varchar(Some(255));
         out.index = true;
-    } else if has_suffix(&n, &["phone", "_phone", "phone_number", "mobile", "_mobile", "telephone"]) {
+    } else if has_suffix(
+        &n,
+        &[
+            "phone",
+            "_phone",
+            "phone_number",
+            "mobile",
+            "_mobile",
+            "telephone",
+        ],
+    ) {
         c.data_type = ColumnType::Varchar(Some(20));
         out.check = Some(sql::phone_check(engine, &spec.name));
         out.index = true;
@@ -189,8 +200,8 @@ pub fn infer(spec: &Spec, target: &Target) -> Result<Inferred, Refusal> {
     } else if has_suffix(
         &n,
         &[
-            "price", "_price", "amount", "_amount", "total", "_total", "cost", "_cost",
-            "balance", "_balance", "fee", "_fee", "salary", "subtotal", "tax", "revenue",
+            "price", "_price", "amount", "_amount", "total", "_total", "cost", "_cost", "balance",
+            "_balance", "fee", "_fee", "salary", "subtotal", "tax", "revenue",
         ],
     ) {
         c.data_type = numeric(12, 2);
@@ -198,21 +209,71 @@ pub fn infer(spec: &Spec, target: &Target) -> Result<Inferred, Refusal> {
         c.data_type = uuid(engine);
     } else if has_suffix(
         &n,
-        &["metadata", "settings", "preferences", "_json", "attributes", "properties", "payload", "config", "options", "extra"],
+        &[
+            "metadata",
+            "settings",
+            "preferences",
+            "_json",
+            "attributes",
+            "properties",
+            "payload",
+            "config",
+            "options",
+            "extra",
+        ],
     ) {
         c.data_type = json(engine);
-    } else if n.ends_with("_count") || n == "count" || n == "quantity" || n == "qty" || n == "stock" {
+    } else if n.ends_with("_count") || n == "count" || n == "quantity" || n == "qty" || n == "stock"
+    {
         c.data_type = ColumnType::Integer;
         inferred_default = Some("0".into());
         inferred_not_null = true;
-    } else if n.ends_with("_date") || matches!(n.as_str(), "birthday" | "birthdate" | "dob" | "date_of_birth" | "date") {
+    } else if n.ends_with("_date")
+        || matches!(
+            n.as_str(),
+            "birthday" | "birthdate" | "dob" | "date_of_birth" | "date"
+        )
+    {
         c.data_type = ColumnType::Date;
-    } else if n == "url" || n.ends_with("_url") || matches!(n.as_str(), "website" | "homepage" | "link") {
+    } else if n == "url"
+        || n.ends_with("_url")
+        || matches!(n.as_str(), "website" | "homepage" | "link")
+    {
         c.data_type = ColumnType::Varchar(Some(2048));
-    } else if has_suffix(&n, &["description", "bio", "notes", "note", "body", "content", "summary", "comment", "message", "about", "details", "biography", "text"]) {
+    } else if has_suffix(
+        &n,
+        &[
+            "description",
+            "bio",
+            "notes",
+            "note",
+            "body",
+            "content",
+            "summary",
+            "comment",
+            "message",
+            "about",
+            "details",
+            "biography",
+            "text",
+        ],
+    ) {
         c.data_type = ColumnType::Text;
-    } else if matches!(n.as_str(), "age" | "year" | "position" | "rank" | "priority" | "level" | "rating" | "sort_order" | "score" | "views" | "duration" | "weight")
-        || n.ends_with("_number") && !n.contains("phone")
+    } else if matches!(
+        n.as_str(),
+        "age"
+            | "year"
+            | "position"
+            | "rank"
+            | "priority"
+            | "level"
+            | "rating"
+            | "sort_order"
+            | "score"
+            | "views"
+            | "duration"
+            | "weight"
+    ) || n.ends_with("_number") && !n.contains("phone")
     {
         c.data_type = ColumnType::Integer;
     } else if matches!(n.as_str(), "language" | "locale" | "lang") {
@@ -221,7 +282,9 @@ pub fn infer(spec: &Spec, target: &Target) -> Result<Inferred, Refusal> {
         inferred_default = Some(sql::string(engine, "en"));
         inferred_not_null = true;
     } else if n.ends_with("frequency") && values.is_empty() {
-        values = ["realtime", "daily", "weekly", "never"].map(String::from).to_vec();
+        values = ["realtime", "daily", "weekly", "never"]
+            .map(String::from)
+            .to_vec();
         if spec.default.is_none() {
             inferred_default = Some(sql::string(engine, "daily"));
         }
@@ -239,7 +302,10 @@ pub fn infer(spec: &Spec, target: &Target) -> Result<Inferred, Refusal> {
         c.data_type = ColumnType::Varchar(Some(45));
     } else if matches!(n.as_str(), "timezone" | "time_zone" | "tz") {
         c.data_type = ColumnType::Varchar(Some(64));
-    } else if matches!(n.as_str(), "status" | "state" | "role" | "kind" | "type" | "theme") {
+    } else if matches!(
+        n.as_str(),
+        "status" | "state" | "role" | "kind" | "type" | "theme"
+    ) {
         c.data_type = ColumnType::Varchar(Some(20));
     }
 
@@ -259,7 +325,10 @@ pub fn infer(spec: &Spec, target: &Target) -> Result<Inferred, Refusal> {
         let keep_extras = std::mem::discriminant(ty) == std::mem::discriminant(&c.data_type)
             || matches!(
                 (ty, &c.data_type),
-                (ColumnType::Timestamp(_) | ColumnType::TimestampTz(_), ColumnType::Timestamp(_) | ColumnType::TimestampTz(_))
+                (
+                    ColumnType::Timestamp(_) | ColumnType::TimestampTz(_),
+                    ColumnType::Timestamp(_) | ColumnType::TimestampTz(_)
+                )
             );
         if !keep_extras {
             inferred_default = None;
@@ -278,9 +347,17 @@ pub fn infer(spec: &Spec, target: &Target) -> Result<Inferred, Refusal> {
             }
         }
         c.data_type = ty.clone();
-        if let (Some((t, _, _)), Some(referenced)) = (&out.references, out.references.as_ref().and_then(|(t, k, _)| {
-            target.schema.tables.iter().find(|x| &x.name == t).and_then(|x| x.columns.iter().find(|c| &c.name == k))
-        })) {
+        if let (Some((t, _, _)), Some(referenced)) = (
+            &out.references,
+            out.references.as_ref().and_then(|(t, k, _)| {
+                target
+                    .schema
+                    .tables
+                    .iter()
+                    .find(|x| &x.name == t)
+                    .and_then(|x| x.columns.iter().find(|c| &c.name == k))
+            }),
+        ) {
             if referenced.data_type != *ty {
                 return Err(Refusal::unsupported(format!(
                     "{} would be {} but {}.{} is {}; a foreign key needs the same type on both sides",
@@ -297,12 +374,18 @@ pub fn infer(spec: &Spec, target: &Target) -> Result<Inferred, Refusal> {
         Some(v) => default_sql(engine, &c.data_type, v),
         None => inferred_default,
     };
-    if spec.default.as_ref().is_some_and(|v| matches!(v, Value::Word(w) if w == "null")) {
+    if spec
+        .default
+        .as_ref()
+        .is_some_and(|v| matches!(v, Value::Word(w) if w == "null"))
+    {
         inferred_not_null = false;
     }
     c.nullable = match spec.not_null {
         Some(nn) => !nn,
-        None => !(inferred_not_null && c.default.is_some()) && !(target.new_table && inferred_not_null),
+        None => {
+            !(inferred_not_null && c.default.is_some()) && !(target.new_table && inferred_not_null)
+        }
     };
     // Foreign keys in a new table are required unless said otherwise; ON DELETE by ownership.
     if let Some((t, _, action)) = &mut out.references {
@@ -327,8 +410,10 @@ pub fn infer(spec: &Spec, target: &Target) -> Result<Inferred, Refusal> {
             spec.name, target.table
         )));
     }
-    if matches!(c.data_type, ColumnType::Text | ColumnType::Json | ColumnType::Blob)
-        && c.default.is_some()
+    if matches!(
+        c.data_type,
+        ColumnType::Text | ColumnType::Json | ColumnType::Blob
+    ) && c.default.is_some()
         && engine == Engine::MySql
     {
         out.notes.push(format!(
@@ -354,11 +439,21 @@ pub fn owns(child: &str, parent: &str) -> bool {
 pub fn one_to_one(child: &str, parent: &str) -> bool {
     let child = resolve::key(child);
     let parent = resolve::singular(parent);
-    child.strip_prefix(&format!("{parent}_")).is_some_and(|rest| {
-        matches!(
-            rest,
-            "preferences" | "preference" | "settings" | "setting" | "profile" | "profiles"
-                | "details" | "detail" | "stats" | "statistics"
-        )
-    })
+    child
+        .strip_prefix(&format!("{parent}_"))
+        .is_some_and(|rest| {
+            matches!(
+                rest,
+                "preferences"
+                    | "preference"
+                    | "settings"
+                    | "setting"
+                    | "profile"
+                    | "profiles"
+                    | "details"
+                    | "detail"
+                    | "stats"
+                    | "statistics"
+            )
+        })
 }

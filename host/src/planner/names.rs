@@ -18,7 +18,9 @@ pub fn max_len(engine: Engine) -> usize {
 /// Checks a name the request supplies.
 pub fn validate(engine: Engine, name: &str) -> Result<(), Refusal> {
     if name.trim().is_empty() {
-        return Err(Refusal::ambiguous("a name is empty; give every table and column a name"));
+        return Err(Refusal::ambiguous(
+            "a name is empty; give every table and column a name",
+        ));
     }
     if name.chars().any(char::is_control) {
         return Err(Refusal::unsafe_(format!(

@@ -202,7 +202,12 @@ pub fn table<'a>(schema: &'a DatabaseSchema, word: &str) -> Found<'a, Table> {
         let in_ns: Vec<&Table> = schema
             .tables
             .iter()
-            .filter(|t| t.name.namespace.as_deref().is_some_and(|n| key(n) == key(ns)))
+            .filter(|t| {
+                t.name
+                    .namespace
+                    .as_deref()
+                    .is_some_and(|n| key(n) == key(ns))
+            })
             .collect();
         if !in_ns.is_empty() {
             let owned: Vec<Table> = in_ns.iter().map(|t| (*t).clone()).collect();
@@ -233,7 +238,11 @@ pub fn column<'a>(table: &'a Table, word: &str) -> Found<'a, Column> {
     if let Some(c) = table.columns.iter().find(|c| key(&c.name) == k) {
         return Found::One(c, Fit::Exact);
     }
-    if let Some(c) = table.columns.iter().find(|c| key(&c.name) == k.replace('_', "")) {
+    if let Some(c) = table
+        .columns
+        .iter()
+        .find(|c| key(&c.name) == k.replace('_', ""))
+    {
         return Found::One(c, Fit::Form);
     }
     find(&table.columns, |c| &c.name, word)

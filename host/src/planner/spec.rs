@@ -41,10 +41,41 @@ pub struct Spec {
 
 /// Words that mean nothing inside a column item.
 const FILLER: &[&str] = &[
-    "column", "columns", "field", "fields", "new", "called", "named", "attribute", "property",
-    "with", "type", "of", "which", "that", "is", "be", "should", "must", "as", "it", "its",
-    "following", "these", "those", "some", "two", "three", "four", "couple", "few", "extra",
-    "additional", "more", "another", "both",
+    "column",
+    "columns",
+    "field",
+    "fields",
+    "new",
+    "called",
+    "named",
+    "attribute",
+    "property",
+    "with",
+    "type",
+    "of",
+    "which",
+    "that",
+    "is",
+    "be",
+    "should",
+    "must",
+    "as",
+    "it",
+    "its",
+    "following",
+    "these",
+    "those",
+    "some",
+    "two",
+    "three",
+    "four",
+    "couple",
+    "few",
+    "extra",
+    "additional",
+    "more",
+    "another",
+    "both",
 ];
 
 /// Reads one item. Unknown words form the name, joined with `_`.
@@ -69,7 +100,10 @@ pub fn parse(toks: &[Tok], engine: Engine) -> Spec {
             continue;
         }
         if t.is_punct('(') {
-            let close = toks[i..].iter().position(|t| t.is_punct(')')).map(|p| p + i);
+            let close = toks[i..]
+                .iter()
+                .position(|t| t.is_punct(')'))
+                .map(|p| p + i);
             if let Some(close) = close {
                 let vals = values(&toks[i + 1..close]);
                 if !vals.is_empty() {
@@ -84,7 +118,9 @@ pub fn parse(toks: &[Tok], engine: Engine) -> Spec {
             continue;
         };
         match word {
-            "required" | "mandatory" | "non_null" | "nonnull" | "notnull" => s.not_null = Some(true),
+            "required" | "mandatory" | "non_null" | "nonnull" | "notnull" => {
+                s.not_null = Some(true)
+            }
             "not" if w(i + 1) == Some("null") || w(i + 1) == Some("nullable") => {
                 s.not_null = Some(true);
                 i += 1;
@@ -121,7 +157,10 @@ pub fn parse(toks: &[Tok], engine: Engine) -> Spec {
                         }
                         v => v,
                     };
-                    if name.last().is_some_and(|n| Some(n.as_str()) == toks[i - 1].word()) {
+                    if name
+                        .last()
+                        .is_some_and(|n| Some(n.as_str()) == toks[i - 1].word())
+                    {
                         name.pop();
                     }
                     s.default = Some(v);
@@ -133,8 +172,8 @@ pub fn parse(toks: &[Tok], engine: Engine) -> Spec {
                 i += 1;
             }
             "fk" => s.foreign_key = true,
-            "references" | "referencing" | "reference" | "pointing" | "linked" | "link"
-            | "to" | "points" => {
+            "references" | "referencing" | "reference" | "pointing" | "linked" | "link" | "to"
+            | "points" => {
                 let mut k = i + 1;
                 while w(k).is_some_and(|x| matches!(x, "to" | "at" | "table")) {
                     k += 1;
@@ -145,8 +184,15 @@ pub fn parse(toks: &[Tok], engine: Engine) -> Spec {
                         s.references = Some(n.to_string());
                         i = k;
                         // "users(id)" or "users.id"
-                        if toks.get(i + 1).is_some_and(|t| t.is_punct('(') || t.is_punct('.')) {
-                            i += if toks.get(i + 1).is_some_and(|t| t.is_punct('(')) { 3 } else { 2 };
+                        if toks
+                            .get(i + 1)
+                            .is_some_and(|t| t.is_punct('(') || t.is_punct('.'))
+                        {
+                            i += if toks.get(i + 1).is_some_and(|t| t.is_punct('(')) {
+                                3
+                            } else {
+                                2
+                            };
                         }
                     }
                 }
@@ -163,7 +209,9 @@ pub fn parse(toks: &[Tok], engine: Engine) -> Spec {
             }
             _ if FILLER.contains(&word) => {}
             _ => match types::parse(toks, i, engine) {
-                Some((ty, used)) if !(name.is_empty() && !s.quoted && is_type_name_column(toks, i)) => {
+                Some((ty, used))
+                    if !(name.is_empty() && !s.quoted && is_type_name_column(toks, i)) =>
+                {
                     if word == "timestamps" && name.is_empty() && !s.quoted {
                         s.timestamps = true;
                     }
@@ -186,10 +234,25 @@ pub fn parse(toks: &[Tok], engine: Engine) -> Spec {
 fn is_type_name_column(toks: &[Tok], i: usize) -> bool {
     let word = toks[i].word().unwrap_or("");
     word != "timestamps"
-        && !toks[i + 1..]
+        && !toks[i + 1..].iter().any(|t| {
+            t.word().is_some_and(|w| {
+                !FILLER.contains(&w)
+                    && !matches!(
+                        w,
+                        "required"
+                            | "optional"
+                            | "unique"
+                            | "default"
+                            | "not"
+                            | "null"
+                            | "nullable"
+                            | "indexed"
+                    )
+            })
+        })
+        && !toks[..i]
             .iter()
-            .any(|t| t.word().is_some_and(|w| !FILLER.contains(&w) && !matches!(w, "required" | "optional" | "unique" | "default" | "not" | "null" | "nullable" | "indexed")))
-        && !toks[..i].iter().any(|t| t.name().is_some_and(|w| !FILLER.contains(&w)))
+            .any(|t| t.name().is_some_and(|w| !FILLER.contains(&w)))
 }
 
 /// A default value token.

@@ -85,7 +85,9 @@ pub fn describe(change: &Change) -> String {
             u.table.display(),
             u.constraint.columns.join(", ")
         ),
-        Change::DropUnique(o) => format!("Drop unique constraint {} on {}", o.name, o.table.display()),
+        Change::DropUnique(o) => {
+            format!("Drop unique constraint {} on {}", o.name, o.table.display())
+        }
         Change::AddForeignKey(f) => format!(
             "Add foreign key {} on {} ({}) referencing {} ({}) ON DELETE {}",
             f.foreign_key.name,
@@ -95,7 +97,9 @@ pub fn describe(change: &Change) -> String {
             f.foreign_key.referenced_columns.join(", "),
             action(f.foreign_key.on_delete)
         ),
-        Change::DropForeignKey(o) => format!("Drop foreign key {} on {}", o.name, o.table.display()),
+        Change::DropForeignKey(o) => {
+            format!("Drop foreign key {} on {}", o.name, o.table.display())
+        }
         Change::AddCheck(c) => format!(
             "Add check {} on {}: {}",
             c.check.name,
@@ -127,7 +131,15 @@ pub fn describe(change: &Change) -> String {
             let on: Vec<String> = f
                 .match_on
                 .iter()
-                .map(|p| format!("{}.{} = {}.{}", f.source.display(), p.source, f.target.display(), p.target))
+                .map(|p| {
+                    format!(
+                        "{}.{} = {}.{}",
+                        f.source.display(),
+                        p.source,
+                        f.target.display(),
+                        p.target
+                    )
+                })
                 .collect();
             format!(
                 "Fill {}.{} from {}.{} where {}",

@@ -158,7 +158,9 @@ fn lex_line(line: &str, out: &mut Vec<Tok>) -> Result<(), Refusal> {
                     ))
                 })?;
                 if text.is_empty() {
-                    return Err(Refusal::ambiguous("an empty quoted name (\"\") names nothing"));
+                    return Err(Refusal::ambiguous(
+                        "an empty quoted name (\"\") names nothing",
+                    ));
                 }
                 out.push(Tok::Ident(text));
                 i += used + 1;
@@ -265,7 +267,10 @@ fn word(chars: &[char]) -> (String, usize) {
         let c = chars[i];
         if word_char(c) {
             w.extend(c.to_lowercase());
-        } else if matches!(c, '\'' | '’') && i > 0 && chars.get(i + 1).is_some_and(|n| n.is_alphabetic()) {
+        } else if matches!(c, '\'' | '’')
+            && i > 0
+            && chars.get(i + 1).is_some_and(|n| n.is_alphabetic())
+        {
             // i'd, user's, don't
         } else if c == '-' && i > 0 && chars.get(i + 1).is_some_and(|n| word_char(*n)) {
             w.push('_');
@@ -283,7 +288,8 @@ fn clean(tokens: Vec<Tok>) -> Vec<Tok> {
     loop {
         let start = toks.iter().take_while(|t| **t == Tok::Break).count();
         let found = OPENINGS.iter().find(|o| {
-            toks.len() >= start + o.len() && o.iter().enumerate().all(|(k, w)| toks[start + k].is(w))
+            toks.len() >= start + o.len()
+                && o.iter().enumerate().all(|(k, w)| toks[start + k].is(w))
         });
         match found {
             Some(o) => {
@@ -292,7 +298,10 @@ fn clean(tokens: Vec<Tok>) -> Vec<Tok> {
             None => break,
         }
     }
-    while toks.last().is_some_and(|t| t.is_any(&["thank", "you", "for", "me"])) {
+    while toks
+        .last()
+        .is_some_and(|t| t.is_any(&["thank", "you", "for", "me"]))
+    {
         let n = toks.len();
         // "... for me", "... thank you"
         if toks[n - 1].is("me") && n >= 2 && toks[n - 2].is("for") {
@@ -317,8 +326,7 @@ pub fn text(toks: &[Tok]) -> String {
             Tok::Punct(c) => c.to_string(),
             Tok::Break => "-".into(),
         };
-        if !s.is_empty() && !matches!(t, Tok::Punct(',' | ')' | '.')) && !s.ends_with(['(', '.'])
-        {
+        if !s.is_empty() && !matches!(t, Tok::Punct(',' | ')' | '.')) && !s.ends_with(['(', '.']) {
             s.push(' ');
         }
         s.push_str(&piece);
@@ -337,7 +345,17 @@ mod tests {
     #[test]
     fn lowercases_and_drops_politeness() {
         let t = lex("Could you please add the Email field to Users table?").unwrap();
-        assert_eq!(t, vec![w("add"), w("email"), w("field"), w("to"), w("users"), w("table")]);
+        assert_eq!(
+            t,
+            vec![
+                w("add"),
+                w("email"),
+                w("field"),
+                w("to"),
+                w("users"),
+                w("table")
+            ]
+        );
     }
 
     #[test]

@@ -147,7 +147,12 @@ pub fn is_widening(old: &ColumnType, new: &ColumnType) -> bool {
             let (s1, s2) = (s1.unwrap_or(0), s2.unwrap_or(0));
             s2 >= s1 && p2.saturating_sub(s2) >= p1.saturating_sub(s1)
         }
-        (T::Numeric(_), T::Numeric(NumericParams { precision: None, .. })) => true,
+        (
+            T::Numeric(_),
+            T::Numeric(NumericParams {
+                precision: None, ..
+            }),
+        ) => true,
         (T::Json, T::Jsonb) | (T::Jsonb, T::Json) => true,
         (T::Timestamp(_), T::TimestampTz(_)) => true,
         (T::Date, T::Timestamp(_) | T::TimestampTz(_)) => true,
@@ -217,7 +222,10 @@ mod tests {
             parse(&t, 0, Engine::Sqlite),
             Some((ColumnType::TimestampTz(None), 4))
         );
-        assert_eq!(parse(&lex("uuid").unwrap(), 0, Engine::MySql).unwrap().0, ColumnType::Char(Some(36)));
+        assert_eq!(
+            parse(&lex("uuid").unwrap(), 0, Engine::MySql).unwrap().0,
+            ColumnType::Char(Some(36))
+        );
     }
 
     #[test]
@@ -226,7 +234,10 @@ mod tests {
         assert!(!is_widening(&ColumnType::Bigint, &ColumnType::Integer));
         assert!(is_widening(&numeric(10, 2), &numeric(12, 2)));
         assert!(!is_widening(&numeric(12, 2), &numeric(10, 2)));
-        assert!(!is_widening(&ColumnType::Varchar(Some(255)), &ColumnType::Varchar(Some(50))));
+        assert!(!is_widening(
+            &ColumnType::Varchar(Some(255)),
+            &ColumnType::Varchar(Some(50))
+        ));
         assert!(!is_widening(&ColumnType::Text, &ColumnType::Integer));
     }
 }

@@ -1,7 +1,8 @@
 //! "add email field to users table", "users: add bio and avatar_url", "add created_at and
 //! updated_at timestamps to products", "add updated_at timestamp to all tables".
 
-use super::{finish, split_items, user_tables, Ctx, ADD};
+use super::{ADD, Ctx, finish, split_items, user_tables};
+use crate::model::Table;
 use crate::planner::build;
 use crate::planner::find::{self, Tables};
 use crate::planner::infer::{self, Target};
@@ -11,7 +12,6 @@ use crate::planner::resolve;
 use crate::planner::spec::{self, Spec};
 use crate::planner::tokens::Tok;
 use crate::planner::types;
-use crate::model::Table;
 
 const EXAMPLE: &str = "add email to users";
 
@@ -33,7 +33,12 @@ pub fn specs(ctx: &Ctx, toks: &[Tok]) -> Result<Vec<Spec>, Refusal> {
         if s.name.is_empty() && !s.timestamps {
             // ", required", ", default 'x'", ", true by default": more about the previous column.
             if let Some(prev) = out.last_mut() {
-                if s.default.is_some() || s.not_null.is_some() || s.unique || s.index || !s.values.is_empty() {
+                if s.default.is_some()
+                    || s.not_null.is_some()
+                    || s.unique
+                    || s.index
+                    || !s.values.is_empty()
+                {
                     prev.default = s.default.or(prev.default.take());
                     prev.not_null = s.not_null.or(prev.not_null);
                     prev.unique |= s.unique;
@@ -60,7 +65,9 @@ pub fn specs(ctx: &Ctx, toks: &[Tok]) -> Result<Vec<Spec>, Refusal> {
     }
     // "add created_at and updated_at timestamps": a plural type at the end applies to all.
     if let Some(last) = toks.iter().rev().find_map(Tok::word) {
-        if last.ends_with('s') && types::parse(&[Tok::Word(last.to_string())], 0, ctx.engine).is_some() {
+        if last.ends_with('s')
+            && types::parse(&[Tok::Word(last.to_string())], 0, ctx.engine).is_some()
+        {
             let ty = out.last().and_then(|s| s.ty.clone());
             for s in &mut out {
                 if s.ty.is_none() {
@@ -70,13 +77,18 @@ pub fn specs(ctx: &Ctx, toks: &[Tok]) -> Result<Vec<Spec>, Refusal> {
         }
     }
     if out.is_empty() {
-        return Err(Refusal::ambiguous("which column should be added? the request names none")
-            .example(EXAMPLE));
+        return Err(
+            Refusal::ambiguous("which column should be added? the request names none")
+                .example(EXAMPLE),
+        );
     }
     let mut seen = std::collections::HashSet::new();
     for s in &out {
         if !seen.insert(resolve::key(&s.name)) {
-            return Err(Refusal::ambiguous(format!("column `{}` is named twice", s.name)));
+            return Err(Refusal::ambiguous(format!(
+                "column `{}` is named twice",
+                s.name
+            )));
         }
     }
     Ok(out)
@@ -89,7 +101,10 @@ pub fn strip_verb(toks: &mut Vec<Tok>, verbs: &[&str]) {
             toks.remove(i);
         }
     }
-    while toks.first().is_some_and(|t| t.is_punct(':') || *t == Tok::Break) {
+    while toks
+        .first()
+        .is_some_and(|t| t.is_punct(':') || *t == Tok::Break)
+    {
         toks.remove(0);
     }
 }
@@ -119,7 +134,9 @@ pub fn add(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
             for t in user_tables(ctx.schema) {
                 let missing: Vec<Spec> = specs
                     .iter()
-                    .filter(|s| resolve::column(t, &s.name).sure().is_none() && !has_exact(t, &s.name))
+                    .filter(|s| {
+                        resolve::column(t, &s.name).sure().is_none() && !has_exact(t, &s.name)
+                    })
                     .cloned()
                     .collect();
                 if missing.len() < specs.len() {

@@ -1,7 +1,7 @@
 //! Changes to existing columns: unique, NOT NULL / nullable, defaults, check constraints
 //! ("price must be positive", "age between 0 and 150", "theme (light/dark)") and type changes.
 
-use super::{column, finish, table_with_column, user_tables, Ctx, KEYWORDS};
+use super::{Ctx, KEYWORDS, column, finish, table_with_column, user_tables};
 use crate::model::{AlterColumnType, Change, Column, ColumnType, SetDefault, Table};
 use crate::planner::build;
 use crate::planner::find::{self, Tables};
@@ -29,7 +29,9 @@ fn candidates(toks: &[Tok], skip_types: bool, engine: crate::connection::Engine)
                     continue;
                 }
             }
-            if !KEYWORDS.contains(&w.as_str()) && !matches!(w.as_str(), "true" | "false" | "yes" | "no") {
+            if !KEYWORDS.contains(&w.as_str())
+                && !matches!(w.as_str(), "true" | "false" | "yes" | "no")
+            {
                 out.push(w.clone());
             }
         }
@@ -39,12 +41,18 @@ fn candidates(toks: &[Tok], skip_types: bool, engine: crate::connection::Engine)
 }
 
 /// The table and columns a constraint request is about.
-fn target<'a>(ctx: &Ctx<'a>, toks: &mut Vec<Tok>, skip: &[String]) -> Result<(&'a Table, Vec<&'a Column>), Refusal> {
+fn target<'a>(
+    ctx: &Ctx<'a>,
+    toks: &mut Vec<Tok>,
+    skip: &[String],
+) -> Result<(&'a Table, Vec<&'a Column>), Refusal> {
     let table = match find::take(toks, ctx.schema)? {
         Some(Tables::One(t)) => Some(t),
         Some(Tables::All) => {
-            return Err(Refusal::unsupported("this change applies to one table at a time; name it")
-                .example(EXAMPLE))
+            return Err(
+                Refusal::unsupported("this change applies to one table at a time; name it")
+                    .example(EXAMPLE),
+            );
         }
         None => None,
     };
@@ -56,7 +64,9 @@ fn target<'a>(ctx: &Ctx<'a>, toks: &mut Vec<Tok>, skip: &[String]) -> Result<(&'
         Some(t) => t,
         None => {
             let Some(first) = words.first() else {
-                return Err(Refusal::ambiguous("which column? the request names none").example(EXAMPLE));
+                return Err(
+                    Refusal::ambiguous("which column? the request names none").example(EXAMPLE)
+                );
             };
             table_with_column(ctx, first, EXAMPLE)?
         }
@@ -103,16 +113,17 @@ fn check_expression(ctx: &Ctx, toks: &[Tok], col: &str) -> Option<String> {
     let c = sql::ident(ctx.engine, col);
     let w = |k: usize| toks.get(k).and_then(Tok::word);
     let negated = |i: usize| {
-        (i.saturating_sub(2)..i).any(|k| toks[k].is_any(&["not", "non", "cant", "cannot", "never", "no"]))
+        (i.saturating_sub(2)..i)
+            .any(|k| toks[k].is_any(&["not", "non", "cant", "cannot", "never", "no"]))
     };
     for (i, t) in toks.iter().enumerate() {
         let Some(word) = t.word() else {
             match t {
                 Tok::Punct('>') if toks.get(i + 1).is_some_and(|t| t.is_punct('=')) => {
-                    return number_after(toks, i + 1).map(|n| format!("{c} >= {n}"))
+                    return number_after(toks, i + 1).map(|n| format!("{c} >= {n}"));
                 }
                 Tok::Punct('<') if toks.get(i + 1).is_some_and(|t| t.is_punct('=')) => {
-                    return number_after(toks, i + 1).map(|n| format!("{c} <= {n}"))
+                    return number_after(toks, i + 1).map(|n| format!("{c} <= {n}"));
                 }
                 Tok::Punct('>') => return number_after(toks, i).map(|n| format!("{c} > {n}")),
                 Tok::Punct('<') => return number_after(toks, i).map(|n| format!("{c} < {n}")),
@@ -120,14 +131,10 @@ fn check_expression(ctx: &Ctx, toks: &[Tok], col: &str) -> Option<String> {
             }
         };
         match word {
-            "positive" if negated(i) => {
-                return Some(format!("{c} <= 0"))
-            }
+            "positive" if negated(i) => return Some(format!("{c} <= 0")),
             "positive" => return Some(format!("{c} > 0")),
             "non_negative" | "nonnegative" => return Some(format!("{c} >= 0")),
-            "negative" if negated(i) => {
-                return Some(format!("{c} >= 0"))
-            }
+            "negative" if negated(i) => return Some(format!("{c} >= 0")),
             "negative" => return Some(format!("{c} < 0")),
             "between" => {
                 let nums: Vec<String> = toks[i + 1..]
@@ -142,15 +149,23 @@ fn check_expression(ctx: &Ctx, toks: &[Tok], col: &str) -> Option<String> {
                     return Some(format!("{c} BETWEEN {} AND {}", nums[0], nums[1]));
                 }
             }
-            "least" | "minimum" | "min" => return number_after(toks, i).map(|n| format!("{c} >= {n}")),
-            "most" | "maximum" | "max" => return number_after(toks, i).map(|n| format!("{c} <= {n}")),
+            "least" | "minimum" | "min" => {
+                return number_after(toks, i).map(|n| format!("{c} >= {n}"));
+            }
+            "most" | "maximum" | "max" => {
+                return number_after(toks, i).map(|n| format!("{c} <= {n}"));
+            }
             "greater" | "more" | "above" | "over" | "exceeds" => {
-                let eq = w(i + 1) == Some("than") && w(i + 2) == Some("or") && w(i + 3) == Some("equal");
-                return number_after(toks, i).map(|n| format!("{c} {} {n}", if eq { ">=" } else { ">" }));
+                let eq =
+                    w(i + 1) == Some("than") && w(i + 2) == Some("or") && w(i + 3) == Some("equal");
+                return number_after(toks, i)
+                    .map(|n| format!("{c} {} {n}", if eq { ">=" } else { ">" }));
             }
             "less" | "below" | "under" | "fewer" => {
-                let eq = w(i + 1) == Some("than") && w(i + 2) == Some("or") && w(i + 3) == Some("equal");
-                return number_after(toks, i).map(|n| format!("{c} {} {n}", if eq { "<=" } else { "<" }));
+                let eq =
+                    w(i + 1) == Some("than") && w(i + 2) == Some("or") && w(i + 3) == Some("equal");
+                return number_after(toks, i)
+                    .map(|n| format!("{c} {} {n}", if eq { "<=" } else { "<" }));
             }
             _ => {}
         }
@@ -165,7 +180,10 @@ fn check_expression(ctx: &Ctx, toks: &[Tok], col: &str) -> Option<String> {
             }
         }
     }
-    if let Some(i) = toks.windows(2).position(|p| p[0].is("one") && p[1].is("of")) {
+    if let Some(i) = toks
+        .windows(2)
+        .position(|p| p[0].is("one") && p[1].is("of"))
+    {
         let vals = spec::values(&toks[i + 2..]);
         if !vals.is_empty() {
             return Some(sql::in_list(ctx.engine, col, &vals));
@@ -176,16 +194,25 @@ fn check_expression(ctx: &Ctx, toks: &[Tok], col: &str) -> Option<String> {
 
 /// The default value a request gives, as a token.
 fn default_value(toks: &[Tok]) -> Option<(usize, spec::Value)> {
-    let at = toks.iter().position(|t| t.is_any(&["default", "defaults", "defaulting"]))?;
-    toks.iter().enumerate().skip(at + 1).find_map(|(i, t)| match t {
-        Tok::Str(s) => Some((i, spec::Value::Str(s.clone()))),
-        Tok::Num(n) => Some((i, spec::Value::Num(n.clone()))),
-        Tok::Word(w) if i > 0 && toks[i - 1].is_any(&["to", "default", "be", "is", "="]) && !KEYWORDS.contains(&w.as_str()) => {
-            Some((i, spec::Value::Word(w.clone())))
-        }
-        Tok::Punct('=') => None,
-        _ => None,
-    })
+    let at = toks
+        .iter()
+        .position(|t| t.is_any(&["default", "defaults", "defaulting"]))?;
+    toks.iter()
+        .enumerate()
+        .skip(at + 1)
+        .find_map(|(i, t)| match t {
+            Tok::Str(s) => Some((i, spec::Value::Str(s.clone()))),
+            Tok::Num(n) => Some((i, spec::Value::Num(n.clone()))),
+            Tok::Word(w)
+                if i > 0
+                    && toks[i - 1].is_any(&["to", "default", "be", "is", "="])
+                    && !KEYWORDS.contains(&w.as_str()) =>
+            {
+                Some((i, spec::Value::Word(w.clone())))
+            }
+            Tok::Punct('=') => None,
+            _ => None,
+        })
 }
 
 fn default_sql(ctx: &Ctx, col: &Column, v: &spec::Value) -> String {
@@ -194,7 +221,9 @@ fn default_sql(ctx: &Ctx, col: &Column, v: &spec::Value) -> String {
     match v {
         Value::Num(n) if boolean => sql::boolean(ctx.engine, n != "0"),
         Value::Num(n) => n.clone(),
-        Value::Str(s) if boolean => sql::boolean(ctx.engine, matches!(s.as_str(), "true" | "1" | "yes")),
+        Value::Str(s) if boolean => {
+            sql::boolean(ctx.engine, matches!(s.as_str(), "true" | "1" | "yes"))
+        }
         Value::Str(s) if sql::is_number(s) && is_numeric(&col.data_type) => s.clone(),
         Value::Str(s) => sql::string(ctx.engine, s),
         Value::Word(w) => match w.as_str() {
@@ -212,7 +241,12 @@ fn default_sql(ctx: &Ctx, col: &Column, v: &spec::Value) -> String {
 fn is_numeric(t: &ColumnType) -> bool {
     matches!(
         t,
-        ColumnType::Smallint | ColumnType::Integer | ColumnType::Bigint | ColumnType::Real | ColumnType::Double | ColumnType::Numeric(_)
+        ColumnType::Smallint
+            | ColumnType::Integer
+            | ColumnType::Bigint
+            | ColumnType::Real
+            | ColumnType::Double
+            | ColumnType::Numeric(_)
     )
 }
 
@@ -232,25 +266,46 @@ pub fn constraint(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
             }
         }
     }
-    if let Some(i) = toks.windows(2).position(|p| p[0].is("one") && p[1].is("of")) {
-        skip.extend(toks[i + 2..].iter().filter_map(|t| t.name().map(str::to_string)));
+    if let Some(i) = toks
+        .windows(2)
+        .position(|p| p[0].is("one") && p[1].is("of"))
+    {
+        skip.extend(
+            toks[i + 2..]
+                .iter()
+                .filter_map(|t| t.name().map(str::to_string)),
+        );
     }
     let (table, cols) = target(ctx, &mut toks, &skip)?;
     let t = &table.name;
     let mut changes: Vec<Change> = vec![];
     let mut notes = vec![];
-    let negated_null = toks.windows(2).any(|p| (p[0].is("not") || p[0].is("non") || p[0].is("no")) && p[1].is_any(&["null", "nullable", "nulls"]))
-        || toks.windows(3).any(|p| p[0].is_any(&["cannot", "cant", "never"]) && p[1].is("be") && p[2].is_any(&["null", "empty", "blank", "missing"]));
-    let required = has(&toks, "required") || has(&toks, "mandatory") || has(&toks, "non_null") || negated_null;
+    let negated_null = toks.windows(2).any(|p| {
+        (p[0].is("not") || p[0].is("non") || p[0].is("no"))
+            && p[1].is_any(&["null", "nullable", "nulls"])
+    }) || toks.windows(3).any(|p| {
+        p[0].is_any(&["cannot", "cant", "never"])
+            && p[1].is("be")
+            && p[2].is_any(&["null", "empty", "blank", "missing"])
+    });
+    let required =
+        has(&toks, "required") || has(&toks, "mandatory") || has(&toks, "non_null") || negated_null;
     let optional = !required
-        && (has(&toks, "optional") || has(&toks, "nullable") || (has(&toks, "null") && !has(&toks, "not")) || has(&toks, "nulls"));
+        && (has(&toks, "optional")
+            || has(&toks, "nullable")
+            || (has(&toks, "null") && !has(&toks, "not"))
+            || has(&toks, "nulls"));
     let unique = has(&toks, "unique") || has(&toks, "uniqueness");
     let col = cols[0];
     let mut slug = vec![];
     if required {
         for c in &cols {
             if !c.nullable {
-                return Err(Refusal::unsupported(format!("{}.{} is already NOT NULL", t.display(), c.name)));
+                return Err(Refusal::unsupported(format!(
+                    "{}.{} is already NOT NULL",
+                    t.display(),
+                    c.name
+                )));
             }
             changes.push(Change::SetNotNull(build::column_ref(t, &c.name)));
             notes.push(format!(
@@ -263,10 +318,22 @@ pub fn constraint(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
     if optional {
         for c in &cols {
             if c.nullable {
-                return Err(Refusal::unsupported(format!("{}.{} is already nullable", t.display(), c.name)));
+                return Err(Refusal::unsupported(format!(
+                    "{}.{} is already nullable",
+                    t.display(),
+                    c.name
+                )));
             }
-            if table.primary_key.as_ref().is_some_and(|p| p.columns.contains(&c.name)) {
-                return Err(Refusal::unsafe_(format!("{} is part of the primary key of {}, which cannot hold NULL", c.name, t.display())));
+            if table
+                .primary_key
+                .as_ref()
+                .is_some_and(|p| p.columns.contains(&c.name))
+            {
+                return Err(Refusal::unsafe_(format!(
+                    "{} is part of the primary key of {}, which cannot hold NULL",
+                    c.name,
+                    t.display()
+                )));
             }
             changes.push(Change::DropNotNull(build::column_ref(t, &c.name)));
         }
@@ -275,10 +342,16 @@ pub fn constraint(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
     if unique {
         let names: Vec<String> = cols.iter().map(|c| c.name.clone()).collect();
         let already = table.indexes.iter().any(|i| {
-            i.unique && i.keys.len() == names.len()
-                && i.keys.iter().zip(&names).all(|(k, n)| matches!(&k.target, crate::model::IndexTarget::Column(c) if c == n))
+            i.unique
+                && i.keys.len() == names.len()
+                && i.keys.iter().zip(&names).all(
+                    |(k, n)| matches!(&k.target, crate::model::IndexTarget::Column(c) if c == n),
+                )
         }) || table.uniques.iter().any(|u| u.columns == names)
-            || table.primary_key.as_ref().is_some_and(|p| p.columns == names);
+            || table
+                .primary_key
+                .as_ref()
+                .is_some_and(|p| p.columns == names);
         if already {
             return Err(Refusal::unsupported(format!(
                 "{} ({}) is already unique",
@@ -318,8 +391,17 @@ pub fn constraint(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
         .example("make email unique in users | make bio optional in users | set default of status to 'active' in users"));
     }
     let cols: Vec<&str> = cols.iter().map(|c| c.name.as_str()).collect();
-    let what = if slug.len() == 1 { slug[0] } else { "constrain" };
-    Ok(finish(changes, &format!("{what} {} in {}", cols.join(" "), t.name), false, notes))
+    let what = if slug.len() == 1 {
+        slug[0]
+    } else {
+        "constrain"
+    };
+    Ok(finish(
+        changes,
+        &format!("{what} {} in {}", cols.join(" "), t.name),
+        false,
+        notes,
+    ))
 }
 
 /// Whether the request names a target type ("to bigint", "a decimal(10,2)").
@@ -328,8 +410,16 @@ pub fn names_a_type(ctx: &Ctx, toks: &[Tok]) -> bool {
         .filter(|&i| types::parse(toks, i, ctx.engine).is_some())
         .collect();
     typed.iter().any(|&i| {
-        i > 0 && (toks[i - 1].is_any(&["to", "into", "as", "from", "be"]) || typed.len() > 1 || i == toks.len() - 1 || toks.get(i + 1).is_some_and(|t| t.is_punct('(') || t.is_any(&["in", "on", "for", "type"])))
-    }) && !toks.iter().any(|t| t.is_any(&["default", "unique", "required", "optional", "nullable"]))
+        i > 0
+            && (toks[i - 1].is_any(&["to", "into", "as", "from", "be"])
+                || typed.len() > 1
+                || i == toks.len() - 1
+                || toks
+                    .get(i + 1)
+                    .is_some_and(|t| t.is_punct('(') || t.is_any(&["in", "on", "for", "type"])))
+    }) && !toks
+        .iter()
+        .any(|t| t.is_any(&["default", "unique", "required", "optional", "nullable"]))
 }
 
 /// "change user_id from integer to bigint in all tables", "make price a decimal(10,2)".
@@ -342,9 +432,14 @@ pub fn change_type(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
     let mut words = vec![];
     while i < toks.len() {
         if let Some((ty, used)) = types::parse(&toks, i, ctx.engine) {
-            let is_col_name = new.is_none() && from.is_none() && words.is_empty() && !toks[i + used..].is_empty()
+            let is_col_name = new.is_none()
+                && from.is_none()
+                && words.is_empty()
+                && !toks[i + used..].is_empty()
                 && types::parse(&toks, i + used, ctx.engine).is_none()
-                && toks[i + used..].iter().any(|t| types::parse(std::slice::from_ref(t), 0, ctx.engine).is_some());
+                && toks[i + used..]
+                    .iter()
+                    .any(|t| types::parse(std::slice::from_ref(t), 0, ctx.engine).is_some());
             if !is_col_name {
                 if i > 0 && toks[i - 1].is("from") {
                     from = Some(ty);
@@ -363,8 +458,10 @@ pub fn change_type(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
         i += 1;
     }
     let Some(new) = new else {
-        return Err(Refusal::ambiguous("which type? name it (\"to bigint\", \"to decimal(10,2)\")")
-            .example("change price to decimal(10,2) in products"));
+        return Err(Refusal::ambiguous(
+            "which type? name it (\"to bigint\", \"to decimal(10,2)\")",
+        )
+        .example("change price to decimal(10,2) in products"));
     };
     let Some(word) = words.first().cloned() else {
         return Err(Refusal::ambiguous("which column? the request names none")
@@ -375,7 +472,12 @@ pub fn change_type(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
         Some(Tables::One(t)) => vec![(t, column(t, &word, &example)?)],
         Some(Tables::All) => user_tables(ctx.schema)
             .into_iter()
-            .filter_map(|t| t.columns.iter().find(|c| resolve::key(&c.name) == resolve::key(&word)).map(|c| (t, c)))
+            .filter_map(|t| {
+                t.columns
+                    .iter()
+                    .find(|c| resolve::key(&c.name) == resolve::key(&word))
+                    .map(|c| (t, c))
+            })
             .filter(|(_, c)| from.as_ref().is_none_or(|f| *f == c.data_type))
             .collect(),
         None => {
@@ -386,7 +488,9 @@ pub fn change_type(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
     if targets.is_empty() {
         return Err(Refusal::not_found(format!(
             "no table has a column `{word}`{}",
-            from.as_ref().map(|f| format!(" of type {}", types::words(f))).unwrap_or_default()
+            from.as_ref()
+                .map(|f| format!(" of type {}", types::words(f)))
+                .unwrap_or_default()
         )));
     }
     let mut changes = vec![];
@@ -442,7 +546,10 @@ pub fn change_type(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
         }));
     }
     if changes.is_empty() {
-        return Err(Refusal::unsupported(format!("every `{word}` is already {}", types::words(&new))));
+        return Err(Refusal::unsupported(format!(
+            "every `{word}` is already {}",
+            types::words(&new)
+        )));
     }
     let scope = match tables {
         Some(Tables::All) => "all tables".to_string(),

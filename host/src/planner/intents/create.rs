@@ -3,7 +3,7 @@
 //! foreign keys with an index each, defaults and checks.
 
 use super::add::specs;
-use super::{finish, Ctx, KEYWORDS};
+use super::{Ctx, KEYWORDS, finish};
 use crate::connection::Engine;
 use crate::model::{
     Change, CheckConstraint, Column, ColumnType, IdentityKind, PrimaryKey, QualifiedName, Table,
@@ -53,9 +53,16 @@ fn table_name(toks: &[Tok]) -> Option<(usize, String)> {
     }
     let before = at.checked_sub(1)?;
     let n = toks[before].name()?;
-    (!KEYWORDS.contains(&n) || matches!(toks[before], Tok::Ident(_)) || !matches!(n, "create" | "new" | "add" | "make"))
-        .then(|| (before, n.to_string()))
-        .filter(|(_, n)| !matches!(n.as_str(), "create" | "new" | "add" | "make" | "build" | "define"))
+    (!KEYWORDS.contains(&n)
+        || matches!(toks[before], Tok::Ident(_))
+        || !matches!(n, "create" | "new" | "add" | "make"))
+    .then(|| (before, n.to_string()))
+    .filter(|(_, n)| {
+        !matches!(
+            n.as_str(),
+            "create" | "new" | "add" | "make" | "build" | "define"
+        )
+    })
 }
 
 pub fn create(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
@@ -63,30 +70,60 @@ pub fn create(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
         return Err(Refusal::ambiguous("what should the new table be called?").example(EXAMPLE));
     };
     names::validate(ctx.engine, &name)?;
-    if let Some(t) = ctx.schema.tables.iter().find(|t| resolve::key(&t.name.name) == resolve::key(&name)) {
-        return Err(Refusal::unsupported(format!("table {} already exists", t.name.display()))
-            .suggest(vec![t.name.display()])
-            .example(format!("add <column> to {}", t.name.name)));
+    if let Some(t) = ctx
+        .schema
+        .tables
+        .iter()
+        .find(|t| resolve::key(&t.name.name) == resolve::key(&name))
+    {
+        return Err(
+            Refusal::unsupported(format!("table {} already exists", t.name.display()))
+                .suggest(vec![t.name.display()])
+                .example(format!("add <column> to {}", t.name.name)),
+        );
     }
     // The column list starts after "with", "having", ":" or "columns" past the name.
     let rest_at = toks
         .iter()
         .enumerate()
         .skip(at.min(toks.iter().position(|t| t.is("table")).unwrap_or(at)) + 1)
-        .find(|(i, t)| *i > at && (t.is_any(&["with", "having", "containing", "columns", "fields", "including"]) || t.is_punct(':') || t.is_punct('(')))
+        .find(|(i, t)| {
+            *i > at
+                && (t.is_any(&[
+                    "with",
+                    "having",
+                    "containing",
+                    "columns",
+                    "fields",
+                    "including",
+                ]) || t.is_punct(':')
+                    || t.is_punct('('))
+        })
         .map(|(i, _)| i + 1);
     let mut items: Vec<Tok> = rest_at.map(|i| toks[i..].to_vec()).unwrap_or_default();
     items.retain(|t| !t.is_any(&["columns", "fields"]) && !t.is_punct(':'));
-    if rest_at.is_some_and(|i| toks[i - 1].is_punct('(')) && items.last().is_some_and(|t| t.is_punct(')')) {
+    if rest_at.is_some_and(|i| toks[i - 1].is_punct('('))
+        && items.last().is_some_and(|t| t.is_punct(')'))
+    {
         items.pop();
     }
-    let mut specs: Vec<Spec> = if items.is_empty() { vec![] } else { specs(ctx, &items)? };
+    let mut specs: Vec<Spec> = if items.is_empty() {
+        vec![]
+    } else {
+        specs(ctx, &items)?
+    };
     specs.retain(|s| !matches!(s.name.as_str(), "id" | "primary_key"));
-    let table_q = QualifiedName { namespace: None, name: name.clone() };
+    let table_q = QualifiedName {
+        namespace: None,
+        name: name.clone(),
+    };
     let mut table = Table {
         name: table_q.clone(),
         columns: vec![id_column(ctx.engine)],
-        primary_key: Some(PrimaryKey { name: None, columns: vec!["id".into()] }),
+        primary_key: Some(PrimaryKey {
+            name: None,
+            columns: vec!["id".into()],
+        }),
         uniques: vec![],
         indexes: vec![],
         foreign_keys: vec![],
@@ -98,7 +135,12 @@ pub fn create(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
     for s in &specs {
         let col = infer::infer(
             s,
-            &Target { schema: ctx.schema, engine: ctx.engine, table: &name, new_table: true },
+            &Target {
+                schema: ctx.schema,
+                engine: ctx.engine,
+                table: &name,
+                new_table: true,
+            },
         )?;
         notes.extend(col.notes.iter().cloned());
         let cname = col.column.name.clone();
@@ -111,22 +153,48 @@ pub fn create(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
         }
         let mut unique = col.unique;
         if let Some((t, k, action)) = &col.references {
-            table.foreign_keys.push(build::foreign_key(&name, &cname, t, k, *action));
+            table
+                .foreign_keys
+                .push(build::foreign_key(&name, &cname, t, k, *action));
             unique |= infer::one_to_one(&name, &t.name);
         }
         if unique {
-            table.indexes.push(build::index(names::generated("uq", &name, &[&cname]), std::slice::from_ref(&cname), true));
+            table.indexes.push(build::index(
+                names::generated("uq", &name, &[&cname]),
+                std::slice::from_ref(&cname),
+                true,
+            ));
         } else if col.index {
-            table.indexes.push(build::index(names::index(&name, std::slice::from_ref(&cname)), std::slice::from_ref(&cname), false));
+            table.indexes.push(build::index(
+                names::index(&name, std::slice::from_ref(&cname)),
+                std::slice::from_ref(&cname),
+                false,
+            ));
         }
     }
     for stamp in ["created_at", "updated_at"] {
         if !table.columns.iter().any(|c| c.name == stamp) {
-            let s = Spec { name: stamp.into(), ..Spec::default() };
-            let col = infer::infer(&s, &Target { schema: ctx.schema, engine: ctx.engine, table: &name, new_table: true })?;
+            let s = Spec {
+                name: stamp.into(),
+                ..Spec::default()
+            };
+            let col = infer::infer(
+                &s,
+                &Target {
+                    schema: ctx.schema,
+                    engine: ctx.engine,
+                    table: &name,
+                    new_table: true,
+                },
+            )?;
             table.columns.push(col.column);
         }
     }
     let slug = format!("create {name} table");
-    Ok(finish(vec![Change::CreateTable(table)], &slug, false, notes))
+    Ok(finish(
+        vec![Change::CreateTable(table)],
+        &slug,
+        false,
+        notes,
+    ))
 }

@@ -1,9 +1,11 @@
 //! Indexes ("add index on orders(customer_id, created_at)", "index email on users", "add indexes
 //! to orders table", unique and full-text indexes) and foreign keys on existing columns.
 
-use super::{column, finish, table_with_column, Ctx, KEYWORDS};
+use super::{Ctx, KEYWORDS, column, finish, table_with_column};
 use crate::connection::Engine;
-use crate::model::{AddForeignKey, AddIndex, Change, ColumnType, FkAction, IndexMethod, IndexTarget, Table};
+use crate::model::{
+    AddForeignKey, AddIndex, Change, ColumnType, FkAction, IndexMethod, IndexTarget, Table,
+};
 use crate::planner::build;
 use crate::planner::find::{self, Tables};
 use crate::planner::infer;
@@ -19,7 +21,31 @@ fn words(toks: &[Tok]) -> Vec<String> {
     toks.iter()
         .filter_map(|t| match t {
             Tok::Ident(n) => Some(n.clone()),
-            Tok::Word(w) if !KEYWORDS.contains(&w.as_str()) && !matches!(w.as_str(), "put" | "include" | "introduce" | "give" | "composite" | "multi" | "multicolumn" | "combined" | "together" | "both" | "fast" | "quick" | "lookup" | "sorting" | "sort" | "order" | "ordered") => Some(w.clone()),
+            Tok::Word(w)
+                if !KEYWORDS.contains(&w.as_str())
+                    && !matches!(
+                        w.as_str(),
+                        "put"
+                            | "include"
+                            | "introduce"
+                            | "give"
+                            | "composite"
+                            | "multi"
+                            | "multicolumn"
+                            | "combined"
+                            | "together"
+                            | "both"
+                            | "fast"
+                            | "quick"
+                            | "lookup"
+                            | "sorting"
+                            | "sort"
+                            | "order"
+                            | "ordered"
+                    ) =>
+            {
+                Some(w.clone())
+            }
             _ => None,
         })
         .collect()
@@ -31,16 +57,26 @@ pub fn names_existing_column(ctx: &Ctx, toks: &[Tok]) -> bool {
     let table = find::take(&mut rest, ctx.schema).ok().flatten();
     let ws = words(&rest);
     match table {
-        Some(Tables::One(t)) => ws.iter().any(|w| t.columns.iter().any(|c| c.name.eq_ignore_ascii_case(w))),
-        _ => ws.iter().any(|w| ctx.schema.tables.iter().any(|t| t.columns.iter().any(|c| c.name.eq_ignore_ascii_case(w)))),
+        Some(Tables::One(t)) => ws
+            .iter()
+            .any(|w| t.columns.iter().any(|c| c.name.eq_ignore_ascii_case(w))),
+        _ => ws.iter().any(|w| {
+            ctx.schema
+                .tables
+                .iter()
+                .any(|t| t.columns.iter().any(|c| c.name.eq_ignore_ascii_case(w)))
+        }),
     }
 }
 
 pub fn index(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
     let has = |toks: &[Tok], w: &str| toks.iter().any(|t| t.is(w));
-    let fulltext = has(&toks, "fulltext") || has(&toks, "full_text")
+    let fulltext = has(&toks, "fulltext")
+        || has(&toks, "full_text")
         || toks.windows(2).any(|p| p[0].is("full") && p[1].is("text"))
-        || toks.windows(2).any(|p| p[0].is("text") && p[1].is("search"));
+        || toks
+            .windows(2)
+            .any(|p| p[0].is("text") && p[1].is("search"));
     let unique = has(&toks, "unique");
     // An explicit name: "named idx_x", "called idx_x".
     let mut explicit = None;
@@ -53,7 +89,9 @@ pub fn index(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
     }
     let table = match find::take(&mut toks, ctx.schema)? {
         Some(Tables::One(t)) => Some(t),
-        Some(Tables::All) => return Err(Refusal::unsupported("index one table at a time").example(EXAMPLE)),
+        Some(Tables::All) => {
+            return Err(Refusal::unsupported("index one table at a time").example(EXAMPLE));
+        }
         None => None,
     };
     let ws = words(&toks);
@@ -87,7 +125,10 @@ pub fn index(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
     }
     let exists = table.indexes.iter().find(|i| {
         i.keys.len() == cols.len()
-            && i.keys.iter().zip(&cols).all(|(k, c)| matches!(&k.target, IndexTarget::Column(x) if x == c))
+            && i.keys
+                .iter()
+                .zip(&cols)
+                .all(|(k, c)| matches!(&k.target, IndexTarget::Column(x) if x == c))
             && (i.unique || !unique)
     });
     if let Some(i) = exists {
@@ -103,20 +144,41 @@ pub fn index(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
         a.index.name = n;
     }
     let notes = if unique {
-        vec![format!("the unique index fails if ({}) already holds duplicates", cols.join(", "))]
+        vec![format!(
+            "the unique index fails if ({}) already holds duplicates",
+            cols.join(", ")
+        )]
     } else {
         vec![]
     };
-    Ok(finish(vec![change], &format!("add {}index on {} {}", if unique { "unique " } else { "" }, table.name.name, cols.join(" ")), false, notes))
+    Ok(finish(
+        vec![change],
+        &format!(
+            "add {}index on {} {}",
+            if unique { "unique " } else { "" },
+            table.name.name,
+            cols.join(" ")
+        ),
+        false,
+        notes,
+    ))
 }
 
 /// "add indexes to orders table": every foreign-key or `*_id` column without an index.
 fn missing_indexes(table: &Table) -> Result<Plan, Refusal> {
     let mut changes = vec![];
     for c in &table.columns {
-        let is_ref = c.name.ends_with("_id") || table.foreign_keys.iter().any(|f| f.columns.first() == Some(&c.name));
+        let is_ref = c.name.ends_with("_id")
+            || table
+                .foreign_keys
+                .iter()
+                .any(|f| f.columns.first() == Some(&c.name));
         if is_ref && !build::has_index_on(table, &c.name) {
-            changes.push(build::add_index(&table.name, std::slice::from_ref(&c.name), false));
+            changes.push(build::add_index(
+                &table.name,
+                std::slice::from_ref(&c.name),
+                false,
+            ));
         }
     }
     if changes.is_empty() {
@@ -126,7 +188,12 @@ fn missing_indexes(table: &Table) -> Result<Plan, Refusal> {
         ))
         .example(EXAMPLE));
     }
-    Ok(finish(changes, &format!("add indexes to {}", table.name.name), false, vec![]))
+    Ok(finish(
+        changes,
+        &format!("add indexes to {}", table.name.name),
+        false,
+        vec![],
+    ))
 }
 
 /// A full-text index: MySQL FULLTEXT over the text columns, PostgreSQL GIN over a tsvector
@@ -142,29 +209,73 @@ fn full_text(ctx: &Ctx, table: &Table, ws: &[String]) -> Result<Plan, Refusal> {
         table
             .columns
             .iter()
-            .filter(|c| matches!(c.data_type, ColumnType::Text | ColumnType::Varchar(_) | ColumnType::Char(_)))
+            .filter(|c| {
+                matches!(
+                    c.data_type,
+                    ColumnType::Text | ColumnType::Varchar(_) | ColumnType::Char(_)
+                )
+            })
             .filter(|c| {
                 let n = c.name.to_lowercase();
-                !(n.ends_with("_id") || n.contains("email") || n.contains("url") || n.contains("phone") || n.contains("password") || n.contains("hash") || n.contains("token") || n == "status" || n == "slug" || n.contains("zip"))
+                !(n.ends_with("_id")
+                    || n.contains("email")
+                    || n.contains("url")
+                    || n.contains("phone")
+                    || n.contains("password")
+                    || n.contains("hash")
+                    || n.contains("token")
+                    || n == "status"
+                    || n == "slug"
+                    || n.contains("zip"))
             })
             .map(|c| c.name.clone())
             .collect::<Vec<_>>()
     } else {
-        ws.iter().map(|w| column(table, w, EXAMPLE).map(|c| c.name.clone())).collect::<Result<_, _>>()?
+        ws.iter()
+            .map(|w| column(table, w, EXAMPLE).map(|c| c.name.clone()))
+            .collect::<Result<_, _>>()?
     };
     // Prefer the columns that hold prose when there are some.
-    const PROSE: &[&str] = &["name", "title", "description", "body", "content", "summary", "notes", "bio", "text", "comment", "subject", "keywords", "tags"];
-    let prose: Vec<String> = cols.iter().filter(|c| PROSE.iter().any(|p| c.to_lowercase().ends_with(p))).cloned().collect();
-    let cols = if prose.is_empty() || !ws.is_empty() { cols } else { prose };
+    const PROSE: &[&str] = &[
+        "name",
+        "title",
+        "description",
+        "body",
+        "content",
+        "summary",
+        "notes",
+        "bio",
+        "text",
+        "comment",
+        "subject",
+        "keywords",
+        "tags",
+    ];
+    let prose: Vec<String> = cols
+        .iter()
+        .filter(|c| PROSE.iter().any(|p| c.to_lowercase().ends_with(p)))
+        .cloned()
+        .collect();
+    let cols = if prose.is_empty() || !ws.is_empty() {
+        cols
+    } else {
+        prose
+    };
     if cols.is_empty() {
-        return Err(Refusal::unsupported(format!("{} has no text columns to index", table.name.display())));
+        return Err(Refusal::unsupported(format!(
+            "{} has no text columns to index",
+            table.name.display()
+        )));
     }
     let name = names::generated("idx", &table.name.name, &[&cols.join("_"), "fts"]);
     let mut index = build::index(name, &cols, false);
     match ctx.engine {
         Engine::MySql => index.method = IndexMethod::Fulltext,
         _ => {
-            let parts: Vec<String> = cols.iter().map(|c| format!("coalesce({}, '')", sql::ident(ctx.engine, c))).collect();
+            let parts: Vec<String> = cols
+                .iter()
+                .map(|c| format!("coalesce({}, '')", sql::ident(ctx.engine, c)))
+                .collect();
             index.method = IndexMethod::Gin;
             index.keys = vec![build::key(IndexTarget::Expression(format!(
                 "to_tsvector('english'::regconfig, {})",
@@ -173,7 +284,11 @@ fn full_text(ctx: &Ctx, table: &Table, ws: &[String]) -> Result<Plan, Refusal> {
         }
     }
     Ok(finish(
-        vec![Change::AddIndex(AddIndex { table: table.name.clone(), index, concurrently: false })],
+        vec![Change::AddIndex(AddIndex {
+            table: table.name.clone(),
+            index,
+            concurrently: false,
+        })],
         &format!("add full text index on {}", table.name.name),
         false,
         vec![],
@@ -191,8 +306,14 @@ pub fn foreign_key(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
             if let (Some(t), Some(c)) = (toks[i].name(), toks.get(i + 2).and_then(Tok::name)) {
                 let table = match resolve::table(ctx.schema, t) {
                     Found::One(x, _) => x,
-                    Found::None(close) => return Err(Refusal::not_found(format!("there is no table named `{t}`")).suggest(close).example(FK_EXAMPLE)),
-                    Found::Many(_) => return Err(Refusal::ambiguous(format!("`{t}` could be several tables"))),
+                    Found::None(close) => {
+                        return Err(Refusal::not_found(format!("there is no table named `{t}`"))
+                            .suggest(close)
+                            .example(FK_EXAMPLE));
+                    }
+                    Found::Many(_) => {
+                        return Err(Refusal::ambiguous(format!("`{t}` could be several tables")));
+                    }
                 };
                 if source.is_none() {
                     source = Some((table, column(table, c, FK_EXAMPLE)?.name.clone()));
@@ -211,7 +332,9 @@ pub fn foreign_key(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
     }
     if source.is_none() {
         for w in &ws {
-            let owner = tables_named.iter().find(|t| t.columns.iter().any(|c| c.name.eq_ignore_ascii_case(w)));
+            let owner = tables_named
+                .iter()
+                .find(|t| t.columns.iter().any(|c| c.name.eq_ignore_ascii_case(w)));
             if let Some(t) = owner {
                 source = Some((t, column(t, w, FK_EXAMPLE)?.name.clone()));
                 break;
@@ -225,19 +348,33 @@ pub fn foreign_key(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
         }
     }
     let Some((table, col)) = source else {
-        return Err(Refusal::ambiguous("which column gets the foreign key? name it").example(FK_EXAMPLE));
+        return Err(
+            Refusal::ambiguous("which column gets the foreign key? name it").example(FK_EXAMPLE),
+        );
     };
     if let Some(t) = tables_named.iter().rev().find(|t| t.name != table.name) {
         referenced = Some(t);
     }
     let referenced = match referenced.or_else(|| infer::referenced_table(ctx.schema, &col)) {
         Some(t) => t,
-        None => return Err(Refusal::ambiguous(format!("which table should {col} reference?")).example(FK_EXAMPLE)),
+        None => {
+            return Err(
+                Refusal::ambiguous(format!("which table should {col} reference?"))
+                    .example(FK_EXAMPLE),
+            );
+        }
     };
     let Some(key) = infer::primary_key(referenced) else {
-        return Err(Refusal::unsupported(format!("{} has no single-column primary key to reference", referenced.name.display())));
+        return Err(Refusal::unsupported(format!(
+            "{} has no single-column primary key to reference",
+            referenced.name.display()
+        )));
     };
-    let c = table.columns.iter().find(|c| c.name == col).expect("resolved column");
+    let c = table
+        .columns
+        .iter()
+        .find(|c| c.name == col)
+        .expect("resolved column");
     if c.data_type != key.data_type {
         return Err(Refusal::unsupported(format!(
             "{}.{col} is {} but {}.{} is {}; change the column's type first",
@@ -247,10 +384,21 @@ pub fn foreign_key(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
             key.name,
             crate::planner::types::words(&key.data_type)
         ))
-        .example(format!("change {col} to {} in {}", crate::planner::types::words(&key.data_type), table.name.name)));
+        .example(format!(
+            "change {col} to {} in {}",
+            crate::planner::types::words(&key.data_type),
+            table.name.name
+        )));
     }
-    if table.foreign_keys.iter().any(|f| f.columns == [col.clone()]) {
-        return Err(Refusal::unsupported(format!("{}.{col} already has a foreign key", table.name.display())));
+    if table
+        .foreign_keys
+        .iter()
+        .any(|f| f.columns == [col.clone()])
+    {
+        return Err(Refusal::unsupported(format!(
+            "{}.{col} already has a foreign key",
+            table.name.display()
+        )));
     }
     let has = |w: &str| toks.iter().any(|t| t.is(w));
     let on_delete = if has("cascade") {
@@ -264,11 +412,30 @@ pub fn foreign_key(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
     };
     let mut changes = vec![Change::AddForeignKey(AddForeignKey {
         table: table.name.clone(),
-        foreign_key: build::foreign_key(&table.name.name, &col, &referenced.name, &key.name, on_delete),
+        foreign_key: build::foreign_key(
+            &table.name.name,
+            &col,
+            &referenced.name,
+            &key.name,
+            on_delete,
+        ),
     })];
     if !build::has_index_on(table, &col) {
-        changes.push(build::add_index(&table.name, std::slice::from_ref(&col), false));
+        changes.push(build::add_index(
+            &table.name,
+            std::slice::from_ref(&col),
+            false,
+        ));
     }
-    let notes = vec![format!("fails if some {col} has no matching {}.{}", referenced.name.display(), key.name)];
-    Ok(finish(changes, &format!("add foreign key {col} to {}", referenced.name.name), false, notes))
+    let notes = vec![format!(
+        "fails if some {col} has no matching {}.{}",
+        referenced.name.display(),
+        key.name
+    )];
+    Ok(finish(
+        changes,
+        &format!("add foreign key {col} to {}", referenced.name.name),
+        false,
+        notes,
+    ))
 }

@@ -23,10 +23,32 @@ pub struct Ctx<'a> {
 }
 
 const ADD: &[&str] = &[
-    "add", "include", "introduce", "append", "put", "attach", "give", "store", "track", "insert",
+    "add",
+    "include",
+    "introduce",
+    "append",
+    "put",
+    "attach",
+    "give",
+    "store",
+    "track",
+    "insert",
 ];
-const CREATE: &[&str] = &["create", "build", "define", "setup", "set_up", "new", "make"];
-const DROP: &[&str] = &["drop", "remove", "delete", "destroy", "eliminate", "kill", "erase", "get", "discard", "rm"];
+const CREATE: &[&str] = &[
+    "create", "build", "define", "setup", "set_up", "new", "make",
+];
+const DROP: &[&str] = &[
+    "drop",
+    "remove",
+    "delete",
+    "destroy",
+    "eliminate",
+    "kill",
+    "erase",
+    "get",
+    "discard",
+    "rm",
+];
 const CHANGE: &[&str] = &[
     "change", "alter", "modify", "convert", "update", "switch", "turn", "widen", "increase",
     "extend", "shrink", "set", "make", "cast", "migrate",
@@ -38,10 +60,34 @@ const QUESTION: &[&str] = &[
 ];
 /// Nouns that make a request about the schema rather than the data.
 const SCHEMA_NOUNS: &[&str] = &[
-    "column", "columns", "field", "fields", "table", "tables", "index", "indexes", "indices",
-    "constraint", "constraints", "default", "key", "unique", "check", "type", "attribute",
+    "column",
+    "columns",
+    "field",
+    "fields",
+    "table",
+    "tables",
+    "index",
+    "indexes",
+    "indices",
+    "constraint",
+    "constraints",
+    "default",
+    "key",
+    "unique",
+    "check",
+    "type",
+    "attribute",
 ];
-const DATA_NOUNS: &[&str] = &["data", "rows", "row", "records", "record", "entries", "contents", "everything"];
+const DATA_NOUNS: &[&str] = &[
+    "data",
+    "rows",
+    "row",
+    "records",
+    "record",
+    "entries",
+    "contents",
+    "everything",
+];
 
 /// Plans the request held by `toks`.
 pub fn dispatch(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
@@ -49,25 +95,36 @@ pub fn dispatch(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
         toks.remove(0);
     }
     if toks.is_empty() {
-        return Err(Refusal::ambiguous("the request is empty; describe a schema change")
-            .example("add email to users"));
+        return Err(
+            Refusal::ambiguous("the request is empty; describe a schema change")
+                .example("add email to users"),
+        );
     }
     refuse_data_requests(ctx, &toks)?;
     let has = |w: &str| toks.iter().any(|t| t.is(w));
     let has_any = |ws: &[&str]| toks.iter().any(|t| t.is_any(ws));
     // The verb: the first word, or the one after a "table:" prefix.
-    let verb_at = if toks.len() > 2 && toks[1].is_punct(':') { 2 } else { 0 };
+    let verb_at = if toks.len() > 2 && toks[1].is_punct(':') {
+        2
+    } else {
+        0
+    };
     let verb = toks[verb_at].word().unwrap_or("").to_string();
     let v = verb.as_str();
 
     if matches!(v, "split" | "divide" | "partition" | "break") {
         return refactor::split(ctx, toks);
     }
-    if matches!(v, "merge" | "combine" | "fold" | "join" | "absorb" | "consolidate") {
+    if matches!(
+        v,
+        "merge" | "combine" | "fold" | "join" | "absorb" | "consolidate"
+    ) {
         return refactor::merge(ctx, toks);
     }
-    if matches!(v, "extract" | "normalize" | "normalise" | "separate" | "pull" | "move")
-        || (v == "split" && has("out"))
+    if matches!(
+        v,
+        "extract" | "normalize" | "normalise" | "separate" | "pull" | "move"
+    ) || (v == "split" && has("out"))
     {
         return refactor::extract(ctx, toks);
     }
@@ -91,7 +148,9 @@ pub fn dispatch(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
         return create::create(ctx, toks);
     }
     if (v == "link" || v == "connect" || v == "relate")
-        || (ADD.contains(&v) && (has("foreign") || has("fk") || has("relationship")) && index::names_existing_column(ctx, &toks))
+        || (ADD.contains(&v)
+            && (has("foreign") || has("fk") || has("relationship"))
+            && index::names_existing_column(ctx, &toks))
     {
         return index::foreign_key(ctx, toks);
     }
@@ -109,8 +168,21 @@ pub fn dispatch(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
     }
     if CHANGE.contains(&v)
         || has_any(&[
-            "unique", "required", "optional", "nullable", "null", "default", "positive",
-            "negative", "between", "must", "should", "mandatory", "check", "nulls", "allow",
+            "unique",
+            "required",
+            "optional",
+            "nullable",
+            "null",
+            "default",
+            "positive",
+            "negative",
+            "between",
+            "must",
+            "should",
+            "mandatory",
+            "check",
+            "nulls",
+            "allow",
         ])
     {
         return alter::constraint(ctx, toks);
@@ -136,8 +208,10 @@ fn refuse_data_requests(ctx: &Ctx, toks: &[Tok]) -> Result<(), Refusal> {
         )
         .example(example));
     }
-    if matches!(first, "truncate" | "empty" | "clear" | "wipe" | "purge" | "insert" | "upsert")
-        && !(first == "insert" && schema_noun)
+    if matches!(
+        first,
+        "truncate" | "empty" | "clear" | "wipe" | "purge" | "insert" | "upsert"
+    ) && !(first == "insert" && schema_noun)
     {
         return Err(Refusal::not_schema(
             "this changes rows, not the schema; ai-shell migrate never deletes or edits data",
@@ -151,7 +225,20 @@ fn refuse_data_requests(ctx: &Ctx, toks: &[Tok]) -> Result<(), Refusal> {
         .example(example));
     }
     let deletes = matches!(first, "delete" | "drop" | "remove" | "erase" | "destroy");
-    if deletes && toks.iter().any(|t| t.is_any(DATA_NOUNS)) && !toks.iter().any(|t| t.is_any(&["column", "field", "columns", "fields", "index", "constraint", "default"])) {
+    if deletes
+        && toks.iter().any(|t| t.is_any(DATA_NOUNS))
+        && !toks.iter().any(|t| {
+            t.is_any(&[
+                "column",
+                "field",
+                "columns",
+                "fields",
+                "index",
+                "constraint",
+                "default",
+            ])
+        })
+    {
         return Err(Refusal::not_schema(
             "this deletes data; ai-shell migrate only changes the schema and never empties tables",
         )
@@ -159,8 +246,15 @@ fn refuse_data_requests(ctx: &Ctx, toks: &[Tok]) -> Result<(), Refusal> {
     }
     if first == "delete" && !schema_noun {
         // "delete all users", "delete users where ..." reads as deleting rows.
-        let names_table = toks.get(1).and_then(Tok::name).is_some_and(|n| resolve::is_table(ctx.schema, n));
-        if toks.iter().any(|t| t.is_any(&["all", "where", "every", "inactive", "old"])) || names_table {
+        let names_table = toks
+            .get(1)
+            .and_then(Tok::name)
+            .is_some_and(|n| resolve::is_table(ctx.schema, n));
+        if toks
+            .iter()
+            .any(|t| t.is_any(&["all", "where", "every", "inactive", "old"]))
+            || names_table
+        {
             return Err(Refusal::not_schema(
                 "this reads as deleting rows; ai-shell migrate only changes the schema",
             )
@@ -203,7 +297,11 @@ pub fn column<'a>(table: &'a Table, word: &str, example: &str) -> Result<&'a Col
 }
 
 /// Finds the one table that has column `word` when the request names no table.
-pub fn table_with_column<'a>(ctx: &Ctx<'a>, word: &str, example: &str) -> Result<&'a Table, Refusal> {
+pub fn table_with_column<'a>(
+    ctx: &Ctx<'a>,
+    word: &str,
+    example: &str,
+) -> Result<&'a Table, Refusal> {
     let k = resolve::key(word);
     let tables: Vec<&Table> = ctx
         .schema
@@ -213,34 +311,163 @@ pub fn table_with_column<'a>(ctx: &Ctx<'a>, word: &str, example: &str) -> Result
         .collect();
     match tables.len() {
         1 => Ok(tables[0]),
-        0 => Err(Refusal::not_found(format!(
-            "no table has a column `{word}`; name the table"
-        ))
-        .example(example.to_string())),
+        0 => Err(
+            Refusal::not_found(format!("no table has a column `{word}`; name the table"))
+                .example(example.to_string()),
+        ),
         _ => Err(Refusal::ambiguous(format!(
             "column `{word}` exists in several tables; name the table"
         ))
-        .suggest(tables.iter().map(|t| format!("{}.{word}", t.name.display())).collect())
+        .suggest(
+            tables
+                .iter()
+                .map(|t| format!("{}.{word}", t.name.display()))
+                .collect(),
+        )
         .example(example.to_string())),
     }
 }
 
 /// Words that are never column names in a constraint or index request.
 pub const KEYWORDS: &[&str] = &[
-    "make", "set", "mark", "ensure", "require", "enforce", "add", "create", "change", "alter",
-    "modify", "convert", "update", "column", "columns", "field", "fields", "unique", "uniqueness",
-    "required", "optional", "nullable", "null", "not", "non_null", "mandatory", "default",
-    "defaults", "defaulting", "value", "values", "to", "in", "on", "of", "for", "from", "into",
-    "and", "be", "is", "are", "should", "must", "always", "never", "table", "index", "indexes",
-    "constraint", "check", "with", "by", "drop", "remove", "delete", "it", "them", "that",
-    "allow", "allowed", "nulls", "can", "cannot", "positive", "negative", "between", "greater",
-    "less", "than", "at", "least", "most", "zero", "non_negative", "nonnegative", "as", "type",
-    "have", "has", "no", "there", "so", "keep", "every", "all", "each", "row", "rows", "want",
-    "need", "only", "one", "or", "equal", "above", "below", "under", "over", "max", "min",
-    "maximum", "minimum", "empty", "blank", "key", "foreign", "unique_constraint", "let", "anymore",
-    "instead", "now", "longer", "any", "more", "composite", "new", "named", "called", "lookups",
-    "faster", "performance", "search", "searches", "querying", "queries", "using", "btree", "full",
-    "text", "fulltext", "full_text", "indices", "missing", "their", "where", "which", "idx",
+    "make",
+    "set",
+    "mark",
+    "ensure",
+    "require",
+    "enforce",
+    "add",
+    "create",
+    "change",
+    "alter",
+    "modify",
+    "convert",
+    "update",
+    "column",
+    "columns",
+    "field",
+    "fields",
+    "unique",
+    "uniqueness",
+    "required",
+    "optional",
+    "nullable",
+    "null",
+    "not",
+    "non_null",
+    "mandatory",
+    "default",
+    "defaults",
+    "defaulting",
+    "value",
+    "values",
+    "to",
+    "in",
+    "on",
+    "of",
+    "for",
+    "from",
+    "into",
+    "and",
+    "be",
+    "is",
+    "are",
+    "should",
+    "must",
+    "always",
+    "never",
+    "table",
+    "index",
+    "indexes",
+    "constraint",
+    "check",
+    "with",
+    "by",
+    "drop",
+    "remove",
+    "delete",
+    "it",
+    "them",
+    "that",
+    "allow",
+    "allowed",
+    "nulls",
+    "can",
+    "cannot",
+    "positive",
+    "negative",
+    "between",
+    "greater",
+    "less",
+    "than",
+    "at",
+    "least",
+    "most",
+    "zero",
+    "non_negative",
+    "nonnegative",
+    "as",
+    "type",
+    "have",
+    "has",
+    "no",
+    "there",
+    "so",
+    "keep",
+    "every",
+    "all",
+    "each",
+    "row",
+    "rows",
+    "want",
+    "need",
+    "only",
+    "one",
+    "or",
+    "equal",
+    "above",
+    "below",
+    "under",
+    "over",
+    "max",
+    "min",
+    "maximum",
+    "minimum",
+    "empty",
+    "blank",
+    "key",
+    "foreign",
+    "unique_constraint",
+    "let",
+    "anymore",
+    "instead",
+    "now",
+    "longer",
+    "any",
+    "more",
+    "composite",
+    "new",
+    "named",
+    "called",
+    "lookups",
+    "faster",
+    "performance",
+    "search",
+    "searches",
+    "querying",
+    "queries",
+    "using",
+    "btree",
+    "full",
+    "text",
+    "fulltext",
+    "full_text",
+    "indices",
+    "missing",
+    "their",
+    "where",
+    "which",
+    "idx",
 ];
 
 /// Splits a list of items at commas, bullets and `and`, but not inside parentheses or in
@@ -282,7 +509,10 @@ pub fn user_tables<'a>(schema: &'a DatabaseSchema) -> Vec<&'a Table> {
                 || n.starts_with("_sqlx")
                 || matches!(
                     n.as_str(),
-                    "schema_migrations" | "flyway_schema_history" | "goose_db_version" | "__diesel_schema_migrations"
+                    "schema_migrations"
+                        | "flyway_schema_history"
+                        | "goose_db_version"
+                        | "__diesel_schema_migrations"
                 ))
         })
         .collect()

@@ -14,7 +14,10 @@ fn tutorial_add_email_field_to_users_table() {
     assert_eq!(t, "users");
     assert_eq!(c.name, "email");
     assert_eq!(c.data_type, ColumnType::Varchar(Some(255)));
-    assert!(c.nullable, "no NOT NULL without a default on an existing table");
+    assert!(
+        c.nullable,
+        "no NOT NULL without a default on an existing table"
+    );
     assert!(matches!(&p.changes[1], Change::AddIndex(a) if a.index.name == "idx_users_email"));
     assert_eq!(p.slug, "add_email_to_users");
     assert!(!p.destructive);
@@ -43,7 +46,11 @@ fn paraphrases_of_add_email() {
 
 #[test]
 fn tutorial_add_phone_field_with_format_check_per_engine() {
-    for (engine, needle) in [(Engine::Postgres, " ~ "), (Engine::MySql, "REGEXP"), (Engine::Sqlite, "GLOB")] {
+    for (engine, needle) in [
+        (Engine::Postgres, " ~ "),
+        (Engine::MySql, "REGEXP"),
+        (Engine::Sqlite, "GLOB"),
+    ] {
         let p = ok_on("add phone field to users", engine);
         let (_, c) = &added(&p)[0];
         assert_eq!(c.data_type, ColumnType::Varchar(Some(20)));
@@ -53,8 +60,16 @@ fn tutorial_add_phone_field_with_format_check_per_engine() {
         });
         let check = check.expect("a phone format check");
         assert_eq!(check.name, "chk_users_phone");
-        assert!(check.expression.contains(needle), "{engine:?}: {}", check.expression);
-        assert!(p.changes.iter().any(|c| matches!(c, Change::AddIndex(a) if a.index.name == "idx_users_phone")));
+        assert!(
+            check.expression.contains(needle),
+            "{engine:?}: {}",
+            check.expression
+        );
+        assert!(
+            p.changes
+                .iter()
+                .any(|c| matches!(c, Change::AddIndex(a) if a.index.name == "idx_users_phone"))
+        );
         assert_eq!(p.slug, "add_phone_to_users");
     }
 }
@@ -63,7 +78,12 @@ fn tutorial_add_phone_field_with_format_check_per_engine() {
 fn tutorial_timestamps_to_products() {
     let p = ok("add created_at and updated_at timestamps to products");
     let cols = added(&p);
-    assert_eq!(cols.iter().map(|(_, c)| c.name.as_str()).collect::<Vec<_>>(), ["created_at", "updated_at"]);
+    assert_eq!(
+        cols.iter()
+            .map(|(_, c)| c.name.as_str())
+            .collect::<Vec<_>>(),
+        ["created_at", "updated_at"]
+    );
     for (_, c) in &cols {
         assert_eq!(c.data_type, ColumnType::TimestampTz(None));
         assert!(!c.nullable);
@@ -88,12 +108,25 @@ fn several_columns_bio_and_avatar_url() {
 
 #[test]
 fn updated_at_to_all_tables_skips_tables_that_have_it() {
-    let s = with_column(schema(), "orders", col("updated_at", ColumnType::TimestampTz(None)));
-    let p = plan("add updated_at timestamp to all tables", &s, Engine::Postgres).unwrap();
+    let s = with_column(
+        schema(),
+        "orders",
+        col("updated_at", ColumnType::TimestampTz(None)),
+    );
+    let p = plan(
+        "add updated_at timestamp to all tables",
+        &s,
+        Engine::Postgres,
+    )
+    .unwrap();
     let tables: Vec<String> = added(&p).into_iter().map(|(t, _)| t).collect();
     assert_eq!(tables.len(), s.tables.len() - 1);
     assert!(!tables.contains(&"orders".to_string()));
-    assert!(p.summary.iter().any(|l| l.contains("skipped") && l.contains("orders")));
+    assert!(
+        p.summary
+            .iter()
+            .any(|l| l.contains("skipped") && l.contains("orders"))
+    );
 }
 
 #[test]
@@ -120,10 +153,31 @@ fn inferred_types() {
         assert_eq!(c.nullable, *nullable, "{name}");
         assert_eq!(c.default.as_deref(), *default, "{name}");
     }
-    assert_eq!(added(&ok_on("add uuid to customers", Engine::MySql))[0].1.data_type, ColumnType::Char(Some(36)));
-    assert_eq!(added(&ok_on("add uuid to customers", Engine::Sqlite))[0].1.data_type, ColumnType::Text);
-    assert_eq!(added(&ok_on("add metadata to customers", Engine::MySql))[0].1.data_type, ColumnType::Json);
-    assert_eq!(added(&ok_on("add is_vip to customers", Engine::MySql))[0].1.default.as_deref(), Some("0"));
+    assert_eq!(
+        added(&ok_on("add uuid to customers", Engine::MySql))[0]
+            .1
+            .data_type,
+        ColumnType::Char(Some(36))
+    );
+    assert_eq!(
+        added(&ok_on("add uuid to customers", Engine::Sqlite))[0]
+            .1
+            .data_type,
+        ColumnType::Text
+    );
+    assert_eq!(
+        added(&ok_on("add metadata to customers", Engine::MySql))[0]
+            .1
+            .data_type,
+        ColumnType::Json
+    );
+    assert_eq!(
+        added(&ok_on("add is_vip to customers", Engine::MySql))[0]
+            .1
+            .default
+            .as_deref(),
+        Some("0")
+    );
     let p = ok("add is_active to customers, true by default");
     assert_eq!(added(&p)[0].1.default.as_deref(), Some("true"));
 }
@@ -133,7 +187,10 @@ fn explicit_types_win() {
     let p = ok("add age integer to customers");
     assert_eq!(added(&p)[0].1.data_type, ColumnType::Integer);
     let p = ok("add score as decimal(5,2) to users");
-    assert_eq!(added(&p)[0].1.data_type, crate::planner::types::numeric(5, 2));
+    assert_eq!(
+        added(&p)[0].1.data_type,
+        crate::planner::types::numeric(5, 2)
+    );
     let p = ok("add nickname varchar(40) to users");
     assert_eq!(added(&p)[0].1.data_type, ColumnType::Varchar(Some(40)));
 }
@@ -150,7 +207,11 @@ fn id_columns_reference_the_matching_table_with_its_key_type() {
     let fk = fk.expect("a foreign key");
     assert_eq!(fk.referenced_table.name, "customers");
     assert_eq!(fk.referenced_columns, ["id"]);
-    assert_eq!(fk.on_delete, FkAction::SetNull, "a nullable reference sets NULL");
+    assert_eq!(
+        fk.on_delete,
+        FkAction::SetNull,
+        "a nullable reference sets NULL"
+    );
     assert_eq!(fk.name, "fk_products_customer_id");
     assert!(p.changes.iter().any(|c| matches!(c, Change::AddIndex(a) if a.index.keys[0].target == IndexTarget::Column("customer_id".into()))));
     // users.id is an integer: the reference is too.

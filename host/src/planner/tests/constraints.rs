@@ -3,10 +3,14 @@
 use super::fixture::*;
 use crate::connection::Engine;
 use crate::model::{Change, ColumnType, FkAction, IndexMethod, IndexTarget};
-use crate::planner::{plan, RefusalKind};
+use crate::planner::{RefusalKind, plan};
 
 fn email_users() -> crate::model::DatabaseSchema {
-    with_column(schema(), "users", col("email", ColumnType::Varchar(Some(255))))
+    with_column(
+        schema(),
+        "users",
+        col("email", ColumnType::Varchar(Some(255))),
+    )
 }
 
 #[test]
@@ -45,14 +49,21 @@ fn email_alone_is_ambiguous_across_tables() {
 #[test]
 fn not_null_nullable_and_defaults() {
     let p = ok("make username required in users");
-    assert!(matches!(&p.changes[0], Change::SetNotNull(c) if c.column == "username" && c.table.name == "users"));
+    assert!(
+        matches!(&p.changes[0], Change::SetNotNull(c) if c.column == "username" && c.table.name == "users")
+    );
     let p = ok("make name optional in products");
     assert!(matches!(&p.changes[0], Change::DropNotNull(c) if c.column == "name"));
-    assert!(refused_kind(&p_err("make bio nullable in user_details"), Some(RefusalKind::Unsupported)));
+    assert!(refused_kind(
+        &p_err("make bio nullable in user_details"),
+        Some(RefusalKind::Unsupported)
+    ));
     let p = ok("allow nulls in user_details.user_id");
     assert!(matches!(&p.changes[0], Change::DropNotNull(c) if c.column == "user_id"));
     let p = ok("set default of status to 'active' in users");
-    assert!(matches!(&p.changes[0], Change::SetDefault(d) if d.default == "'active'" && d.column == "status"));
+    assert!(
+        matches!(&p.changes[0], Change::SetDefault(d) if d.default == "'active'" && d.column == "status")
+    );
     let p = ok("status in orders should default to pending");
     assert!(matches!(&p.changes[0], Change::SetDefault(d) if d.default == "'pending'"));
     let s = with_column(schema(), "orders", {
@@ -79,13 +90,25 @@ fn refused_kind(r: &Option<crate::planner::Refusal>, kind: Option<RefusalKind>) 
 #[test]
 fn check_constraints() {
     let p = ok("price must be positive in products");
-    assert!(matches!(&p.changes[0], Change::AddCheck(c) if c.check.expression == "\"price\" > 0" && c.check.name == "chk_products_price"));
+    assert!(
+        matches!(&p.changes[0], Change::AddCheck(c) if c.check.expression == "\"price\" > 0" && c.check.name == "chk_products_price")
+    );
     let p = ok("age between 0 and 150 in users");
-    assert!(matches!(&p.changes[0], Change::AddCheck(c) if c.check.expression == "\"age\" BETWEEN 0 AND 150"));
+    assert!(
+        matches!(&p.changes[0], Change::AddCheck(c) if c.check.expression == "\"age\" BETWEEN 0 AND 150")
+    );
     let p = ok_on("stock can't be negative in products", Engine::MySql);
-    assert!(matches!(&p.changes[0], Change::AddCheck(c) if c.check.expression == "`stock` >= 0"), "{:?}", p.changes);
+    assert!(
+        matches!(&p.changes[0], Change::AddCheck(c) if c.check.expression == "`stock` >= 0"),
+        "{:?}",
+        p.changes
+    );
     let p = ok("status in orders must be one of pending, paid or shipped");
-    assert!(matches!(&p.changes[0], Change::AddCheck(c) if c.check.expression == "\"status\" IN ('pending', 'paid', 'shipped')"), "{:?}", p.changes);
+    assert!(
+        matches!(&p.changes[0], Change::AddCheck(c) if c.check.expression == "\"status\" IN ('pending', 'paid', 'shipped')"),
+        "{:?}",
+        p.changes
+    );
 }
 
 #[test]
@@ -102,7 +125,9 @@ fn indexes_single_composite_unique() {
     let p = ok("index email on customers");
     assert!(matches!(&p.changes[0], Change::AddIndex(a) if a.index.name == "idx_customers_email"));
     let p = ok("create a unique index on accounts email");
-    assert!(matches!(&p.changes[0], Change::AddIndex(a) if a.index.unique && a.index.name == "uq_accounts_email"));
+    assert!(
+        matches!(&p.changes[0], Change::AddIndex(a) if a.index.unique && a.index.name == "uq_accounts_email")
+    );
     let r = refused("add index on username in accounts");
     assert_eq!(r.kind, RefusalKind::Unsupported, "already indexed: {r:?}");
 }
@@ -118,7 +143,14 @@ fn add_indexes_to_orders_indexes_every_reference_lacking_one() {
             _ => None,
         })
         .collect();
-    assert_eq!(names, ["idx_orders_customer_id", "idx_orders_product_id", "idx_orders_user_id"]);
+    assert_eq!(
+        names,
+        [
+            "idx_orders_customer_id",
+            "idx_orders_product_id",
+            "idx_orders_user_id"
+        ]
+    );
 }
 
 #[test]
@@ -133,7 +165,9 @@ fn foreign_keys_on_existing_columns() {
     }
     assert!(matches!(&p.changes[1], Change::AddIndex(_)));
     let p = ok("link comments.user_id to users");
-    assert!(matches!(&p.changes[0], Change::AddForeignKey(f) if f.foreign_key.referenced_table.name == "users"));
+    assert!(
+        matches!(&p.changes[0], Change::AddForeignKey(f) if f.foreign_key.referenced_table.name == "users")
+    );
     // orders.product_id is bigint, users.id integer: refused, never a mismatched key.
     let r = refused("add foreign key from orders.product_id to users");
     assert_eq!(r.kind, RefusalKind::Unsupported);
@@ -146,7 +180,13 @@ fn full_text_per_engine() {
         Change::AddIndex(a) => {
             assert_eq!(a.index.method, IndexMethod::Fulltext);
             let cols: Vec<_> = a.index.keys.iter().map(|k| k.target.clone()).collect();
-            assert_eq!(cols, [IndexTarget::Column("name".into()), IndexTarget::Column("description".into())]);
+            assert_eq!(
+                cols,
+                [
+                    IndexTarget::Column("name".into()),
+                    IndexTarget::Column("description".into())
+                ]
+            );
         }
         other => panic!("{other:?}"),
     }
@@ -154,7 +194,9 @@ fn full_text_per_engine() {
     match &p.changes[0] {
         Change::AddIndex(a) => {
             assert_eq!(a.index.method, IndexMethod::Gin);
-            assert!(matches!(&a.index.keys[0].target, IndexTarget::Expression(e) if e.contains("to_tsvector")));
+            assert!(
+                matches!(&a.index.keys[0].target, IndexTarget::Expression(e) if e.contains("to_tsvector"))
+            );
         }
         other => panic!("{other:?}"),
     }
@@ -177,7 +219,9 @@ fn type_changes_and_narrowing() {
     assert_eq!(tables, ["orders", "user_details", "posts", "comments"]);
     assert!(!p.destructive);
     let p = ok("make price a decimal(12,2) in products");
-    assert!(matches!(&p.changes[0], Change::AlterColumnType(a) if a.new_type == crate::planner::types::numeric(12, 2)));
+    assert!(
+        matches!(&p.changes[0], Change::AlterColumnType(a) if a.new_type == crate::planner::types::numeric(12, 2))
+    );
     assert!(!p.destructive);
     let p = ok("change price to decimal(8,2) in products");
     assert!(p.destructive, "narrowing is destructive");

@@ -3,7 +3,7 @@
 
 use crate::connection::Engine;
 use crate::model::*;
-use crate::planner::{plan, Plan, Refusal};
+use crate::planner::{Plan, Refusal, plan};
 
 pub fn col(name: &str, data_type: ColumnType) -> Column {
     Column {
@@ -24,7 +24,10 @@ pub fn not_null(mut c: Column) -> Column {
 }
 
 pub fn qn(name: &str) -> QualifiedName {
-    QualifiedName { namespace: None, name: name.into() }
+    QualifiedName {
+        namespace: None,
+        name: name.into(),
+    }
 }
 
 fn id(ty: ColumnType) -> Column {
@@ -50,7 +53,10 @@ pub fn table(name: &str, columns: Vec<Column>) -> Table {
     Table {
         name: qn(name),
         columns,
-        primary_key: Some(PrimaryKey { name: None, columns: vec!["id".into()] }),
+        primary_key: Some(PrimaryKey {
+            name: None,
+            columns: vec!["id".into()],
+        }),
         uniques: vec![],
         indexes: vec![],
         foreign_keys: vec![],
@@ -91,21 +97,33 @@ pub fn schema() -> DatabaseSchema {
             col("created_at", ts.clone()),
         ],
     );
-    accounts.indexes.push(index("idx_accounts_username", &["username"], false));
+    accounts
+        .indexes
+        .push(index("idx_accounts_username", &["username"], false));
     let products = table(
         "products",
         vec![
             id(ColumnType::Bigint),
             not_null(col("name", varchar(255))),
             col("description", ColumnType::Text),
-            col("price", ColumnType::Numeric(NumericParams { precision: Some(10), scale: Some(2) })),
+            col(
+                "price",
+                ColumnType::Numeric(NumericParams {
+                    precision: Some(10),
+                    scale: Some(2),
+                }),
+            ),
             col("deprecated_field", varchar(255)),
             col("stock", ColumnType::Integer),
         ],
     );
     let customers = table(
         "customers",
-        vec![id(ColumnType::Bigint), col("name", varchar(255)), col("email", varchar(255))],
+        vec![
+            id(ColumnType::Bigint),
+            col("name", varchar(255)),
+            col("email", varchar(255)),
+        ],
     );
     let mut orders = table(
         "orders",
@@ -114,12 +132,20 @@ pub fn schema() -> DatabaseSchema {
             not_null(col("customer_id", ColumnType::Bigint)),
             col("product_id", ColumnType::Bigint),
             col("user_id", ColumnType::Integer),
-            col("total", ColumnType::Numeric(NumericParams { precision: Some(12), scale: Some(2) })),
+            col(
+                "total",
+                ColumnType::Numeric(NumericParams {
+                    precision: Some(12),
+                    scale: Some(2),
+                }),
+            ),
             col("status", varchar(20)),
             col("created_at", ts.clone()),
         ],
     );
-    orders.foreign_keys.push(fk("orders", "customer_id", "customers", FkAction::Restrict));
+    orders
+        .foreign_keys
+        .push(fk("orders", "customer_id", "customers", FkAction::Restrict));
     let mut user_details = table(
         "user_details",
         vec![
@@ -130,8 +156,12 @@ pub fn schema() -> DatabaseSchema {
             col("phone", varchar(20)),
         ],
     );
-    user_details.foreign_keys.push(fk("user_details", "user_id", "users", FkAction::Cascade));
-    user_details.indexes.push(index("uq_user_details_user_id", &["user_id"], true));
+    user_details
+        .foreign_keys
+        .push(fk("user_details", "user_id", "users", FkAction::Cascade));
+    user_details
+        .indexes
+        .push(index("uq_user_details_user_id", &["user_id"], true));
     let mut posts = table(
         "posts",
         vec![
@@ -142,8 +172,12 @@ pub fn schema() -> DatabaseSchema {
             col("published_at", ts.clone()),
         ],
     );
-    posts.foreign_keys.push(fk("posts", "user_id", "users", FkAction::SetNull));
-    posts.indexes.push(index("idx_posts_user_id", &["user_id"], false));
+    posts
+        .foreign_keys
+        .push(fk("posts", "user_id", "users", FkAction::SetNull));
+    posts
+        .indexes
+        .push(index("idx_posts_user_id", &["user_id"], false));
     let mut comments = table(
         "comments",
         vec![
@@ -154,15 +188,35 @@ pub fn schema() -> DatabaseSchema {
             col("created_at", ts),
         ],
     );
-    comments.foreign_keys.push(fk("comments", "post_id", "posts", FkAction::Cascade));
-    let unused = table("unused_table", vec![id(ColumnType::Bigint), col("note", ColumnType::Text)]);
-    s.tables = vec![users, accounts, products, customers, orders, user_details, posts, comments, unused];
+    comments
+        .foreign_keys
+        .push(fk("comments", "post_id", "posts", FkAction::Cascade));
+    let unused = table(
+        "unused_table",
+        vec![id(ColumnType::Bigint), col("note", ColumnType::Text)],
+    );
+    s.tables = vec![
+        users,
+        accounts,
+        products,
+        customers,
+        orders,
+        user_details,
+        posts,
+        comments,
+        unused,
+    ];
     s
 }
 
 /// The fixture with one more column.
 pub fn with_column(mut s: DatabaseSchema, table: &str, c: Column) -> DatabaseSchema {
-    s.tables.iter_mut().find(|t| t.name.name == table).unwrap().columns.push(c);
+    s.tables
+        .iter_mut()
+        .find(|t| t.name.name == table)
+        .unwrap()
+        .columns
+        .push(c);
     s
 }
 

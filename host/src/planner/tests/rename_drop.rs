@@ -7,14 +7,25 @@ use crate::planner::RefusalKind;
 #[test]
 fn tutorial_rename_column_carries_index_names() {
     let p = ok("rename column username to user_name in accounts");
-    assert!(matches!(&p.changes[0], Change::RenameColumn(r) if r.column == "username" && r.new_name == "user_name" && r.table.name == "accounts"));
+    assert!(
+        matches!(&p.changes[0], Change::RenameColumn(r) if r.column == "username" && r.new_name == "user_name" && r.table.name == "accounts")
+    );
     assert!(matches!(&p.changes[1], Change::DropIndex(o) if o.name == "idx_accounts_username"));
-    assert!(matches!(&p.changes[2], Change::AddIndex(a) if a.index.name == "idx_accounts_user_name"
-        && a.index.keys[0].target == crate::model::IndexTarget::Column("user_name".into())));
+    assert!(
+        matches!(&p.changes[2], Change::AddIndex(a) if a.index.name == "idx_accounts_user_name"
+        && a.index.keys[0].target == crate::model::IndexTarget::Column("user_name".into()))
+    );
     assert!(!p.destructive);
-    for r in ["rename accounts.username to user_name", "rename the username field of accounts to user_name", "rename username to user_name in account"] {
+    for r in [
+        "rename accounts.username to user_name",
+        "rename the username field of accounts to user_name",
+        "rename username to user_name in account",
+    ] {
         let p = ok(r);
-        assert!(matches!(&p.changes[0], Change::RenameColumn(x) if x.table.name == "accounts"), "{r}");
+        assert!(
+            matches!(&p.changes[0], Change::RenameColumn(x) if x.table.name == "accounts"),
+            "{r}"
+        );
     }
 }
 
@@ -22,12 +33,21 @@ fn tutorial_rename_column_carries_index_names() {
 fn rename_table() {
     let mut s = schema();
     s.tables.retain(|t| t.name.name != "accounts");
-    let p = crate::planner::plan("rename users table to accounts", &s, crate::connection::Engine::Postgres).unwrap();
-    assert!(matches!(&p.changes[0], Change::RenameTable(r) if r.table.name == "users" && r.new_name == "accounts"));
+    let p = crate::planner::plan(
+        "rename users table to accounts",
+        &s,
+        crate::connection::Engine::Postgres,
+    )
+    .unwrap();
+    assert!(
+        matches!(&p.changes[0], Change::RenameTable(r) if r.table.name == "users" && r.new_name == "accounts")
+    );
     let r = refused("rename users table to accounts");
     assert!(r.message.contains("already exists"));
     let p = ok("rename accounts table to logins");
-    assert!(matches!(&p.changes[2], Change::AddIndex(a) if a.index.name == "idx_logins_username" && a.table.name == "logins"));
+    assert!(
+        matches!(&p.changes[2], Change::AddIndex(a) if a.index.name == "idx_logins_username" && a.table.name == "logins")
+    );
 }
 
 #[test]

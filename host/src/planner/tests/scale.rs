@@ -9,7 +9,10 @@ use crate::planner::plan;
 pub fn wide_schema(n: usize) -> crate::model::DatabaseSchema {
     let mut s = schema();
     for i in 0..n {
-        s.tables.push(table(&format!("table_{i:03}"), vec![col("id", ColumnType::Bigint), col("name", ColumnType::Text)]));
+        s.tables.push(table(
+            &format!("table_{i:03}"),
+            vec![col("id", ColumnType::Bigint), col("name", ColumnType::Text)],
+        ));
     }
     s
 }
@@ -26,6 +29,11 @@ fn plans_on_500_tables() {
     ] {
         assert!(plan(r, &s, Engine::Postgres).is_ok(), "{r}");
     }
-    let p = plan("add updated_at timestamp to all tables", &s, Engine::Postgres).unwrap();
+    let p = plan(
+        "add updated_at timestamp to all tables",
+        &s,
+        Engine::Postgres,
+    )
+    .unwrap();
     assert_eq!(p.changes.len(), s.tables.len());
 }

@@ -92,13 +92,13 @@ pub fn take<'a>(
         }
     }
     // "users: add bio"
-    if toks.len() > 2 && toks[1].is_punct(':') {
-        if let Some(name) = toks[0].name().map(str::to_string) {
-            if let Found::One(t, _) = resolve::table(schema, &name) {
-                toks.drain(0..2);
-                return Ok(Some(Tables::One(t)));
-            }
-        }
+    if toks.len() > 2
+        && toks[1].is_punct(':')
+        && let Some(name) = toks[0].name().map(str::to_string)
+        && let Found::One(t, _) = resolve::table(schema, &name)
+    {
+        toks.drain(0..2);
+        return Ok(Some(Tables::One(t)));
     }
     // "users.email", "orders(customer_id, ...)"
     for i in 0..toks.len().saturating_sub(1) {
@@ -114,11 +114,11 @@ pub fn take<'a>(
                 found => return Err(refuse_unknown(&name, found)),
             }
         }
-        if toks[i + 1].is_punct('(') {
-            if let Found::One(t, Fit::Exact | Fit::Form) = resolve::table(schema, &name) {
-                cut(toks, i, i + 1);
-                return Ok(Some(Tables::One(t)));
-            }
+        if toks[i + 1].is_punct('(')
+            && let Found::One(t, Fit::Exact | Fit::Form) = resolve::table(schema, &name)
+        {
+            cut(toks, i, i + 1);
+            return Ok(Some(Tables::One(t)));
         }
     }
     // "... to users", "... in accounts": exact or plural first, then typos; the last one wins.
@@ -146,12 +146,11 @@ pub fn take<'a>(
 /// is probably the intended table.
 pub fn missing(toks: &[Tok], schema: &DatabaseSchema, example: &str) -> Refusal {
     for i in (0..toks.len().saturating_sub(1)).rev() {
-        if toks[i].is_any(&["to", "in", "on", "from", "into", "for"]) {
-            if let Some(name) = toks[i + 1].name() {
-                if let f @ (Found::None(_) | Found::Many(_)) = resolve::table(schema, name) {
-                    return refuse_unknown(name, f).example(example.to_string());
-                }
-            }
+        if toks[i].is_any(&["to", "in", "on", "from", "into", "for"])
+            && let Some(name) = toks[i + 1].name()
+            && let f @ (Found::None(_) | Found::Many(_)) = resolve::table(schema, name)
+        {
+            return refuse_unknown(name, f).example(example.to_string());
         }
     }
     Refusal::ambiguous("which table? the request names none").example(example.to_string())

@@ -357,17 +357,16 @@ pub fn infer(spec: &Spec, target: &Target) -> Result<Inferred, Refusal> {
                     .find(|x| &x.name == t)
                     .and_then(|x| x.columns.iter().find(|c| &c.name == k))
             }),
-        ) {
-            if referenced.data_type != *ty {
-                return Err(Refusal::unsupported(format!(
-                    "{} would be {} but {}.{} is {}; a foreign key needs the same type on both sides",
-                    spec.name,
-                    types::words(ty),
-                    t.display(),
-                    referenced.name,
-                    types::words(&referenced.data_type)
-                )));
-            }
+        ) && referenced.data_type != *ty
+        {
+            return Err(Refusal::unsupported(format!(
+                "{} would be {} but {}.{} is {}; a foreign key needs the same type on both sides",
+                spec.name,
+                types::words(ty),
+                t.display(),
+                referenced.name,
+                types::words(&referenced.data_type)
+            )));
         }
     }
     c.default = match &spec.default {
@@ -383,9 +382,7 @@ pub fn infer(spec: &Spec, target: &Target) -> Result<Inferred, Refusal> {
     }
     c.nullable = match spec.not_null {
         Some(nn) => !nn,
-        None => {
-            !(inferred_not_null && c.default.is_some()) && !(target.new_table && inferred_not_null)
-        }
+        None => !(inferred_not_null && (c.default.is_some() || target.new_table)),
     };
     // Foreign keys in a new table are required unless said otherwise; ON DELETE by ownership.
     if let Some((t, _, action)) = &mut out.references {

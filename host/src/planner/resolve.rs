@@ -181,7 +181,7 @@ fn find<'a, T>(items: &'a [T], name_of: impl Fn(&T) -> &str, word: &str) -> Foun
                 // Names that contain the word, or that the word contains.
                 names = items
                     .iter()
-                    .map(|t| name_of(t))
+                    .map(name_of)
                     .filter(|n| {
                         let n = key(n);
                         k.len() >= 3 && (n.contains(&ks) || (n.len() >= 3 && k.contains(&n)))

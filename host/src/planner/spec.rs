@@ -178,22 +178,22 @@ pub fn parse(toks: &[Tok], engine: Engine) -> Spec {
                 while w(k).is_some_and(|x| matches!(x, "to" | "at" | "table")) {
                     k += 1;
                 }
-                if let Some(n) = toks.get(k).and_then(Tok::name) {
-                    if word != "to" || s.foreign_key {
-                        s.foreign_key = true;
-                        s.references = Some(n.to_string());
-                        i = k;
-                        // "users(id)" or "users.id"
-                        if toks
-                            .get(i + 1)
-                            .is_some_and(|t| t.is_punct('(') || t.is_punct('.'))
-                        {
-                            i += if toks.get(i + 1).is_some_and(|t| t.is_punct('(')) {
-                                3
-                            } else {
-                                2
-                            };
-                        }
+                if let Some(n) = toks.get(k).and_then(Tok::name)
+                    && (word != "to" || s.foreign_key)
+                {
+                    s.foreign_key = true;
+                    s.references = Some(n.to_string());
+                    i = k;
+                    // "users(id)" or "users.id"
+                    if toks
+                        .get(i + 1)
+                        .is_some_and(|t| t.is_punct('(') || t.is_punct('.'))
+                    {
+                        i += if toks.get(i + 1).is_some_and(|t| t.is_punct('(')) {
+                            3
+                        } else {
+                            2
+                        };
                     }
                 }
             }

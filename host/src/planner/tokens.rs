@@ -113,21 +113,21 @@ pub fn lex(request: &str) -> Result<Vec<Tok>, Refusal> {
 fn bullet<'a>(line: &'a str, out: &mut Vec<Tok>) -> &'a str {
     let t = line.trim_start();
     for b in ["--", "-", "*", "•", "+", "·"] {
-        if let Some(rest) = t.strip_prefix(b) {
-            if rest.starts_with(char::is_whitespace) || rest.is_empty() {
-                out.push(Tok::Break);
-                return rest;
-            }
+        if let Some(rest) = t.strip_prefix(b)
+            && (rest.starts_with(char::is_whitespace) || rest.is_empty())
+        {
+            out.push(Tok::Break);
+            return rest;
         }
     }
     let digits = t.chars().take_while(|c| c.is_ascii_digit()).count();
     if digits > 0 && digits < 3 {
         let rest = &t[digits..];
-        if let Some(r) = rest.strip_prefix('.').or_else(|| rest.strip_prefix(')')) {
-            if r.starts_with(char::is_whitespace) {
-                out.push(Tok::Break);
-                return r;
-            }
+        if let Some(r) = rest.strip_prefix('.').or_else(|| rest.strip_prefix(')'))
+            && r.starts_with(char::is_whitespace)
+        {
+            out.push(Tok::Break);
+            return r;
         }
     }
     line
@@ -304,9 +304,10 @@ fn clean(tokens: Vec<Tok>) -> Vec<Tok> {
     {
         let n = toks.len();
         // "... for me", "... thank you"
-        if toks[n - 1].is("me") && n >= 2 && toks[n - 2].is("for") {
-            toks.truncate(n - 2);
-        } else if toks[n - 1].is("you") && n >= 2 && toks[n - 2].is("thank") {
+        if n >= 2
+            && ((toks[n - 1].is("me") && toks[n - 2].is("for"))
+                || (toks[n - 1].is("you") && toks[n - 2].is("thank")))
+        {
             toks.truncate(n - 2);
         } else {
             break;

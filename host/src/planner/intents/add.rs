@@ -32,22 +32,21 @@ pub fn specs(ctx: &Ctx, toks: &[Tok]) -> Result<Vec<Spec>, Refusal> {
         }
         if s.name.is_empty() && !s.timestamps {
             // ", required", ", default 'x'", ", true by default": more about the previous column.
-            if let Some(prev) = out.last_mut() {
-                if s.default.is_some()
+            if let Some(prev) = out.last_mut()
+                && (s.default.is_some()
                     || s.not_null.is_some()
                     || s.unique
                     || s.index
-                    || !s.values.is_empty()
-                {
-                    prev.default = s.default.or(prev.default.take());
-                    prev.not_null = s.not_null.or(prev.not_null);
-                    prev.unique |= s.unique;
-                    prev.index |= s.index;
-                    if !s.values.is_empty() {
-                        prev.values = s.values;
-                    }
-                    continue;
+                    || !s.values.is_empty())
+            {
+                prev.default = s.default.or(prev.default.take());
+                prev.not_null = s.not_null.or(prev.not_null);
+                prev.unique |= s.unique;
+                prev.index |= s.index;
+                if !s.values.is_empty() {
+                    prev.values = s.values;
                 }
+                continue;
             }
         }
         if s.name.is_empty() {
@@ -64,15 +63,14 @@ pub fn specs(ctx: &Ctx, toks: &[Tok]) -> Result<Vec<Spec>, Refusal> {
         out.push(s);
     }
     // "add created_at and updated_at timestamps": a plural type at the end applies to all.
-    if let Some(last) = toks.iter().rev().find_map(Tok::word) {
-        if last.ends_with('s')
-            && types::parse(&[Tok::Word(last.to_string())], 0, ctx.engine).is_some()
-        {
-            let ty = out.last().and_then(|s| s.ty.clone());
-            for s in &mut out {
-                if s.ty.is_none() {
-                    s.ty = ty.clone();
-                }
+    if let Some(last) = toks.iter().rev().find_map(Tok::word)
+        && last.ends_with('s')
+        && types::parse(&[Tok::Word(last.to_string())], 0, ctx.engine).is_some()
+    {
+        let ty = out.last().and_then(|s| s.ty.clone());
+        for s in &mut out {
+            if s.ty.is_none() {
+                s.ty = ty.clone();
             }
         }
     }
@@ -96,10 +94,10 @@ pub fn specs(ctx: &Ctx, toks: &[Tok]) -> Result<Vec<Spec>, Refusal> {
 
 /// Removes the leading verb ("add", "users: add").
 pub fn strip_verb(toks: &mut Vec<Tok>, verbs: &[&str]) {
-    if let Some(i) = toks.iter().position(|t| t.is_any(verbs)) {
-        if i <= 1 {
-            toks.remove(i);
-        }
+    if let Some(i) = toks.iter().position(|t| t.is_any(verbs))
+        && i <= 1
+    {
+        toks.remove(i);
     }
     while toks
         .first()

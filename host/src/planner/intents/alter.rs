@@ -23,11 +23,9 @@ fn candidates(toks: &[Tok], skip_types: bool, engine: crate::connection::Engine)
         if let Tok::Ident(n) = t {
             out.push(n.clone());
         } else if let Tok::Word(w) = t {
-            if skip_types {
-                if let Some((_, used)) = types::parse(toks, i, engine) {
-                    i += used;
-                    continue;
-                }
+            if skip_types && let Some((_, used)) = types::parse(toks, i, engine) {
+                i += used;
+                continue;
             }
             if !KEYWORDS.contains(&w.as_str())
                 && !matches!(w.as_str(), "true" | "false" | "yes" | "no")
@@ -49,10 +47,10 @@ fn target<'a>(
     let table = match find::take(toks, ctx.schema)? {
         Some(Tables::One(t)) => Some(t),
         Some(Tables::All) => {
-            return Err(
-                Refusal::unsupported("this change applies to one table at a time; name it")
-                    .example(EXAMPLE),
-            );
+            return Err(Refusal::unsupported(
+                "this change applies to one table at a time; name it",
+            )
+            .example(EXAMPLE));
         }
         None => None,
     };
@@ -74,10 +72,8 @@ fn target<'a>(
     let mut cols: Vec<&Column> = vec![];
     for w in &words {
         match resolve::column(table, w) {
-            resolve::Found::One(c, _) => {
-                if !cols.iter().any(|x| x.name == c.name) {
-                    cols.push(c);
-                }
+            resolve::Found::One(c, _) if !cols.iter().any(|x| x.name == c.name) => {
+                cols.push(c);
             }
             _ if cols.is_empty() && words.len() == 1 => {
                 column(table, w, EXAMPLE)?;
@@ -172,12 +168,12 @@ fn check_expression(ctx: &Ctx, toks: &[Tok], col: &str) -> Option<String> {
     }
     // "theme (light/dark)", "status one of a, b, c"
     let open = toks.iter().position(|t| t.is_punct('('));
-    if let Some(open) = open {
-        if let Some(close) = toks[open..].iter().position(|t| t.is_punct(')')) {
-            let vals = spec::values(&toks[open + 1..open + close]);
-            if !vals.is_empty() {
-                return Some(sql::in_list(ctx.engine, col, &vals));
-            }
+    if let Some(open) = open
+        && let Some(close) = toks[open..].iter().position(|t| t.is_punct(')'))
+    {
+        let vals = spec::values(&toks[open + 1..open + close]);
+        if !vals.is_empty() {
+            return Some(sql::in_list(ctx.engine, col, &vals));
         }
     }
     if let Some(i) = toks
@@ -450,10 +446,11 @@ pub fn change_type(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
                 continue;
             }
         }
-        if let Some(n) = toks[i].name() {
-            if !KEYWORDS.contains(&n) && !matches!(n, "type" | "datatype" | "data_type") {
-                words.push(n.to_string());
-            }
+        if let Some(n) = toks[i].name()
+            && !KEYWORDS.contains(&n)
+            && !matches!(n, "type" | "datatype" | "data_type")
+        {
+            words.push(n.to_string());
         }
         i += 1;
     }
@@ -497,16 +494,17 @@ pub fn change_type(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
     let mut notes = vec![];
     let mut destructive = false;
     for (t, c) in &targets {
-        if let Some(f) = &from {
-            if *f != c.data_type && targets.len() == 1 {
-                return Err(Refusal::unsupported(format!(
-                    "{}.{} is {}, not {}",
-                    t.name.display(),
-                    c.name,
-                    types::words(&c.data_type),
-                    types::words(f)
-                )));
-            }
+        if let Some(f) = &from
+            && *f != c.data_type
+            && targets.len() == 1
+        {
+            return Err(Refusal::unsupported(format!(
+                "{}.{} is {}, not {}",
+                t.name.display(),
+                c.name,
+                types::words(&c.data_type),
+                types::words(f)
+            )));
         }
         if c.data_type == new {
             if targets.len() == 1 {

@@ -46,10 +46,10 @@ fn table_name(toks: &[Tok]) -> Option<(usize, String)> {
     while toks.get(after).is_some_and(skip) {
         after += 1;
     }
-    if let Some(n) = toks.get(after).and_then(Tok::name) {
-        if !matches!(n, "with" | "for" | "to" | "that" | "having" | "containing") {
-            return Some((after, n.to_string()));
-        }
+    if let Some(n) = toks.get(after).and_then(Tok::name)
+        && !matches!(n, "with" | "for" | "to" | "that" | "having" | "containing")
+    {
+        return Some((after, n.to_string()));
     }
     let before = at.checked_sub(1)?;
     let n = toks[before].name()?;

@@ -80,12 +80,12 @@ pub fn index(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
     let unique = has(&toks, "unique");
     // An explicit name: "named idx_x", "called idx_x".
     let mut explicit = None;
-    if let Some(i) = toks.iter().position(|t| t.is_any(&["named", "called"])) {
-        if let Some(n) = toks.get(i + 1).and_then(Tok::name) {
-            names::validate(ctx.engine, n)?;
-            explicit = Some(n.to_string());
-            toks.drain(i..i + 2);
-        }
+    if let Some(i) = toks.iter().position(|t| t.is_any(&["named", "called"]))
+        && let Some(n) = toks.get(i + 1).and_then(Tok::name)
+    {
+        names::validate(ctx.engine, n)?;
+        explicit = Some(n.to_string());
+        toks.drain(i..i + 2);
     }
     let table = match find::take(&mut toks, ctx.schema)? {
         Some(Tables::One(t)) => Some(t),
@@ -302,32 +302,32 @@ pub fn foreign_key(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
     let mut source: Option<(&Table, String)> = None;
     let mut referenced: Option<&Table> = None;
     for i in 0..toks.len() {
-        if toks.get(i + 1).is_some_and(|t| t.is_punct('.')) {
-            if let (Some(t), Some(c)) = (toks[i].name(), toks.get(i + 2).and_then(Tok::name)) {
-                let table = match resolve::table(ctx.schema, t) {
-                    Found::One(x, _) => x,
-                    Found::None(close) => {
-                        return Err(Refusal::not_found(format!("there is no table named `{t}`"))
-                            .suggest(close)
-                            .example(FK_EXAMPLE));
-                    }
-                    Found::Many(_) => {
-                        return Err(Refusal::ambiguous(format!("`{t}` could be several tables")));
-                    }
-                };
-                if source.is_none() {
-                    source = Some((table, column(table, c, FK_EXAMPLE)?.name.clone()));
+        if toks.get(i + 1).is_some_and(|t| t.is_punct('.'))
+            && let (Some(t), Some(c)) = (toks[i].name(), toks.get(i + 2).and_then(Tok::name))
+        {
+            let table = match resolve::table(ctx.schema, t) {
+                Found::One(x, _) => x,
+                Found::None(close) => {
+                    return Err(Refusal::not_found(format!("there is no table named `{t}`"))
+                        .suggest(close)
+                        .example(FK_EXAMPLE));
                 }
+                Found::Many(_) => {
+                    return Err(Refusal::ambiguous(format!("`{t}` could be several tables")));
+                }
+            };
+            if source.is_none() {
+                source = Some((table, column(table, c, FK_EXAMPLE)?.name.clone()));
             }
         }
     }
     let ws = words(&toks);
     let mut tables_named: Vec<&Table> = vec![];
     for w in &ws {
-        if let Some(t) = resolve::table(ctx.schema, w).sure() {
-            if !tables_named.iter().any(|x| x.name == t.name) {
-                tables_named.push(t);
-            }
+        if let Some(t) = resolve::table(ctx.schema, w).sure()
+            && !tables_named.iter().any(|x| x.name == t.name)
+        {
+            tables_named.push(t);
         }
     }
     if source.is_none() {
@@ -341,11 +341,11 @@ pub fn foreign_key(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
             }
         }
     }
-    if source.is_none() {
-        if let Some(w) = ws.iter().find(|w| w.ends_with("_id")) {
-            let t = table_with_column(ctx, w, FK_EXAMPLE)?;
-            source = Some((t, column(t, w, FK_EXAMPLE)?.name.clone()));
-        }
+    if source.is_none()
+        && let Some(w) = ws.iter().find(|w| w.ends_with("_id"))
+    {
+        let t = table_with_column(ctx, w, FK_EXAMPLE)?;
+        source = Some((t, column(t, w, FK_EXAMPLE)?.name.clone()));
     }
     let Some((table, col)) = source else {
         return Err(

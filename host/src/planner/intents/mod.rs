@@ -132,7 +132,7 @@ pub fn dispatch(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
         return rename::rename(ctx, toks);
     }
     let is_index = has_any(&["index", "indexes", "indices", "fulltext", "full_text"]);
-    if DROP.contains(&v) && !(v == "get" && !has("rid")) {
+    if DROP.contains(&v) && (v != "get" || has("rid")) {
         return drop::drop(ctx, toks);
     }
     if is_index && (ADD.contains(&v) || CREATE.contains(&v) || v == "index" || v == "put") {
@@ -202,7 +202,7 @@ fn refuse_data_requests(ctx: &Ctx, toks: &[Tok]) -> Result<(), Refusal> {
     let first = toks[0].word().unwrap_or("");
     let schema_noun = toks.iter().any(|t| t.is_any(SCHEMA_NOUNS));
     let example = "add email to users";
-    if QUESTION.contains(&first) && !(first == "list" && schema_noun && false) {
+    if QUESTION.contains(&first) {
         return Err(Refusal::not_schema(
             "this asks about the data; ai-shell migrate only changes the schema",
         )
@@ -498,7 +498,7 @@ pub fn split_items(toks: &[Tok]) -> Vec<Vec<Tok>> {
 }
 
 /// Tables a "to all tables" request touches: every table but ai-shell's and other tools' own.
-pub fn user_tables<'a>(schema: &'a DatabaseSchema) -> Vec<&'a Table> {
+pub fn user_tables(schema: &DatabaseSchema) -> Vec<&Table> {
     schema
         .tables
         .iter()

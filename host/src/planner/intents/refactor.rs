@@ -105,10 +105,11 @@ fn table_words<'a>(ctx: &Ctx<'a>, toks: &[Tok]) -> (Vec<&'a Table>, Vec<String>)
             .iter()
             .any(|t| t.columns.iter().any(|c| c.name.eq_ignore_ascii_case(n)));
         match resolve::table(ctx.schema, n) {
-            Found::One(t, f) if f != resolve::Fit::Typo || near_table => {
-                if !existing.iter().any(|x| x.name == t.name) {
-                    existing.push(t)
-                }
+            Found::One(t, f)
+                if (f != resolve::Fit::Typo || near_table)
+                    && !existing.iter().any(|x| x.name == t.name) =>
+            {
+                existing.push(t)
             }
             _ if near_table && !is_column && !new.contains(&n.to_string()) => {
                 new.push(n.to_string())
@@ -170,10 +171,10 @@ fn moved_named<'a>(t: &'a Table, toks: &[Tok], skip: &[&str]) -> Vec<&'a Column>
         if skip.contains(&n) || KEYWORDS.contains(&n) {
             continue;
         }
-        if let Some(c) = t.columns.iter().find(|c| c.name.eq_ignore_ascii_case(n)) {
-            if !out.iter().any(|x| x.name == c.name) {
-                out.push(c);
-            }
+        if let Some(c) = t.columns.iter().find(|c| c.name.eq_ignore_ascii_case(n))
+            && !out.iter().any(|x| x.name == c.name)
+        {
+            out.push(c);
         }
     }
     out

@@ -44,22 +44,20 @@ pub fn rename(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
     let mut context: Option<&Table> = None;
     let mut i = 0;
     while i + 1 < toks.len() {
-        if toks[i].is_any(&["in", "on", "of", "from", "within"]) {
-            if let Some(n) = toks[i + 1].name() {
-                match resolve::table(ctx.schema, n) {
-                    Found::One(t, _) => {
-                        context = Some(t);
-                        toks.drain(i..i + 2);
-                        continue;
-                    }
-                    f => {
-                        if let Found::None(close) = f {
-                            return Err(Refusal::not_found(format!(
-                                "there is no table named `{n}`"
-                            ))
+        if toks[i].is_any(&["in", "on", "of", "from", "within"])
+            && let Some(n) = toks[i + 1].name()
+        {
+            match resolve::table(ctx.schema, n) {
+                Found::One(t, _) => {
+                    context = Some(t);
+                    toks.drain(i..i + 2);
+                    continue;
+                }
+                f => {
+                    if let Found::None(close) = f {
+                        return Err(Refusal::not_found(format!("there is no table named `{n}`"))
                             .suggest(close)
                             .example(EXAMPLE));
-                        }
                     }
                 }
             }
@@ -84,24 +82,24 @@ pub fn rename(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
     names::validate(ctx.engine, &new_name)?;
     // "accounts.username"
     let before = &toks[..to_at];
-    if let Some(dot) = before.iter().position(|t| t.is_punct('.')) {
-        if let (Some(t), Some(c)) = (
+    if let Some(dot) = before.iter().position(|t| t.is_punct('.'))
+        && let (Some(t), Some(c)) = (
             before.get(dot.wrapping_sub(1)).and_then(Tok::name),
             before.get(dot + 1).and_then(Tok::name),
-        ) {
-            let table = match resolve::table(ctx.schema, t) {
-                Found::One(x, _) => x,
-                Found::None(close) => {
-                    return Err(
-                        Refusal::not_found(format!("there is no table named `{t}`")).suggest(close)
-                    );
-                }
-                Found::Many(_) => {
-                    return Err(Refusal::ambiguous(format!("`{t}` could be several tables")));
-                }
-            };
-            return rename_column(table, column(table, c, EXAMPLE)?.name.clone(), new_name);
-        }
+        )
+    {
+        let table = match resolve::table(ctx.schema, t) {
+            Found::One(x, _) => x,
+            Found::None(close) => {
+                return Err(
+                    Refusal::not_found(format!("there is no table named `{t}`")).suggest(close)
+                );
+            }
+            Found::Many(_) => {
+                return Err(Refusal::ambiguous(format!("`{t}` could be several tables")));
+            }
+        };
+        return rename_column(table, column(table, c, EXAMPLE)?.name.clone(), new_name);
     }
     let old_names = names_in(before);
     let Some(old) = old_names.last().cloned() else {

@@ -8,4 +8,5 @@ mod create;
 mod refactors;
 mod refusals;
 mod rename_drop;
+mod render;
 mod scale;

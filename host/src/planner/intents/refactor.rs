@@ -345,14 +345,14 @@ pub fn extract(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
     }
     // Down: columns back, values back through the foreign key, then the new table goes.
     let mut down = restore_columns(s, &moved, &t, "id", &fk_col, &restored_indexes);
-    // restore_columns matches t.id = s.<fk_col>.
-    down.push(Change::DropIndex(build::object(
-        s,
-        &names::index(&s.name, std::slice::from_ref(&fk_col)),
-    )));
+    // restore_columns matches t.id = s.<fk_col>. The foreign key goes before its index (MySQL).
     down.push(Change::DropForeignKey(build::object(
         s,
         &names::generated("fk", &s.name, &[&fk_col]),
+    )));
+    down.push(Change::DropIndex(build::object(
+        s,
+        &names::index(&s.name, std::slice::from_ref(&fk_col)),
     )));
     down.push(Change::DropColumn(build::column_ref(s, &fk_col)));
     down.push(Change::DropTable(t.clone()));

@@ -5,6 +5,7 @@ pub mod fixture;
 mod add;
 mod constraints;
 mod create;
+mod live;
 mod refactors;
 mod refusals;
 mod rename_drop;

@@ -33,7 +33,7 @@ INSERT INTO user_details (user_id, bio, avatar_url, phone) VALUES (1, 'hi', 'htt
 "#;
 
 /// Requests that must plan, render and apply on SQLite (and roll back when they have a down).
-const REQUESTS: &[&str] = &[
+pub const REQUESTS: &[&str] = &[
     "add email field to users table",
     "add phone field to users",
     "add created_at and updated_at timestamps to products",
@@ -63,12 +63,12 @@ const REQUESTS: &[&str] = &[
     "merge user_details into users table",
 ];
 
-fn script(statements: &[Statement]) -> String {
+pub fn script(statements: &[Statement]) -> String {
     statements.iter().map(|s| format!("{};\n", s.sql)).collect()
 }
 
 /// The rows a refactor must keep: (request prefix, query before, query after up, query after down).
-const KEPT: &[(&str, &str, &str, &str)] = &[
+pub const KEPT: &[(&str, &str, &str, &str)] = &[
     (
         "extract",
         "SELECT id, name, street, city, state, zip FROM users",
@@ -90,10 +90,10 @@ const KEPT: &[(&str, &str, &str, &str)] = &[
 ];
 
 /// Fails (through a CHECK) unless `query` returns exactly the rows saved in `snap`.
-fn same_rows(query: &str) -> String {
+pub fn same_rows(query: &str) -> String {
     format!(
         "DROP TABLE IF EXISTS ai_verdict; CREATE TABLE ai_verdict (differences INTEGER CHECK (differences = 0));\n\
-         INSERT INTO ai_verdict SELECT (SELECT count(*) FROM ({query} EXCEPT SELECT * FROM ai_snap)) + (SELECT count(*) FROM (SELECT * FROM ai_snap EXCEPT {query}));"
+         INSERT INTO ai_verdict SELECT (SELECT count(*) FROM ({query} EXCEPT SELECT * FROM ai_snap) AS d1) + (SELECT count(*) FROM (SELECT * FROM ai_snap EXCEPT {query}) AS d2);"
     )
 }
 
@@ -141,10 +141,10 @@ async fn plans_render_and_apply_on_sqlite_and_render_elsewhere() {
             failures.push(format!("{request}: apply: {e}\n{}", script(&up)));
             continue;
         }
-        if let Some((_, _, after_up, _)) = kept {
-            if let Err(e) = db.execute_script(&same_rows(after_up)).await {
-                failures.push(format!("{request}: data after up differs: {e}"));
-            }
+        if let Some((_, _, after_up, _)) = kept
+            && let Err(e) = db.execute_script(&same_rows(after_up)).await
+        {
+            failures.push(format!("{request}: data after up differs: {e}"));
         }
         if let Some(down) = &p.down {
             let after = sqlite.introspect(&db).await.unwrap();
@@ -176,10 +176,10 @@ async fn plans_render_and_apply_on_sqlite_and_render_elsewhere() {
                     names(&restored)
                 ));
             }
-            if let Some((_, _, _, after_down)) = kept {
-                if let Err(e) = db.execute_script(&same_rows(after_down)).await {
-                    failures.push(format!("{request}: data after down differs: {e}"));
-                }
+            if let Some((_, _, _, after_down)) = kept
+                && let Err(e) = db.execute_script(&same_rows(after_down)).await
+            {
+                failures.push(format!("{request}: data after down differs: {e}"));
             }
         }
         db.close().await;

@@ -1,0 +1,562 @@
+//! Changes to existing columns: unique, NOT NULL / nullable, defaults, check constraints
+//! ("price must be positive", "age between 0 and 150", "theme (light/dark)") and type changes.
+
+use super::{Ctx, KEYWORDS, column, finish, table_with_column, user_tables};
+use crate::model::{AlterColumnType, Change, Column, ColumnType, SetDefault, Table};
+use crate::planner::build;
+use crate::planner::find::{self, Tables};
+use crate::planner::plan::{Plan, Refusal};
+use crate::planner::resolve;
+use crate::planner::spec;
+use crate::planner::sql;
+use crate::planner::tokens::Tok;
+use crate::planner::types;
+
+const EXAMPLE: &str = "make email unique in users";
+
+/// Words of the request that may be column names.
+fn candidates(toks: &[Tok], skip_types: bool, engine: crate::connection::Engine) -> Vec<String> {
+    let mut out = vec![];
+    let mut i = 0;
+    while i < toks.len() {
+        let t = &toks[i];
+        if let Tok::Ident(n) = t {
+            out.push(n.clone());
+        } else if let Tok::Word(w) = t {
+            if skip_types && let Some((_, used)) = types::parse(toks, i, engine) {
+                i += used;
+                continue;
+            }
+            if !KEYWORDS.contains(&w.as_str())
+                && !matches!(w.as_str(), "true" | "false" | "yes" | "no")
+            {
+                out.push(w.clone());
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+/// The table and columns a constraint request is about.
+fn target<'a>(
+    ctx: &Ctx<'a>,
+    toks: &mut Vec<Tok>,
+    skip: &[String],
+) -> Result<(&'a Table, Vec<&'a Column>), Refusal> {
+    let table = match find::take(toks, ctx.schema)? {
+        Some(Tables::One(t)) => Some(t),
+        Some(Tables::All) => {
+            return Err(Refusal::unsupported(
+                "this change applies to one table at a time; name it",
+            )
+            .example(EXAMPLE));
+        }
+        None => None,
+    };
+    let words: Vec<String> = candidates(toks, false, ctx.engine)
+        .into_iter()
+        .filter(|w| !skip.contains(w))
+        .collect();
+    let table = match table {
+        Some(t) => t,
+        None => {
+            let Some(first) = words.first() else {
+                return Err(
+                    Refusal::ambiguous("which column? the request names none").example(EXAMPLE)
+                );
+            };
+            table_with_column(ctx, first, EXAMPLE)?
+        }
+    };
+    let mut cols: Vec<&Column> = vec![];
+    for w in &words {
+        match resolve::column(table, w) {
+            resolve::Found::One(c, _) if !cols.iter().any(|x| x.name == c.name) => {
+                cols.push(c);
+            }
+            _ if cols.is_empty() && words.len() == 1 => {
+                column(table, w, EXAMPLE)?;
+            }
+            _ => {}
+        }
+    }
+    if cols.is_empty() {
+        let first = words.first().cloned().unwrap_or_default();
+        if first.is_empty() {
+            return Err(Refusal::ambiguous(format!(
+                "which column of {}? the request names none",
+                table.name.display()
+            ))
+            .example(EXAMPLE));
+        }
+        column(table, &first, EXAMPLE)?;
+    }
+    Ok((table, cols))
+}
+
+/// A number after position `i` (skipping filler words).
+fn number_after(toks: &[Tok], i: usize) -> Option<String> {
+    toks[i + 1..].iter().take(4).find_map(|t| match t {
+        Tok::Num(n) => Some(n.clone()),
+        Tok::Word(w) if w == "zero" => Some("0".into()),
+        _ => None,
+    })
+}
+
+/// A check expression the words describe, if any.
+fn check_expression(ctx: &Ctx, toks: &[Tok], col: &str) -> Option<String> {
+    let c = sql::ident(ctx.engine, col);
+    let w = |k: usize| toks.get(k).and_then(Tok::word);
+    let negated = |i: usize| {
+        (i.saturating_sub(2)..i)
+            .any(|k| toks[k].is_any(&["not", "non", "cant", "cannot", "never", "no"]))
+    };
+    for (i, t) in toks.iter().enumerate() {
+        let Some(word) = t.word() else {
+            match t {
+                Tok::Punct('>') if toks.get(i + 1).is_some_and(|t| t.is_punct('=')) => {
+                    return number_after(toks, i + 1).map(|n| format!("{c} >= {n}"));
+                }
+                Tok::Punct('<') if toks.get(i + 1).is_some_and(|t| t.is_punct('=')) => {
+                    return number_after(toks, i + 1).map(|n| format!("{c} <= {n}"));
+                }
+                Tok::Punct('>') => return number_after(toks, i).map(|n| format!("{c} > {n}")),
+                Tok::Punct('<') => return number_after(toks, i).map(|n| format!("{c} < {n}")),
+                _ => continue,
+            }
+        };
+        match word {
+            "positive" if negated(i) => return Some(format!("{c} <= 0")),
+            "positive" => return Some(format!("{c} > 0")),
+            "non_negative" | "nonnegative" => return Some(format!("{c} >= 0")),
+            "negative" if negated(i) => return Some(format!("{c} >= 0")),
+            "negative" => return Some(format!("{c} < 0")),
+            "between" => {
+                let nums: Vec<String> = toks[i + 1..]
+                    .iter()
+                    .filter_map(|t| match t {
+                        Tok::Num(n) => Some(n.clone()),
+                        _ => None,
+                    })
+                    .take(2)
+                    .collect();
+                if nums.len() == 2 {
+                    return Some(format!("{c} BETWEEN {} AND {}", nums[0], nums[1]));
+                }
+            }
+            "least" | "minimum" | "min" => {
+                return number_after(toks, i).map(|n| format!("{c} >= {n}"));
+            }
+            "most" | "maximum" | "max" => {
+                return number_after(toks, i).map(|n| format!("{c} <= {n}"));
+            }
+            "greater" | "more" | "above" | "over" | "exceeds" => {
+                let eq =
+                    w(i + 1) == Some("than") && w(i + 2) == Some("or") && w(i + 3) == Some("equal");
+                return number_after(toks, i)
+                    .map(|n| format!("{c} {} {n}", if eq { ">=" } else { ">" }));
+            }
+            "less" | "below" | "under" | "fewer" => {
+                let eq =
+                    w(i + 1) == Some("than") && w(i + 2) == Some("or") && w(i + 3) == Some("equal");
+                return number_after(toks, i)
+                    .map(|n| format!("{c} {} {n}", if eq { "<=" } else { "<" }));
+            }
+            _ => {}
+        }
+    }
+    // "theme (light/dark)", "status one of a, b, c"
+    let open = toks.iter().position(|t| t.is_punct('('));
+    if let Some(open) = open
+        && let Some(close) = toks[open..].iter().position(|t| t.is_punct(')'))
+    {
+        let vals = spec::values(&toks[open + 1..open + close]);
+        if !vals.is_empty() {
+            return Some(sql::in_list(ctx.engine, col, &vals));
+        }
+    }
+    if let Some(i) = toks
+        .windows(2)
+        .position(|p| p[0].is("one") && p[1].is("of"))
+    {
+        let vals = spec::values(&toks[i + 2..]);
+        if !vals.is_empty() {
+            return Some(sql::in_list(ctx.engine, col, &vals));
+        }
+    }
+    None
+}
+
+/// The default value a request gives, as a token.
+fn default_value(toks: &[Tok]) -> Option<(usize, spec::Value)> {
+    let at = toks
+        .iter()
+        .position(|t| t.is_any(&["default", "defaults", "defaulting"]))?;
+    toks.iter()
+        .enumerate()
+        .skip(at + 1)
+        .find_map(|(i, t)| match t {
+            Tok::Str(s) => Some((i, spec::Value::Str(s.clone()))),
+            Tok::Num(n) => Some((i, spec::Value::Num(n.clone()))),
+            Tok::Word(w)
+                if i > 0
+                    && toks[i - 1].is_any(&["to", "default", "be", "is", "="])
+                    && !KEYWORDS.contains(&w.as_str()) =>
+            {
+                Some((i, spec::Value::Word(w.clone())))
+            }
+            Tok::Punct('=') => None,
+            _ => None,
+        })
+}
+
+fn default_sql(ctx: &Ctx, col: &Column, v: &spec::Value) -> String {
+    use spec::Value;
+    let boolean = matches!(col.data_type, ColumnType::Boolean);
+    match v {
+        Value::Num(n) if boolean => sql::boolean(ctx.engine, n != "0"),
+        Value::Num(n) => n.clone(),
+        Value::Str(s) if boolean => {
+            sql::boolean(ctx.engine, matches!(s.as_str(), "true" | "1" | "yes"))
+        }
+        Value::Str(s) if sql::is_number(s) && is_numeric(&col.data_type) => s.clone(),
+        Value::Str(s) => sql::string(ctx.engine, s),
+        Value::Word(w) => match w.as_str() {
+            "true" | "yes" | "on" => sql::boolean(ctx.engine, true),
+            "false" | "no" | "off" => sql::boolean(ctx.engine, false),
+            "now" | "current_timestamp" => "CURRENT_TIMESTAMP".into(),
+            "today" | "current_date" => "CURRENT_DATE".into(),
+            "zero" => "0".into(),
+            "empty" | "blank" => sql::string(ctx.engine, ""),
+            w => sql::string(ctx.engine, w),
+        },
+    }
+}
+
+fn is_numeric(t: &ColumnType) -> bool {
+    matches!(
+        t,
+        ColumnType::Smallint
+            | ColumnType::Integer
+            | ColumnType::Bigint
+            | ColumnType::Real
+            | ColumnType::Double
+            | ColumnType::Numeric(_)
+    )
+}
+
+/// unique / NOT NULL / nullable / default / check on existing columns.
+pub fn constraint(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
+    let has = |toks: &[Tok], w: &str| toks.iter().any(|t| t.is(w));
+    let default = default_value(&toks);
+    let mut skip = vec![];
+    if let Some((_, spec::Value::Word(w))) = &default {
+        skip.push(w.clone());
+    }
+    // Values in "(light/dark)" are not column names.
+    if let Some(open) = toks.iter().position(|t| t.is_punct('(')) {
+        for t in toks[open..].iter().take_while(|t| !t.is_punct(')')) {
+            if let Some(w) = t.name() {
+                skip.push(w.to_string());
+            }
+        }
+    }
+    if let Some(i) = toks
+        .windows(2)
+        .position(|p| p[0].is("one") && p[1].is("of"))
+    {
+        skip.extend(
+            toks[i + 2..]
+                .iter()
+                .filter_map(|t| t.name().map(str::to_string)),
+        );
+    }
+    let (table, cols) = target(ctx, &mut toks, &skip)?;
+    let t = &table.name;
+    let mut changes: Vec<Change> = vec![];
+    let mut notes = vec![];
+    let negated_null = toks.windows(2).any(|p| {
+        (p[0].is("not") || p[0].is("non") || p[0].is("no"))
+            && p[1].is_any(&["null", "nullable", "nulls"])
+    }) || toks.windows(3).any(|p| {
+        p[0].is_any(&["cannot", "cant", "never"])
+            && p[1].is("be")
+            && p[2].is_any(&["null", "empty", "blank", "missing"])
+    });
+    let required =
+        has(&toks, "required") || has(&toks, "mandatory") || has(&toks, "non_null") || negated_null;
+    let optional = !required
+        && (has(&toks, "optional")
+            || has(&toks, "nullable")
+            || (has(&toks, "null") && !has(&toks, "not"))
+            || has(&toks, "nulls"));
+    let unique = has(&toks, "unique") || has(&toks, "uniqueness");
+    let col = cols[0];
+    let mut slug = vec![];
+    if required {
+        for c in &cols {
+            if !c.nullable {
+                return Err(Refusal::unsupported(format!(
+                    "{}.{} is already NOT NULL",
+                    t.display(),
+                    c.name
+                )));
+            }
+            changes.push(Change::SetNotNull(build::column_ref(t, &c.name)));
+            notes.push(format!(
+                "making {} NOT NULL fails if a row holds NULL there; fill those rows first",
+                c.name
+            ));
+        }
+        slug.push("require");
+    }
+    if optional {
+        for c in &cols {
+            if c.nullable {
+                return Err(Refusal::unsupported(format!(
+                    "{}.{} is already nullable",
+                    t.display(),
+                    c.name
+                )));
+            }
+            if table
+                .primary_key
+                .as_ref()
+                .is_some_and(|p| p.columns.contains(&c.name))
+            {
+                return Err(Refusal::unsafe_(format!(
+                    "{} is part of the primary key of {}, which cannot hold NULL",
+                    c.name,
+                    t.display()
+                )));
+            }
+            changes.push(Change::DropNotNull(build::column_ref(t, &c.name)));
+        }
+        slug.push("make_optional");
+    }
+    if unique {
+        let names: Vec<String> = cols.iter().map(|c| c.name.clone()).collect();
+        let already = table.indexes.iter().any(|i| {
+            i.unique
+                && i.keys.len() == names.len()
+                && i.keys.iter().zip(&names).all(
+                    |(k, n)| matches!(&k.target, crate::model::IndexTarget::Column(c) if c == n),
+                )
+        }) || table.uniques.iter().any(|u| u.columns == names)
+            || table
+                .primary_key
+                .as_ref()
+                .is_some_and(|p| p.columns == names);
+        if already {
+            return Err(Refusal::unsupported(format!(
+                "{} ({}) is already unique",
+                t.display(),
+                names.join(", ")
+            )));
+        }
+        changes.push(build::add_index(t, &names, true));
+        notes.push(format!(
+            "the unique index fails if {} already holds duplicates; NULLs never count as duplicates",
+            names.join(", ")
+        ));
+        slug.push("make_unique");
+    }
+    if let Some((_, v)) = &default {
+        if toks.iter().any(|t| t.is_any(&["no", "without"])) {
+            changes.push(Change::DropDefault(build::column_ref(t, &col.name)));
+        } else {
+            changes.push(Change::SetDefault(SetDefault {
+                table: t.clone(),
+                column: col.name.clone(),
+                default: default_sql(ctx, col, v),
+            }));
+            slug.push("set_default");
+        }
+    }
+    if let Some(expr) = check_expression(ctx, &toks, &col.name) {
+        changes.push(build::add_check(t, &col.name, expr));
+        slug.push("check");
+    }
+    if changes.is_empty() {
+        return Err(Refusal::unsupported(format!(
+            "ai-shell cannot tell what to change about {}.{}",
+            t.display(),
+            col.name
+        ))
+        .example("make email unique in users | make bio optional in users | set default of status to 'active' in users"));
+    }
+    let cols: Vec<&str> = cols.iter().map(|c| c.name.as_str()).collect();
+    let what = if slug.len() == 1 {
+        slug[0]
+    } else {
+        "constrain"
+    };
+    Ok(finish(
+        changes,
+        &format!("{what} {} in {}", cols.join(" "), t.name),
+        false,
+        notes,
+    ))
+}
+
+/// Whether the request names a target type ("to bigint", "a decimal(10,2)").
+pub fn names_a_type(ctx: &Ctx, toks: &[Tok]) -> bool {
+    let typed: Vec<usize> = (0..toks.len())
+        .filter(|&i| types::parse(toks, i, ctx.engine).is_some())
+        .collect();
+    typed.iter().any(|&i| {
+        i > 0
+            && (toks[i - 1].is_any(&["to", "into", "as", "from", "be"])
+                || typed.len() > 1
+                || i == toks.len() - 1
+                || toks
+                    .get(i + 1)
+                    .is_some_and(|t| t.is_punct('(') || t.is_any(&["in", "on", "for", "type"])))
+    }) && !toks
+        .iter()
+        .any(|t| t.is_any(&["default", "unique", "required", "optional", "nullable"]))
+}
+
+/// "change user_id from integer to bigint in all tables", "make price a decimal(10,2)".
+pub fn change_type(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
+    let tables = find::take(&mut toks, ctx.schema)?;
+    // Types: "from X" is the old type, the last other one the new type.
+    let mut from = None;
+    let mut new = None;
+    let mut i = 0;
+    let mut words = vec![];
+    while i < toks.len() {
+        if let Some((ty, used)) = types::parse(&toks, i, ctx.engine) {
+            let is_col_name = new.is_none()
+                && from.is_none()
+                && words.is_empty()
+                && !toks[i + used..].is_empty()
+                && types::parse(&toks, i + used, ctx.engine).is_none()
+                && toks[i + used..]
+                    .iter()
+                    .any(|t| types::parse(std::slice::from_ref(t), 0, ctx.engine).is_some());
+            if !is_col_name {
+                if i > 0 && toks[i - 1].is("from") {
+                    from = Some(ty);
+                } else {
+                    new = Some(ty);
+                }
+                i += used;
+                continue;
+            }
+        }
+        if let Some(n) = toks[i].name()
+            && !KEYWORDS.contains(&n)
+            && !matches!(n, "type" | "datatype" | "data_type")
+        {
+            words.push(n.to_string());
+        }
+        i += 1;
+    }
+    let Some(new) = new else {
+        return Err(Refusal::ambiguous(
+            "which type? name it (\"to bigint\", \"to decimal(10,2)\")",
+        )
+        .example("change price to decimal(10,2) in products"));
+    };
+    let Some(word) = words.first().cloned() else {
+        return Err(Refusal::ambiguous("which column? the request names none")
+            .example("change price to decimal(10,2) in products"));
+    };
+    let example = format!("change {word} to {} in <table>", types::words(&new));
+    let targets: Vec<(&Table, &Column)> = match tables {
+        Some(Tables::One(t)) => vec![(t, column(t, &word, &example)?)],
+        Some(Tables::All) => user_tables(ctx.schema)
+            .into_iter()
+            .filter_map(|t| {
+                t.columns
+                    .iter()
+                    .find(|c| resolve::key(&c.name) == resolve::key(&word))
+                    .map(|c| (t, c))
+            })
+            .filter(|(_, c)| from.as_ref().is_none_or(|f| *f == c.data_type))
+            .collect(),
+        None => {
+            let t = table_with_column(ctx, &word, &example)?;
+            vec![(t, column(t, &word, &example)?)]
+        }
+    };
+    if targets.is_empty() {
+        return Err(Refusal::not_found(format!(
+            "no table has a column `{word}`{}",
+            from.as_ref()
+                .map(|f| format!(" of type {}", types::words(f)))
+                .unwrap_or_default()
+        )));
+    }
+    let mut changes = vec![];
+    let mut notes = vec![];
+    let mut destructive = false;
+    for (t, c) in &targets {
+        if let Some(f) = &from
+            && *f != c.data_type
+            && targets.len() == 1
+        {
+            return Err(Refusal::unsupported(format!(
+                "{}.{} is {}, not {}",
+                t.name.display(),
+                c.name,
+                types::words(&c.data_type),
+                types::words(f)
+            )));
+        }
+        if c.data_type == new {
+            if targets.len() == 1 {
+                return Err(Refusal::unsupported(format!(
+                    "{}.{} is already {}",
+                    t.name.display(),
+                    c.name,
+                    types::words(&new)
+                )));
+            }
+            continue;
+        }
+        if !types::is_widening(&c.data_type, &new) {
+            destructive = true;
+            notes.push(format!(
+                "{}.{} goes from {} to {}, which may not keep every value",
+                t.name.display(),
+                c.name,
+                types::words(&c.data_type),
+                types::words(&new)
+            ));
+        }
+        if ctx.engine == crate::connection::Engine::MySql
+            && t.foreign_keys.iter().any(|f| f.columns.contains(&c.name))
+        {
+            notes.push(format!(
+                "on MySQL a foreign-key column must keep the type of the key it references ({}.{})",
+                t.name.display(),
+                c.name
+            ));
+        }
+        changes.push(Change::AlterColumnType(AlterColumnType {
+            table: t.name.clone(),
+            column: c.name.clone(),
+            new_type: new.clone(),
+            using: None,
+        }));
+    }
+    if changes.is_empty() {
+        return Err(Refusal::unsupported(format!(
+            "every `{word}` is already {}",
+            types::words(&new)
+        )));
+    }
+    let scope = match tables {
+        Some(Tables::All) => "all tables".to_string(),
+        _ => targets[0].0.name.name.clone(),
+    };
+    Ok(finish(
+        changes,
+        &format!("change {word} to {} in {scope}", types::words(&new)),
+        destructive,
+        notes,
+    ))
+}

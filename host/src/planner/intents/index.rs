@@ -1,0 +1,441 @@
+//! Indexes ("add index on orders(customer_id, created_at)", "index email on users", "add indexes
+//! to orders table", unique and full-text indexes) and foreign keys on existing columns.
+
+use super::{Ctx, KEYWORDS, column, finish, table_with_column};
+use crate::connection::Engine;
+use crate::model::{
+    AddForeignKey, AddIndex, Change, ColumnType, FkAction, IndexMethod, IndexTarget, Table,
+};
+use crate::planner::build;
+use crate::planner::find::{self, Tables};
+use crate::planner::infer;
+use crate::planner::names;
+use crate::planner::plan::{Plan, Refusal};
+use crate::planner::resolve::{self, Found};
+use crate::planner::sql;
+use crate::planner::tokens::Tok;
+
+const EXAMPLE: &str = "add index on orders(customer_id, created_at)";
+
+fn words(toks: &[Tok]) -> Vec<String> {
+    toks.iter()
+        .filter_map(|t| match t {
+            Tok::Ident(n) => Some(n.clone()),
+            Tok::Word(w)
+                if !KEYWORDS.contains(&w.as_str())
+                    && !matches!(
+                        w.as_str(),
+                        "put"
+                            | "include"
+                            | "introduce"
+                            | "give"
+                            | "composite"
+                            | "multi"
+                            | "multicolumn"
+                            | "combined"
+                            | "together"
+                            | "both"
+                            | "fast"
+                            | "quick"
+                            | "lookup"
+                            | "sorting"
+                            | "sort"
+                            | "order"
+                            | "ordered"
+                    ) =>
+            {
+                Some(w.clone())
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// Whether any column-like word of the request names an existing column.
+pub fn names_existing_column(ctx: &Ctx, toks: &[Tok]) -> bool {
+    let mut rest = toks.to_vec();
+    let table = find::take(&mut rest, ctx.schema).ok().flatten();
+    let ws = words(&rest);
+    match table {
+        Some(Tables::One(t)) => ws
+            .iter()
+            .any(|w| t.columns.iter().any(|c| c.name.eq_ignore_ascii_case(w))),
+        _ => ws.iter().any(|w| {
+            ctx.schema
+                .tables
+                .iter()
+                .any(|t| t.columns.iter().any(|c| c.name.eq_ignore_ascii_case(w)))
+        }),
+    }
+}
+
+pub fn index(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
+    let has = |toks: &[Tok], w: &str| toks.iter().any(|t| t.is(w));
+    let fulltext = has(&toks, "fulltext")
+        || has(&toks, "full_text")
+        || toks.windows(2).any(|p| p[0].is("full") && p[1].is("text"))
+        || toks
+            .windows(2)
+            .any(|p| p[0].is("text") && p[1].is("search"));
+    let unique = has(&toks, "unique");
+    // An explicit name: "named idx_x", "called idx_x".
+    let mut explicit = None;
+    if let Some(i) = toks.iter().position(|t| t.is_any(&["named", "called"]))
+        && let Some(n) = toks.get(i + 1).and_then(Tok::name)
+    {
+        names::validate(ctx.engine, n)?;
+        explicit = Some(n.to_string());
+        toks.drain(i..i + 2);
+    }
+    let table = match find::take(&mut toks, ctx.schema)? {
+        Some(Tables::One(t)) => Some(t),
+        Some(Tables::All) => {
+            return Err(Refusal::unsupported("index one table at a time").example(EXAMPLE));
+        }
+        None => None,
+    };
+    let ws = words(&toks);
+    let table = match (table, ws.first()) {
+        (Some(t), _) => t,
+        (None, Some(w)) => match table_with_column(ctx, w, EXAMPLE) {
+            Ok(t) => t,
+            Err(e) => {
+                if let Found::One(..) = resolve::table(ctx.schema, w) {
+                    return Err(Refusal::ambiguous("which columns? name them").example(EXAMPLE));
+                }
+                return Err(e);
+            }
+        },
+        (None, None) => {
+            return Err(find::missing(&toks, ctx.schema, EXAMPLE).example(EXAMPLE));
+        }
+    };
+    if fulltext {
+        return full_text(ctx, table, &ws);
+    }
+    if ws.is_empty() {
+        return missing_indexes(table);
+    }
+    let mut cols: Vec<String> = vec![];
+    for w in &ws {
+        let c = column(table, w, EXAMPLE)?.name.clone();
+        if !cols.contains(&c) {
+            cols.push(c);
+        }
+    }
+    let exists = table.indexes.iter().find(|i| {
+        i.keys.len() == cols.len()
+            && i.keys
+                .iter()
+                .zip(&cols)
+                .all(|(k, c)| matches!(&k.target, IndexTarget::Column(x) if x == c))
+            && (i.unique || !unique)
+    });
+    if let Some(i) = exists {
+        return Err(Refusal::unsupported(format!(
+            "{} already has index {} on ({})",
+            table.name.display(),
+            i.name,
+            cols.join(", ")
+        )));
+    }
+    let mut change = build::add_index(&table.name, &cols, unique);
+    if let (Some(n), Change::AddIndex(a)) = (explicit, &mut change) {
+        a.index.name = n;
+    }
+    let notes = if unique {
+        vec![format!(
+            "the unique index fails if ({}) already holds duplicates",
+            cols.join(", ")
+        )]
+    } else {
+        vec![]
+    };
+    Ok(finish(
+        vec![change],
+        &format!(
+            "add {}index on {} {}",
+            if unique { "unique " } else { "" },
+            table.name.name,
+            cols.join(" ")
+        ),
+        false,
+        notes,
+    ))
+}
+
+/// "add indexes to orders table": every foreign-key or `*_id` column without an index.
+fn missing_indexes(table: &Table) -> Result<Plan, Refusal> {
+    let mut changes = vec![];
+    for c in &table.columns {
+        let is_ref = c.name.ends_with("_id")
+            || table
+                .foreign_keys
+                .iter()
+                .any(|f| f.columns.first() == Some(&c.name));
+        if is_ref && !build::has_index_on(table, &c.name) {
+            changes.push(build::add_index(
+                &table.name,
+                std::slice::from_ref(&c.name),
+                false,
+            ));
+        }
+    }
+    if changes.is_empty() {
+        return Err(Refusal::unsupported(format!(
+            "every foreign-key column of {} already has an index; name the columns to index",
+            table.name.display()
+        ))
+        .example(EXAMPLE));
+    }
+    Ok(finish(
+        changes,
+        &format!("add indexes to {}", table.name.name),
+        false,
+        vec![],
+    ))
+}
+
+/// A full-text index: MySQL FULLTEXT over the text columns, PostgreSQL GIN over a tsvector
+/// expression; SQLite has none (FTS5 is a separate virtual table).
+fn full_text(ctx: &Ctx, table: &Table, ws: &[String]) -> Result<Plan, Refusal> {
+    if ctx.engine == Engine::Sqlite {
+        return Err(Refusal::unsupported(
+            "SQLite has no full-text index on an ordinary table: full-text search needs an FTS5 virtual table kept in sync by triggers, which ai-shell does not generate",
+        )
+        .example(format!("add index on {}(name)   (a plain index for prefix lookups)", table.name.name)));
+    }
+    let cols: Vec<String> = if ws.is_empty() {
+        table
+            .columns
+            .iter()
+            .filter(|c| {
+                matches!(
+                    c.data_type,
+                    ColumnType::Text | ColumnType::Varchar(_) | ColumnType::Char(_)
+                )
+            })
+            .filter(|c| {
+                let n = c.name.to_lowercase();
+                !(n.ends_with("_id")
+                    || n.contains("email")
+                    || n.contains("url")
+                    || n.contains("phone")
+                    || n.contains("password")
+                    || n.contains("hash")
+                    || n.contains("token")
+                    || n == "status"
+                    || n == "slug"
+                    || n.contains("zip"))
+            })
+            .map(|c| c.name.clone())
+            .collect::<Vec<_>>()
+    } else {
+        ws.iter()
+            .map(|w| column(table, w, EXAMPLE).map(|c| c.name.clone()))
+            .collect::<Result<_, _>>()?
+    };
+    // Prefer the columns that hold prose when there are some.
+    const PROSE: &[&str] = &[
+        "name",
+        "title",
+        "description",
+        "body",
+        "content",
+        "summary",
+        "notes",
+        "bio",
+        "text",
+        "comment",
+        "subject",
+        "keywords",
+        "tags",
+    ];
+    let prose: Vec<String> = cols
+        .iter()
+        .filter(|c| PROSE.iter().any(|p| c.to_lowercase().ends_with(p)))
+        .cloned()
+        .collect();
+    let cols = if prose.is_empty() || !ws.is_empty() {
+        cols
+    } else {
+        prose
+    };
+    if cols.is_empty() {
+        return Err(Refusal::unsupported(format!(
+            "{} has no text columns to index",
+            table.name.display()
+        )));
+    }
+    let name = names::generated("idx", &table.name.name, &[&cols.join("_"), "fts"]);
+    let mut index = build::index(name, &cols, false);
+    match ctx.engine {
+        Engine::MySql => index.method = IndexMethod::Fulltext,
+        _ => {
+            let parts: Vec<String> = cols
+                .iter()
+                .map(|c| format!("coalesce({}, '')", sql::ident(ctx.engine, c)))
+                .collect();
+            index.method = IndexMethod::Gin;
+            index.keys = vec![build::key(IndexTarget::Expression(format!(
+                "to_tsvector('english'::regconfig, {})",
+                parts.join(" || ' ' || ")
+            )))];
+        }
+    }
+    Ok(finish(
+        vec![Change::AddIndex(AddIndex {
+            table: table.name.clone(),
+            index,
+            concurrently: false,
+        })],
+        &format!("add full text index on {}", table.name.name),
+        false,
+        vec![],
+    ))
+}
+
+/// "add foreign key from orders.customer_id to customers", "link posts.user_id to users".
+pub fn foreign_key(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
+    const FK_EXAMPLE: &str = "add foreign key from orders.customer_id to customers";
+    // Source: "t.c", or a column word and the table that has it; target: the other table.
+    let mut source: Option<(&Table, String)> = None;
+    let mut referenced: Option<&Table> = None;
+    for i in 0..toks.len() {
+        if toks.get(i + 1).is_some_and(|t| t.is_punct('.'))
+            && let (Some(t), Some(c)) = (toks[i].name(), toks.get(i + 2).and_then(Tok::name))
+        {
+            let table = match resolve::table(ctx.schema, t) {
+                Found::One(x, _) => x,
+                Found::None(close) => {
+                    return Err(Refusal::not_found(format!("there is no table named `{t}`"))
+                        .suggest(close)
+                        .example(FK_EXAMPLE));
+                }
+                Found::Many(_) => {
+                    return Err(Refusal::ambiguous(format!("`{t}` could be several tables")));
+                }
+            };
+            if source.is_none() {
+                source = Some((table, column(table, c, FK_EXAMPLE)?.name.clone()));
+            }
+        }
+    }
+    let ws = words(&toks);
+    let mut tables_named: Vec<&Table> = vec![];
+    for w in &ws {
+        if let Some(t) = resolve::table(ctx.schema, w).sure()
+            && !tables_named.iter().any(|x| x.name == t.name)
+        {
+            tables_named.push(t);
+        }
+    }
+    if source.is_none() {
+        for w in &ws {
+            let owner = tables_named
+                .iter()
+                .find(|t| t.columns.iter().any(|c| c.name.eq_ignore_ascii_case(w)));
+            if let Some(t) = owner {
+                source = Some((t, column(t, w, FK_EXAMPLE)?.name.clone()));
+                break;
+            }
+        }
+    }
+    if source.is_none()
+        && let Some(w) = ws.iter().find(|w| w.ends_with("_id"))
+    {
+        let t = table_with_column(ctx, w, FK_EXAMPLE)?;
+        source = Some((t, column(t, w, FK_EXAMPLE)?.name.clone()));
+    }
+    let Some((table, col)) = source else {
+        return Err(
+            Refusal::ambiguous("which column gets the foreign key? name it").example(FK_EXAMPLE),
+        );
+    };
+    if let Some(t) = tables_named.iter().rev().find(|t| t.name != table.name) {
+        referenced = Some(t);
+    }
+    let referenced = match referenced.or_else(|| infer::referenced_table(ctx.schema, &col)) {
+        Some(t) => t,
+        None => {
+            return Err(
+                Refusal::ambiguous(format!("which table should {col} reference?"))
+                    .example(FK_EXAMPLE),
+            );
+        }
+    };
+    let Some(key) = infer::primary_key(referenced) else {
+        return Err(Refusal::unsupported(format!(
+            "{} has no single-column primary key to reference",
+            referenced.name.display()
+        )));
+    };
+    let c = table
+        .columns
+        .iter()
+        .find(|c| c.name == col)
+        .expect("resolved column");
+    if c.data_type != key.data_type {
+        return Err(Refusal::unsupported(format!(
+            "{}.{col} is {} but {}.{} is {}; change the column's type first",
+            table.name.display(),
+            crate::planner::types::words(&c.data_type),
+            referenced.name.display(),
+            key.name,
+            crate::planner::types::words(&key.data_type)
+        ))
+        .example(format!(
+            "change {col} to {} in {}",
+            crate::planner::types::words(&key.data_type),
+            table.name.name
+        )));
+    }
+    if table
+        .foreign_keys
+        .iter()
+        .any(|f| f.columns == [col.clone()])
+    {
+        return Err(Refusal::unsupported(format!(
+            "{}.{col} already has a foreign key",
+            table.name.display()
+        )));
+    }
+    let has = |w: &str| toks.iter().any(|t| t.is(w));
+    let on_delete = if has("cascade") {
+        FkAction::Cascade
+    } else if c.nullable {
+        FkAction::SetNull
+    } else if infer::owns(&table.name.name, &referenced.name.name) {
+        FkAction::Cascade
+    } else {
+        FkAction::Restrict
+    };
+    let mut changes = vec![Change::AddForeignKey(AddForeignKey {
+        table: table.name.clone(),
+        foreign_key: build::foreign_key(
+            &table.name.name,
+            &col,
+            &referenced.name,
+            &key.name,
+            on_delete,
+        ),
+    })];
+    if !build::has_index_on(table, &col) {
+        changes.push(build::add_index(
+            &table.name,
+            std::slice::from_ref(&col),
+            false,
+        ));
+    }
+    let notes = vec![format!(
+        "fails if some {col} has no matching {}.{}",
+        referenced.name.display(),
+        key.name
+    )];
+    Ok(finish(
+        changes,
+        &format!("add foreign key {col} to {}", referenced.name.name),
+        false,
+        notes,
+    ))
+}

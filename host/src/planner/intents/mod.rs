@@ -1,0 +1,519 @@
+//! Picks the intent family of a request and hands it to its parser.
+
+mod add;
+mod alter;
+mod create;
+mod drop;
+mod index;
+mod refactor;
+mod rename;
+
+use super::names;
+use super::plan::{Plan, Refusal};
+use super::resolve::{self, Found};
+use super::summary;
+use super::tokens::{self, Tok};
+use crate::connection::Engine;
+use crate::model::{Change, Column, DatabaseSchema, Table};
+
+/// What every intent parser needs.
+pub struct Ctx<'a> {
+    pub schema: &'a DatabaseSchema,
+    pub engine: Engine,
+}
+
+const ADD: &[&str] = &[
+    "add",
+    "include",
+    "introduce",
+    "append",
+    "put",
+    "attach",
+    "give",
+    "store",
+    "track",
+    "insert",
+];
+const CREATE: &[&str] = &[
+    "create", "build", "define", "setup", "set_up", "new", "make",
+];
+const DROP: &[&str] = &[
+    "drop",
+    "remove",
+    "delete",
+    "destroy",
+    "eliminate",
+    "kill",
+    "erase",
+    "get",
+    "discard",
+    "rm",
+];
+const CHANGE: &[&str] = &[
+    "change", "alter", "modify", "convert", "update", "switch", "turn", "widen", "increase",
+    "extend", "shrink", "set", "make", "cast", "migrate",
+];
+const QUESTION: &[&str] = &[
+    "how", "what", "which", "who", "whom", "why", "when", "where", "show", "list", "select",
+    "count", "find", "display", "print", "describe", "tell", "fetch", "explain", "is", "are",
+    "does", "do", "give_me", "query", "search", "lookup", "view", "see",
+];
+/// Nouns that make a request about the schema rather than the data.
+const SCHEMA_NOUNS: &[&str] = &[
+    "column",
+    "columns",
+    "field",
+    "fields",
+    "table",
+    "tables",
+    "index",
+    "indexes",
+    "indices",
+    "constraint",
+    "constraints",
+    "default",
+    "key",
+    "unique",
+    "check",
+    "type",
+    "attribute",
+];
+const DATA_NOUNS: &[&str] = &[
+    "data",
+    "rows",
+    "row",
+    "records",
+    "record",
+    "entries",
+    "contents",
+    "everything",
+];
+
+/// Plans the request held by `toks`.
+pub fn dispatch(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
+    while toks.first() == Some(&Tok::Break) {
+        toks.remove(0);
+    }
+    if toks.is_empty() {
+        return Err(
+            Refusal::ambiguous("the request is empty; describe a schema change")
+                .example("add email to users"),
+        );
+    }
+    refuse_data_requests(ctx, &toks)?;
+    let has = |w: &str| toks.iter().any(|t| t.is(w));
+    let has_any = |ws: &[&str]| toks.iter().any(|t| t.is_any(ws));
+    // The verb: the first word, or the one after a "table:" prefix.
+    let verb_at = if toks.len() > 2 && toks[1].is_punct(':') {
+        2
+    } else {
+        0
+    };
+    let verb = toks[verb_at].word().unwrap_or("").to_string();
+    let v = verb.as_str();
+
+    if matches!(v, "split" | "divide" | "partition" | "break") {
+        return refactor::split(ctx, toks);
+    }
+    if matches!(
+        v,
+        "merge" | "combine" | "fold" | "join" | "absorb" | "consolidate"
+    ) {
+        return refactor::merge(ctx, toks);
+    }
+    if matches!(
+        v,
+        "extract" | "normalize" | "normalise" | "separate" | "pull" | "move"
+    ) || (v == "split" && has("out"))
+    {
+        return refactor::extract(ctx, toks);
+    }
+    if v == "rename" || (has("rename") && verb_at == 2) {
+        return rename::rename(ctx, toks);
+    }
+    let is_index = has_any(&["index", "indexes", "indices", "fulltext", "full_text"]);
+    if DROP.contains(&v) && (v != "get" || has("rid")) {
+        return drop::drop(ctx, toks);
+    }
+    if is_index && (ADD.contains(&v) || CREATE.contains(&v) || v == "index" || v == "put") {
+        return index::index(ctx, toks);
+    }
+    if v == "index" {
+        return index::index(ctx, toks);
+    }
+    let creates_table = (CREATE.contains(&v) || ADD.contains(&v))
+        && toks.iter().take(4).any(|t| t.is("table"))
+        && !toks.iter().take(4).any(|t| t.is_any(&["to", "in", "on"]));
+    if creates_table && !has_any(&["all", "every", "each"]) {
+        return create::create(ctx, toks);
+    }
+    if (v == "link" || v == "connect" || v == "relate")
+        || (ADD.contains(&v)
+            && (has("foreign") || has("fk") || has("relationship"))
+            && index::names_existing_column(ctx, &toks))
+    {
+        return index::foreign_key(ctx, toks);
+    }
+    if ADD.contains(&v)
+        && has_any(&["unique", "check", "constraint", "default", "uniqueness"])
+        && index::names_existing_column(ctx, &toks)
+    {
+        return alter::constraint(ctx, toks);
+    }
+    if ADD.contains(&v) {
+        return add::add(ctx, toks);
+    }
+    if CHANGE.contains(&v) && alter::names_a_type(ctx, &toks) {
+        return alter::change_type(ctx, toks);
+    }
+    if CHANGE.contains(&v)
+        || has_any(&[
+            "unique",
+            "required",
+            "optional",
+            "nullable",
+            "null",
+            "default",
+            "positive",
+            "negative",
+            "between",
+            "must",
+            "should",
+            "mandatory",
+            "check",
+            "nulls",
+            "allow",
+        ])
+    {
+        return alter::constraint(ctx, toks);
+    }
+    if v == "rename" {
+        return rename::rename(ctx, toks);
+    }
+    Err(Refusal::unsupported(format!(
+        "ai-shell cannot tell what schema change \"{}\" asks for",
+        tokens::text(&toks)
+    ))
+    .example("add email to users | make email unique in users | rename column username to user_name in accounts"))
+}
+
+/// Questions about data and data changes are not schema changes.
+fn refuse_data_requests(ctx: &Ctx, toks: &[Tok]) -> Result<(), Refusal> {
+    let first = toks[0].word().unwrap_or("");
+    let schema_noun = toks.iter().any(|t| t.is_any(SCHEMA_NOUNS));
+    let example = "add email to users";
+    if QUESTION.contains(&first) {
+        return Err(Refusal::not_schema(
+            "this asks about the data; ai-shell migrate only changes the schema",
+        )
+        .example(example));
+    }
+    if matches!(
+        first,
+        "truncate" | "empty" | "clear" | "wipe" | "purge" | "insert" | "upsert"
+    ) && !(first == "insert" && schema_noun)
+    {
+        return Err(Refusal::not_schema(
+            "this changes rows, not the schema; ai-shell migrate never deletes or edits data",
+        )
+        .example(example));
+    }
+    if first == "update" && toks.iter().any(|t| t.is_any(&["set", "where"])) && !schema_noun {
+        return Err(Refusal::not_schema(
+            "this updates rows, not the schema; ai-shell migrate never edits data",
+        )
+        .example(example));
+    }
+    let deletes = matches!(first, "delete" | "drop" | "remove" | "erase" | "destroy");
+    if deletes
+        && toks.iter().any(|t| t.is_any(DATA_NOUNS))
+        && !toks.iter().any(|t| {
+            t.is_any(&[
+                "column",
+                "field",
+                "columns",
+                "fields",
+                "index",
+                "constraint",
+                "default",
+            ])
+        })
+    {
+        return Err(Refusal::not_schema(
+            "this deletes data; ai-shell migrate only changes the schema and never empties tables",
+        )
+        .example("drop table unused_table   (a destructive schema change that needs --allow-destructive)"));
+    }
+    if first == "delete" && !schema_noun {
+        // "delete all users", "delete users where ..." reads as deleting rows.
+        let names_table = toks
+            .get(1)
+            .and_then(Tok::name)
+            .is_some_and(|n| resolve::is_table(ctx.schema, n));
+        if toks
+            .iter()
+            .any(|t| t.is_any(&["all", "where", "every", "inactive", "old"]))
+            || names_table
+        {
+            return Err(Refusal::not_schema(
+                "this reads as deleting rows; ai-shell migrate only changes the schema",
+            )
+            .example("drop table unused_table   (to remove a whole table)"));
+        }
+    }
+    Ok(())
+}
+
+/// A finished plan.
+pub fn finish(changes: Vec<Change>, slug: &str, destructive: bool, notes: Vec<String>) -> Plan {
+    let mut summary = summary::lines(&changes);
+    summary.extend(notes.into_iter().map(|n| format!("Note: {n}")));
+    Plan {
+        changes,
+        down: None,
+        summary,
+        slug: names::slug(slug),
+        destructive,
+    }
+}
+
+/// Resolves a column of a table or refuses with the closest names.
+pub fn column<'a>(table: &'a Table, word: &str, example: &str) -> Result<&'a Column, Refusal> {
+    match resolve::column(table, word) {
+        Found::One(c, _) => Ok(c),
+        Found::Many(m) => Err(Refusal::ambiguous(format!(
+            "`{word}` could be several columns of {}",
+            table.name.display()
+        ))
+        .suggest(m.iter().map(|c| c.name.clone()).collect())
+        .example(example.to_string())),
+        Found::None(close) => Err(Refusal::not_found(format!(
+            "table {} has no column `{word}`",
+            table.name.display()
+        ))
+        .suggest(close)
+        .example(example.to_string())),
+    }
+}
+
+/// Finds the one table that has column `word` when the request names no table.
+pub fn table_with_column<'a>(
+    ctx: &Ctx<'a>,
+    word: &str,
+    example: &str,
+) -> Result<&'a Table, Refusal> {
+    let k = resolve::key(word);
+    let tables: Vec<&Table> = ctx
+        .schema
+        .tables
+        .iter()
+        .filter(|t| t.columns.iter().any(|c| resolve::key(&c.name) == k))
+        .collect();
+    match tables.len() {
+        1 => Ok(tables[0]),
+        0 => Err(
+            Refusal::not_found(format!("no table has a column `{word}`; name the table"))
+                .example(example.to_string()),
+        ),
+        _ => Err(Refusal::ambiguous(format!(
+            "column `{word}` exists in several tables; name the table"
+        ))
+        .suggest(
+            tables
+                .iter()
+                .map(|t| format!("{}.{word}", t.name.display()))
+                .collect(),
+        )
+        .example(example.to_string())),
+    }
+}
+
+/// Words that are never column names in a constraint or index request.
+pub const KEYWORDS: &[&str] = &[
+    "make",
+    "set",
+    "mark",
+    "ensure",
+    "require",
+    "enforce",
+    "add",
+    "create",
+    "change",
+    "alter",
+    "modify",
+    "convert",
+    "update",
+    "column",
+    "columns",
+    "field",
+    "fields",
+    "unique",
+    "uniqueness",
+    "required",
+    "optional",
+    "nullable",
+    "null",
+    "not",
+    "non_null",
+    "mandatory",
+    "default",
+    "defaults",
+    "defaulting",
+    "value",
+    "values",
+    "to",
+    "in",
+    "on",
+    "of",
+    "for",
+    "from",
+    "into",
+    "and",
+    "be",
+    "is",
+    "are",
+    "should",
+    "must",
+    "always",
+    "never",
+    "table",
+    "index",
+    "indexes",
+    "constraint",
+    "check",
+    "with",
+    "by",
+    "drop",
+    "remove",
+    "delete",
+    "it",
+    "them",
+    "that",
+    "allow",
+    "allowed",
+    "nulls",
+    "can",
+    "cannot",
+    "positive",
+    "negative",
+    "between",
+    "greater",
+    "less",
+    "than",
+    "at",
+    "least",
+    "most",
+    "zero",
+    "non_negative",
+    "nonnegative",
+    "as",
+    "type",
+    "have",
+    "has",
+    "no",
+    "there",
+    "so",
+    "keep",
+    "every",
+    "all",
+    "each",
+    "row",
+    "rows",
+    "want",
+    "need",
+    "only",
+    "one",
+    "or",
+    "equal",
+    "above",
+    "below",
+    "under",
+    "over",
+    "max",
+    "min",
+    "maximum",
+    "minimum",
+    "empty",
+    "blank",
+    "key",
+    "foreign",
+    "unique_constraint",
+    "let",
+    "anymore",
+    "instead",
+    "now",
+    "longer",
+    "any",
+    "more",
+    "composite",
+    "new",
+    "named",
+    "called",
+    "lookups",
+    "faster",
+    "performance",
+    "search",
+    "searches",
+    "querying",
+    "queries",
+    "using",
+    "btree",
+    "full",
+    "text",
+    "fulltext",
+    "full_text",
+    "indices",
+    "missing",
+    "their",
+    "where",
+    "which",
+    "idx",
+];
+
+/// Splits a list of items at commas, bullets and `and`, but not inside parentheses or in
+/// "between 1 and 5".
+pub fn split_items(toks: &[Tok]) -> Vec<Vec<Tok>> {
+    let mut items = vec![];
+    let mut cur: Vec<Tok> = vec![];
+    let mut depth = 0usize;
+    for (i, t) in toks.iter().enumerate() {
+        match t {
+            Tok::Punct('(') => depth += 1,
+            Tok::Punct(')') => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        let between = t.is("and") && i >= 2 && toks[i - 2].is("between");
+        if depth == 0 && t.is_separator() && !between {
+            if !cur.is_empty() {
+                items.push(std::mem::take(&mut cur));
+            }
+        } else {
+            cur.push(t.clone());
+        }
+    }
+    if !cur.is_empty() {
+        items.push(cur);
+    }
+    items
+}
+
+/// Tables a "to all tables" request touches: every table but ai-shell's and other tools' own.
+pub fn user_tables(schema: &DatabaseSchema) -> Vec<&Table> {
+    schema
+        .tables
+        .iter()
+        .filter(|t| {
+            let n = t.name.name.to_lowercase();
+            !(n.starts_with("ai_shell_")
+                || n.starts_with("sqlite_")
+                || n.starts_with("_sqlx")
+                || matches!(
+                    n.as_str(),
+                    "schema_migrations"
+                        | "flyway_schema_history"
+                        | "goose_db_version"
+                        | "__diesel_schema_migrations"
+                ))
+        })
+        .collect()
+}

@@ -1,0 +1,682 @@
+//! Refactors that move data: split a table, merge one into another, extract columns into a new
+//! table. Each sets `Plan.down` to the reverse that restores shape and data.
+//!
+//! `fill-column` matches rows with `=`, which never matches NULL. So rows are matched on keys
+//! that are never NULL (a primary key, or a temporary copy of it), except where every matched
+//! column is NOT NULL and DISTINCT deduplication is exact.
+
+use super::create::id_column;
+use super::drop::drop_column_changes;
+use super::{Ctx, KEYWORDS, finish};
+use crate::model::{
+    AddColumn, AddForeignKey, Change, Column, ColumnPair, CopyRows, FillColumn, PrimaryKey,
+    QualifiedName, RawSql, RenameTable, Table,
+};
+use crate::planner::build;
+use crate::planner::infer::{self, primary_key};
+use crate::planner::names;
+use crate::planner::plan::{Plan, Refusal};
+use crate::planner::resolve::{self, Found};
+use crate::planner::sql;
+use crate::planner::tokens::Tok;
+
+fn pair(source: &str, target: &str) -> ColumnPair {
+    ColumnPair {
+        source: source.into(),
+        target: target.into(),
+    }
+}
+
+fn qn(like: &QualifiedName, name: &str) -> QualifiedName {
+    QualifiedName {
+        namespace: like.namespace.clone(),
+        name: name.into(),
+    }
+}
+
+fn new_table(ctx: &Ctx, name: &QualifiedName, columns: Vec<Column>) -> Table {
+    let mut cols = vec![id_column(ctx.engine)];
+    cols.extend(columns);
+    Table {
+        name: name.clone(),
+        columns: cols,
+        primary_key: Some(PrimaryKey {
+            name: None,
+            columns: vec!["id".into()],
+        }),
+        uniques: vec![],
+        indexes: vec![],
+        foreign_keys: vec![],
+        checks: vec![],
+        comment: None,
+        options: vec![],
+    }
+}
+
+/// A column as it is added to an existing table: nullable (values come by fill-column).
+fn nullable(c: &Column) -> Column {
+    let mut c = c.clone();
+    c.nullable = true;
+    c.identity = None;
+    c
+}
+
+/// Existing tables and new names mentioned in the request, in order.
+fn table_words<'a>(ctx: &Ctx<'a>, toks: &[Tok]) -> (Vec<&'a Table>, Vec<String>) {
+    let mut existing: Vec<&Table> = vec![];
+    let mut new = vec![];
+    for (i, t) in toks.iter().enumerate() {
+        let Some(n) = t.name() else { continue };
+        if KEYWORDS.contains(&n)
+            || matches!(
+                n,
+                "split"
+                    | "merge"
+                    | "extract"
+                    | "separate"
+                    | "move"
+                    | "combine"
+                    | "fold"
+                    | "normalize"
+                    | "address"
+                    | "profile"
+                    | "fields"
+                    | "data"
+                    | "details"
+                    | "handle"
+                    | "with"
+                    | "nullable"
+                    | "foreign"
+            )
+        {
+            continue;
+        }
+        let after_new = i >= 2
+            && toks[i - 1].is("and")
+            && toks[i - 2]
+                .name()
+                .is_some_and(|p| new.iter().any(|x: &String| x == p));
+        let near_table = toks
+            .get(i + 1)
+            .is_some_and(|t| t.is_any(&["table", "tables"]))
+            || (i > 0 && toks[i - 1].is_any(&["into", "table"]))
+            || after_new;
+        let is_column = existing
+            .iter()
+            .any(|t| t.columns.iter().any(|c| c.name.eq_ignore_ascii_case(n)));
+        match resolve::table(ctx.schema, n) {
+            Found::One(t, f)
+                if (f != resolve::Fit::Typo || near_table)
+                    && !existing.iter().any(|x| x.name == t.name) =>
+            {
+                existing.push(t)
+            }
+            _ if near_table && !is_column && !new.contains(&n.to_string()) => {
+                new.push(n.to_string())
+            }
+            _ => {}
+        }
+    }
+    (existing, new)
+}
+
+/// Restores moved columns into `table` from `from`, matching `from.<fk> = table.<key>`.
+fn restore_columns(
+    table: &QualifiedName,
+    cols: &[Column],
+    from: &QualifiedName,
+    from_key: &str,
+    key: &str,
+    indexes: &[crate::model::Index],
+) -> Vec<Change> {
+    let mut out = vec![];
+    for c in cols {
+        out.push(Change::AddColumn(AddColumn {
+            table: table.clone(),
+            column: nullable(c),
+        }));
+        out.push(Change::FillColumn(FillColumn {
+            target: table.clone(),
+            column: c.name.clone(),
+            source: from.clone(),
+            value: c.name.clone(),
+            match_on: vec![pair(from_key, key)],
+        }));
+    }
+    for c in cols.iter().filter(|c| !c.nullable) {
+        out.push(Change::SetNotNull(build::column_ref(table, &c.name)));
+    }
+    for i in indexes {
+        out.push(Change::AddIndex(crate::model::AddIndex {
+            table: table.clone(),
+            index: i.clone(),
+            concurrently: false,
+        }));
+    }
+    out
+}
+
+/// Indexes of `t` over nothing but `cols`.
+fn indexes_within(t: &Table, cols: &[Column]) -> Vec<crate::model::Index> {
+    t.indexes
+        .iter()
+        .filter(|i| i.keys.iter().all(|k| matches!(&k.target, crate::model::IndexTarget::Column(c) if cols.iter().any(|x| &x.name == c))))
+        .cloned()
+        .collect()
+}
+
+fn moved_named<'a>(t: &'a Table, toks: &[Tok], skip: &[&str]) -> Vec<&'a Column> {
+    let mut out: Vec<&Column> = vec![];
+    for n in toks.iter().filter_map(Tok::name) {
+        if skip.contains(&n) || KEYWORDS.contains(&n) {
+            continue;
+        }
+        if let Some(c) = t.columns.iter().find(|c| c.name.eq_ignore_ascii_case(n))
+            && !out.iter().any(|x| x.name == c.name)
+        {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// "extract address fields from users into separate addresses table: street, city, state, zip".
+pub fn extract(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
+    const EX: &str = "extract street, city, state, zip from users into addresses table";
+    let (existing, new) = table_words(ctx, &toks);
+    let Some(source) = existing.first().copied() else {
+        return Err(Refusal::ambiguous("extract from which table?").example(EX));
+    };
+    let Some(target_name) = new.first().cloned() else {
+        if existing.len() > 1 {
+            return Err(Refusal::unsupported(format!(
+                "table {} already exists; extract into a new table",
+                existing[1].name.display()
+            ))
+            .example(EX));
+        }
+        return Err(
+            Refusal::ambiguous("into which new table? name it (\"into addresses table\")")
+                .example(EX),
+        );
+    };
+    names::validate(ctx.engine, &target_name)?;
+    let skip = [target_name.as_str()];
+    let mut moved: Vec<Column> = moved_named(source, &toks, &skip)
+        .into_iter()
+        .cloned()
+        .collect();
+    if moved.is_empty() {
+        // "address fields": columns whose names say so.
+        let stem = resolve::singular(&target_name);
+        let address = [
+            "street",
+            "city",
+            "state",
+            "zip",
+            "zip_code",
+            "postal_code",
+            "country",
+            "address",
+            "address_line1",
+            "address_line2",
+            "region",
+            "province",
+        ];
+        moved = source
+            .columns
+            .iter()
+            .filter(|c| {
+                let n = c.name.to_lowercase();
+                n.starts_with(&format!("{stem}_"))
+                    || (stem == "address" && address.contains(&n.as_str()))
+            })
+            .cloned()
+            .collect();
+    }
+    let Some(key) = primary_key(source) else {
+        return Err(Refusal::unsupported(format!(
+            "{} has no single-column primary key",
+            source.name.display()
+        )));
+    };
+    moved.retain(|c| c.name != key.name);
+    if moved.is_empty() {
+        return Err(Refusal::ambiguous(format!(
+            "which columns of {} move? name them",
+            source.name.display()
+        ))
+        .example(EX));
+    }
+    let t = qn(&source.name, &target_name);
+    let s = &source.name;
+    let fk_col = format!("{}_id", resolve::singular(&target_name));
+    if source.columns.iter().any(|c| c.name == fk_col) {
+        return Err(Refusal::unsupported(format!(
+            "{} already has a column {fk_col}",
+            s.display()
+        )));
+    }
+    let cols: Vec<String> = moved.iter().map(|c| c.name.clone()).collect();
+    let exact_distinct = moved.iter().all(|c| !c.nullable);
+    let mut up = vec![];
+    let mut notes = vec![];
+    let mut table = new_table(ctx, &t, moved.iter().map(nullable).collect());
+    for c in &moved {
+        if let Some(tc) = table.columns.iter_mut().find(|x| x.name == c.name) {
+            tc.nullable = c.nullable;
+        }
+    }
+    let new_key = table.columns[0].clone();
+    let temp = "ai_shell_source_id";
+    if !exact_distinct {
+        let mut k = nullable(key);
+        k.name = temp.into();
+        table.columns.push(k);
+    }
+    up.push(Change::CreateTable(table));
+    let mut fk_column = nullable(&new_key);
+    fk_column.name = fk_col.clone();
+    if exact_distinct {
+        up.push(Change::CopyRows(CopyRows {
+            source: s.clone(),
+            target: t.clone(),
+            columns: cols.iter().map(|c| pair(c, c)).collect(),
+            distinct: true,
+        }));
+        up.push(Change::AddColumn(AddColumn {
+            table: s.clone(),
+            column: fk_column,
+        }));
+        up.push(Change::FillColumn(FillColumn {
+            target: s.clone(),
+            column: fk_col.clone(),
+            source: t.clone(),
+            value: "id".into(),
+            match_on: cols.iter().map(|c| pair(c, c)).collect(),
+        }));
+        notes.push(format!(
+            "identical ({}) rows share one {target_name} row",
+            cols.join(", ")
+        ));
+    } else {
+        // One row per source row, matched back through a temporary copy of the key: a NULL in a
+        // moved column would never match with `=`, and its values would be lost.
+        let mut pairs = vec![pair(&key.name, temp)];
+        pairs.extend(cols.iter().map(|c| pair(c, c)));
+        up.push(Change::CopyRows(CopyRows {
+            source: s.clone(),
+            target: t.clone(),
+            columns: pairs,
+            distinct: false,
+        }));
+        up.push(Change::AddColumn(AddColumn {
+            table: s.clone(),
+            column: fk_column,
+        }));
+        up.push(Change::FillColumn(FillColumn {
+            target: s.clone(),
+            column: fk_col.clone(),
+            source: t.clone(),
+            value: "id".into(),
+            match_on: vec![pair(temp, &key.name)],
+        }));
+        up.push(Change::DropColumn(build::column_ref(&t, temp)));
+        notes.push(format!(
+            "{} can be NULL, and matching on NULL never succeeds, so each {} row gets its own {target_name} row (no deduplication) linked through its key",
+            cols.join(", "),
+            s.display()
+        ));
+    }
+    up.push(Change::AddForeignKey(AddForeignKey {
+        table: s.clone(),
+        foreign_key: build::foreign_key(
+            &s.name,
+            &fk_col,
+            &t,
+            "id",
+            crate::model::FkAction::SetNull,
+        ),
+    }));
+    up.push(build::add_index(s, std::slice::from_ref(&fk_col), false));
+    let restored_indexes = indexes_within(source, &moved);
+    for c in &cols {
+        up.extend(drop_column_changes(ctx, source, c)?);
+    }
+    // Down: columns back, values back through the foreign key, then the new table goes.
+    let mut down = restore_columns(s, &moved, &t, "id", &fk_col, &restored_indexes);
+    // restore_columns matches t.id = s.<fk_col>. The foreign key goes before its index (MySQL).
+    down.push(Change::DropForeignKey(build::object(
+        s,
+        &names::generated("fk", &s.name, &[&fk_col]),
+    )));
+    down.push(Change::DropIndex(build::object(
+        s,
+        &names::index(&s.name, std::slice::from_ref(&fk_col)),
+    )));
+    down.push(Change::DropColumn(build::column_ref(s, &fk_col)));
+    down.push(Change::DropTable(t.clone()));
+    notes.push(format!(
+        "{fk_col} is nullable: a {} row with no {target_name} keeps it NULL",
+        resolve::singular(&s.name)
+    ));
+    let mut plan = finish(
+        up,
+        &format!("extract {target_name} from {}", s.name),
+        true,
+        notes,
+    );
+    plan.down = Some(down);
+    Ok(plan)
+}
+
+/// Columns that stay in the original table when it is split: key, identity and auth.
+fn stays(c: &Column, t: &Table) -> bool {
+    let n = c.name.to_lowercase();
+    t.primary_key
+        .as_ref()
+        .is_some_and(|p| p.columns.contains(&c.name))
+        || t.foreign_keys.iter().any(|f| f.columns.contains(&c.name))
+        || matches!(
+            n.as_str(),
+            "email"
+                | "username"
+                | "user_name"
+                | "login"
+                | "role"
+                | "status"
+                | "created_at"
+                | "updated_at"
+                | "deleted_at"
+                | "last_login_at"
+                | "is_admin"
+                | "is_active"
+                | "active"
+        )
+        || n.contains("password")
+        || n.ends_with("_hash")
+        || n.ends_with("_token")
+        || n.contains("verified")
+        || n.starts_with("mfa")
+        || n.starts_with("two_factor")
+}
+
+/// "split users table into accounts and profiles".
+pub fn split(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
+    const EX: &str = "split users table into accounts and profiles";
+    let (existing, new) = table_words(ctx, &toks);
+    let Some(source) = existing.first().copied() else {
+        return Err(Refusal::ambiguous("split which table?").example(EX));
+    };
+    if let Some(other) = existing.get(1) {
+        return Err(Refusal::unsupported(format!(
+            "table {} already exists; split into new tables",
+            other.name.display()
+        ))
+        .example(EX));
+    }
+    let (keep_name, new_name) = match new.as_slice() {
+        [a, b, ..] => (a.clone(), b.clone()),
+        [b] => (source.name.name.clone(), b.clone()),
+        [] => return Err(Refusal::ambiguous("split into which tables? name them").example(EX)),
+    };
+    names::validate(ctx.engine, &keep_name)?;
+    names::validate(ctx.engine, &new_name)?;
+    let Some(key) = primary_key(source) else {
+        return Err(Refusal::unsupported(format!(
+            "{} has no single-column primary key",
+            source.name.display()
+        )));
+    };
+    let named = moved_named(source, &toks, &[keep_name.as_str(), new_name.as_str()]);
+    let moved: Vec<Column> = if named.is_empty() {
+        source
+            .columns
+            .iter()
+            .filter(|c| !stays(c, source))
+            .cloned()
+            .collect()
+    } else {
+        named
+            .into_iter()
+            .filter(|c| c.name != key.name)
+            .cloned()
+            .collect()
+    };
+    if moved.is_empty() || moved.len() == source.columns.len() {
+        return Err(Refusal::ambiguous("which columns move? name them")
+            .example("split users into accounts and profiles: bio, avatar_url"));
+    }
+    let old = source.name.clone();
+    let kept = qn(&old, &keep_name);
+    let t = qn(&old, &new_name);
+    let fk_col = format!("{}_id", resolve::singular(&old.name));
+    let mut up = vec![];
+    if kept != old {
+        up.push(Change::RenameTable(RenameTable {
+            table: old.clone(),
+            new_name: keep_name.clone(),
+        }));
+    }
+    let mut link = nullable(key);
+    link.name = fk_col.clone();
+    link.nullable = false;
+    let mut table = new_table(ctx, &t, vec![link]);
+    table.columns.extend(moved.iter().cloned().map(|mut c| {
+        c.identity = None;
+        c
+    }));
+    table.foreign_keys.push(build::foreign_key(
+        &new_name,
+        &fk_col,
+        &kept,
+        &key.name,
+        crate::model::FkAction::Cascade,
+    ));
+    table.indexes.push(build::index(
+        names::generated("uq", &new_name, &[&fk_col]),
+        std::slice::from_ref(&fk_col),
+        true,
+    ));
+    up.push(Change::CreateTable(table));
+    let mut pairs = vec![pair(&key.name, &fk_col)];
+    pairs.extend(moved.iter().map(|c| pair(&c.name, &c.name)));
+    up.push(Change::CopyRows(CopyRows {
+        source: kept.clone(),
+        target: t.clone(),
+        columns: pairs,
+        distinct: false,
+    }));
+    let mut renamed = source.clone();
+    renamed.name = kept.clone();
+    for c in &moved {
+        up.extend(drop_column_changes(ctx, &renamed, &c.name)?);
+    }
+    let restored_indexes = indexes_within(&renamed, &moved);
+    let mut down = restore_columns(&kept, &moved, &t, &fk_col, &key.name, &restored_indexes);
+    down.push(Change::DropTable(t.clone()));
+    if kept != old {
+        down.push(Change::RenameTable(RenameTable {
+            table: kept.clone(),
+            new_name: old.name.clone(),
+        }));
+    }
+    let cols: Vec<&str> = moved.iter().map(|c| c.name.as_str()).collect();
+    let notes = vec![format!(
+        "{} move to {new_name}, one row per {} row, linked by {fk_col}",
+        cols.join(", "),
+        old.name
+    )];
+    let mut plan = finish(
+        up,
+        &format!("split {} into {keep_name} and {new_name}", old.name),
+        true,
+        notes,
+    );
+    plan.down = Some(down);
+    Ok(plan)
+}
+
+/// "merge user_details into users table".
+pub fn merge(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
+    const EX: &str = "merge user_details into users table";
+    let (existing, _) = table_words(ctx, &toks);
+    let into_at = toks.iter().position(|t| t.is_any(&["into", "with"]));
+    let (source, target) = match existing.as_slice() {
+        [a, b] => {
+            let a_first = toks.iter().position(|t| {
+                t.name().is_some_and(|n| {
+                    resolve::table(ctx.schema, n)
+                        .sure()
+                        .is_some_and(|x| x.name == a.name)
+                })
+            });
+            if into_at.is_some() && a_first > into_at {
+                (*b, *a)
+            } else {
+                (*a, *b)
+            }
+        }
+        _ => return Err(Refusal::ambiguous("merge which table into which? name both").example(EX)),
+    };
+    let Some(target_key) = primary_key(target) else {
+        return Err(Refusal::unsupported(format!(
+            "{} has no single-column primary key",
+            target.name.display()
+        )));
+    };
+    let Some(fk) = source
+        .foreign_keys
+        .iter()
+        .find(|f| f.referenced_table.name == target.name.name && f.columns.len() == 1)
+    else {
+        return Err(Refusal::unsupported(format!(
+            "{} has no foreign key to {}; ai-shell merges a table into the one it references",
+            source.name.display(),
+            target.name.display()
+        ))
+        .example(EX));
+    };
+    let link = fk.columns[0].clone();
+    let source_key = primary_key(source).map(|c| c.name.clone());
+    let moved: Vec<Column> = source
+        .columns
+        .iter()
+        .filter(|c| {
+            c.name != link
+                && Some(&c.name) != source_key.as_ref()
+                && !matches!(c.name.as_str(), "created_at" | "updated_at")
+        })
+        .cloned()
+        .collect();
+    if let Some(c) = moved.iter().find(|c| {
+        target
+            .columns
+            .iter()
+            .any(|x| x.name.eq_ignore_ascii_case(&c.name))
+    }) {
+        return Err(Refusal::unsupported(format!(
+            "both tables have a column `{}`; rename one first",
+            c.name
+        )));
+    }
+    for other in &ctx.schema.tables {
+        if other
+            .foreign_keys
+            .iter()
+            .any(|f| f.referenced_table.name == source.name.name)
+        {
+            return Err(Refusal::unsafe_(format!(
+                "{} references {}; merging would break it",
+                other.name.display(),
+                source.name.display()
+            )));
+        }
+    }
+    let one_to_one = source.indexes.iter().any(|i| {
+        i.unique
+            && i.keys.len() == 1
+            && matches!(&i.keys[0].target, crate::model::IndexTarget::Column(c) if *c == link)
+    }) || source.uniques.iter().any(|u| u.columns == [link.clone()]);
+    let (s, t) = (&source.name, &target.name);
+    let mut up = vec![];
+    for c in &moved {
+        up.push(Change::AddColumn(AddColumn {
+            table: t.clone(),
+            column: nullable(c),
+        }));
+        up.push(Change::FillColumn(FillColumn {
+            target: t.clone(),
+            column: c.name.clone(),
+            source: s.clone(),
+            value: c.name.clone(),
+            match_on: vec![pair(&link, &target_key.name)],
+        }));
+    }
+    up.push(Change::DropTable(s.clone()));
+    let mut notes = vec![format!(
+        "every {} gets the values of its {} row; those without one get NULL",
+        resolve::singular(&t.name),
+        s.name
+    )];
+    if !one_to_one {
+        notes.push(format!(
+            "{}.{link} is not unique: the merge fails if a {} has several {} rows",
+            s.display(),
+            resolve::singular(&t.name),
+            s.name
+        ));
+    }
+    // Down: the table again, one row per target row that had values, then the columns go.
+    let mut down = vec![Change::CreateTable(source.clone())];
+    let mut insert_cols = vec![sql::ident(ctx.engine, &link)];
+    let mut select_cols = vec![sql::ident(ctx.engine, &target_key.name)];
+    for c in &moved {
+        insert_cols.push(sql::ident(ctx.engine, &c.name));
+        select_cols.push(sql::ident(ctx.engine, &c.name));
+    }
+    let any_value: Vec<String> = moved
+        .iter()
+        .map(|c| format!("{} IS NOT NULL", sql::ident(ctx.engine, &c.name)))
+        .collect();
+    let table_sql = |q: &QualifiedName| match &q.namespace {
+        Some(ns) => format!(
+            "{}.{}",
+            sql::ident(ctx.engine, ns),
+            sql::ident(ctx.engine, &q.name)
+        ),
+        None => sql::ident(ctx.engine, &q.name),
+    };
+    down.push(Change::RawSql(RawSql {
+        up: format!(
+            "INSERT INTO {} ({}) SELECT {} FROM {} WHERE {}",
+            table_sql(s),
+            insert_cols.join(", "),
+            select_cols.join(", "),
+            table_sql(t),
+            if any_value.is_empty() {
+                "1 = 0".into()
+            } else {
+                any_value.join(" OR ")
+            }
+        ),
+        down: None,
+        note: Some("copy-rows has no row filter: only rows that had values are restored".into()),
+    }));
+    for c in &moved {
+        down.push(Change::DropColumn(build::column_ref(t, &c.name)));
+    }
+    notes.push(format!(
+        "rollback recreates {} with new ids for its rows",
+        s.display()
+    ));
+    let _ = infer::owns;
+    let mut plan = finish(
+        up,
+        &format!("merge {} into {}", s.name, t.name),
+        true,
+        notes,
+    );
+    plan.down = Some(down);
+    Ok(plan)
+}

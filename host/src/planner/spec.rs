@@ -1,0 +1,326 @@
+//! One column as a request describes it ("theme (light/dark)", "age integer", "user_id foreign key
+//! to users", "is_active default true", "score as decimal(5,2) not null"), before inference.
+
+use super::tokens::Tok;
+use super::types;
+use crate::connection::Engine;
+use crate::model::ColumnType;
+
+/// A default value as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value {
+    /// A quoted literal.
+    Str(String),
+    /// A number.
+    Num(String),
+    /// A bare word (`true`, `now`, `null`, `light`).
+    Word(String),
+}
+
+/// A column as described in the request.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Spec {
+    pub name: String,
+    /// The name was a quoted identifier (kept verbatim).
+    pub quoted: bool,
+    pub ty: Option<ColumnType>,
+    /// `Some(true)` for required/not null, `Some(false)` for optional/nullable.
+    pub not_null: Option<bool>,
+    pub default: Option<Value>,
+    /// Allowed values ("(light/dark)", "one of a, b").
+    pub values: Vec<String>,
+    pub unique: bool,
+    pub index: bool,
+    /// "foreign key", "references x", "fk to x".
+    pub foreign_key: bool,
+    /// The table named after "to"/"references".
+    pub references: Option<String>,
+    /// The plain word "timestamps" without a name (created_at + updated_at).
+    pub timestamps: bool,
+}
+
+/// Words that mean nothing inside a column item.
+const FILLER: &[&str] = &[
+    "column",
+    "columns",
+    "field",
+    "fields",
+    "new",
+    "called",
+    "named",
+    "attribute",
+    "property",
+    "with",
+    "type",
+    "of",
+    "which",
+    "that",
+    "is",
+    "be",
+    "should",
+    "must",
+    "as",
+    "it",
+    "its",
+    "following",
+    "these",
+    "those",
+    "some",
+    "two",
+    "three",
+    "four",
+    "couple",
+    "few",
+    "extra",
+    "additional",
+    "more",
+    "another",
+    "both",
+];
+
+/// Reads one item. Unknown words form the name, joined with `_`.
+pub fn parse(toks: &[Tok], engine: Engine) -> Spec {
+    let mut s = Spec::default();
+    let mut name: Vec<String> = Vec::new();
+    let mut i = 0;
+    let w = |k: usize| toks.get(k).and_then(Tok::word);
+    while i < toks.len() {
+        let t = &toks[i];
+        if let Tok::Ident(id) = t {
+            if s.references.is_none()
+                && (s.foreign_key || (i > 0 && w(i - 1) == Some("to")))
+                && (!name.is_empty() || s.quoted)
+            {
+                s.references = Some(id.clone());
+            } else {
+                s.name = id.clone();
+                s.quoted = true;
+            }
+            i += 1;
+            continue;
+        }
+        if t.is_punct('(') {
+            let close = toks[i..]
+                .iter()
+                .position(|t| t.is_punct(')'))
+                .map(|p| p + i);
+            if let Some(close) = close {
+                let vals = values(&toks[i + 1..close]);
+                if !vals.is_empty() {
+                    s.values = vals;
+                }
+                i = close + 1;
+                continue;
+            }
+        }
+        let Some(word) = t.word() else {
+            i += 1;
+            continue;
+        };
+        match word {
+            "required" | "mandatory" | "non_null" | "nonnull" | "notnull" => {
+                s.not_null = Some(true)
+            }
+            "not" if w(i + 1) == Some("null") || w(i + 1) == Some("nullable") => {
+                s.not_null = Some(true);
+                i += 1;
+            }
+            "non" if w(i + 1) == Some("null") || w(i + 1) == Some("nullable") => {
+                s.not_null = Some(true);
+                i += 1;
+            }
+            "optional" | "nullable" => s.not_null = Some(false),
+            "unique" => s.unique = true,
+            "indexed" | "index" => s.index = true,
+            "default" | "defaults" | "defaulting" => {
+                let mut k = i + 1;
+                while w(k).is_some_and(|x| matches!(x, "to" | "of" | "value" | "is" | "=")) {
+                    k += 1;
+                }
+                if toks.get(k).is_some_and(|t| t.is_punct('=')) {
+                    k += 1;
+                }
+                if let Some(v) = value(toks.get(k)) {
+                    s.default = Some(v);
+                    i = k;
+                }
+            }
+            "by" if w(i + 1) == Some("default") => {
+                // "true by default", "enabled by default"
+                if let Some(prev) = i.checked_sub(1).and_then(|p| value(toks.get(p))) {
+                    let v = match prev {
+                        Value::Word(w) if w == "enabled" || w == "on" || w == "yes" => {
+                            Value::Word("true".into())
+                        }
+                        Value::Word(w) if w == "disabled" || w == "off" || w == "no" => {
+                            Value::Word("false".into())
+                        }
+                        v => v,
+                    };
+                    if name
+                        .last()
+                        .is_some_and(|n| Some(n.as_str()) == toks[i - 1].word())
+                    {
+                        name.pop();
+                    }
+                    s.default = Some(v);
+                }
+                i += 1;
+            }
+            "foreign" if w(i + 1) == Some("key") => {
+                s.foreign_key = true;
+                i += 1;
+            }
+            "fk" => s.foreign_key = true,
+            "references" | "referencing" | "reference" | "pointing" | "linked" | "link" | "to"
+            | "points" => {
+                let mut k = i + 1;
+                while w(k).is_some_and(|x| matches!(x, "to" | "at" | "table")) {
+                    k += 1;
+                }
+                if let Some(n) = toks.get(k).and_then(Tok::name)
+                    && (word != "to" || s.foreign_key)
+                {
+                    s.foreign_key = true;
+                    s.references = Some(n.to_string());
+                    i = k;
+                    // "users(id)" or "users.id"
+                    if toks
+                        .get(i + 1)
+                        .is_some_and(|t| t.is_punct('(') || t.is_punct('.'))
+                    {
+                        i += if toks.get(i + 1).is_some_and(|t| t.is_punct('(')) {
+                            3
+                        } else {
+                            2
+                        };
+                    }
+                }
+            }
+            "primary" | "key" | "and" => {}
+            "one" if w(i + 1) == Some("of") => {
+                let end = toks[i + 2..]
+                    .iter()
+                    .position(|t| t.is_any(&["default", "required", "optional", "not"]))
+                    .map_or(toks.len(), |p| p + i + 2);
+                s.values = values(&toks[i + 2..end]);
+                i = end;
+                continue;
+            }
+            _ if FILLER.contains(&word) => {}
+            _ => match types::parse(toks, i, engine) {
+                Some((ty, used))
+                    if !(name.is_empty() && !s.quoted && is_type_name_column(toks, i)) =>
+                {
+                    if word == "timestamps" && name.is_empty() && !s.quoted {
+                        s.timestamps = true;
+                    }
+                    s.ty = Some(ty);
+                    i += used;
+                    continue;
+                }
+                _ => name.push(word.to_string()),
+            },
+        }
+        i += 1;
+    }
+    if !s.quoted {
+        s.name = name.join("_");
+    }
+    s
+}
+
+/// "add date to events": a type word that is the only word of the item is the column's name.
+fn is_type_name_column(toks: &[Tok], i: usize) -> bool {
+    let word = toks[i].word().unwrap_or("");
+    word != "timestamps"
+        && !toks[i + 1..].iter().any(|t| {
+            t.word().is_some_and(|w| {
+                !FILLER.contains(&w)
+                    && !matches!(
+                        w,
+                        "required"
+                            | "optional"
+                            | "unique"
+                            | "default"
+                            | "not"
+                            | "null"
+                            | "nullable"
+                            | "indexed"
+                    )
+            })
+        })
+        && !toks[..i]
+            .iter()
+            .any(|t| t.name().is_some_and(|w| !FILLER.contains(&w)))
+}
+
+/// A default value token.
+fn value(t: Option<&Tok>) -> Option<Value> {
+    match t? {
+        Tok::Str(s) | Tok::Ident(s) => Some(Value::Str(s.clone())),
+        Tok::Num(n) => Some(Value::Num(n.clone())),
+        Tok::Word(w) => Some(Value::Word(w.clone())),
+        _ => None,
+    }
+}
+
+/// Allowed values: `light/dark`, `a, b or c`, `'x' | 'y'`.
+pub fn values(toks: &[Tok]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur: Vec<String> = Vec::new();
+    let flush = |cur: &mut Vec<String>, out: &mut Vec<String>| {
+        if !cur.is_empty() {
+            out.push(cur.join(" "));
+            cur.clear();
+        }
+    };
+    for t in toks {
+        match t {
+            Tok::Punct('/' | ',' | '|') | Tok::Break => flush(&mut cur, &mut out),
+            Tok::Word(w) if w == "or" || w == "and" => flush(&mut cur, &mut out),
+            Tok::Word(w) | Tok::Str(w) | Tok::Ident(w) | Tok::Num(w) => cur.push(w.clone()),
+            _ => {}
+        }
+    }
+    flush(&mut cur, &mut out);
+    if out.len() < 2 { vec![] } else { out }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::planner::tokens::lex;
+
+    fn spec(s: &str) -> Spec {
+        parse(&lex(s).unwrap(), Engine::Postgres)
+    }
+
+    #[test]
+    fn names_types_and_modifiers() {
+        let s = spec("theme (light/dark)");
+        assert_eq!(s.name, "theme");
+        assert_eq!(s.values, vec!["light", "dark"]);
+        let s = spec("score as decimal(5,2) not null");
+        assert_eq!(s.name, "score");
+        assert_eq!(s.ty, Some(types::numeric(5, 2)));
+        assert_eq!(s.not_null, Some(true));
+        let s = spec("user_id foreign key to users");
+        assert!(s.foreign_key);
+        assert_eq!(s.references.as_deref(), Some("users"));
+        let s = spec("is_active default true");
+        assert_eq!(s.default, Some(Value::Word("true".into())));
+        let s = spec("notifications enabled true by default");
+        assert_eq!(s.name, "notifications_enabled");
+        assert_eq!(s.default, Some(Value::Word("true".into())));
+        let s = spec("last login at");
+        assert_eq!(s.name, "last_login_at");
+        let s = spec("date");
+        assert_eq!(s.name, "date");
+        assert_eq!(s.ty, None);
+        assert!(spec("timestamps").timestamps);
+        let s = spec("status one of active, inactive or banned default 'active'");
+        assert_eq!(s.values, vec!["active", "inactive", "banned"]);
+        assert_eq!(s.default, Some(Value::Str("active".into())));
+    }
+}

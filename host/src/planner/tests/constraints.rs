@@ -1,0 +1,230 @@
+//! Family 2: constraints and indexes on existing columns.
+
+use super::fixture::*;
+use crate::connection::Engine;
+use crate::model::{Change, ColumnType, FkAction, IndexMethod, IndexTarget};
+use crate::planner::{RefusalKind, plan};
+
+fn email_users() -> crate::model::DatabaseSchema {
+    with_column(
+        schema(),
+        "users",
+        col("email", ColumnType::Varchar(Some(255))),
+    )
+}
+
+#[test]
+fn tutorial_make_email_unique_in_users() {
+    let s = email_users();
+    for r in [
+        "make email field unique in users table",
+        "make email unique in users",
+        "email should be unique in users",
+        "ensure users.email is unique",
+        "add unique constraint on email in users",
+        "make emial unique in users",
+    ] {
+        let p = plan(r, &s, Engine::Postgres).unwrap_or_else(|e| panic!("{r}: {e:?}"));
+        assert_eq!(p.changes.len(), 1, "{r}");
+        match &p.changes[0] {
+            Change::AddIndex(a) => {
+                assert!(a.index.unique, "{r}");
+                assert_eq!(a.index.name, "uq_users_email");
+                assert_eq!(a.table.name, "users");
+            }
+            other => panic!("{r}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn email_alone_is_ambiguous_across_tables() {
+    let s = email_users();
+    let r = plan("make email unique", &s, Engine::Postgres).unwrap_err();
+    assert_eq!(r.kind, RefusalKind::Ambiguous);
+    assert!(r.suggestions.iter().any(|s| s == "users.email"));
+    assert!(r.suggestions.iter().any(|s| s == "accounts.email"));
+}
+
+#[test]
+fn not_null_nullable_and_defaults() {
+    let p = ok("make username required in users");
+    assert!(
+        matches!(&p.changes[0], Change::SetNotNull(c) if c.column == "username" && c.table.name == "users")
+    );
+    let p = ok("make name optional in products");
+    assert!(matches!(&p.changes[0], Change::DropNotNull(c) if c.column == "name"));
+    assert!(refused_kind(
+        &p_err("make bio nullable in user_details"),
+        Some(RefusalKind::Unsupported)
+    ));
+    let p = ok("allow nulls in user_details.user_id");
+    assert!(matches!(&p.changes[0], Change::DropNotNull(c) if c.column == "user_id"));
+    let p = ok("set default of status to 'active' in users");
+    assert!(
+        matches!(&p.changes[0], Change::SetDefault(d) if d.default == "'active'" && d.column == "status")
+    );
+    let p = ok("status in orders should default to pending");
+    assert!(matches!(&p.changes[0], Change::SetDefault(d) if d.default == "'pending'"));
+    let s = with_column(schema(), "orders", {
+        let mut c = col("priority", ColumnType::Integer);
+        c.default = Some("0".into());
+        c
+    });
+    let p = plan("drop default of priority in orders", &s, Engine::Postgres).unwrap();
+    assert!(matches!(&p.changes[0], Change::DropDefault(c) if c.column == "priority"));
+}
+
+fn p_err(r: &str) -> Option<crate::planner::Refusal> {
+    plan(r, &schema(), Engine::Postgres).err()
+}
+
+fn refused_kind(r: &Option<crate::planner::Refusal>, kind: Option<RefusalKind>) -> bool {
+    match (r, kind) {
+        (Some(r), Some(k)) => r.kind == k,
+        (Some(_), None) => true,
+        _ => false,
+    }
+}
+
+#[test]
+fn check_constraints() {
+    let p = ok("price must be positive in products");
+    assert!(
+        matches!(&p.changes[0], Change::AddCheck(c) if c.check.expression == "\"price\" > 0" && c.check.name == "chk_products_price")
+    );
+    let p = ok("age between 0 and 150 in users");
+    assert!(
+        matches!(&p.changes[0], Change::AddCheck(c) if c.check.expression == "\"age\" BETWEEN 0 AND 150")
+    );
+    let p = ok_on("stock can't be negative in products", Engine::MySql);
+    assert!(
+        matches!(&p.changes[0], Change::AddCheck(c) if c.check.expression == "`stock` >= 0"),
+        "{:?}",
+        p.changes
+    );
+    let p = ok("status in orders must be one of pending, paid or shipped");
+    assert!(
+        matches!(&p.changes[0], Change::AddCheck(c) if c.check.expression == "\"status\" IN ('pending', 'paid', 'shipped')"),
+        "{:?}",
+        p.changes
+    );
+}
+
+#[test]
+fn indexes_single_composite_unique() {
+    let p = ok("add index on orders(customer_id, created_at)");
+    match &p.changes[0] {
+        Change::AddIndex(a) => {
+            assert_eq!(a.index.name, "idx_orders_customer_id_created_at");
+            assert_eq!(a.index.keys.len(), 2);
+            assert!(!a.index.unique);
+        }
+        other => panic!("{other:?}"),
+    }
+    let p = ok("index email on customers");
+    assert!(matches!(&p.changes[0], Change::AddIndex(a) if a.index.name == "idx_customers_email"));
+    let p = ok("create a unique index on accounts email");
+    assert!(
+        matches!(&p.changes[0], Change::AddIndex(a) if a.index.unique && a.index.name == "uq_accounts_email")
+    );
+    let r = refused("add index on username in accounts");
+    assert_eq!(r.kind, RefusalKind::Unsupported, "already indexed: {r:?}");
+}
+
+#[test]
+fn add_indexes_to_orders_indexes_every_reference_lacking_one() {
+    let p = ok("add indexes to orders table");
+    let names: Vec<String> = p
+        .changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::AddIndex(a) => Some(a.index.name.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "idx_orders_customer_id",
+            "idx_orders_product_id",
+            "idx_orders_user_id"
+        ]
+    );
+}
+
+#[test]
+fn foreign_keys_on_existing_columns() {
+    let p = ok("add foreign key from orders.product_id to products");
+    match &p.changes[0] {
+        Change::AddForeignKey(f) => {
+            assert_eq!(f.foreign_key.referenced_table.name, "products");
+            assert_eq!(f.foreign_key.on_delete, FkAction::SetNull);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(&p.changes[1], Change::AddIndex(_)));
+    let p = ok("link comments.user_id to users");
+    assert!(
+        matches!(&p.changes[0], Change::AddForeignKey(f) if f.foreign_key.referenced_table.name == "users")
+    );
+    // orders.product_id is bigint, users.id integer: refused, never a mismatched key.
+    let r = refused("add foreign key from orders.product_id to users");
+    assert_eq!(r.kind, RefusalKind::Unsupported);
+}
+
+#[test]
+fn full_text_per_engine() {
+    let p = ok_on("add full-text index on products", Engine::MySql);
+    match &p.changes[0] {
+        Change::AddIndex(a) => {
+            assert_eq!(a.index.method, IndexMethod::Fulltext);
+            let cols: Vec<_> = a.index.keys.iter().map(|k| k.target.clone()).collect();
+            assert_eq!(
+                cols,
+                [
+                    IndexTarget::Column("name".into()),
+                    IndexTarget::Column("description".into())
+                ]
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    let p = ok("add full text search index to products");
+    match &p.changes[0] {
+        Change::AddIndex(a) => {
+            assert_eq!(a.index.method, IndexMethod::Gin);
+            assert!(
+                matches!(&a.index.keys[0].target, IndexTarget::Expression(e) if e.contains("to_tsvector"))
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    let r = plan("add fulltext index on products", &schema(), Engine::Sqlite).unwrap_err();
+    assert_eq!(r.kind, RefusalKind::Unsupported);
+    assert!(r.message.contains("FTS5"));
+}
+
+#[test]
+fn type_changes_and_narrowing() {
+    let p = ok("change user_id from integer to bigint in all tables");
+    let tables: Vec<String> = p
+        .changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::AlterColumnType(a) => Some(a.table.name.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(tables, ["orders", "user_details", "posts", "comments"]);
+    assert!(!p.destructive);
+    let p = ok("make price a decimal(12,2) in products");
+    assert!(
+        matches!(&p.changes[0], Change::AlterColumnType(a) if a.new_type == crate::planner::types::numeric(12, 2))
+    );
+    assert!(!p.destructive);
+    let p = ok("change price to decimal(8,2) in products");
+    assert!(p.destructive, "narrowing is destructive");
+    let p = ok("change username to varchar(20) in accounts");
+    assert!(p.destructive);
+}

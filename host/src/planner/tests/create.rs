@@ -1,0 +1,141 @@
+//! Family 3: creating tables.
+
+use super::fixture::*;
+use crate::connection::Engine;
+use crate::model::{ColumnType, DatabaseSchema, FkAction, IdentityKind};
+use crate::planner::{RefusalKind, plan};
+
+const PREFS: &str = "
+  create user_preferences table with:
+  - user_id foreign key to users
+  - theme (light/dark)
+  - language
+  - notifications_enabled
+  - email_frequency
+";
+
+#[test]
+fn tutorial_user_preferences() {
+    for engine in [Engine::Postgres, Engine::MySql, Engine::Sqlite] {
+        let p = ok_on(PREFS, engine);
+        let t = created(&p);
+        assert_eq!(t.name.name, "user_preferences");
+        let names: Vec<&str> = t.columns.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "id",
+                "user_id",
+                "theme",
+                "language",
+                "notifications_enabled",
+                "email_frequency",
+                "created_at",
+                "updated_at"
+            ]
+        );
+        let id = &t.columns[0];
+        match engine {
+            Engine::Postgres => assert_eq!(
+                (id.data_type.clone(), id.identity),
+                (ColumnType::Bigint, Some(IdentityKind::ByDefault))
+            ),
+            Engine::MySql => assert_eq!(
+                (id.data_type.clone(), id.identity),
+                (ColumnType::Bigint, Some(IdentityKind::AutoIncrement))
+            ),
+            Engine::Sqlite => assert_eq!(
+                (id.data_type.clone(), id.identity),
+                (ColumnType::Integer, None)
+            ),
+        }
+        let user_id = &t.columns[1];
+        assert_eq!(
+            user_id.data_type,
+            ColumnType::Integer,
+            "same type as users.id"
+        );
+        assert!(!user_id.nullable);
+        let fk = &t.foreign_keys[0];
+        assert_eq!(fk.referenced_table.name, "users");
+        assert_eq!(
+            fk.on_delete,
+            FkAction::Cascade,
+            "preferences belong to their user"
+        );
+        assert!(
+            t.indexes
+                .iter()
+                .any(|i| i.name == "uq_user_preferences_user_id" && i.unique)
+        );
+        let theme = &t.columns[2];
+        assert!(theme.default.as_deref() == Some("'light'"));
+        assert!(
+            t.checks
+                .iter()
+                .any(|c| c.name == "chk_user_preferences_theme"
+                    && c.expression.contains("IN ('light', 'dark')"))
+        );
+        assert_eq!(t.columns[4].data_type, ColumnType::Boolean);
+        assert!(
+            t.checks
+                .iter()
+                .any(|c| c.name == "chk_user_preferences_email_frequency")
+        );
+        assert!(!p.destructive);
+        assert_eq!(p.slug, "create_user_preferences_table");
+    }
+}
+
+#[test]
+fn tutorial_create_orders_table_with_customer_fk() {
+    let mut s = schema();
+    s.tables.retain(|t| t.name.name != "orders");
+    let p = plan(
+        "create orders table with customer_id foreign key",
+        &s,
+        Engine::MySql,
+    )
+    .unwrap();
+    let t = created(&p);
+    let c = t.columns.iter().find(|c| c.name == "customer_id").unwrap();
+    assert_eq!(c.data_type, ColumnType::Bigint);
+    assert!(!c.nullable);
+    assert_eq!(t.foreign_keys[0].on_delete, FkAction::Restrict);
+    assert!(t.indexes.iter().any(|i| i.name == "idx_orders_customer_id"));
+    // orders exists in the fixture: refused, naming it.
+    let r = refused("create orders table with customer_id foreign key");
+    assert_eq!(r.kind, RefusalKind::Unsupported);
+    assert!(r.message.contains("already exists"));
+}
+
+#[test]
+fn create_table_paraphrases() {
+    for r in [
+        "create a table called tags with name and slug",
+        "create table tags (name, slug)",
+        "make a new table named tags with columns name, slug",
+    ] {
+        let p = ok(r);
+        let t = created(&p);
+        assert_eq!(t.name.name, "tags", "{r}");
+        assert!(
+            t.columns.iter().any(|c| c.name == "name"),
+            "{r}: {:?}",
+            t.columns
+        );
+        assert!(t.columns.iter().any(|c| c.name == "slug"), "{r}");
+    }
+}
+
+#[test]
+fn create_table_with_empty_schema() {
+    let p = plan(
+        "create products table with name, price and stock_count",
+        &DatabaseSchema::empty(),
+        Engine::Sqlite,
+    )
+    .unwrap();
+    let t = created(&p);
+    assert_eq!(t.columns.len(), 6);
+}

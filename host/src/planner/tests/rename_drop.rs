@@ -1,0 +1,81 @@
+//! Family 4: renames, type changes and drops.
+
+use super::fixture::*;
+use crate::model::Change;
+use crate::planner::RefusalKind;
+
+#[test]
+fn tutorial_rename_column_carries_index_names() {
+    let p = ok("rename column username to user_name in accounts");
+    assert!(
+        matches!(&p.changes[0], Change::RenameColumn(r) if r.column == "username" && r.new_name == "user_name" && r.table.name == "accounts")
+    );
+    assert!(matches!(&p.changes[1], Change::DropIndex(o) if o.name == "idx_accounts_username"));
+    assert!(
+        matches!(&p.changes[2], Change::AddIndex(a) if a.index.name == "idx_accounts_user_name"
+        && a.index.keys[0].target == crate::model::IndexTarget::Column("user_name".into()))
+    );
+    assert!(!p.destructive);
+    for r in [
+        "rename accounts.username to user_name",
+        "rename the username field of accounts to user_name",
+        "rename username to user_name in account",
+    ] {
+        let p = ok(r);
+        assert!(
+            matches!(&p.changes[0], Change::RenameColumn(x) if x.table.name == "accounts"),
+            "{r}"
+        );
+    }
+}
+
+#[test]
+fn rename_table() {
+    let mut s = schema();
+    s.tables.retain(|t| t.name.name != "accounts");
+    let p = crate::planner::plan(
+        "rename users table to accounts",
+        &s,
+        crate::connection::Engine::Postgres,
+    )
+    .unwrap();
+    assert!(
+        matches!(&p.changes[0], Change::RenameTable(r) if r.table.name == "users" && r.new_name == "accounts")
+    );
+    let r = refused("rename users table to accounts");
+    assert!(r.message.contains("already exists"));
+    let p = ok("rename accounts table to logins");
+    assert!(
+        matches!(&p.changes[2], Change::AddIndex(a) if a.index.name == "idx_logins_username" && a.table.name == "logins")
+    );
+}
+
+#[test]
+fn drops_are_destructive() {
+    let p = ok("remove deprecated_field from products");
+    assert!(p.destructive);
+    assert!(matches!(&p.changes[0], Change::DropColumn(c) if c.column == "deprecated_field"));
+    let p = ok("drop unused_table");
+    assert!(p.destructive);
+    assert!(matches!(&p.changes[0], Change::DropTable(n) if n.name == "unused_table"));
+    let p = ok("drop the customers table");
+    assert!(matches!(&p.changes[0], Change::DropForeignKey(o) if o.table.name == "orders"));
+    assert!(matches!(p.changes.last().unwrap(), Change::DropTable(_)));
+    // A column with a foreign key and an index: both go first.
+    let p = ok("drop column user_id from posts");
+    assert!(matches!(&p.changes[0], Change::DropForeignKey(_)));
+    assert!(matches!(&p.changes[1], Change::DropIndex(_)));
+    assert!(matches!(&p.changes[2], Change::DropColumn(_)));
+}
+
+#[test]
+fn drops_never_follow_a_typo() {
+    let r = refused("drop unused_tabel");
+    assert_eq!(r.kind, RefusalKind::NotFound);
+    assert!(r.suggestions.contains(&"unused_table".to_string()));
+    let r = refused("remove deprecated_feild from products");
+    assert_eq!(r.kind, RefusalKind::NotFound);
+    assert!(r.suggestions.contains(&"deprecated_field".to_string()));
+    let r = refused("drop column id from users");
+    assert_eq!(r.kind, RefusalKind::Unsafe);
+}

@@ -284,3 +284,194 @@ fn readd_column(s: &DatabaseSchema, c: &ColumnRef) -> Result<Vec<Change>, String
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{
+        Column, ColumnType, ForeignKey, FkAction, Index, IndexKey, IndexMethod, PrimaryKey, Table,
+        UniqueConstraint,
+    };
+
+    fn name(n: &str) -> QualifiedName {
+        QualifiedName {
+            namespace: None,
+            name: n.into(),
+        }
+    }
+
+    fn col(n: &str, t: ColumnType, nullable: bool) -> Column {
+        Column {
+            name: n.into(),
+            data_type: t,
+            nullable,
+            default: None,
+            identity: None,
+            generated: None,
+            collation: None,
+            comment: None,
+        }
+    }
+
+    fn index(n: &str, c: &str) -> Index {
+        Index {
+            name: n.into(),
+            unique: false,
+            method: IndexMethod::Btree,
+            keys: vec![IndexKey {
+                target: IndexTarget::Column(c.into()),
+                descending: false,
+                nulls_first: None,
+                opclass: None,
+                collation: None,
+                prefix_length: None,
+            }],
+            included_columns: vec![],
+            predicate: None,
+            comment: None,
+        }
+    }
+
+    fn schema() -> DatabaseSchema {
+        let mut s = DatabaseSchema::empty();
+        s.tables.push(Table {
+            name: name("users"),
+            columns: vec![
+                col("id", ColumnType::Bigint, false),
+                col("email", ColumnType::Varchar(Some(255)), true),
+                col("age", ColumnType::Integer, true),
+            ],
+            primary_key: Some(PrimaryKey {
+                name: None,
+                columns: vec!["id".into()],
+            }),
+            uniques: vec![UniqueConstraint {
+                name: "uq_users_email".into(),
+                columns: vec!["email".into()],
+            }],
+            indexes: vec![index("idx_users_age", "age")],
+            foreign_keys: vec![],
+            checks: vec![],
+            comment: None,
+            options: vec![],
+        });
+        s
+    }
+
+    /// Applying the changes and then their inverse gives back the schema (up to column order).
+    fn round_trip(changes: Vec<Change>) {
+        let before = schema();
+        let down = inverse(&changes, &before).expect("invertible");
+        let mut s = before.clone();
+        simulate::apply_all(&mut s, &changes).unwrap();
+        simulate::apply_all(&mut s, &down).unwrap();
+        let sort = |mut s: DatabaseSchema| {
+            for t in &mut s.tables {
+                t.columns.sort_by(|a, b| a.name.cmp(&b.name));
+                t.indexes.sort_by(|a, b| a.name.cmp(&b.name));
+            }
+            s
+        };
+        assert_eq!(sort(s), sort(before), "changes: {changes:?}\ndown: {down:?}");
+    }
+
+    #[test]
+    fn every_reversible_change_round_trips() {
+        let users = name("users");
+        round_trip(vec![Change::AddColumn(AddColumn {
+            table: users.clone(),
+            column: col("bio", ColumnType::Text, true),
+        })]);
+        round_trip(vec![Change::DropColumn(column_ref(&users, "age"))]);
+        round_trip(vec![Change::DropColumn(column_ref(&users, "email"))]);
+        round_trip(vec![Change::RenameColumn(RenameColumn {
+            table: users.clone(),
+            column: "email".into(),
+            new_name: "mail".into(),
+        })]);
+        round_trip(vec![Change::AlterColumnType(AlterColumnType {
+            table: users.clone(),
+            column: "age".into(),
+            new_type: ColumnType::Bigint,
+            using: None,
+        })]);
+        round_trip(vec![
+            Change::SetDefault(SetDefault {
+                table: users.clone(),
+                column: "age".into(),
+                default: "0".into(),
+            }),
+            Change::SetNotNull(column_ref(&users, "age")),
+        ]);
+        round_trip(vec![Change::DropIndex(table_object(&users, "idx_users_age"))]);
+        round_trip(vec![Change::DropUnique(table_object(&users, "uq_users_email"))]);
+        round_trip(vec![Change::RenameTable(RenameTable {
+            table: users.clone(),
+            new_name: "accounts".into(),
+        })]);
+        round_trip(vec![Change::DropTable(users.clone())]);
+    }
+
+    #[test]
+    fn a_new_table_with_copied_rows_and_a_filled_column_round_trips() {
+        let users = name("users");
+        let mut t = schema().tables[0].clone();
+        t.name = name("profiles");
+        t.uniques.clear();
+        t.indexes.clear();
+        let changes = vec![
+            Change::CreateTable(t),
+            Change::CopyRows(crate::model::CopyRows {
+                source: users.clone(),
+                target: name("profiles"),
+                columns: vec![],
+                distinct: false,
+                when_any_not_null: vec![],
+            }),
+            Change::AddColumn(AddColumn {
+                table: users.clone(),
+                column: col("profile_id", ColumnType::Bigint, true),
+            }),
+            Change::FillColumn(crate::model::FillColumn {
+                target: users.clone(),
+                column: "profile_id".into(),
+                source: name("profiles"),
+                value: "id".into(),
+                match_on: vec![crate::model::ColumnPair {
+                    source: "email".into(),
+                    target: "email".into(),
+                }],
+            }),
+            Change::AddForeignKey(AddForeignKey {
+                table: users.clone(),
+                foreign_key: ForeignKey {
+                    name: "fk_users_profile_id".into(),
+                    columns: vec!["profile_id".into()],
+                    referenced_table: name("profiles"),
+                    referenced_columns: vec!["id".into()],
+                    on_delete: FkAction::SetNull,
+                    on_update: FkAction::NoAction,
+                    deferrable: false,
+                    initially_deferred: false,
+                },
+            }),
+        ];
+        round_trip(changes);
+    }
+
+    #[test]
+    fn overwriting_existing_values_has_no_automatic_inverse() {
+        let users = name("users");
+        let fill = Change::FillColumn(crate::model::FillColumn {
+            target: users.clone(),
+            column: "age".into(),
+            source: users.clone(),
+            value: "age".into(),
+            match_on: vec![crate::model::ColumnPair {
+                source: "id".into(),
+                target: "id".into(),
+            }],
+        });
+        assert!(inverse(&[fill], &schema()).is_err());
+    }
+}

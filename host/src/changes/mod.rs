@@ -8,12 +8,12 @@ pub mod inverse;
 pub mod simulate;
 pub mod validate;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::Change;
 
 /// What a planner (offline or LLM) proposes.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
     pub changes: Vec<Change>,
     /// Set only when the planner knows a better down than the automatic inverse (refactors that move data).
@@ -27,18 +27,36 @@ pub struct Plan {
 }
 
 /// Why a request was refused.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum RefusalKind {
+    /// The request could mean several things.
     Ambiguous,
+    /// A table or column it names does not exist.
     NotFound,
+    /// It asks about or changes data, not the schema.
     NotASchemaChange,
+    /// A schema change the planner (or the engine) cannot express.
     Unsupported,
+    /// Following it could lose data or run unchecked SQL.
     Unsafe,
 }
 
+impl RefusalKind {
+    /// The kind as `--json` spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RefusalKind::Ambiguous => "ambiguous",
+            RefusalKind::NotFound => "not_found",
+            RefusalKind::NotASchemaChange => "not_a_schema_change",
+            RefusalKind::Unsupported => "unsupported",
+            RefusalKind::Unsafe => "unsafe",
+        }
+    }
+}
+
 /// A refused request: a clear message, the closest real names, and a request that would work.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Refusal {
     pub kind: RefusalKind,
     pub message: String,

@@ -359,6 +359,7 @@ pub fn apply(schema: &mut DatabaseSchema, change: &Change) -> Result<(), String>
         Change::CopyRows(c) => {
             let source = table(schema, &c.source)?;
             require_columns(source, &c.columns.iter().map(|p| p.source.clone()).collect::<Vec<_>>())?;
+            require_columns(source, &c.when_any_not_null)?;
             let target = table(schema, &c.target)?;
             require_columns(target, &c.columns.iter().map(|p| p.target.clone()).collect::<Vec<_>>())?;
         }

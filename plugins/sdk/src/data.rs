@@ -3,7 +3,7 @@
 
 use crate::{CopyRows, FillColumn, QualifiedName};
 
-/// `INSERT INTO target (t1, ...) SELECT [DISTINCT] s1, ... FROM source`.
+/// `INSERT INTO target (t1, ...) SELECT [DISTINCT] s1, ... FROM source [WHERE a IS NOT NULL OR ...]`.
 pub fn copy_rows(
     c: &CopyRows,
     table: impl Fn(&QualifiedName) -> String,
@@ -11,8 +11,18 @@ pub fn copy_rows(
 ) -> String {
     let targets: Vec<String> = c.columns.iter().map(|p| ident(&p.target)).collect();
     let sources: Vec<String> = c.columns.iter().map(|p| ident(&p.source)).collect();
+    let filter: Vec<String> = c
+        .when_any_not_null
+        .iter()
+        .map(|col| format!("{} IS NOT NULL", ident(col)))
+        .collect();
+    let filter = if filter.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", filter.join(" OR "))
+    };
     format!(
-        "INSERT INTO {} ({}) SELECT {}{} FROM {}",
+        "INSERT INTO {} ({}) SELECT {}{} FROM {}{filter}",
         table(&c.target),
         targets.join(", "),
         if c.distinct { "DISTINCT " } else { "" },
@@ -78,10 +88,11 @@ mod tests {
             target: name("pro\"files"),
             columns: vec![pair("id", "user_id"), pair("bio", "x; DROP TABLE users")],
             distinct: true,
+            when_any_not_null: vec!["bio".into()],
         };
         assert_eq!(
             copy_rows(&c, |n| q(&n.name), q),
-            "INSERT INTO \"pro\"\"files\" (\"user_id\", \"x; DROP TABLE users\") SELECT DISTINCT \"id\", \"bio\" FROM \"users\""
+            "INSERT INTO \"pro\"\"files\" (\"user_id\", \"x; DROP TABLE users\") SELECT DISTINCT \"id\", \"bio\" FROM \"users\" WHERE \"bio\" IS NOT NULL"
         );
     }
 

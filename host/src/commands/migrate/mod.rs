@@ -5,7 +5,6 @@ mod history;
 mod impact;
 mod import;
 mod init;
-mod llm_planner;
 mod planning;
 mod request;
 mod review;

@@ -60,7 +60,7 @@ pub async fn prepare(
     let started = Instant::now();
     let plan = match planner {
         PlannerChoice::Offline => crate::planner::plan(request, &schema, engine)?,
-        PlannerChoice::Llm => super::llm_planner::plan(request, &schema, engine).await?,
+        PlannerChoice::Llm => return Err(anyhow::anyhow!("LLM planner: wired when the llm module lands").into()),
     };
     let planning_ms = started.elapsed().as_secs_f64() * 1000.0;
     let after = validate(&plan.changes, &schema, engine).map_err(|problems| {

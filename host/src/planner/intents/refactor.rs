@@ -10,14 +10,13 @@ use super::drop::drop_column_changes;
 use super::{Ctx, KEYWORDS, finish};
 use crate::model::{
     AddColumn, AddForeignKey, Change, Column, ColumnPair, CopyRows, FillColumn, PrimaryKey,
-    QualifiedName, RawSql, RenameTable, Table,
+    QualifiedName, RenameTable, Table,
 };
 use crate::planner::build;
 use crate::planner::infer::{self, primary_key};
 use crate::planner::names;
 use crate::planner::plan::{Plan, Refusal};
 use crate::planner::resolve::{self, Found};
-use crate::planner::sql;
 use crate::planner::tokens::Tok;
 
 fn pair(source: &str, target: &str) -> ColumnPair {
@@ -283,6 +282,7 @@ pub fn extract(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
             target: t.clone(),
             columns: cols.iter().map(|c| pair(c, c)).collect(),
             distinct: true,
+            when_any_not_null: vec![],
         }));
         up.push(Change::AddColumn(AddColumn {
             table: s.clone(),
@@ -309,6 +309,8 @@ pub fn extract(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
             target: t.clone(),
             columns: pairs,
             distinct: false,
+            // Rows whose moved columns are all NULL get no row: their link stays NULL.
+            when_any_not_null: cols.clone(),
         }));
         up.push(Change::AddColumn(AddColumn {
             table: s.clone(),
@@ -323,7 +325,7 @@ pub fn extract(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
         }));
         up.push(Change::DropColumn(build::column_ref(&t, temp)));
         notes.push(format!(
-            "{} can be NULL, and matching on NULL never succeeds, so each {} row gets its own {target_name} row (no deduplication) linked through its key",
+            "{} can be NULL, and matching on NULL never succeeds, so each {} row with any of them set gets its own {target_name} row (no deduplication) linked through its key",
             cols.join(", "),
             s.display()
         ));
@@ -486,6 +488,7 @@ pub fn split(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
         target: t.clone(),
         columns: pairs,
         distinct: false,
+        when_any_not_null: vec![],
     }));
     let mut renamed = source.clone();
     renamed.name = kept.clone();
@@ -629,39 +632,15 @@ pub fn merge(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
     }
     // Down: the table again, one row per target row that had values, then the columns go.
     let mut down = vec![Change::CreateTable(source.clone())];
-    let mut insert_cols = vec![sql::ident(ctx.engine, &link)];
-    let mut select_cols = vec![sql::ident(ctx.engine, &target_key.name)];
-    for c in &moved {
-        insert_cols.push(sql::ident(ctx.engine, &c.name));
-        select_cols.push(sql::ident(ctx.engine, &c.name));
-    }
-    let any_value: Vec<String> = moved
-        .iter()
-        .map(|c| format!("{} IS NOT NULL", sql::ident(ctx.engine, &c.name)))
-        .collect();
-    let table_sql = |q: &QualifiedName| match &q.namespace {
-        Some(ns) => format!(
-            "{}.{}",
-            sql::ident(ctx.engine, ns),
-            sql::ident(ctx.engine, &q.name)
-        ),
-        None => sql::ident(ctx.engine, &q.name),
-    };
-    down.push(Change::RawSql(RawSql {
-        up: format!(
-            "INSERT INTO {} ({}) SELECT {} FROM {} WHERE {}",
-            table_sql(s),
-            insert_cols.join(", "),
-            select_cols.join(", "),
-            table_sql(t),
-            if any_value.is_empty() {
-                "1 = 0".into()
-            } else {
-                any_value.join(" OR ")
-            }
-        ),
-        down: None,
-        note: Some("copy-rows has no row filter: only rows that had values are restored".into()),
+    let mut pairs = vec![pair(&target_key.name, &link)];
+    pairs.extend(moved.iter().map(|c| pair(&c.name, &c.name)));
+    down.push(Change::CopyRows(CopyRows {
+        source: t.clone(),
+        target: s.clone(),
+        columns: pairs,
+        distinct: false,
+        // Only the rows that had values get a row back.
+        when_any_not_null: moved.iter().map(|c| c.name.clone()).collect(),
     }));
     for c in &moved {
         down.push(Change::DropColumn(build::column_ref(t, &c.name)));

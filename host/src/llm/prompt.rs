@@ -30,13 +30,15 @@ pub fn system_prompt(engine: Engine, schema: &DatabaseSchema, request: &str) -> 
          careful engineer would for {engine}. A NOT NULL column added to an existing table needs a default.\n\
          - Name new indexes idx_<table>_<columns>, unique constraints uq_<table>_<columns>, foreign keys \
          fk_<table>_<column>, checks ck_<table>_<column>.\n\
-         - Never drop or narrow something the user did not ask to drop or change.\n\
+         - Never drop or narrow something the user did not ask to drop or change. For refactors that move \
+         data (split, merge, extract columns), create the new shape, move the data with CopyRows and \
+         FillColumn, and only then drop what the request says to drop.\n\
          - If the request is ambiguous, names a table or column that does not exist, is not a schema change, \
          or could lose data unasked, send no changes and a `refusal` with the closest real names and an \
          example request that would work.\n\
          - Give one summary line per change and a snake_case slug such as add_email_to_users.\n\
          Example of one change in the tool input: {example}\n\n\
-         Current schema (one line per table: columns as `name type [pk] [identity] [null] [default ...]`, \
+         Current schema (one line per table: columns as `name type [pk] [identity] [null] [default ...]`, NOT NULL unless marked null, \
          then constraints, indexes and foreign keys):\n{schema_text}",
         engine = engine_name(engine),
         schema_text = schema_text::render(schema, request, schema_text::BUDGET),

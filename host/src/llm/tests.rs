@@ -1129,3 +1129,113 @@ fn a_large_schema_is_narrowed_to_the_tables_the_request_mentions() {
     );
     assert!(prompt.len() < 40_000, "{}", prompt.len());
 }
+
+/// The tool schema is a valid JSON Schema draft 2020-12 document (what Anthropic checks tool input schemas
+/// against), and the IR's own JSON, as serde writes it, is valid under it; a misspelt change is not.
+#[test]
+fn tool_schema_is_valid_draft_2020_12_and_accepts_the_irs_json() {
+    let schema = input_schema();
+    jsonschema::draft202012::meta::validate(&schema).unwrap();
+    let validator = jsonschema::draft202012::new(&schema).unwrap();
+
+    // A wide sample of the IR: every creating change of a schema with keys, indexes, checks and FKs,
+    // plus refactor and escape-hatch changes.
+    let mut users = users_schema().tables.remove(0);
+    users.uniques.push(UniqueConstraint {
+        name: "uq_users_name".into(),
+        columns: vec!["name".into()],
+    });
+    users.indexes.push(Index {
+        name: "idx_users_lower_name".into(),
+        unique: false,
+        method: IndexMethod::Btree,
+        keys: vec![IndexKey {
+            target: IndexTarget::Expression("lower(name)".into()),
+            descending: true,
+            nulls_first: Some(false),
+            opclass: None,
+            collation: None,
+            prefix_length: None,
+        }],
+        included_columns: vec![],
+        predicate: Some("name IS NOT NULL".into()),
+        comment: None,
+    });
+    users.checks.push(CheckConstraint {
+        name: "ck_users_name".into(),
+        expression: "length(name) > 0".into(),
+    });
+    let mut orders = table(
+        "orders",
+        vec![
+            col("id", ColumnType::Uuid, false),
+            col("user_id", ColumnType::Bigint, false),
+            col(
+                "status",
+                ColumnType::InlineEnum(vec!["new".into(), "paid".into()]),
+                false,
+            ),
+            col(
+                "total",
+                ColumnType::Numeric(NumericParams {
+                    precision: Some(10),
+                    scale: Some(2),
+                }),
+                false,
+            ),
+            col("meta", ColumnType::Other("jsonb".into()), true),
+        ],
+    );
+    orders
+        .foreign_keys
+        .push(fk("fk_orders_user_id", "user_id", "users"));
+    let changes = vec![
+        Change::CreateTable(users),
+        Change::CreateTable(orders),
+        add_email(),
+        Change::RenameColumn(RenameColumn {
+            table: qn("users"),
+            column: "name".into(),
+            new_name: "full_name".into(),
+        }),
+        Change::SetNotNull(ColumnRef {
+            table: qn("users"),
+            column: "email".into(),
+        }),
+        Change::DropTable(qn("legacy")),
+        Change::CopyRows(CopyRows {
+            source: qn("users"),
+            target: qn("people"),
+            columns: vec![ColumnPair {
+                source: "name".into(),
+                target: "name".into(),
+            }],
+            distinct: true,
+        }),
+        Change::RawSql(RawSql {
+            up: "SELECT 1".into(),
+            down: None,
+            note: Some("asked for".into()),
+        }),
+    ];
+    let input = json!({"changes": changes, "summary": ["..."], "slug": "sample"});
+    let errors: Vec<String> = validator
+        .iter_errors(&input)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    // And the parser reads back what the schema accepts.
+    let tool::Parsed::Plan { changes: back, .. } =
+        tool::parse(&input, "raw sql: select 1").unwrap()
+    else {
+        panic!("not a plan")
+    };
+    assert_eq!(back, changes);
+
+    let refusal = json!({"changes": [], "summary": [], "slug": "", "refusal": {"kind": "ambiguous", "message": "m"}});
+    assert!(validator.is_valid(&refusal));
+    let misspelt = json!({"changes": [{"AddColum": {}}], "summary": [], "slug": "x"});
+    assert!(!validator.is_valid(&misspelt));
+    let extra = json!({"changes": [], "summary": [], "slug": "x", "sql": "DROP TABLE users"});
+    assert!(!validator.is_valid(&extra));
+}

@@ -35,11 +35,11 @@ impl Provider {
         }
     }
 
-    /// The environment variable a user sets the key in, for messages.
+    /// Where a user sets the key, for messages.
     pub fn key_variable(self) -> &'static str {
         match self {
             Provider::Anthropic => "ANTHROPIC_API_KEY",
-            Provider::OpenAi => "AI_SHELL_LLM_API_KEY",
+            Provider::OpenAi => "AI_SHELL_LLM_API_KEY or OPENAI_API_KEY",
         }
     }
 }

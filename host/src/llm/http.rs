@@ -63,10 +63,7 @@ pub async fn post(
         let (kind, message) = error_body(&text, config);
         if status == StatusCode::UNAUTHORIZED || kind.as_deref() == Some("authentication_error") {
             return Err(LlmError::Unauthorized {
-                variable: match config.provider {
-                    Provider::Anthropic => "ANTHROPIC_API_KEY",
-                    Provider::OpenAi => "AI_SHELL_LLM_API_KEY or OPENAI_API_KEY",
-                },
+                variable: config.provider.key_variable(),
             });
         }
         let retriable =

@@ -9,6 +9,7 @@ pub mod commands;
 pub mod connection;
 pub mod executor;
 pub mod history;
+pub mod llm;
 pub mod migrations;
 pub mod model;
 pub mod planner;

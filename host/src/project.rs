@@ -5,6 +5,13 @@
 //! dir = "migrations"              # where NNN_slug.sql files live
 //! table = "ai_shell_migrations"   # the history table (its event log is <table>_log)
 //! lock_timeout_secs = 600         # how long a run waits for another run's lock
+//!
+//! [llm]                           # the LLM planner (the API key only ever comes from the environment)
+//! provider = "anthropic"          # or "openai" for any OpenAI-compatible endpoint (Ollama, vLLM...)
+//! model = "claude-sonnet-4-6"
+//! base_url = "https://api.anthropic.com"
+//! timeout_secs = 120
+//! max_retries = 2
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -21,6 +28,7 @@ pub const CONFIG_FILE: &str = "ai-shell.toml";
 struct File {
     #[serde(default)]
     migrations: MigrationsSection,
+    llm: Option<LlmSettings>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -31,12 +39,26 @@ struct MigrationsSection {
     lock_timeout_secs: Option<u64>,
 }
 
+/// The `[llm]` table: which model the LLM planner asks. Never holds the API key.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct LlmSettings {
+    /// `anthropic` or `openai` (any OpenAI-compatible chat-completions endpoint).
+    pub provider: Option<String>,
+    pub model: Option<String>,
+    pub base_url: Option<String>,
+    pub timeout_secs: Option<u64>,
+    pub max_retries: Option<u32>,
+}
+
 /// Settings of the project in the working directory.
 #[derive(Clone, Debug)]
 pub struct Project {
     pub migrations_dir: PathBuf,
     pub history_table: String,
     pub lock_timeout: Duration,
+    /// The `[llm]` table, when present.
+    pub llm: Option<LlmSettings>,
 }
 
 impl Project {
@@ -44,13 +66,17 @@ impl Project {
     pub fn load(dir: &Path, migrations_dir: Option<&Path>) -> anyhow::Result<Project> {
         let path = dir.join(CONFIG_FILE);
         let file: File = match std::fs::read_to_string(&path) {
-            Ok(text) => toml::from_str(&text).with_context(|| {
-                format!("{} is not a valid ai-shell configuration", path.display())
-            })?,
+            Ok(text) => {
+                refuse_secrets(&text, &path)?;
+                toml::from_str(&text).with_context(|| {
+                    format!("{} is not a valid ai-shell configuration", path.display())
+                })?
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => File::default(),
             Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
         };
         let m = file.migrations;
+        let llm = file.llm;
         Ok(Project {
             migrations_dir: migrations_dir
                 .map(Path::to_path_buf)
@@ -58,8 +84,29 @@ impl Project {
                 .unwrap_or_else(|| PathBuf::from("migrations")),
             history_table: m.table.unwrap_or_else(|| "ai_shell_migrations".into()),
             lock_timeout: Duration::from_secs(m.lock_timeout_secs.unwrap_or(600)),
+            llm,
         })
     }
+}
+
+/// Refuses an API key in the `[llm]` table without echoing it (a parse error would quote the line).
+fn refuse_secrets(text: &str, path: &Path) -> anyhow::Result<()> {
+    let Ok(table) = text.parse::<toml::Table>() else {
+        return Ok(());
+    };
+    let Some(toml::Value::Table(llm)) = table.get("llm") else {
+        return Ok(());
+    };
+    if let Some(name) = llm.keys().find(|k| {
+        let k = k.to_ascii_lowercase();
+        k.contains("key") || k.contains("token") || k.contains("secret")
+    }) {
+        anyhow::bail!(
+            "{} must not hold the LLM API key (`{name}` in [llm])\n\nRemove it and set ANTHROPIC_API_KEY or AI_SHELL_LLM_API_KEY in the environment.",
+            path.display()
+        );
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -85,5 +132,23 @@ mod tests {
         std::fs::write(dir.path().join(CONFIG_FILE), "[migrations]\ndirr = 1\n").unwrap();
         let err = format!("{:#}", Project::load(dir.path(), None).unwrap_err());
         assert!(err.contains("dirr"), "{err}");
+    }
+
+    #[test]
+    fn llm_table_is_read_and_refuses_a_key() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(Project::load(dir.path(), None).unwrap().llm, None);
+        std::fs::write(
+            dir.path().join(CONFIG_FILE),
+            "[llm]\nprovider = \"openai\"\nmodel = \"qwen\"\ntimeout_secs = 30\n",
+        )
+        .unwrap();
+        let llm = Project::load(dir.path(), None).unwrap().llm.unwrap();
+        assert_eq!(llm.provider.as_deref(), Some("openai"));
+        assert_eq!(llm.model.as_deref(), Some("qwen"));
+        assert_eq!(llm.timeout_secs, Some(30));
+        std::fs::write(dir.path().join(CONFIG_FILE), "[llm]\napi_key = \"sk-x\"\n").unwrap();
+        let err = format!("{:#}", Project::load(dir.path(), None).unwrap_err());
+        assert!(err.contains("api_key") && !err.contains("sk-x"), "{err}");
     }
 }

@@ -6,5 +6,5 @@ wasmtime::component::bindgen!({
     world: "dialect",
     imports: { default: async | trappable },
     exports: { default: async },
-    additional_derives: [serde::Serialize, serde::Deserialize, PartialEq],
+    additional_derives: [serde::Serialize, serde::Deserialize, PartialEq, schemars::JsonSchema],
 });

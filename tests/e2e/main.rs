@@ -6,6 +6,7 @@ mod support;
 
 mod cli;
 mod eval;
+mod llm;
 mod migrate;
 mod mysql;
 mod nl;

@@ -131,7 +131,11 @@ fn column<'a>(schema: &'a Value, t: &str, c: &str) -> Option<&'a Value> {
 fn has_index_on(schema: &Value, t: &str, c: &str) -> bool {
     let t = table(schema, t).unwrap();
     let in_index = t["indexes"].as_array().unwrap().iter().any(|i| {
-        i["keys"].as_array().unwrap().iter().any(|k| k["target"]["Column"] == c)
+        i["keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|k| k["target"]["Column"] == c)
     });
     let in_unique = t["uniques"]
         .as_array()
@@ -144,8 +148,14 @@ fn has_index_on(schema: &Value, t: &str, c: &str) -> bool {
 fn is_unique(schema: &Value, t: &str, c: &str) -> bool {
     let t = table(schema, t).unwrap();
     t["indexes"].as_array().unwrap().iter().any(|i| {
-        i["unique"] == true && i["keys"].as_array().unwrap().len() == 1 && i["keys"][0]["target"]["Column"] == c
-    }) || t["uniques"].as_array().unwrap().iter().any(|u| u["columns"] == serde_json::json!([c]))
+        i["unique"] == true
+            && i["keys"].as_array().unwrap().len() == 1
+            && i["keys"][0]["target"]["Column"] == c
+    }) || t["uniques"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|u| u["columns"] == serde_json::json!([c]))
 }
 
 #[test]
@@ -157,15 +167,36 @@ fn tutorial_step_1_on_every_engine() {
         assert!(out.contains("Migration ID: 001_"), "{engine:?}: {out}");
         assert!(out.contains("Rollback available: Yes"), "{engine:?}: {out}");
         let s = p.schema();
-        assert!(column(&s, "users", "email").is_some(), "{engine:?}: no users.email");
-        assert!(has_index_on(&s, "users", "email"), "{engine:?}: users.email has no index");
+        assert!(
+            column(&s, "users", "email").is_some(),
+            "{engine:?}: no users.email"
+        );
+        assert!(
+            has_index_on(&s, "users", "email"),
+            "{engine:?}: users.email has no index"
+        );
 
         p.run(&["migrate", "make email field unique in users table", "--yes"]);
-        p.run(&["migrate", "add created_at and updated_at timestamps to products", "--yes"]);
-        p.run(&["migrate", "create orders table with customer_id foreign key", "--yes"]);
-        p.run(&["migrate", "rename column username to user_name in accounts", "--yes"]);
+        p.run(&[
+            "migrate",
+            "add created_at and updated_at timestamps to products",
+            "--yes",
+        ]);
+        p.run(&[
+            "migrate",
+            "create orders table with customer_id foreign key",
+            "--yes",
+        ]);
+        p.run(&[
+            "migrate",
+            "rename column username to user_name in accounts",
+            "--yes",
+        ]);
         let s = p.schema();
-        assert!(is_unique(&s, "users", "email"), "{engine:?}: email not unique");
+        assert!(
+            is_unique(&s, "users", "email"),
+            "{engine:?}: email not unique"
+        );
         assert!(column(&s, "products", "created_at").is_some());
         assert!(column(&s, "products", "updated_at").is_some());
         let orders = table(&s, "orders").expect("orders created");
@@ -180,7 +211,11 @@ fn tutorial_step_1_on_every_engine() {
         assert!(column(&s, "accounts", "username").is_none());
         assert_eq!(p.files().len(), 5);
         let status = p.run(&["migrate", "status", "--json"]);
-        assert_eq!(status.matches("\"applied\"").count(), 5, "{engine:?}: {status}");
+        assert_eq!(
+            status.matches("\"applied\"").count(),
+            5,
+            "{engine:?}: {status}"
+        );
         // Data survived the rename.
         assert!(p.scalar("SELECT COUNT(*) FROM accounts").contains('1'));
     }
@@ -193,11 +228,18 @@ fn tutorial_step_2_generate_review_preview_apply() {
         let before = p.schema();
         let out = p.run(&["migrate", "add phone field to users", "--generate-only"]);
         assert!(out.contains("Created"), "{out}");
-        assert_eq!(p.schema(), before, "{engine:?}: --generate-only changed the schema");
+        assert_eq!(
+            p.schema(),
+            before,
+            "{engine:?}: --generate-only changed the schema"
+        );
         let files = p.files();
         assert_eq!(files.len(), 1);
         let text = std::fs::read_to_string(&files[0]).unwrap();
-        assert!(text.contains("-- +up") && text.contains("-- +down"), "{text}");
+        assert!(
+            text.contains("-- +up") && text.contains("-- +down"),
+            "{text}"
+        );
         let id = files[0].file_stem().unwrap().to_string_lossy().to_string();
         assert!(id.starts_with("001_"), "{id}");
 
@@ -232,17 +274,34 @@ fn use_case_1_feature_table_from_a_bullet_list() {
         p.run(&["migrate", request, "--yes"]);
         let s = p.schema();
         let t = table(&s, "user_preferences").expect("user_preferences created");
-        for c in ["user_id", "theme", "language", "notifications_enabled", "email_frequency"] {
-            assert!(column(&s, "user_preferences", c).is_some(), "{engine:?}: no {c}: {t}");
+        for c in [
+            "user_id",
+            "theme",
+            "language",
+            "notifications_enabled",
+            "email_frequency",
+        ] {
+            assert!(
+                column(&s, "user_preferences", c).is_some(),
+                "{engine:?}: no {c}: {t}"
+            );
         }
         assert!(
-            t["foreign_keys"].as_array().unwrap().iter().any(|f| f["referenced_table"]["name"] == "users"),
+            t["foreign_keys"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["referenced_table"]["name"] == "users"),
             "{engine:?}: no foreign key to users"
         );
-        assert!(!t["checks"].as_array().unwrap().is_empty() || engine == Engine::Mysql && t["columns"].to_string().contains("InlineEnum"),
-            "{engine:?}: theme has no check: {t}");
+        assert!(
+            !t["checks"].as_array().unwrap().is_empty()
+                || engine == Engine::Mysql && t["columns"].to_string().contains("InlineEnum"),
+            "{engine:?}: theme has no check: {t}"
+        );
         // The check holds: an unknown theme is rejected.
-        let bad = p.db.try_exec("INSERT INTO user_preferences (user_id, theme) VALUES (1, 'purple')");
+        let bad =
+            p.db.try_exec("INSERT INTO user_preferences (user_id, theme) VALUES (1, 'purple')");
         assert!(bad.is_err(), "{engine:?}: theme 'purple' was accepted");
         p.run(&["migrate", "rollback", "--yes"]);
         assert!(table(&p.schema(), "user_preferences").is_none());
@@ -263,21 +322,35 @@ fn use_case_2_extract_address_keeps_data_and_rolls_back() {
 ";
         p.run(&["migrate", request, "--yes", "--allow-destructive"]);
         let s = p.schema();
-        assert!(table(&s, "addresses").is_some(), "{engine:?}: no addresses table");
-        assert!(column(&s, "users", "street").is_none(), "{engine:?}: street still in users");
+        assert!(
+            table(&s, "addresses").is_some(),
+            "{engine:?}: no addresses table"
+        );
+        assert!(
+            column(&s, "users", "street").is_none(),
+            "{engine:?}: street still in users"
+        );
         assert!(column(&s, "users", "address_id").is_some());
         // ann and cy each get their address row (the address columns are nullable, so rows are not
         // merged on equal values); bob has none and keeps a NULL link.
-        assert!(p.scalar("SELECT COUNT(*) FROM addresses").contains('2'), "{engine:?}");
         assert!(
-            p.scalar("SELECT COUNT(*) FROM users WHERE address_id IS NULL").contains('1'),
+            p.scalar("SELECT COUNT(*) FROM addresses").contains('2'),
+            "{engine:?}"
+        );
+        assert!(
+            p.scalar("SELECT COUNT(*) FROM users WHERE address_id IS NULL")
+                .contains('1'),
             "{engine:?}"
         );
         p.run(&["migrate", "rollback", "--yes"]);
-        assert_eq!(p.schema()["tables"].as_array().unwrap().len(), before["tables"].as_array().unwrap().len());
+        assert_eq!(
+            p.schema()["tables"].as_array().unwrap().len(),
+            before["tables"].as_array().unwrap().len()
+        );
         assert!(column(&p.schema(), "users", "street").is_some());
         assert!(
-            p.scalar("SELECT COUNT(*) FROM users WHERE city = 'Springfield'").contains('2'),
+            p.scalar("SELECT COUNT(*) FROM users WHERE city = 'Springfield'")
+                .contains('2'),
             "{engine:?}: address data not restored"
         );
     }
@@ -294,16 +367,36 @@ fn refusals_change_nothing() {
         assert!(err.contains("Nothing was changed"), "{err}");
         // A typo of a real name is matched, not refused: "usres".
         // Destructive without consent, not on a terminal: refused even with --yes.
-        let err = p.refused(&["migrate", "drop column deprecated_field from products", "--yes"]);
+        let err = p.refused(&[
+            "migrate",
+            "drop column deprecated_field from products",
+            "--yes",
+        ]);
         assert!(err.contains("--allow-destructive"), "{err}");
-        let json = p.cli().args(["migrate", "add email to nosuchtable", "--json"]).output().unwrap();
+        let json = p
+            .cli()
+            .args(["migrate", "add email to nosuchtable", "--json"])
+            .output()
+            .unwrap();
         assert!(!json.status.success());
         let v: Value = serde_json::from_slice(&json.stdout).expect("refusal as JSON");
         assert_eq!(v["status"], "refused");
-        assert_eq!(p.schema(), before, "{engine:?}: a refused request changed the schema");
-        assert!(p.files().is_empty(), "{engine:?}: a refused request wrote a file");
+        assert_eq!(
+            p.schema(),
+            before,
+            "{engine:?}: a refused request changed the schema"
+        );
+        assert!(
+            p.files().is_empty(),
+            "{engine:?}: a refused request wrote a file"
+        );
         // With consent the drop goes through.
-        p.run(&["migrate", "drop column deprecated_field from products", "--yes", "--allow-destructive"]);
+        p.run(&[
+            "migrate",
+            "drop column deprecated_field from products",
+            "--yes",
+            "--allow-destructive",
+        ]);
         assert!(column(&p.schema(), "products", "deprecated_field").is_none());
     }
 }
@@ -312,11 +405,25 @@ fn refusals_change_nothing() {
 fn injection_in_a_name_is_quoted_or_refused() {
     for engine in ENGINES {
         let p = Project::new(engine);
-        let out = p.cli().args(["migrate", "add column \"x; DROP TABLE users\" to users", "--yes"]).output().unwrap();
+        let out = p
+            .cli()
+            .args([
+                "migrate",
+                "add column \"x; DROP TABLE users\" to users",
+                "--yes",
+            ])
+            .output()
+            .unwrap();
         let s = p.schema();
-        assert!(table(&s, "users").is_some(), "{engine:?}: users was dropped!");
+        assert!(
+            table(&s, "users").is_some(),
+            "{engine:?}: users was dropped!"
+        );
         if out.status.success() {
-            assert!(column(&s, "users", "x; DROP TABLE users").is_some(), "{engine:?}");
+            assert!(
+                column(&s, "users", "x; DROP TABLE users").is_some(),
+                "{engine:?}"
+            );
         }
     }
 }
@@ -326,7 +433,12 @@ fn dry_run_json_and_impact() {
     for engine in ENGINES {
         let p = Project::new(engine);
         let before = p.schema();
-        let out = p.run(&["migrate", "add email field to users table", "--dry-run", "--json"]);
+        let out = p.run(&[
+            "migrate",
+            "add email field to users table",
+            "--dry-run",
+            "--json",
+        ]);
         let v: Value = serde_json::from_str(&out).unwrap();
         assert_eq!(v["status"], "dry-run");
         assert!(!v["up"].as_array().unwrap().is_empty());
@@ -335,7 +447,13 @@ fn dry_run_json_and_impact() {
         assert_eq!(p.schema(), before);
         assert!(p.files().is_empty());
 
-        let impact: Value = serde_json::from_str(&p.run(&["migrate", "impact", "add index on users(name)", "--json"])).unwrap();
+        let impact: Value = serde_json::from_str(&p.run(&[
+            "migrate",
+            "impact",
+            "add index on users(name)",
+            "--json",
+        ]))
+        .unwrap();
         assert_eq!(impact["tables"][0]["table"], "users", "{impact}");
         assert_eq!(impact["tables"][0]["rows"], 3, "{impact}");
         assert!(impact["statements"][0]["lock"].is_string());
@@ -348,10 +466,18 @@ fn dry_run_json_and_impact() {
 fn edit_revalidates_and_rechecksums() {
     let p = Project::new(Engine::Sqlite);
     p.run(&["migrate", "add phone field to users", "--generate-only"]);
-    let id = p.files()[0].file_stem().unwrap().to_string_lossy().to_string();
+    let id = p.files()[0]
+        .file_stem()
+        .unwrap()
+        .to_string_lossy()
+        .to_string();
     // An "editor" that appends a comment to the up section's last statement line.
     let editor = p.dir.path().join("editor.sh");
-    std::fs::write(&editor, "#!/bin/sh\nsed -i 's/^-- +down/SELECT 1;\\n-- +down/' \"$1\"\n").unwrap();
+    std::fs::write(
+        &editor,
+        "#!/bin/sh\nsed -i 's/^-- +down/SELECT 1;\\n-- +down/' \"$1\"\n",
+    )
+    .unwrap();
     let mut perms = std::fs::metadata(&editor).unwrap().permissions();
     std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
     std::fs::set_permissions(&editor, perms).unwrap();
@@ -361,6 +487,11 @@ fn edit_revalidates_and_rechecksums() {
 
 impl Project {
     fn run_with_editor(&self, editor: &std::path::Path, id: &str) -> String {
-        run_ok(self.cli().env("EDITOR", editor).env_remove("VISUAL").args(["migrate", "edit", id]))
+        run_ok(
+            self.cli()
+                .env("EDITOR", editor)
+                .env_remove("VISUAL")
+                .args(["migrate", "edit", id]),
+        )
     }
 }

@@ -67,7 +67,9 @@ pub fn describe(change: &Change) -> String {
             display(&u.table),
             u.constraint.columns.join(", ")
         ),
-        Change::DropUnique(o) => format!("drop unique constraint {} of {}", o.name, display(&o.table)),
+        Change::DropUnique(o) => {
+            format!("drop unique constraint {} of {}", o.name, display(&o.table))
+        }
         Change::AddForeignKey(f) => format!(
             "add foreign key {} from {}({}) to {}({})",
             f.foreign_key.name,
@@ -76,7 +78,9 @@ pub fn describe(change: &Change) -> String {
             display(&f.foreign_key.referenced_table),
             f.foreign_key.referenced_columns.join(", ")
         ),
-        Change::DropForeignKey(o) => format!("drop foreign key {} of {}", o.name, display(&o.table)),
+        Change::DropForeignKey(o) => {
+            format!("drop foreign key {} of {}", o.name, display(&o.table))
+        }
         Change::AddCheck(c) => format!(
             "add check {} on {}: {}",
             c.check.name,

@@ -127,7 +127,10 @@ fn undo_one(
                 concurrently: false,
             })]
         }
-        Change::AddUnique(u) => vec![Change::DropUnique(table_object(&u.table, &u.constraint.name))],
+        Change::AddUnique(u) => vec![Change::DropUnique(table_object(
+            &u.table,
+            &u.constraint.name,
+        ))],
         Change::DropUnique(o) => {
             let t = simulate::table(s, &o.table)?;
             let u = t
@@ -195,7 +198,9 @@ fn undo_one(
         // Rows copied into a table this migration creates go away with the table.
         Change::CopyRows(c) if created_tables.iter().any(|t| same(t, &c.target)) => vec![],
         Change::CopyRows(_) => {
-            return Err("rows copied into an existing table: write the down section by hand".into());
+            return Err(
+                "rows copied into an existing table: write the down section by hand".into(),
+            );
         }
         // Values filled into a column this migration adds go away with the column.
         Change::FillColumn(f)
@@ -206,7 +211,10 @@ fn undo_one(
             vec![]
         }
         Change::FillColumn(_) => {
-            return Err("overwritten column values cannot be restored: write the down section by hand".into());
+            return Err(
+                "overwritten column values cannot be restored: write the down section by hand"
+                    .into(),
+            );
         }
         Change::CreateEnumType(e) => vec![Change::DropEnumType(e.name.clone())],
         Change::CreateSequence(seq) => vec![Change::DropSequence(seq.name.clone())],
@@ -229,7 +237,10 @@ fn undo_one(
         }
         Change::DropNamespace(n) => vec![Change::CreateNamespace(n.clone())],
         Change::CreateExtension(e) => {
-            return Err(format!("extension `{}` is not dropped automatically", e.name));
+            return Err(format!(
+                "extension `{}` is not dropped automatically",
+                e.name
+            ));
         }
         Change::CreateObject(o) => {
             return Err(format!("{} `{}` has no typed inverse", o.kind, o.name.name));
@@ -289,7 +300,7 @@ fn readd_column(s: &DatabaseSchema, c: &ColumnRef) -> Result<Vec<Change>, String
 mod tests {
     use super::*;
     use crate::model::{
-        Column, ColumnType, ForeignKey, FkAction, Index, IndexKey, IndexMethod, PrimaryKey, Table,
+        Column, ColumnType, FkAction, ForeignKey, Index, IndexKey, IndexMethod, PrimaryKey, Table,
         UniqueConstraint,
     };
 
@@ -372,7 +383,11 @@ mod tests {
             }
             s
         };
-        assert_eq!(sort(s), sort(before), "changes: {changes:?}\ndown: {down:?}");
+        assert_eq!(
+            sort(s),
+            sort(before),
+            "changes: {changes:?}\ndown: {down:?}"
+        );
     }
 
     #[test]
@@ -403,8 +418,14 @@ mod tests {
             }),
             Change::SetNotNull(column_ref(&users, "age")),
         ]);
-        round_trip(vec![Change::DropIndex(table_object(&users, "idx_users_age"))]);
-        round_trip(vec![Change::DropUnique(table_object(&users, "uq_users_email"))]);
+        round_trip(vec![Change::DropIndex(table_object(
+            &users,
+            "idx_users_age",
+        ))]);
+        round_trip(vec![Change::DropUnique(table_object(
+            &users,
+            "uq_users_email",
+        ))]);
         round_trip(vec![Change::RenameTable(RenameTable {
             table: users.clone(),
             new_name: "accounts".into(),

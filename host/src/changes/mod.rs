@@ -71,7 +71,10 @@ impl std::fmt::Display for Refusal {
             write!(f, "\n\nDid you mean: {}?", self.suggestions.join(", "))?;
         }
         if let Some(example) = &self.example {
-            write!(f, "\n\nA request that would work: ai-shell migrate \"{example}\"")?;
+            write!(
+                f,
+                "\n\nA request that would work: ai-shell migrate \"{example}\""
+            )?;
         }
         Ok(())
     }

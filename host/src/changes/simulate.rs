@@ -74,7 +74,9 @@ fn object_exists(table: &Table, name: &str) -> bool {
 }
 
 fn require_columns(table: &Table, columns: &[String]) -> Result<(), String> {
-    columns.iter().try_for_each(|c| column(table, c).map(|_| ()))
+    columns
+        .iter()
+        .try_for_each(|c| column(table, c).map(|_| ()))
 }
 
 fn fresh_object(table: &Table, name: &str) -> Result<(), String> {
@@ -103,7 +105,10 @@ pub fn apply(schema: &mut DatabaseSchema, change: &Change) -> Result<(), String>
                 return Err(format!("table `{}` already exists", display(&t.name)));
             }
             if schema.views.iter().any(|v| same(&v.name, &t.name)) {
-                return Err(format!("a view named `{}` already exists", display(&t.name)));
+                return Err(format!(
+                    "a view named `{}` already exists",
+                    display(&t.name)
+                ));
             }
             for fk in &t.foreign_keys {
                 if !same(&fk.referenced_table, &t.name) {
@@ -168,9 +173,9 @@ pub fn apply(schema: &mut DatabaseSchema, change: &Change) -> Result<(), String>
             t.columns.retain(|x| x.name != c.column);
             let mentions = |cols: &[String]| cols.iter().any(|x| *x == c.column);
             t.indexes.retain(|i| {
-                !i.keys.iter().any(|k| {
-                    matches!(&k.target, crate::model::IndexTarget::Column(n) if *n == c.column)
-                })
+                !i.keys.iter().any(
+                    |k| matches!(&k.target, crate::model::IndexTarget::Column(n) if *n == c.column),
+                )
             });
             t.uniques.retain(|u| !mentions(&u.columns));
             t.foreign_keys.retain(|f| !mentions(&f.columns));
@@ -203,7 +208,9 @@ pub fn apply(schema: &mut DatabaseSchema, change: &Change) -> Result<(), String>
                 }
             }
             t.uniques.iter_mut().for_each(|u| rename(&mut u.columns));
-            t.foreign_keys.iter_mut().for_each(|f| rename(&mut f.columns));
+            t.foreign_keys
+                .iter_mut()
+                .for_each(|f| rename(&mut f.columns));
             if let Some(p) = &mut t.primary_key {
                 rename(&mut p.columns);
             }
@@ -219,12 +226,18 @@ pub fn apply(schema: &mut DatabaseSchema, change: &Change) -> Result<(), String>
         Change::AlterColumnType(a) => {
             column_mut(table_mut(schema, &a.table)?, &a.column)?.data_type = a.new_type.clone();
         }
-        Change::SetNotNull(c) => column_mut(table_mut(schema, &c.table)?, &c.column)?.nullable = false,
-        Change::DropNotNull(c) => column_mut(table_mut(schema, &c.table)?, &c.column)?.nullable = true,
+        Change::SetNotNull(c) => {
+            column_mut(table_mut(schema, &c.table)?, &c.column)?.nullable = false
+        }
+        Change::DropNotNull(c) => {
+            column_mut(table_mut(schema, &c.table)?, &c.column)?.nullable = true
+        }
         Change::SetDefault(d) => {
             column_mut(table_mut(schema, &d.table)?, &d.column)?.default = Some(d.default.clone())
         }
-        Change::DropDefault(c) => column_mut(table_mut(schema, &c.table)?, &c.column)?.default = None,
+        Change::DropDefault(c) => {
+            column_mut(table_mut(schema, &c.table)?, &c.column)?.default = None
+        }
         Change::AddPrimaryKey(p) => {
             let t = table_mut(schema, &p.table)?;
             if t.primary_key.is_some() {
@@ -358,20 +371,46 @@ pub fn apply(schema: &mut DatabaseSchema, change: &Change) -> Result<(), String>
         }
         Change::CopyRows(c) => {
             let source = table(schema, &c.source)?;
-            require_columns(source, &c.columns.iter().map(|p| p.source.clone()).collect::<Vec<_>>())?;
+            require_columns(
+                source,
+                &c.columns
+                    .iter()
+                    .map(|p| p.source.clone())
+                    .collect::<Vec<_>>(),
+            )?;
             require_columns(source, &c.when_any_not_null)?;
             let target = table(schema, &c.target)?;
-            require_columns(target, &c.columns.iter().map(|p| p.target.clone()).collect::<Vec<_>>())?;
+            require_columns(
+                target,
+                &c.columns
+                    .iter()
+                    .map(|p| p.target.clone())
+                    .collect::<Vec<_>>(),
+            )?;
         }
         Change::FillColumn(f) => {
             let source = table(schema, &f.source)?;
             column(source, &f.value)?;
-            require_columns(source, &f.match_on.iter().map(|p| p.source.clone()).collect::<Vec<_>>())?;
+            require_columns(
+                source,
+                &f.match_on
+                    .iter()
+                    .map(|p| p.source.clone())
+                    .collect::<Vec<_>>(),
+            )?;
             let target = table(schema, &f.target)?;
             column(target, &f.column)?;
-            require_columns(target, &f.match_on.iter().map(|p| p.target.clone()).collect::<Vec<_>>())?;
+            require_columns(
+                target,
+                &f.match_on
+                    .iter()
+                    .map(|p| p.target.clone())
+                    .collect::<Vec<_>>(),
+            )?;
             if f.match_on.is_empty() {
-                return Err("fill-column needs at least one pair of columns to match rows on".into());
+                return Err(
+                    "fill-column needs at least one pair of columns to match rows on".into(),
+                );
             }
         }
         Change::CreateEnumType(e) => schema.enums.push(e.clone()),

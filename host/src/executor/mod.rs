@@ -143,7 +143,8 @@ pub fn foreign_key_pragmas(
             .split_whitespace()
             .collect::<Vec<_>>()
             .join(" ");
-        words == format!("pragma foreign_keys = {value}") || words == format!("pragma foreign_keys={value}")
+        words == format!("pragma foreign_keys = {value}")
+            || words == format!("pragma foreign_keys={value}")
     };
     if engine == Engine::Sqlite
         && statements.len() >= 2

@@ -1211,6 +1211,7 @@ fn tool_schema_is_valid_draft_2020_12_and_accepts_the_irs_json() {
                 target: "name".into(),
             }],
             distinct: true,
+            when_any_not_null: vec!["name".into()],
         }),
         Change::RawSql(RawSql {
             up: "SELECT 1".into(),

@@ -71,7 +71,16 @@ pub async fn impact(
     let (db, dialect) = ctx.connect().await?;
     let engine = db.engine();
     let schema = planning::live_schema(&db, &dialect, &ws.history).await?;
-    let prepared = match planning::prepare(request, planner, engine, schema, &dialect).await {
+    let prepared = match planning::prepare(
+        request,
+        planner,
+        engine,
+        schema,
+        &dialect,
+        ws.project.llm.as_ref(),
+    )
+    .await
+    {
         Ok(p) => p,
         Err(PrepareError::Refused(r)) => {
             db.close().await;
@@ -135,25 +144,43 @@ pub async fn impact(
         println!(
             "  {}: {} rows",
             t.table,
-            t.rows.map(|r| r.to_string()).unwrap_or_else(|| "unknown".into())
+            t.rows
+                .map(|r| r.to_string())
+                .unwrap_or_else(|| "unknown".into())
         );
     }
     println!();
     println!("{BOLD}Statements:{BOLD:#}");
     for (i, st) in report.statements.iter().enumerate() {
-        println!("  {}. {SQL}{}{SQL:#}", i + 1, st.sql.lines().next().unwrap_or(""));
+        println!(
+            "  {}. {SQL}{}{SQL:#}",
+            i + 1,
+            st.sql.lines().next().unwrap_or("")
+        );
         println!(
             "     lock: {}{}{} · estimated {} · risk {:?}",
             st.lock,
-            if st.rewrites_table { " · rewrites the table" } else { "" },
-            if st.outside_transaction { " · outside a transaction" } else { "" },
+            if st.rewrites_table {
+                " · rewrites the table"
+            } else {
+                ""
+            },
+            if st.outside_transaction {
+                " · outside a transaction"
+            } else {
+                ""
+            },
             duration(st.estimated_ms),
             st.risk
         );
     }
     println!();
     println!("Estimated duration: {}", duration(report.estimated_ms));
-    println!("Risk: {:?}{}", report.risk, if destructive { " (can lose data)" } else { "" });
+    println!(
+        "Risk: {:?}{}",
+        report.risk,
+        if destructive { " (can lose data)" } else { "" }
+    );
     println!("Recommendation: {}", report.recommendation);
     Ok(())
 }
@@ -172,17 +199,19 @@ fn main_table(change: &Change) -> Option<QualifiedName> {
         Change::DropTable(n) | Change::DropPrimaryKey(n) => n.clone(),
         Change::RenameTable(r) => r.table.clone(),
         Change::AddColumn(a) => a.table.clone(),
-        Change::DropColumn(c) | Change::SetNotNull(c) | Change::DropNotNull(c) | Change::DropDefault(c) => {
-            c.table.clone()
-        }
+        Change::DropColumn(c)
+        | Change::SetNotNull(c)
+        | Change::DropNotNull(c)
+        | Change::DropDefault(c) => c.table.clone(),
         Change::RenameColumn(r) => r.table.clone(),
         Change::AlterColumnType(a) => a.table.clone(),
         Change::SetDefault(d) => d.table.clone(),
         Change::AddPrimaryKey(p) => p.table.clone(),
         Change::AddIndex(a) => a.table.clone(),
-        Change::DropIndex(o) | Change::DropUnique(o) | Change::DropForeignKey(o) | Change::DropCheck(o) => {
-            o.table.clone()
-        }
+        Change::DropIndex(o)
+        | Change::DropUnique(o)
+        | Change::DropForeignKey(o)
+        | Change::DropCheck(o) => o.table.clone(),
         Change::AddUnique(u) => u.table.clone(),
         Change::AddForeignKey(f) => f.table.clone(),
         Change::AddCheck(c) => c.table.clone(),
@@ -216,11 +245,18 @@ async fn row_count(s: &mut Session, engine: Engine, table: &QualifiedName) -> Op
             Engine::MySql => format!("`{}`", table.name.replace('`', "``")),
             _ => format!(
                 "\"{}\".\"{}\"",
-                table.namespace.clone().unwrap_or_else(|| "public".into()).replace('"', "\"\""),
+                table
+                    .namespace
+                    .clone()
+                    .unwrap_or_else(|| "public".into())
+                    .replace('"', "\"\""),
                 table.name.replace('"', "\"\"")
             ),
         };
-        let exact = s.query(&format!("SELECT COUNT(*) FROM {quoted}"), &[]).await.ok();
+        let exact = s
+            .query(&format!("SELECT COUNT(*) FROM {quoted}"), &[])
+            .await
+            .ok();
         return exact.and_then(first_integer).or(estimate);
     }
     estimate
@@ -245,11 +281,16 @@ fn assess(
     let upper = st.sql.to_ascii_uppercase();
     let per_row = if st.rewrites_table {
         Some(REWRITE_ROWS_PER_SEC)
-    } else if matches!(change, Change::AddIndex(_) | Change::AddUnique(_)) || upper.contains("INDEX") {
+    } else if matches!(change, Change::AddIndex(_) | Change::AddUnique(_))
+        || upper.contains("INDEX")
+    {
         Some(INDEX_ROWS_PER_SEC)
     } else if matches!(change, Change::CopyRows(_) | Change::FillColumn(_)) {
         Some(COPY_ROWS_PER_SEC)
-    } else if matches!(change, Change::SetNotNull(_) | Change::AddForeignKey(_) | Change::AddCheck(_)) {
+    } else if matches!(
+        change,
+        Change::SetNotNull(_) | Change::AddForeignKey(_) | Change::AddCheck(_)
+    ) {
         // Validation scans the table.
         Some(INDEX_ROWS_PER_SEC * 2.0)
     } else {
@@ -265,7 +306,9 @@ fn assess(
         (_, _) if is_destructive(change) => Risk::High,
         (LockLevel::Exclusive, r) if r > 100_000 && per_row.is_some() => Risk::High,
         (LockLevel::Shared, r) if r > 1_000_000 => Risk::High,
-        (LockLevel::Exclusive | LockLevel::Shared, r) if r > 10_000 && per_row.is_some() => Risk::Medium,
+        (LockLevel::Exclusive | LockLevel::Shared, r) if r > 10_000 && per_row.is_some() => {
+            Risk::Medium
+        }
         _ => Risk::Low,
     };
     StatementImpact {
@@ -280,10 +323,18 @@ fn assess(
     }
 }
 
-fn recommend(engine: Engine, statements: &[StatementImpact], risk: Risk, destructive: bool) -> String {
+fn recommend(
+    engine: Engine,
+    statements: &[StatementImpact],
+    risk: Risk,
+    destructive: bool,
+) -> String {
     let mut advice = Vec::new();
     if destructive {
-        advice.push("it drops data: take a backup first and apply with --allow-destructive once reviewed".to_string());
+        advice.push(
+            "it drops data: take a backup first and apply with --allow-destructive once reviewed"
+                .to_string(),
+        );
     }
     let slow_lock = statements
         .iter()

@@ -5,6 +5,7 @@ mod history;
 mod impact;
 mod import;
 mod init;
+mod llm_planner;
 mod planning;
 mod request;
 mod review;

@@ -44,7 +44,10 @@ pub async fn live_schema(
         .introspect(db)
         .await
         .with_context(|| format!("reading the schema of {}", db.url()))?;
-    let own = [history.table().to_string(), format!("{}_log", history.table())];
+    let own = [
+        history.table().to_string(),
+        format!("{}_log", history.table()),
+    ];
     schema.tables.retain(|t| !own.contains(&t.name.name));
     Ok(schema)
 }
@@ -56,11 +59,12 @@ pub async fn prepare(
     engine: Engine,
     schema: DatabaseSchema,
     dialect: &DialectPlugin,
+    llm: Option<&crate::project::LlmSettings>,
 ) -> Result<Prepared, PrepareError> {
     let started = Instant::now();
     let plan = match planner {
         PlannerChoice::Offline => crate::planner::plan(request, &schema, engine)?,
-        PlannerChoice::Llm => return Err(anyhow::anyhow!("LLM planner: wired when the llm module lands").into()),
+        PlannerChoice::Llm => super::llm_planner::plan(request, &schema, engine, llm).await?,
     };
     let planning_ms = started.elapsed().as_secs_f64() * 1000.0;
     let after = validate(&plan.changes, &schema, engine).map_err(|problems| {
@@ -104,14 +108,17 @@ pub fn needs_no_transaction(engine: Engine, statements: &[Statement]) -> bool {
 }
 
 fn is_fk_pragma(sql: &str) -> bool {
-    sql.to_ascii_lowercase().replace(' ', "").starts_with("pragmaforeign_keys=")
+    sql.to_ascii_lowercase()
+        .replace(' ', "")
+        .starts_with("pragmaforeign_keys=")
 }
 
 /// The statements as a migration section: each change's statements under a comment saying what it does.
 /// On SQLite, the foreign-key pragmas of table rebuilds become one `OFF` first and one `ON` last, so the
 /// executor can run them around the migration's transaction.
 pub fn section(engine: Engine, statements: &[Statement], steps: &[String]) -> String {
-    let sqlite_pragmas = engine == Engine::Sqlite && statements.iter().any(|s| is_fk_pragma(&s.sql));
+    let sqlite_pragmas =
+        engine == Engine::Sqlite && statements.iter().any(|s| is_fk_pragma(&s.sql));
     let mut out = String::new();
     if sqlite_pragmas {
         out.push_str("PRAGMA foreign_keys = OFF;\n\n");

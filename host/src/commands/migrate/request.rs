@@ -59,10 +59,14 @@ struct JsonRefusal<'a> {
     refusal: &'a Refusal,
 }
 
-/// The planner a request uses when `--planner` is not given.
+/// The planner a request uses when `--planner` is not given: the LLM when `ai-shell.toml` has an `[llm]`
+/// table, else the offline planner (an API key in the environment alone never sends a schema anywhere).
 pub fn default_planner(ws: &Workspace) -> PlannerChoice {
-    let _ = ws;
-    PlannerChoice::Offline
+    if ws.project.llm.is_some() {
+        PlannerChoice::Llm
+    } else {
+        PlannerChoice::Offline
+    }
 }
 
 pub async fn run(ctx: &mut Context, args: RequestArgs) -> anyhow::Result<()> {
@@ -80,7 +84,16 @@ pub async fn run(ctx: &mut Context, args: RequestArgs) -> anyhow::Result<()> {
         println!("{BOLD}🔍 Analyzing schema change request...{BOLD:#}");
     }
     let schema = planning::live_schema(&db, &dialect, &ws.history).await?;
-    let prepared = match planning::prepare(&request, planner, engine, schema, &dialect).await {
+    let prepared = match planning::prepare(
+        &request,
+        planner,
+        engine,
+        schema,
+        &dialect,
+        ws.project.llm.as_ref(),
+    )
+    .await
+    {
         Ok(p) => p,
         Err(PrepareError::Refused(refusal)) => {
             db.close().await;
@@ -97,8 +110,7 @@ pub async fn run(ctx: &mut Context, args: RequestArgs) -> anyhow::Result<()> {
             return Err(e);
         }
     };
-    let destructive =
-        prepared.plan.destructive || prepared.plan.changes.iter().any(is_destructive);
+    let destructive = prepared.plan.destructive || prepared.plan.changes.iter().any(is_destructive);
     if !args.json {
         show_plan(&prepared, &dialect, engine).await?;
     }
@@ -127,7 +139,14 @@ pub async fn run(ctx: &mut Context, args: RequestArgs) -> anyhow::Result<()> {
     if args.dry_run {
         db.close().await;
         if args.json {
-            return print_json(&json_report(&request, &prepared, "dry-run", None, destructive, None));
+            return print_json(&json_report(
+                &request,
+                &prepared,
+                "dry-run",
+                None,
+                destructive,
+                None,
+            ));
         }
         println!("Dry run: nothing was written or applied.");
         return Ok(());
@@ -179,7 +198,9 @@ pub async fn run(ctx: &mut Context, args: RequestArgs) -> anyhow::Result<()> {
             ));
         }
         println!("✓ Created {}", path.display());
-        println!("  Review it with `ai-shell migrate review {id}`, apply it with `ai-shell migrate apply {id}`.");
+        println!(
+            "  Review it with `ai-shell migrate review {id}`, apply it with `ai-shell migrate apply {id}`."
+        );
         return Ok(());
     }
 

@@ -38,7 +38,9 @@ async fn state(ctx: &Context, ws: &Workspace, version: u64) -> Option<String> {
         Some(r) => match r.status {
             Status::Failed => format!(
                 "failed ({})",
-                r.error.clone().unwrap_or_else(|| "no error recorded".into())
+                r.error
+                    .clone()
+                    .unwrap_or_else(|| "no error recorded".into())
             ),
             other => other.as_str().to_string(),
         },
@@ -165,14 +167,20 @@ pub fn edit(ctx: &mut Context, reference: &str) -> anyhow::Result<()> {
         .arg("ai-shell-edit")
         .arg(&path)
         .status()
-        .map_err(|e| anyhow::anyhow!("starting the editor `{editor}`: {e}\n\nSet $EDITOR to your editor."))?;
+        .map_err(|e| {
+            anyhow::anyhow!("starting the editor `{editor}`: {e}\n\nSet $EDITOR to your editor.")
+        })?;
     if !status.success() {
         anyhow::bail!("the editor `{editor}` exited with {status}; the file was not re-checked");
     }
     let text = std::fs::read_to_string(&path)
         .map_err(|e| anyhow::anyhow!("reading {}: {e}", path.display()))?;
-    let edited = file::parse(&path, &text)
-        .map_err(|e| anyhow::anyhow!("{} no longer parses: {e}\n\nFix it with `ai-shell migrate edit {reference}`.", path.display()))?;
+    let edited = file::parse(&path, &text).map_err(|e| {
+        anyhow::anyhow!(
+            "{} no longer parses: {e}\n\nFix it with `ai-shell migrate edit {reference}`.",
+            path.display()
+        )
+    })?;
     let findings = file::validate(&edited);
     let after = checksum(&edited.up);
     for finding in &findings {
@@ -185,9 +193,15 @@ pub fn edit(ctx: &mut Context, reference: &str) -> anyhow::Result<()> {
         );
     }
     if before == after {
-        println!("✓ {} is valid; the up section is unchanged (checksum {after})", path.display());
+        println!(
+            "✓ {} is valid; the up section is unchanged (checksum {after})",
+            path.display()
+        );
     } else {
-        println!("✓ {} is valid; new checksum {after} (was {before})", path.display());
+        println!(
+            "✓ {} is valid; new checksum {after} (was {before})",
+            path.display()
+        );
         println!(
             "  If it was already applied, `migrate apply` will stop on the change until you accept it with --accept-checksum {}.",
             edited.version
@@ -278,7 +292,10 @@ pub async fn preview(
             db.close().await;
             ws.files
                 .iter()
-                .filter(|f| recs.get(&f.version).is_none_or(|r| r.status != Status::Applied))
+                .filter(|f| {
+                    recs.get(&f.version)
+                        .is_none_or(|r| r.status != Status::Applied)
+                })
                 .collect()
         }
     };

@@ -73,9 +73,11 @@ pub async fn validate(ctx: &mut Context, id: Option<String>, json: bool) -> anyh
         };
         // Table rebuilds turn foreign keys off around their transaction; the trial does the same around its own.
         let fk_off = engine == Engine::Sqlite
-            && trial
-                .iter()
-                .any(|(_, m)| crate::executor::foreign_key_pragmas(engine, &split(engine, &m.up)).0.is_some());
+            && trial.iter().any(|(_, m)| {
+                crate::executor::foreign_key_pragmas(engine, &split(engine, &m.up))
+                    .0
+                    .is_some()
+            });
         if fk_off {
             s.execute_script("PRAGMA foreign_keys = OFF").await?;
         }

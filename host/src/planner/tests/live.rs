@@ -45,9 +45,9 @@ async fn run(engine: Engine) -> Vec<String> {
         _ => format!("{base}/mysql"),
     };
     // Never skipped: an unreachable server fails the test (CI starts both servers).
-    let admin = Database::connect(&admin_url)
-        .await
-        .unwrap_or_else(|e| panic!("live {engine:?} planner test: {admin_url} is unreachable: {e}"));
+    let admin = Database::connect(&admin_url).await.unwrap_or_else(|e| {
+        panic!("live {engine:?} planner test: {admin_url} is unreachable: {e}")
+    });
     let registry = PluginRegistry::from_env().unwrap();
     let dialect = registry.built_in(engine.dialect_name()).await.unwrap();
     let caps = dialect.capabilities().await.unwrap();

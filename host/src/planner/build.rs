@@ -122,16 +122,18 @@ pub fn add_column(table: &QualifiedName, col: &Inferred) -> Vec<Change> {
     if let Some(expr) = &col.check {
         out.push(add_check(table, name, expr.clone()));
     }
+    // The index comes before the foreign key: MySQL/MariaDB then use it for the key (instead of
+    // creating their own), and the derived down drops the key before the index it needs.
+    if col.unique {
+        out.push(add_index(table, std::slice::from_ref(name), true));
+    } else if col.index {
+        out.push(add_index(table, std::slice::from_ref(name), false));
+    }
     if let Some((t, k, action)) = &col.references {
         out.push(Change::AddForeignKey(AddForeignKey {
             table: table.clone(),
             foreign_key: foreign_key(&table.name, name, t, k, *action),
         }));
-    }
-    if col.unique {
-        out.push(add_index(table, std::slice::from_ref(name), true));
-    } else if col.index {
-        out.push(add_index(table, std::slice::from_ref(name), false));
     }
     out
 }

@@ -101,6 +101,9 @@ pub fn lex(request: &str) -> Result<Vec<Tok>, Refusal> {
             c as u32
         )));
     }
+    // One trailing `;` ("DROP TABLE unused_table;") ends the request; it separates nothing.
+    let request = request.trim_end();
+    let request = request.strip_suffix(';').unwrap_or(request);
     let mut out = Vec::new();
     for line in request.lines() {
         let rest = bullet(line, &mut out);

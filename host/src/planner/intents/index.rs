@@ -87,14 +87,72 @@ pub fn index(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
         explicit = Some(n.to_string());
         toks.drain(i..i + 2);
     }
-    let table = match find::take(&mut toks, ctx.schema)? {
+    // "create index idx_users_city on users(city)": a name right after "index", before "on".
+    if explicit.is_none()
+        && let Some(i) = toks.iter().position(|t| t.is("index"))
+        && let Some(n) = toks.get(i + 1).and_then(Tok::name)
+        && toks.get(i + 2).is_some_and(|t| t.is_any(&["on", "for"]))
+        && !resolve::is_table(ctx.schema, n)
+        && !KEYWORDS.contains(&n)
+        && !ctx
+            .schema
+            .tables
+            .iter()
+            .any(|t| t.columns.iter().any(|c| c.name.eq_ignore_ascii_case(n)))
+    {
+        names::validate(ctx.engine, n)?;
+        explicit = Some(n.to_string());
+        toks.remove(i + 1);
+    }
+    let mut table = match find::take(&mut toks, ctx.schema)? {
         Some(Tables::One(t)) => Some(t),
         Some(Tables::All) => {
             return Err(Refusal::unsupported("index one table at a time").example(EXAMPLE));
         }
         None => None,
     };
-    let ws = words(&toks);
+    // "index orders by created_at", "index comments on (post_id, created_at)": the table is the
+    // first word that names one exactly.
+    if table.is_none()
+        && let Some(i) = toks.iter().position(|t| {
+            t.word()
+                .is_some_and(|w| !KEYWORDS.contains(&w) && resolve::is_table(ctx.schema, w))
+        })
+    {
+        let t = resolve::table(ctx.schema, toks[i].name().unwrap_or_default()).sure();
+        if t.is_some() {
+            table = t;
+            toks.remove(i);
+        }
+    }
+    let mut ws = words(&toks);
+    // The columns a request points at: "(a, b)", or "by a and b" ("lookups of products by name
+    // are slow, can you add an index for that").
+    if let Some(t) = table {
+        let open = toks.iter().position(|t| t.is_punct('('));
+        let listed: Vec<String> = match open {
+            Some(o) => words(
+                &toks[o + 1..]
+                    .iter()
+                    .take_while(|t| !t.is_punct(')'))
+                    .cloned()
+                    .collect::<Vec<_>>(),
+            ),
+            None => match toks.iter().position(|t| t.is("by")) {
+                Some(b) => toks[b + 1..]
+                    .iter()
+                    .take_while(|t| t.name().is_some() || t.is_separator())
+                    .filter(|t| !t.is_separator())
+                    .filter_map(|t| t.name().map(str::to_string))
+                    .take_while(|w| matches!(resolve::column(t, w), Found::One(..)))
+                    .collect(),
+                None => vec![],
+            },
+        };
+        if !listed.is_empty() {
+            ws = listed;
+        }
+    }
     let table = match (table, ws.first()) {
         (Some(t), _) => t,
         (None, Some(w)) => match table_with_column(ctx, w, EXAMPLE) {
@@ -410,7 +468,17 @@ pub fn foreign_key(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
     } else {
         FkAction::Restrict
     };
-    let mut changes = vec![Change::AddForeignKey(AddForeignKey {
+    // Index first (MySQL/MariaDB refuse to drop an index a foreign key needs, so the derived
+    // down must drop the key first).
+    let mut changes = vec![];
+    if !build::has_index_on(table, &col) {
+        changes.push(build::add_index(
+            &table.name,
+            std::slice::from_ref(&col),
+            false,
+        ));
+    }
+    changes.push(Change::AddForeignKey(AddForeignKey {
         table: table.name.clone(),
         foreign_key: build::foreign_key(
             &table.name.name,
@@ -419,14 +487,7 @@ pub fn foreign_key(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
             &key.name,
             on_delete,
         ),
-    })];
-    if !build::has_index_on(table, &col) {
-        changes.push(build::add_index(
-            &table.name,
-            std::slice::from_ref(&col),
-            false,
-        ));
-    }
+    }));
     let notes = vec![format!(
         "fails if some {col} has no matching {}.{}",
         referenced.name.display(),

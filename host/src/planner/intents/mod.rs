@@ -101,6 +101,7 @@ pub fn dispatch(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
         );
     }
     refuse_data_requests(ctx, &toks)?;
+    let toks = reshape(toks);
     let has = |w: &str| toks.iter().any(|t| t.is(w));
     let has_any = |ws: &[&str]| toks.iter().any(|t| t.is_any(ws));
     // The verb: the first word, or the one after a "table:" prefix.
@@ -139,6 +140,13 @@ pub fn dispatch(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
         return index::index(ctx, toks);
     }
     if v == "index" {
+        return index::index(ctx, toks);
+    }
+    // "lookups of products by name are slow, can you add an index for that?"
+    if is_index
+        && toks.iter().any(|t| t.is_any(&["add", "create"]))
+        && !toks.iter().any(|t| t.is_any(DROP))
+    {
         return index::index(ctx, toks);
     }
     let creates_table = (CREATE.contains(&v) || ADD.contains(&v))
@@ -195,6 +203,112 @@ pub fn dispatch(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
         tokens::text(&toks)
     ))
     .example("add email to users | make email unique in users | rename column username to user_name in accounts"))
+}
+
+/// Whether `t` is a word that starts an instruction.
+fn is_verb(t: &Tok) -> bool {
+    t.is_any(ADD)
+        || t.is_any(CREATE)
+        || t.is_any(DROP)
+        || t.is_any(CHANGE)
+        || t.is_any(&[
+            "rename",
+            "index",
+            "link",
+            "connect",
+            "relate",
+            "extract",
+            "normalize",
+            "normalise",
+            "move",
+            "split",
+            "merge",
+            "shorten",
+            "widen",
+            "store",
+        ])
+}
+
+/// Rewrites phrasings whose instruction is not the first word into the plain order:
+/// "users.state is not needed anymore, remove it" -> "remove users.state";
+/// "Each customer belongs to a user: add user_id to customers" -> "add user_id to customers";
+/// "we're adding a support desk. please create a tickets table with ..." -> "create tickets table
+/// with ..."; "change the name of unused_table to archive" -> "rename unused_table to archive";
+/// "users.name -> full_name" -> "rename users.name to full_name".
+fn reshape(toks: Vec<Tok>) -> Vec<Tok> {
+    let first_is_verb = toks.first().is_some_and(is_verb);
+    // "change the name of X to Y"
+    if toks.len() > 4
+        && toks[0].is_any(&["change", "update", "modify", "set"])
+        && toks[1].is("name")
+        && toks[2].is("of")
+        && toks[3..].iter().any(|t| t.is_any(&["to", "as"]))
+    {
+        let mut out = vec![Tok::Word("rename".into())];
+        out.extend(toks[3..].iter().cloned());
+        return out;
+    }
+    if first_is_verb {
+        return toks;
+    }
+    // "users.name -> full_name", "users.name => full_name"
+    if let Some(k) = toks.iter().position(|t| t.is_punct('>'))
+        && k > 0
+        && k + 2 == toks.len()
+        && toks[k - 1].name().is_some()
+        && toks[k + 1].name().is_some()
+        && toks[..k]
+            .iter()
+            .all(|t| t.name().is_some() || t.is_punct('.') || t.is_punct('='))
+    {
+        let mut out = vec![Tok::Word("rename".into())];
+        out.extend(toks[..k].iter().filter(|t| !t.is_punct('=')).cloned());
+        out.push(Tok::Word("to".into()));
+        out.push(toks[k + 1].clone());
+        return out;
+    }
+    // "X is not needed anymore, remove it"
+    if let Some(p) = toks.iter().position(|t| t.is_punct(','))
+        && toks.get(p + 1).is_some_and(is_verb)
+        && toks[p + 2..].iter().any(|t| t.is_any(&["it", "them"]))
+    {
+        let subject: Vec<Tok> = toks[..p]
+            .iter()
+            .take_while(|t| {
+                !t.is_any(&[
+                    "is", "are", "isnt", "arent", "was", "were", "should", "has", "have", "can",
+                    "will", "no",
+                ])
+            })
+            .cloned()
+            .collect();
+        if !subject.is_empty() {
+            let mut out = vec![];
+            for t in &toks[p + 1..] {
+                if t.is_any(&["it", "them"]) {
+                    out.extend(subject.iter().cloned());
+                } else {
+                    out.push(t.clone());
+                }
+            }
+            return out;
+        }
+    }
+    // A preamble before the instruction: "<context>: add ...", "<context> please create a
+    // tickets table ...".
+    if let Some(p) = toks.iter().position(|t| t.is_punct(':'))
+        && p > 1
+        && toks.get(p + 1).is_some_and(is_verb)
+    {
+        return toks[p + 1..].to_vec();
+    }
+    if let Some(p) = toks.iter().position(|t| t.is_any(CREATE) && !t.is("new")) {
+        let rest = &toks[p..];
+        if rest.iter().take(4).any(|t| t.is("table")) {
+            return rest.to_vec();
+        }
+    }
+    toks
 }
 
 /// Questions about data and data changes are not schema changes.

@@ -163,12 +163,14 @@ fn carry_indexes(
                 *c = map_key(c);
             }
         }
-        out.push(Change::DropIndex(build::object(on, &idx.name)));
+        // The new index before the old one goes: MySQL/MariaDB refuse to drop the only index a
+        // foreign key uses (and the derived down, reversed, stays in the same safe order).
         out.push(Change::AddIndex(AddIndex {
             table: on.clone(),
             index,
             concurrently: false,
         }));
+        out.push(Change::DropIndex(build::object(on, &idx.name)));
     }
     out
 }

@@ -156,17 +156,19 @@ fn add_indexes_to_orders_indexes_every_reference_lacking_one() {
 #[test]
 fn foreign_keys_on_existing_columns() {
     let p = ok("add foreign key from orders.product_id to products");
-    match &p.changes[0] {
+    // The index comes first: MySQL/MariaDB refuse to drop an index a foreign key needs, and the
+    // derived down drops in reverse order.
+    assert!(matches!(&p.changes[0], Change::AddIndex(_)));
+    match &p.changes[1] {
         Change::AddForeignKey(f) => {
             assert_eq!(f.foreign_key.referenced_table.name, "products");
             assert_eq!(f.foreign_key.on_delete, FkAction::SetNull);
         }
         other => panic!("{other:?}"),
     }
-    assert!(matches!(&p.changes[1], Change::AddIndex(_)));
     let p = ok("link comments.user_id to users");
     assert!(
-        matches!(&p.changes[0], Change::AddForeignKey(f) if f.foreign_key.referenced_table.name == "users")
+        matches!(&p.changes[1], Change::AddForeignKey(f) if f.foreign_key.referenced_table.name == "users")
     );
     // orders.product_id is bigint, users.id integer: refused, never a mismatched key.
     let r = refused("add foreign key from orders.product_id to users");
@@ -227,4 +229,48 @@ fn type_changes_and_narrowing() {
     assert!(p.destructive, "narrowing is destructive");
     let p = ok("change username to varchar(20) in accounts");
     assert!(p.destructive);
+}
+
+#[test]
+fn index_phrasings_name_the_table_and_columns_loosely() {
+    let cols = |p: &crate::planner::Plan| -> (String, Vec<String>) {
+        match &p.changes[..] {
+            [Change::AddIndex(a)] => (
+                a.table.name.clone(),
+                a.index
+                    .keys
+                    .iter()
+                    .map(|k| match &k.target {
+                        IndexTarget::Column(c) => c.clone(),
+                        IndexTarget::Expression(e) => e.clone(),
+                    })
+                    .collect(),
+            ),
+            other => panic!("{other:?}"),
+        }
+    };
+    for (r, t, c) in [
+        ("index orders by created_at", "orders", vec!["created_at"]),
+        (
+            "index users by state and city",
+            "users",
+            vec!["state", "city"],
+        ),
+        (
+            "index comments on (post_id, created_at)",
+            "comments",
+            vec!["post_id", "created_at"],
+        ),
+        (
+            "Lookups of products by name are slow, can you add an index for that?",
+            "products",
+            vec!["name"],
+        ),
+    ] {
+        let (table, columns) = cols(&ok(r));
+        assert_eq!(table, t, "{r}");
+        assert_eq!(columns, c, "{r}");
+    }
+    let p = ok("create index idx_users_town on users(city)");
+    assert!(matches!(&p.changes[0], Change::AddIndex(a) if a.index.name == "idx_users_town"));
 }

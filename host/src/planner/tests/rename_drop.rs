@@ -10,11 +10,12 @@ fn tutorial_rename_column_carries_index_names() {
     assert!(
         matches!(&p.changes[0], Change::RenameColumn(r) if r.column == "username" && r.new_name == "user_name" && r.table.name == "accounts")
     );
-    assert!(matches!(&p.changes[1], Change::DropIndex(o) if o.name == "idx_accounts_username"));
+    // The new index before the old one goes (MySQL/MariaDB keep a foreign key's index).
     assert!(
-        matches!(&p.changes[2], Change::AddIndex(a) if a.index.name == "idx_accounts_user_name"
+        matches!(&p.changes[1], Change::AddIndex(a) if a.index.name == "idx_accounts_user_name"
         && a.index.keys[0].target == crate::model::IndexTarget::Column("user_name".into()))
     );
+    assert!(matches!(&p.changes[2], Change::DropIndex(o) if o.name == "idx_accounts_username"));
     assert!(!p.destructive);
     for r in [
         "rename accounts.username to user_name",
@@ -46,7 +47,7 @@ fn rename_table() {
     assert!(r.message.contains("already exists"));
     let p = ok("rename accounts table to logins");
     assert!(
-        matches!(&p.changes[2], Change::AddIndex(a) if a.index.name == "idx_logins_username" && a.table.name == "logins")
+        matches!(&p.changes[1], Change::AddIndex(a) if a.index.name == "idx_logins_username" && a.table.name == "logins")
     );
 }
 
@@ -78,4 +79,27 @@ fn drops_never_follow_a_typo() {
     assert!(r.suggestions.contains(&"deprecated_field".to_string()));
     let r = refused("drop column id from users");
     assert_eq!(r.kind, RefusalKind::Unsafe);
+}
+
+#[test]
+fn instruction_after_a_preamble_or_in_shorthand() {
+    let p = ok("change the name of unused_table to archive");
+    assert!(
+        matches!(&p.changes[0], Change::RenameTable(r) if r.table.name == "unused_table" && r.new_name == "archive")
+    );
+    let p = ok("users.name -> full_name");
+    assert!(
+        matches!(&p.changes[0], Change::RenameColumn(r) if r.table.name == "users" && r.column == "name" && r.new_name == "full_name")
+    );
+    let p = ok("users.state is not needed anymore, remove it");
+    assert!(
+        matches!(&p.changes[..], [Change::DropColumn(c)] if c.table.name == "users" && c.column == "state")
+    );
+    // One trailing `;` ends the request; a `;` between statements is still refused.
+    let p = ok("DROP TABLE unused_table;");
+    assert!(matches!(&p.changes[0], Change::DropTable(n) if n.name == "unused_table"));
+    assert_eq!(
+        refused("drop table unused_table; drop table users;").kind,
+        RefusalKind::Unsafe
+    );
 }

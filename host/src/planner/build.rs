@@ -137,3 +137,24 @@ pub fn add_column(table: &QualifiedName, col: &Inferred) -> Vec<Change> {
     }
     out
 }
+
+/// The ON DELETE action a request names: "cascade", "on delete set null", "set null when the
+/// product is deleted", "restrict deletes".
+pub fn on_delete_named(toks: &[super::tokens::Tok]) -> Option<FkAction> {
+    let has = |w: &str| toks.iter().any(|t| t.is(w));
+    let set_null = toks
+        .windows(2)
+        .any(|p| p[0].is("set") && p[1].is_any(&["null", "nulls"]));
+    let deleted = has("delete") || has("deleted") || has("deletes") || has("deleting");
+    if has("cascade") || has("cascades") || has("cascading") {
+        Some(FkAction::Cascade)
+    } else if set_null && deleted {
+        Some(FkAction::SetNull)
+    } else if (has("restrict") || has("prevent") || has("block")) && deleted {
+        Some(FkAction::Restrict)
+    } else if toks.windows(2).any(|p| p[0].is("no") && p[1].is("action")) && deleted {
+        Some(FkAction::NoAction)
+    } else {
+        None
+    }
+}

@@ -378,6 +378,30 @@ pub fn constraint(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
         changes.push(build::add_check(t, &col.name, expr));
         slug.push("check");
     }
+    // "make order_items.product_id cascade on delete": the foreign key again, with that action.
+    if changes.is_empty()
+        && let Some(action) = build::on_delete_named(&toks)
+        && let Some(fk) = table
+            .foreign_keys
+            .iter()
+            .find(|f| f.columns.contains(&col.name))
+    {
+        if fk.on_delete == action {
+            return Err(Refusal::unsupported(format!(
+                "foreign key {} of {} already has that ON DELETE action",
+                fk.name,
+                t.display()
+            )));
+        }
+        let mut new_fk = fk.clone();
+        new_fk.on_delete = action;
+        changes.push(Change::DropForeignKey(build::object(t, &fk.name)));
+        changes.push(Change::AddForeignKey(crate::model::AddForeignKey {
+            table: t.clone(),
+            foreign_key: new_fk,
+        }));
+        slug.push("change_on_delete_of");
+    }
     if changes.is_empty() {
         return Err(Refusal::unsupported(format!(
             "ai-shell cannot tell what to change about {}.{}",
@@ -402,6 +426,9 @@ pub fn constraint(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
 
 /// Whether the request names a target type ("to bigint", "a decimal(10,2)").
 pub fn names_a_type(ctx: &Ctx, toks: &[Tok]) -> bool {
+    if length_in_characters(toks).is_some() {
+        return true;
+    }
     let typed: Vec<usize> = (0..toks.len())
         .filter(|&i| types::parse(toks, i, ctx.engine).is_some())
         .collect();
@@ -410,16 +437,54 @@ pub fn names_a_type(ctx: &Ctx, toks: &[Tok]) -> bool {
             && (toks[i - 1].is_any(&["to", "into", "as", "from", "be"])
                 || typed.len() > 1
                 || i == toks.len() - 1
-                || toks
-                    .get(i + 1)
-                    .is_some_and(|t| t.is_punct('(') || t.is_any(&["in", "on", "for", "type"])))
+                || toks.get(i + 1).is_some_and(|t| {
+                    t.is_punct('(')
+                        || t.is_any(&["in", "on", "for", "type", "column", "field", "instead"])
+                }))
     }) && !toks
         .iter()
         .any(|t| t.is_any(&["default", "unique", "required", "optional", "nullable"]))
 }
 
+/// "to 500 characters", "500 chars long": a string length.
+fn length_in_characters(toks: &[Tok]) -> Option<(usize, u32)> {
+    toks.windows(2)
+        .position(|p| {
+            matches!(&p[0], Tok::Num(n) if n.parse::<u32>().is_ok())
+                && p[1].is_any(&["characters", "chars", "char", "character", "letters"])
+        })
+        .and_then(|i| match &toks[i] {
+            Tok::Num(n) => n.parse().ok().map(|n| (i, n)),
+            _ => None,
+        })
+}
+
 /// "change user_id from integer to bigint in all tables", "make price a decimal(10,2)".
 pub fn change_type(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
+    // The verb ("widen", "shorten", "store") is no column name.
+    if toks.first().is_some_and(super::is_verb) && !toks.first().is_some_and(|t| t.is("make")) {
+        toks.remove(0);
+    }
+    // "widen products.name to 500 characters": a varchar of that length.
+    if let Some((i, n)) = length_in_characters(&toks) {
+        toks.splice(
+            i..i + 2,
+            [
+                Tok::Word("varchar".into()),
+                Tok::Punct('('),
+                Tok::Num(n.to_string()),
+                Tok::Punct(')'),
+            ],
+        );
+    }
+    // "text instead of varchar": the type it replaces is no target.
+    if let Some(i) = toks
+        .windows(2)
+        .position(|p| p[0].is("instead") && p[1].is("of"))
+        && let Some((_, used)) = types::parse(&toks, i + 2, ctx.engine)
+    {
+        toks.drain(i..i + 2 + used);
+    }
     let tables = find::take(&mut toks, ctx.schema)?;
     // Types: "from X" is the old type, the last other one the new type.
     let mut from = None;

@@ -355,6 +355,48 @@ fn drop_object(
             }
         }
     }
+    // "remove the foreign key from comments to posts": the one key between two named tables.
+    if (has("foreign") || has("fk") || has("relationship") || has("link"))
+        && let Some(t) = table
+    {
+        for w in words {
+            let Some(other) = resolve::table(ctx.schema, w).sure() else {
+                continue;
+            };
+            let between = |from: &Table, to: &Table| -> Vec<String> {
+                from.foreign_keys
+                    .iter()
+                    .filter(|f| f.referenced_table.name == to.name.name)
+                    .map(|f| f.name.clone())
+                    .collect()
+            };
+            for (from, to) in [(other, t), (t, other)] {
+                match between(from, to).as_slice() {
+                    [name] => {
+                        return Ok(finish(
+                            vec![Change::DropForeignKey(build::object(&from.name, name))],
+                            &format!("drop {name}"),
+                            false,
+                            vec![format!(
+                                "the column stays; only the constraint from {} to {} goes",
+                                from.name.display(),
+                                to.name.display()
+                            )],
+                        ));
+                    }
+                    [] => {}
+                    many => {
+                        return Err(Refusal::ambiguous(format!(
+                            "{} has several foreign keys to {}; name one",
+                            from.name.display(),
+                            to.name.display()
+                        ))
+                        .suggest(many.to_vec()));
+                    }
+                }
+            }
+        }
+    }
     // By column: the object of that kind on the column.
     let Some(w) = words.first() else {
         return Err(

@@ -459,7 +459,9 @@ pub fn foreign_key(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
         )));
     }
     let has = |w: &str| toks.iter().any(|t| t.is(w));
-    let on_delete = if has("cascade") {
+    let on_delete = if let Some(a) = build::on_delete_named(&toks) {
+        a
+    } else if has("cascade") {
         FkAction::Cascade
     } else if c.nullable {
         FkAction::SetNull

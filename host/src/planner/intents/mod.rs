@@ -149,6 +149,17 @@ pub fn dispatch(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
     {
         return index::index(ctx, toks);
     }
+    // "shorten customers.name to varchar(50)", "store order_items.quantity as bigint",
+    // "posts.title should be text instead of varchar".
+    if (matches!(
+        v,
+        "shorten" | "lengthen" | "narrow" | "enlarge" | "expand" | "grow" | "resize" | "store"
+    ) || !is_verb(&toks[verb_at]))
+        && alter::names_a_type(ctx, &toks)
+        && index::names_existing_column(ctx, &toks)
+    {
+        return alter::change_type(ctx, toks);
+    }
     let creates_table = (CREATE.contains(&v) || ADD.contains(&v))
         && toks.iter().take(4).any(|t| t.is("table"))
         && !toks.iter().take(4).any(|t| t.is_any(&["to", "in", "on"]));

@@ -103,3 +103,56 @@ fn instruction_after_a_preamble_or_in_shorthand() {
         RefusalKind::Unsafe
     );
 }
+
+#[test]
+fn type_changes_in_other_words() {
+    let ty = |r: &str| match &ok(r).changes[..] {
+        [Change::AlterColumnType(a)] => {
+            (a.table.name.clone(), a.column.clone(), a.new_type.clone())
+        }
+        other => panic!("{r}: {other:?}"),
+    };
+    use crate::model::ColumnType;
+    assert_eq!(
+        ty("make users.name a text column"),
+        ("users".into(), "name".into(), ColumnType::Text)
+    );
+    assert_eq!(
+        ty("store comments.post_id as integer"),
+        ("comments".into(), "post_id".into(), ColumnType::Integer)
+    );
+    assert_eq!(
+        ty("widen products.name to 500 characters"),
+        (
+            "products".into(),
+            "name".into(),
+            ColumnType::Varchar(Some(500))
+        )
+    );
+    assert_eq!(
+        ty("shorten customers.name to varchar(50)"),
+        (
+            "customers".into(),
+            "name".into(),
+            ColumnType::Varchar(Some(50))
+        )
+    );
+    assert_eq!(
+        ty("posts.title should be text instead of varchar"),
+        ("posts".into(), "title".into(), ColumnType::Text)
+    );
+}
+
+#[test]
+fn foreign_key_actions_and_drops_between_tables() {
+    use crate::model::FkAction;
+    let p = ok("make posts.user_id cascade on delete");
+    assert!(matches!(&p.changes[0], Change::DropForeignKey(o) if o.name == "fk_posts_user_id"));
+    assert!(
+        matches!(&p.changes[1], Change::AddForeignKey(f) if f.foreign_key.on_delete == FkAction::Cascade && f.foreign_key.columns == ["user_id"])
+    );
+    let p = ok("remove the foreign key from comments to posts");
+    assert!(
+        matches!(&p.changes[..], [Change::DropForeignKey(o)] if o.name == "fk_comments_post_id" && o.table.name == "comments")
+    );
+}

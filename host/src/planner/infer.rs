@@ -114,6 +114,48 @@ pub fn infer(spec: &Spec, target: &Target) -> Result<Inferred, Refusal> {
     let mut inferred_not_null = false;
     let mut values = spec.values.clone();
 
+    // A key to the table itself: "parent_id", "parent_category_id", "references categories" in
+    // "create categories table".
+    let own = resolve::singular(target.table);
+    let self_ref = match &spec.references {
+        Some(r) => resolve::key(r) == resolve::key(target.table) || resolve::singular(r) == own,
+        None => n == "parent_id" || n == format!("parent_{own}_id"),
+    };
+    if self_ref {
+        let existing = target
+            .schema
+            .tables
+            .iter()
+            .find(|t| resolve::key(&t.name.name) == resolve::key(target.table));
+        let key = match existing {
+            Some(t) => {
+                primary_key(t).map(|k| (t.name.clone(), k.name.clone(), k.data_type.clone()))
+            }
+            None if target.new_table => Some((
+                QualifiedName {
+                    namespace: None,
+                    name: target.table.to_string(),
+                },
+                "id".to_string(),
+                match engine {
+                    Engine::Sqlite => ColumnType::Integer,
+                    _ => ColumnType::Bigint,
+                },
+            )),
+            None => None,
+        };
+        if let Some((t, k, ty)) = key {
+            c.data_type = ty;
+            c.nullable = true;
+            if spec.not_null == Some(true) {
+                c.nullable = false;
+            }
+            out.references = Some((t, k, spec.on_delete.unwrap_or(FkAction::SetNull)));
+            out.index = true;
+            c.default = None;
+            return Ok(out);
+        }
+    }
     // By name.
     if n.ends_with("_id") || spec.foreign_key || spec.references.is_some() {
         let referenced = match &spec.references {
@@ -389,7 +431,12 @@ pub fn infer(spec: &Spec, target: &Target) -> Result<Inferred, Refusal> {
         if target.new_table && spec.not_null.is_none() {
             c.nullable = false;
         }
-        *action = if c.nullable {
+        if spec.on_delete == Some(FkAction::SetNull) && spec.not_null.is_none() {
+            c.nullable = true;
+        }
+        *action = if let Some(a) = spec.on_delete {
+            a
+        } else if c.nullable {
             FkAction::SetNull
         } else if owns(target.table, &t.name) {
             FkAction::Cascade

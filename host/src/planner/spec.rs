@@ -37,6 +37,8 @@ pub struct Spec {
     pub references: Option<String>,
     /// The plain word "timestamps" without a name (created_at + updated_at).
     pub timestamps: bool,
+    /// "on delete set null", "on delete cascade".
+    pub on_delete: Option<crate::model::FkAction>,
 }
 
 /// Words that mean nothing inside a column item.
@@ -108,6 +110,18 @@ pub fn parse(toks: &[Tok], engine: Engine) -> Spec {
                 let vals = values(&toks[i + 1..close]);
                 if !vals.is_empty() {
                     s.values = vals;
+                } else if !name.is_empty() || s.quoted {
+                    // "slug (unique)", "customer_id (references customers)", "body (long text)":
+                    // modifiers in parentheses.
+                    let inner = parse(&toks[i + 1..close], engine);
+                    s.unique |= inner.unique;
+                    s.index |= inner.index;
+                    s.foreign_key |= inner.foreign_key;
+                    s.not_null = inner.not_null.or(s.not_null);
+                    s.ty = inner.ty.or(s.ty.take());
+                    s.references = inner.references.or(s.references.take());
+                    s.default = inner.default.or(s.default.take());
+                    s.on_delete = inner.on_delete.or(s.on_delete);
                 }
                 i = close + 1;
                 continue;
@@ -166,6 +180,43 @@ pub fn parse(toks: &[Tok], engine: Engine) -> Spec {
                     s.default = Some(v);
                 }
                 i += 1;
+            }
+            // A purpose after the name ends the item: "parent_id for threaded replies".
+            "for" | "so" | "because" | "since"
+                if (!name.is_empty() || s.quoted)
+                    && toks[i + 1..].iter().all(|t| t.word().is_some())
+                    && !toks[i + 1..]
+                        .iter()
+                        .any(|t| types::parse(std::slice::from_ref(t), 0, engine).is_some()) =>
+            {
+                break;
+            }
+            "on" if w(i + 1).is_some_and(|x| matches!(x, "delete" | "deletion")) => {
+                let rest = &toks[i + 2..];
+                let action = match rest.first().and_then(Tok::word) {
+                    Some("cascade") => Some(crate::model::FkAction::Cascade),
+                    Some("set") if rest.get(1).is_some_and(|t| t.is("null")) => {
+                        Some(crate::model::FkAction::SetNull)
+                    }
+                    Some("restrict") => Some(crate::model::FkAction::Restrict),
+                    Some("no") if rest.get(1).is_some_and(|t| t.is("action")) => {
+                        Some(crate::model::FkAction::NoAction)
+                    }
+                    _ => None,
+                };
+                if let Some(a) = action {
+                    s.on_delete = Some(a);
+                    s.foreign_key = true;
+                    i += if matches!(
+                        a,
+                        crate::model::FkAction::SetNull | crate::model::FkAction::NoAction
+                    ) {
+                        4
+                    } else {
+                        3
+                    };
+                    continue;
+                }
             }
             "foreign" if w(i + 1) == Some("key") => {
                 s.foreign_key = true;

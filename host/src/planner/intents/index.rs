@@ -399,6 +399,9 @@ pub fn foreign_key(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
             }
         }
     }
+    if source.is_none() && new_reference(ctx, &toks) {
+        return add_reference(ctx, toks);
+    }
     if source.is_none()
         && let Some(w) = ws.iter().find(|w| w.ends_with("_id"))
     {
@@ -406,6 +409,10 @@ pub fn foreign_key(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
         source = Some((t, column(t, w, FK_EXAMPLE)?.name.clone()));
     }
     let Some((table, col)) = source else {
+        // "link posts to products with a nullable featured_product_id": a new column.
+        if tables_named.len() == 2 {
+            return add_reference(ctx, toks);
+        }
         return Err(
             Refusal::ambiguous("which column gets the foreign key? name it").example(FK_EXAMPLE),
         );
@@ -498,6 +505,106 @@ pub fn foreign_key(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
     Ok(finish(
         changes,
         &format!("add foreign key {col} to {}", referenced.name.name),
+        false,
+        notes,
+    ))
+}
+
+/// Words that say one table refers to another.
+pub const REFERS: &[&str] = &[
+    "reference",
+    "references",
+    "referencing",
+    "refer",
+    "refers",
+    "belong",
+    "belongs",
+    "point",
+    "points",
+    "link",
+    "linked",
+];
+
+/// Whether the request names two tables, and a `*_id` column (if any) the first one lacks.
+pub fn new_reference(ctx: &Ctx, toks: &[Tok]) -> bool {
+    let mut tables: Vec<&Table> = vec![];
+    for t in toks {
+        if let Some(w) = t.word()
+            && !KEYWORDS.contains(&w)
+            && let Some(x) = resolve::table(ctx.schema, w).sure()
+            && !tables.iter().any(|y| y.name == x.name)
+        {
+            tables.push(x);
+        }
+    }
+    let [child, _] = tables[..] else {
+        return false;
+    };
+    !toks
+        .iter()
+        .filter_map(Tok::name)
+        .filter(|w| w.ends_with("_id"))
+        .any(|w| child.columns.iter().any(|c| c.name.eq_ignore_ascii_case(w)))
+}
+
+/// A request that links two named tables through a column the first one does not have yet:
+/// "orders should reference users through a user_id column, on delete set null", "link posts to
+/// products with a nullable featured_product_id, set null when the product is deleted".
+pub fn add_reference(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
+    const REF_EXAMPLE: &str = "add user_id to orders referencing users";
+    let mut tables: Vec<&Table> = vec![];
+    for t in &toks {
+        if let Some(w) = t.word()
+            && !KEYWORDS.contains(&w)
+            && let Some(x) = resolve::table(ctx.schema, w).sure()
+            && !tables.iter().any(|y| y.name == x.name)
+        {
+            tables.push(x);
+        }
+    }
+    let [child, parent] = tables[..] else {
+        return Err(Refusal::ambiguous(
+            "which table gets the new column, and which does it reference? name both",
+        )
+        .example(REF_EXAMPLE));
+    };
+    let name = toks
+        .iter()
+        .filter_map(Tok::name)
+        .find(|w| w.ends_with("_id"))
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("{}_id", resolve::singular(&parent.name.name)));
+    if let Found::One(c, crate::planner::resolve::Fit::Exact) = resolve::column(child, &name) {
+        return Err(Refusal::unsupported(format!(
+            "{} already has a column `{}`",
+            child.name.display(),
+            c.name
+        ))
+        .example(format!(
+            "add foreign key from {}.{} to {}",
+            child.name.name, c.name, parent.name.name
+        )));
+    }
+    names::validate(ctx.engine, &name)?;
+    let has = |w: &str| toks.iter().any(|t| t.is(w));
+    let required = has("required")
+        || has("mandatory")
+        || toks.windows(2).any(|p| p[0].is("not") && p[1].is("null"));
+    let spec = crate::planner::spec::Spec {
+        name: name.clone(),
+        foreign_key: true,
+        references: Some(parent.name.name.clone()),
+        not_null: Some(required),
+        on_delete: build::on_delete_named(&toks),
+        ..Default::default()
+    };
+    let (changes, notes) = super::add::add_to(ctx, child, std::slice::from_ref(&spec), true)?;
+    Ok(finish(
+        changes,
+        &format!(
+            "add {name} to {} referencing {}",
+            child.name.name, parent.name.name
+        ),
         false,
         notes,
     ))

@@ -160,6 +160,13 @@ pub fn dispatch(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
     {
         return alter::change_type(ctx, toks);
     }
+    // "orders should reference users through a user_id column": a new referencing column.
+    if !is_verb(&toks[verb_at])
+        && toks.iter().any(|t| t.is_any(index::REFERS))
+        && index::new_reference(ctx, &toks)
+    {
+        return index::add_reference(ctx, toks);
+    }
     let creates_table = (CREATE.contains(&v) || ADD.contains(&v))
         && toks.iter().take(4).any(|t| t.is("table"))
         && !toks.iter().take(4).any(|t| t.is_any(&["to", "in", "on"]));

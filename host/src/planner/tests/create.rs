@@ -2,7 +2,7 @@
 
 use super::fixture::*;
 use crate::connection::Engine;
-use crate::model::{ColumnType, DatabaseSchema, FkAction, IdentityKind};
+use crate::model::{Change, ColumnType, DatabaseSchema, FkAction, IdentityKind};
 use crate::planner::{RefusalKind, plan};
 
 const PREFS: &str = "
@@ -138,4 +138,70 @@ fn create_table_with_empty_schema() {
     .unwrap();
     let t = created(&p);
     assert_eq!(t.columns.len(), 6);
+}
+
+#[test]
+fn self_references_and_modifiers_in_parentheses() {
+    let p =
+        ok("create categories table with name, slug (unique) and parent_id referencing categories");
+    let Change::CreateTable(t) = &p.changes[0] else {
+        panic!("{:?}", p.changes)
+    };
+    let fk = t
+        .foreign_keys
+        .iter()
+        .find(|f| f.columns == ["parent_id"])
+        .expect("parent_id key");
+    assert_eq!(fk.referenced_table.name, "categories");
+    assert!(
+        t.columns
+            .iter()
+            .any(|c| c.name == "parent_id" && c.nullable)
+    );
+    assert!(
+        t.indexes
+            .iter()
+            .any(|i| i.unique && i.name == "uq_categories_slug")
+    );
+    let p = ok("add parent_id to comments for threaded replies");
+    assert!(
+        p.changes
+            .iter()
+            .any(|c| matches!(c, Change::AddForeignKey(f)
+        if f.table.name == "comments" && f.foreign_key.referenced_table.name == "comments"
+            && f.foreign_key.columns == ["parent_id"]))
+    );
+}
+
+#[test]
+fn references_through_a_new_column() {
+    for r in [
+        "posts should reference customers through a customer_id column, on delete set null",
+        "link posts to customers with a nullable customer_id, set null when the customer is deleted",
+        "add customer_id to posts referencing customers on delete set null",
+    ] {
+        let p = ok(r);
+        let fk = p
+            .changes
+            .iter()
+            .find_map(|c| match c {
+                Change::AddForeignKey(f) => Some(f),
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("{r}: {:?}", p.changes));
+        assert_eq!(fk.table.name, "posts", "{r}");
+        assert_eq!(fk.foreign_key.columns, ["customer_id"], "{r}");
+        assert_eq!(fk.foreign_key.referenced_table.name, "customers", "{r}");
+        assert_eq!(fk.foreign_key.on_delete, FkAction::SetNull, "{r}");
+        // The index comes before the key (MariaDB), so the derived down drops the key first.
+        let at = |k: &str| {
+            p.changes.iter().position(|c| {
+                matches!(
+                    (c, k),
+                    (Change::AddIndex(_), "i") | (Change::AddForeignKey(_), "f")
+                )
+            })
+        };
+        assert!(at("i") < at("f"), "{r}");
+    }
 }

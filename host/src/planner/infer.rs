@@ -362,6 +362,29 @@ pub fn infer(spec: &Spec, target: &Target) -> Result<Inferred, Refusal> {
         inferred_not_null = true;
     }
 
+    // A range: an integer (unless a decimal bound or type says otherwise) checked between bounds.
+    if let Some((lo, hi)) = &spec.range {
+        if !matches!(
+            c.data_type,
+            ColumnType::Smallint
+                | ColumnType::Integer
+                | ColumnType::Bigint
+                | ColumnType::Numeric(_)
+                | ColumnType::Real
+                | ColumnType::Double
+        ) {
+            c.data_type = if lo.contains('.') || hi.contains('.') {
+                numeric(10, 2)
+            } else {
+                ColumnType::Integer
+            };
+        }
+        out.check = Some(format!(
+            "{} BETWEEN {lo} AND {hi}",
+            sql::ident(engine, &spec.name)
+        ));
+    }
+
     // What the request says wins.
     if let Some(ty) = &spec.ty {
         let keep_extras = std::mem::discriminant(ty) == std::mem::discriminant(&c.data_type)
@@ -375,7 +398,7 @@ pub fn infer(spec: &Spec, target: &Target) -> Result<Inferred, Refusal> {
         if !keep_extras {
             inferred_default = None;
             inferred_not_null = false;
-            if out.check.is_some() && values.is_empty() {
+            if out.check.is_some() && values.is_empty() && spec.range.is_none() {
                 out.check = None;
             }
             if out.references.is_some() && !spec.foreign_key && spec.references.is_none() {

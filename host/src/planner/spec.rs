@@ -39,6 +39,10 @@ pub struct Spec {
     pub timestamps: bool,
     /// "on delete set null", "on delete cascade".
     pub on_delete: Option<crate::model::FkAction>,
+    /// "from 1 to 5", "between 0 and 100": inclusive bounds.
+    pub range: Option<(String, String)>,
+    /// "uuid primary key".
+    pub primary_key: bool,
 }
 
 /// Words that mean nothing inside a column item.
@@ -247,6 +251,23 @@ pub fn parse(toks: &[Tok], engine: Engine) -> Spec {
                         };
                     }
                 }
+            }
+            "primary" if w(i + 1) == Some("key") => {
+                s.primary_key = true;
+                i += 1;
+            }
+            // "rating from 1 to 5", "discount_percent between 0 and 100"
+            "from" | "between"
+                if matches!(toks.get(i + 1), Some(Tok::Num(_)))
+                    && w(i + 2).is_some_and(|x| matches!(x, "to" | "and"))
+                    && matches!(toks.get(i + 3), Some(Tok::Num(_))) =>
+            {
+                if let (Some(Tok::Num(lo)), Some(Tok::Num(hi))) = (toks.get(i + 1), toks.get(i + 3))
+                {
+                    s.range = Some((lo.clone(), hi.clone()));
+                }
+                i += 4;
+                continue;
             }
             "primary" | "key" | "and" => {}
             "one" if w(i + 1) == Some("of") => {

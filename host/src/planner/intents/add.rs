@@ -19,7 +19,7 @@ const EXAMPLE: &str = "add email to users";
 pub fn specs(ctx: &Ctx, toks: &[Tok]) -> Result<Vec<Spec>, Refusal> {
     let mut out: Vec<Spec> = vec![];
     for item in split_items(toks) {
-        let s = spec::parse(&item, ctx.engine);
+        let mut s = spec::parse(&item, ctx.engine);
         if s.timestamps && s.name.is_empty() {
             for n in ["created_at", "updated_at"] {
                 out.push(Spec {
@@ -48,6 +48,10 @@ pub fn specs(ctx: &Ctx, toks: &[Tok]) -> Result<Vec<Spec>, Refusal> {
                 }
                 continue;
             }
+        }
+        if s.name.is_empty() && s.primary_key {
+            // "a uuid primary key": the id column.
+            s.name = "id".into();
         }
         if s.name.is_empty() {
             if s.foreign_key || s.ty.is_some() || s.unique {

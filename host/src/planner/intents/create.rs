@@ -47,7 +47,21 @@ fn table_name(toks: &[Tok]) -> Option<(usize, String)> {
         after += 1;
     }
     if let Some(n) = toks.get(after).and_then(Tok::name)
-        && !matches!(n, "with" | "for" | "to" | "that" | "having" | "containing")
+        && !matches!(
+            n,
+            "with"
+                | "for"
+                | "to"
+                | "that"
+                | "having"
+                | "containing"
+                | "linking"
+                | "joining"
+                | "connecting"
+                | "between"
+                | "which"
+                | "of"
+        )
     {
         return Some((after, n.to_string()));
     }
@@ -101,7 +115,30 @@ pub fn create(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
         })
         .map(|(i, _)| i + 1);
     let mut items: Vec<Tok> = rest_at.map(|i| toks[i..].to_vec()).unwrap_or_default();
+    items = value_lists(items);
     items.retain(|t| !t.is_any(&["columns", "fields"]) && !t.is_punct(':'));
+    // "a post_likes table linking users and posts": a key to each named table.
+    let mut link_keys: Vec<String> = vec![];
+    if rest_at.is_none()
+        && let Some(l) = toks[at + 1..]
+            .iter()
+            .position(|t| t.is_any(&["linking", "joining", "connecting", "between"]))
+    {
+        for t in &toks[at + 1 + l + 1..] {
+            if let Some(w) = t.word()
+                && let Some(x) = resolve::table(ctx.schema, w).sure()
+            {
+                let key = format!("{}_id", resolve::singular(&x.name.name));
+                if !link_keys.contains(&key) {
+                    if !items.is_empty() {
+                        items.push(Tok::Punct(','));
+                    }
+                    items.push(Tok::Word(key.clone()));
+                    link_keys.push(key);
+                }
+            }
+        }
+    }
     if rest_at.is_some_and(|i| toks[i - 1].is_punct('('))
         && items.last().is_some_and(|t| t.is_punct(')'))
     {
@@ -112,6 +149,11 @@ pub fn create(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
     } else {
         specs(ctx, &items)?
     };
+    // "a uuid primary key": the id column of that type.
+    let id_type = specs
+        .iter()
+        .find(|s| s.name == "id" && s.ty.is_some())
+        .and_then(|s| s.ty.clone());
     specs.retain(|s| !matches!(s.name.as_str(), "id" | "primary_key"));
     let table_q = QualifiedName {
         namespace: None,
@@ -119,7 +161,17 @@ pub fn create(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
     };
     let mut table = Table {
         name: table_q.clone(),
-        columns: vec![id_column(ctx.engine)],
+        columns: vec![match id_type {
+            Some(ty) => Column {
+                default: (ctx.engine == Engine::Postgres
+                    && ty == crate::planner::types::uuid(ctx.engine))
+                .then(|| "gen_random_uuid()".to_string()),
+                data_type: ty,
+                identity: None,
+                ..id_column(ctx.engine)
+            },
+            None => id_column(ctx.engine),
+        }],
         primary_key: Some(PrimaryKey {
             name: None,
             columns: vec!["id".into()],
@@ -172,6 +224,23 @@ pub fn create(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
             ));
         }
     }
+    // A link table's rows go with either side, and it holds each pair once.
+    for f in &mut table.foreign_keys {
+        if link_keys.contains(&f.columns[0]) {
+            f.on_delete = crate::model::FkAction::Cascade;
+        }
+    }
+    if link_keys.len() == 2 {
+        table.indexes.push(build::index(
+            names::generated(
+                "uq",
+                &name,
+                &link_keys.iter().map(String::as_str).collect::<Vec<_>>(),
+            ),
+            &link_keys,
+            true,
+        ));
+    }
     for stamp in ["created_at", "updated_at"] {
         if !table.columns.iter().any(|c| c.name == stamp) {
             let s = Spec {
@@ -197,4 +266,38 @@ pub fn create(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
         false,
         notes,
     ))
+}
+
+/// "priority: low, normal or high" in a column list: the values after a name and a colon, up to
+/// the end of the bullet, become "priority (low/normal/high)".
+fn value_lists(items: Vec<Tok>) -> Vec<Tok> {
+    let mut out: Vec<Tok> = Vec::with_capacity(items.len());
+    let mut i = 0;
+    while i < items.len() {
+        if items[i].is_punct(':')
+            && out.last().is_some_and(|t| t.name().is_some())
+            && items.iter().take(i).any(|t| *t == Tok::Break)
+        {
+            let end = items[i + 1..]
+                .iter()
+                .position(|t| *t == Tok::Break)
+                .map_or(items.len(), |p| p + i + 1);
+            let vals = crate::planner::spec::values(&items[i + 1..end]);
+            if vals.len() >= 2 {
+                out.push(Tok::Punct('('));
+                for (k, v) in vals.iter().enumerate() {
+                    if k > 0 {
+                        out.push(Tok::Punct('/'));
+                    }
+                    out.push(Tok::Word(v.clone()));
+                }
+                out.push(Tok::Punct(')'));
+                i = end;
+                continue;
+            }
+        }
+        out.push(items[i].clone());
+        i += 1;
+    }
+    out
 }

@@ -205,3 +205,53 @@ fn references_through_a_new_column() {
         assert!(at("i") < at("f"), "{r}");
     }
 }
+
+#[test]
+fn link_tables_ranges_uuid_keys_and_colon_value_lists() {
+    let table = |r: &str| match &ok(r).changes[..] {
+        [Change::CreateTable(t)] => t.clone(),
+        other => panic!("{r}: {other:?}"),
+    };
+    let t = table("create a post_likes table linking users and posts");
+    assert_eq!(t.name.name, "post_likes");
+    for (c, to) in [("user_id", "users"), ("post_id", "posts")] {
+        assert!(
+            t.foreign_keys.iter().any(|f| f.columns == [c]
+                && f.referenced_table.name == to
+                && f.on_delete == FkAction::Cascade),
+            "{c}"
+        );
+    }
+    assert!(t.indexes.iter().any(|i| i.unique && i.keys.len() == 2));
+    let t = table("create a reviews table for product reviews: rating from 1 to 5, comment text");
+    assert!(
+        t.columns
+            .iter()
+            .any(|c| c.name == "rating" && c.data_type == ColumnType::Integer)
+    );
+    assert!(
+        t.checks
+            .iter()
+            .any(|k| k.expression == "\"rating\" BETWEEN 1 AND 5")
+    );
+    let t = table("create coupons table: code unique, discount_percent integer between 0 and 100");
+    assert!(
+        t.checks
+            .iter()
+            .any(|k| k.expression == "\"discount_percent\" BETWEEN 0 AND 100")
+    );
+    let t = table("create a sessions table with a uuid primary key, user_id and expires_at");
+    assert_eq!(t.columns[0].name, "id");
+    assert_eq!(t.columns[0].data_type, ColumnType::Uuid);
+    assert_eq!(t.primary_key.as_ref().unwrap().columns, ["id"]);
+    let t = table(
+        "create a tickets table with:\n - subject\n - priority: low, normal or high\n - opened_at, closed_at",
+    );
+    assert!(
+        t.checks
+            .iter()
+            .any(|k| k.expression == "\"priority\" IN ('low', 'normal', 'high')")
+    );
+    assert!(t.columns.iter().any(|c| c.name == "opened_at"));
+    assert!(t.columns.iter().any(|c| c.name == "closed_at"));
+}

@@ -167,6 +167,13 @@ pub fn dispatch(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
     {
         return index::add_reference(ctx, toks);
     }
+    // "add customer_name to orders and fill it from customers.name"
+    if ADD.contains(&v)
+        && has_any(refactor::FILL)
+        && let Some(plan) = refactor::denormalize(ctx, &toks)
+    {
+        return plan;
+    }
     let creates_table = (CREATE.contains(&v) || ADD.contains(&v))
         && toks.iter().take(4).any(|t| t.is("table"))
         && !toks.iter().take(4).any(|t| t.is_any(&["to", "in", "on"]));

@@ -188,6 +188,10 @@ pub fn extract(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
     };
     let Some(target_name) = new.first().cloned() else {
         if existing.len() > 1 {
+            // "move the website column from user_details to users": between linked tables.
+            if let Some(plan) = move_between(ctx, existing[0], existing[1], &toks)? {
+                return Ok(plan);
+            }
             return Err(Refusal::unsupported(format!(
                 "table {} already exists; extract into a new table",
                 existing[1].name.display()
@@ -249,6 +253,14 @@ pub fn extract(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
     }
     let t = qn(&source.name, &target_name);
     let s = &source.name;
+    // "into a new order_notes table (order_id, notes)", "a customer_phones table with
+    // customer_id": the new table points back at the source, one row per source row.
+    let back = format!("{}_id", resolve::singular(&source.name.name));
+    if toks.iter().any(|x| x.name() == Some(back.as_str()))
+        && !source.columns.iter().any(|c| c.name == back)
+    {
+        return extract_children(ctx, source, key, &moved, &t, &back);
+    }
     let fk_col = format!("{}_id", resolve::singular(&target_name));
     if source.columns.iter().any(|c| c.name == fk_col) {
         return Err(Refusal::unsupported(format!(
@@ -330,6 +342,8 @@ pub fn extract(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
             s.display()
         ));
     }
+    // The index before the key (MySQL/MariaDB use it instead of making their own).
+    up.push(build::add_index(s, std::slice::from_ref(&fk_col), false));
     up.push(Change::AddForeignKey(AddForeignKey {
         table: s.clone(),
         foreign_key: build::foreign_key(
@@ -340,7 +354,6 @@ pub fn extract(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
             crate::model::FkAction::SetNull,
         ),
     }));
-    up.push(build::add_index(s, std::slice::from_ref(&fk_col), false));
     let restored_indexes = indexes_within(source, &moved);
     for c in &cols {
         up.extend(drop_column_changes(ctx, source, c)?);
@@ -370,6 +383,188 @@ pub fn extract(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
     );
     plan.down = Some(down);
     Ok(plan)
+}
+
+/// Extracts `moved` columns of `source` into a new child table `t` whose `back` column references
+/// the source: one child row per source row that has any of the values.
+fn extract_children(
+    ctx: &Ctx,
+    source: &Table,
+    key: &Column,
+    moved: &[Column],
+    t: &QualifiedName,
+    back: &str,
+) -> Result<Plan, Refusal> {
+    let s = &source.name;
+    let cols: Vec<String> = moved.iter().map(|c| c.name.clone()).collect();
+    let mut back_col = nullable(key);
+    back_col.name = back.to_string();
+    back_col.nullable = false;
+    back_col.default = None;
+    let mut table = new_table(ctx, t, vec![back_col]);
+    table.columns.extend(moved.iter().map(nullable));
+    table.foreign_keys.push(build::foreign_key(
+        &t.name,
+        back,
+        s,
+        &key.name,
+        crate::model::FkAction::Cascade,
+    ));
+    table.indexes.push(build::index(
+        names::index(&t.name, &[back.to_string()]),
+        &[back.to_string()],
+        false,
+    ));
+    let mut up = vec![Change::CreateTable(table)];
+    let mut pairs = vec![pair(&key.name, back)];
+    pairs.extend(cols.iter().map(|c| pair(c, c)));
+    up.push(Change::CopyRows(CopyRows {
+        source: s.clone(),
+        target: t.clone(),
+        columns: pairs,
+        distinct: false,
+        when_any_not_null: cols.clone(),
+    }));
+    let restored_indexes = indexes_within(source, moved);
+    for c in &cols {
+        up.extend(drop_column_changes(ctx, source, c)?);
+    }
+    // Down: the columns back, filled from the child rows, then the child table goes.
+    let mut down = restore_columns(s, moved, t, back, &key.name, &restored_indexes);
+    down.push(Change::DropTable(t.clone()));
+    let notes = vec![format!(
+        "each {} row with any of ({}) set gets one {} row; rows without them get none",
+        resolve::singular(&s.name),
+        cols.join(", "),
+        t.name
+    )];
+    let mut plan = finish(
+        up,
+        &format!("extract {} from {}", t.name, s.name),
+        true,
+        notes,
+    );
+    plan.down = Some(down);
+    Ok(plan)
+}
+
+/// Moves the columns named in the request from `from` to `to`, two tables linked by a foreign
+/// key (either way): add, fill through the key, drop. `None` when no column of `from` is named.
+fn move_between(
+    ctx: &Ctx,
+    from: &Table,
+    to: &Table,
+    toks: &[Tok],
+) -> Result<Option<Plan>, Refusal> {
+    let skip: Vec<&str> = vec![from.name.name.as_str(), to.name.name.as_str()];
+    let moved: Vec<Column> = moved_named(from, toks, &skip)
+        .into_iter()
+        .filter(|c| {
+            from.primary_key
+                .as_ref()
+                .is_none_or(|p| !p.columns.contains(&c.name))
+        })
+        .cloned()
+        .collect();
+    if moved.is_empty() {
+        return Ok(None);
+    }
+    for c in &moved {
+        if to
+            .columns
+            .iter()
+            .any(|x| x.name.eq_ignore_ascii_case(&c.name))
+        {
+            return Err(Refusal::unsupported(format!(
+                "{} already has a column `{}`",
+                to.name.display(),
+                c.name
+            )));
+        }
+    }
+    // The link: from.<fk> -> to.<key>, or to.<fk> -> from.<key>, single-column.
+    let link = from
+        .foreign_keys
+        .iter()
+        .find(|f| f.referenced_table.name == to.name.name && f.columns.len() == 1)
+        .map(|f| (f.columns[0].clone(), f.referenced_columns[0].clone()))
+        .or_else(|| {
+            to.foreign_keys
+                .iter()
+                .find(|f| f.referenced_table.name == from.name.name && f.columns.len() == 1)
+                .map(|f| (f.referenced_columns[0].clone(), f.columns[0].clone()))
+        });
+    let Some((from_col, to_col)) = link else {
+        return Err(Refusal::unsupported(format!(
+            "{} and {} are not linked by a foreign key, so ai-shell cannot tell which row a value goes to",
+            from.name.display(),
+            to.name.display()
+        )));
+    };
+    // Several rows of `from` per row of `to` would lose values: only a one-to-one link.
+    let unique_on = |t: &Table, c: &str| {
+        t.primary_key.as_ref().is_some_and(|p| p.columns == [c])
+            || t.uniques.iter().any(|u| u.columns == [c])
+            || t.indexes.iter().any(|i| {
+                i.unique
+                    && i.keys.len() == 1
+                    && matches!(&i.keys[0].target, crate::model::IndexTarget::Column(x) if x == c)
+            })
+    };
+    if !unique_on(from, &from_col) {
+        return Err(Refusal::unsupported(format!(
+            "several {} rows can share one {} row, so their values would not fit in one column",
+            from.name.display(),
+            to.name.display()
+        )));
+    }
+    let mut up = vec![];
+    for c in &moved {
+        up.push(Change::AddColumn(AddColumn {
+            table: to.name.clone(),
+            column: nullable(c),
+        }));
+        up.push(Change::FillColumn(FillColumn {
+            target: to.name.clone(),
+            column: c.name.clone(),
+            source: from.name.clone(),
+            value: c.name.clone(),
+            match_on: vec![pair(&from_col, &to_col)],
+        }));
+    }
+    let restored_indexes = indexes_within(from, &moved);
+    for c in &moved {
+        up.extend(drop_column_changes(ctx, from, &c.name)?);
+    }
+    let mut down = restore_columns(
+        &from.name,
+        &moved,
+        &to.name,
+        &to_col,
+        &from_col,
+        &restored_indexes,
+    );
+    for c in &moved {
+        down.push(Change::DropColumn(build::column_ref(&to.name, &c.name)));
+    }
+    let names: Vec<&str> = moved.iter().map(|c| c.name.as_str()).collect();
+    let mut plan = finish(
+        up,
+        &format!(
+            "move {} from {} to {}",
+            names.join(" "),
+            from.name.name,
+            to.name.name
+        ),
+        true,
+        vec![format!(
+            "{} rows without a {} row keep NULL there",
+            to.name.display(),
+            from.name.display()
+        )],
+    );
+    plan.down = Some(down);
+    Ok(Some(plan))
 }
 
 /// Columns that stay in the original table when it is split: key, identity and auth.
@@ -658,4 +853,137 @@ pub fn merge(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
     );
     plan.down = Some(down);
     Ok(plan)
+}
+
+/// Words that say a new column takes its values from another table.
+pub const FILL: &[&str] = &[
+    "fill",
+    "filled",
+    "filling",
+    "copy",
+    "copied",
+    "copying",
+    "populate",
+    "populated",
+    "backfill",
+    "backfilled",
+];
+
+/// "add customer_name to orders and fill it from customers.name", "add product_name to
+/// order_items, copied from products": a new column filled through the foreign key to the table
+/// the values come from. `None` when the request does not read that way.
+pub fn denormalize(ctx: &Ctx, toks: &[Tok]) -> Option<Result<Plan, Refusal>> {
+    let fill_at = toks.iter().position(|t| t.is_any(FILL))?;
+    let from_at = fill_at + toks[fill_at..].iter().position(|t| t.is("from"))?;
+    let source_word = toks.get(from_at + 1)?.name()?;
+    let source = resolve::table(ctx.schema, source_word).sure()?;
+    let source_col = match (toks.get(from_at + 2), toks.get(from_at + 3)) {
+        (Some(d), Some(c)) if d.is_punct('.') => c.name().map(str::to_string),
+        _ => None,
+    };
+    // The target: "to T" / "in T" before the fill word.
+    let target = (0..fill_at).find_map(|i| {
+        (toks[i].is_any(&["to", "in", "on", "into"]))
+            .then(|| toks.get(i + 1).and_then(Tok::name))
+            .flatten()
+            .and_then(|n| resolve::table(ctx.schema, n).sure())
+    })?;
+    let column = toks[..fill_at].iter().skip(1).find_map(|t| match t {
+        Tok::Ident(n) => Some(n.clone()),
+        Tok::Word(w)
+            if !KEYWORDS.contains(&w.as_str())
+                && resolve::table(ctx.schema, w).sure().is_none()
+                && !matches!(w.as_str(), "column" | "field") =>
+        {
+            Some(w.clone())
+        }
+        _ => None,
+    })?;
+    Some(fill_from(ctx, target, &column, source, source_col))
+}
+
+fn fill_from(
+    ctx: &Ctx,
+    target: &Table,
+    column: &str,
+    source: &Table,
+    source_col: Option<String>,
+) -> Result<Plan, Refusal> {
+    names::validate(ctx.engine, column)?;
+    if target
+        .columns
+        .iter()
+        .any(|c| c.name.eq_ignore_ascii_case(column))
+    {
+        return Err(Refusal::unsupported(format!(
+            "{} already has a column `{column}`",
+            target.name.display()
+        )));
+    }
+    // The source column: named, or the new name without the source's prefix
+    // (customer_name <- customers.name), or the same name.
+    let prefix = format!("{}_", resolve::singular(&source.name.name));
+    let wanted = source_col.unwrap_or_else(|| {
+        let stripped = column.strip_prefix(&prefix).unwrap_or(column);
+        if source
+            .columns
+            .iter()
+            .any(|c| c.name.eq_ignore_ascii_case(stripped))
+        {
+            stripped.to_string()
+        } else {
+            column.to_string()
+        }
+    });
+    let from = super::column(
+        source,
+        &wanted,
+        "add customer_name to orders, filled from customers.name",
+    )?;
+    let Some(key) = primary_key(source) else {
+        return Err(Refusal::unsupported(format!(
+            "{} has no single-column primary key",
+            source.name.display()
+        )));
+    };
+    let Some(fk) = target.foreign_keys.iter().find(|f| {
+        f.referenced_table.name == source.name.name
+            && f.columns.len() == 1
+            && f.referenced_columns == [key.name.clone()]
+    }) else {
+        return Err(Refusal::unsupported(format!(
+            "{} has no foreign key to {}, so ai-shell cannot tell which row a value comes from",
+            target.name.display(),
+            source.name.display()
+        )));
+    };
+    let mut col = nullable(from);
+    col.name = column.to_string();
+    col.default = None;
+    let changes = vec![
+        Change::AddColumn(AddColumn {
+            table: target.name.clone(),
+            column: col,
+        }),
+        Change::FillColumn(FillColumn {
+            target: target.name.clone(),
+            column: column.to_string(),
+            source: source.name.clone(),
+            value: from.name.clone(),
+            match_on: vec![pair(&key.name, &fk.columns[0])],
+        }),
+    ];
+    Ok(finish(
+        changes,
+        &format!(
+            "add {column} to {} from {}",
+            target.name.name, source.name.name
+        ),
+        false,
+        vec![format!(
+            "{column} is a copy: it does not follow later changes to {}.{}",
+            source.name.display(),
+            from.name
+        )],
+    ))
 }

@@ -152,3 +152,55 @@ fn merge_user_details_into_users() {
         if c.target.name == "user_details" && c.columns[0].target == "user_id" && !c.when_any_not_null.is_empty()));
     assert!(p.destructive);
 }
+
+#[test]
+fn move_a_column_between_linked_tables() {
+    for r in [
+        "move bio from user_details into users and keep user_details",
+        "move the bio column from user_details to users",
+    ] {
+        let p = ok(r);
+        assert_eq!(kinds(&p.changes), ["add", "fill", "drop_column"], "{r}");
+        assert!(matches!(&p.changes[1], Change::FillColumn(f)
+            if f.target.name == "users" && f.source.name == "user_details" && f.value == "bio"
+                && f.match_on[0].source == "user_id" && f.match_on[0].target == "id"));
+        let down = p.down.as_ref().expect("a down that brings the values back");
+        assert_eq!(kinds(down), ["add", "fill", "drop_column"], "{r}");
+        assert!(p.destructive);
+    }
+}
+
+#[test]
+fn extract_into_a_child_table_that_points_back() {
+    let p =
+        ok("move the status column of orders into a new order_statuses table (order_id, status)");
+    assert_eq!(kinds(&p.changes), ["create", "copy", "drop_column"]);
+    let Change::CreateTable(t) = &p.changes[0] else {
+        unreachable!()
+    };
+    assert!(
+        t.foreign_keys
+            .iter()
+            .any(|f| f.columns == ["order_id"] && f.referenced_table.name == "orders")
+    );
+    let down = p.down.as_ref().unwrap();
+    assert_eq!(kinds(down), ["add", "fill", "drop_table"]);
+}
+
+#[test]
+fn denormalise_through_the_foreign_key() {
+    for r in [
+        "add customer_name to orders and fill it from customers.name",
+        "add customer_name to orders, copied from customers",
+    ] {
+        let p = ok(r);
+        assert_eq!(kinds(&p.changes), ["add", "fill"], "{r}");
+        assert!(
+            matches!(&p.changes[1], Change::FillColumn(f)
+            if f.target.name == "orders" && f.source.name == "customers" && f.value == "name"
+                && f.match_on[0].source == "id" && f.match_on[0].target == "customer_id"),
+            "{r}"
+        );
+        assert!(!p.destructive);
+    }
+}

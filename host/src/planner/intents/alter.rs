@@ -446,6 +446,124 @@ pub fn names_a_type(ctx: &Ctx, toks: &[Tok]) -> bool {
         .any(|t| t.is_any(&["default", "unique", "required", "optional", "nullable"]))
 }
 
+/// MySQL/MariaDB refuse to change the type of a column a foreign key uses, and a key's two sides
+/// must have the same integer type. So the keys on the changed columns are dropped first and added
+/// back last, and a referenced key of another type changes too (with every column referencing
+/// it). The derived down reverses all of it in the same safe order.
+fn around_foreign_keys(
+    ctx: &Ctx,
+    alters: Vec<Change>,
+    new: &ColumnType,
+    notes: &mut Vec<String>,
+) -> Result<Vec<Change>, Refusal> {
+    use crate::model::{AddForeignKey, QualifiedName};
+    let mut cols: Vec<(QualifiedName, String)> = alters
+        .iter()
+        .filter_map(|c| match c {
+            Change::AlterColumnType(a) => Some((a.table.clone(), a.column.clone())),
+            _ => None,
+        })
+        .collect();
+    let table_of = |n: &QualifiedName| ctx.schema.tables.iter().find(|t| t.name == *n);
+    let col_type = |n: &QualifiedName, c: &str| {
+        table_of(n)
+            .and_then(|t| t.columns.iter().find(|x| x.name == c))
+            .map(|x| x.data_type.clone())
+    };
+    // Referenced keys that must change too, then every column referencing them.
+    let mut keys: Vec<(QualifiedName, String)> = vec![];
+    let mut i = 0;
+    while i < cols.len() {
+        let (tn, cn) = cols[i].clone();
+        if let Some(t) = table_of(&tn) {
+            for f in t.foreign_keys.iter().filter(|f| f.columns == [cn.clone()]) {
+                let key = (f.referenced_table.clone(), f.referenced_columns[0].clone());
+                if col_type(&key.0, &key.1).as_ref() != Some(new) && !keys.contains(&key) {
+                    keys.push(key);
+                }
+            }
+        }
+        for (kt, kc) in keys.clone() {
+            for other in &ctx.schema.tables {
+                for f in other.foreign_keys.iter().filter(|f| {
+                    f.referenced_table.name == kt.name && f.referenced_columns == [kc.clone()]
+                }) {
+                    let c = (other.name.clone(), f.columns[0].clone());
+                    if f.columns.len() == 1 && !cols.contains(&c) {
+                        cols.push(c);
+                    }
+                }
+            }
+        }
+        i += 1;
+    }
+    let touched = |t: &QualifiedName, c: &str| {
+        cols.iter().any(|(a, b)| a == t && b == c) || keys.iter().any(|(a, b)| a == t && b == c)
+    };
+    let mut drops = vec![];
+    let mut adds = vec![];
+    for t in &ctx.schema.tables {
+        for f in &t.foreign_keys {
+            let uses = f.columns.iter().any(|c| touched(&t.name, c))
+                || f.referenced_columns
+                    .iter()
+                    .any(|c| touched(&f.referenced_table, c));
+            if uses {
+                drops.push(Change::DropForeignKey(build::object(&t.name, &f.name)));
+                adds.push(Change::AddForeignKey(AddForeignKey {
+                    table: t.name.clone(),
+                    foreign_key: f.clone(),
+                }));
+            }
+        }
+    }
+    if drops.is_empty() {
+        return Ok(alters);
+    }
+    let mut out = drops;
+    for (kt, kc) in &keys {
+        let Some(old) = col_type(kt, kc) else {
+            continue;
+        };
+        if !types::is_widening(&old, new) {
+            return Err(Refusal::unsupported(format!(
+                "on MySQL both sides of a foreign key need the same type, and {}.{kc} ({}) cannot become {} safely",
+                kt.display(),
+                types::words(&old),
+                types::words(new)
+            )));
+        }
+        notes.push(format!(
+            "on MySQL both sides of a foreign key need the same type, so {}.{kc} becomes {} too",
+            kt.display(),
+            types::words(new)
+        ));
+        out.push(Change::AlterColumnType(AlterColumnType {
+            table: kt.clone(),
+            column: kc.clone(),
+            new_type: new.clone(),
+            using: None,
+        }));
+    }
+    for (tn, cn) in &cols {
+        if col_type(tn, cn).as_ref() == Some(new) {
+            continue;
+        }
+        out.push(Change::AlterColumnType(AlterColumnType {
+            table: tn.clone(),
+            column: cn.clone(),
+            new_type: new.clone(),
+            using: None,
+        }));
+    }
+    notes.push(
+        "the foreign keys on these columns are dropped and added back around the change (MySQL refuses it otherwise)"
+            .into(),
+    );
+    out.extend(adds);
+    Ok(out)
+}
+
 /// "to 500 characters", "500 chars long": a string length.
 fn length_in_characters(toks: &[Tok]) -> Option<(usize, u32)> {
     toks.windows(2)
@@ -592,15 +710,6 @@ pub fn change_type(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
                 types::words(&new)
             ));
         }
-        if ctx.engine == crate::connection::Engine::MySql
-            && t.foreign_keys.iter().any(|f| f.columns.contains(&c.name))
-        {
-            notes.push(format!(
-                "on MySQL a foreign-key column must keep the type of the key it references ({}.{})",
-                t.name.display(),
-                c.name
-            ));
-        }
         changes.push(Change::AlterColumnType(AlterColumnType {
             table: t.name.clone(),
             column: c.name.clone(),
@@ -613,6 +722,9 @@ pub fn change_type(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
             "every `{word}` is already {}",
             types::words(&new)
         )));
+    }
+    if ctx.engine == crate::connection::Engine::MySql {
+        changes = around_foreign_keys(ctx, changes, &new, &mut notes)?;
     }
     let scope = match tables {
         Some(Tables::All) => "all tables".to_string(),

@@ -156,3 +156,48 @@ fn foreign_key_actions_and_drops_between_tables() {
         matches!(&p.changes[..], [Change::DropForeignKey(o)] if o.name == "fk_comments_post_id" && o.table.name == "comments")
     );
 }
+
+#[test]
+fn mysql_type_changes_go_around_foreign_keys() {
+    use crate::connection::Engine;
+    use crate::model::ColumnType;
+    // comments.user_id and posts.user_id reference users.id (integer): on MySQL/MariaDB the keys
+    // are dropped first, users.id widens too (both sides need one type), and the keys come back.
+    let p = ok_on(
+        "change user_id from integer to bigint in all tables",
+        Engine::MySql,
+    );
+    let first_add = p
+        .changes
+        .iter()
+        .position(|c| matches!(c, Change::AddForeignKey(_)))
+        .unwrap();
+    let last_drop = p
+        .changes
+        .iter()
+        .rposition(|c| matches!(c, Change::DropForeignKey(_)))
+        .unwrap();
+    assert!(last_drop < first_add, "{:?}", p.changes);
+    assert!(
+        p.changes
+            .iter()
+            .any(|c| matches!(c, Change::AlterColumnType(a)
+        if a.table.name == "users" && a.column == "id" && a.new_type == ColumnType::Bigint))
+    );
+    for t in ["posts", "comments", "user_details"] {
+        assert!(
+            p.changes
+                .iter()
+                .any(|c| matches!(c, Change::AlterColumnType(a)
+                if a.table.name == t && a.column == "user_id")),
+            "{t}"
+        );
+    }
+    // Elsewhere a plain type change.
+    let p = ok("change user_id from integer to bigint in all tables");
+    assert!(
+        p.changes
+            .iter()
+            .all(|c| matches!(c, Change::AlterColumnType(_)))
+    );
+}

@@ -51,36 +51,7 @@ fn candidates(toks: &[Tok]) -> Vec<String> {
         .collect()
 }
 
-/// Whether a drop may follow the correction of `word` to `name`: one edit in a name of six or
-/// more characters (`deprecated_feild`, `prodcts`), never a guess between short names.
-fn sure_typo(word: &str, name: &str) -> bool {
-    let (w, n) = (resolve::key(word), resolve::key(name));
-    w.chars().count() >= 6 && resolve::distance(&w, &n, 1) <= 1
-}
-
-/// Misspelt "column"/"table" ("colum", "tabel") read as the word, unless they name something.
-fn fix_keyword_typos(ctx: &Ctx, toks: &mut [Tok]) {
-    for t in toks.iter_mut() {
-        let Some(w) = t.word() else { continue };
-        if ["column", "columns", "table", "tables"].contains(&w)
-            || ctx.schema.tables.iter().any(|x| {
-                resolve::key(&x.name.name) == w
-                    || x.columns.iter().any(|c| resolve::key(&c.name) == w)
-            })
-        {
-            continue;
-        }
-        if let Some(k) = ["column", "table"]
-            .into_iter()
-            .find(|k| w.len() >= 4 && resolve::distance(w, k, 1) <= 1)
-        {
-            *t = Tok::Word(k.to_string());
-        }
-    }
-}
-
 pub fn drop(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
-    fix_keyword_typos(ctx, &mut toks);
     let has = |toks: &[Tok], w: &str| toks.iter().any(|t| t.is(w));
     let original = toks.clone();
     let tables = find::take(&mut toks, ctx.schema)?;
@@ -143,18 +114,9 @@ pub fn drop(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
         return drop_object(ctx, table, &toks, &words);
     }
     let wants_table = has(&toks, "table") || has(&toks, "tables");
-    let mut corrected: Vec<String> = vec![];
     if let Some(t) = table {
-        // Destroying data on a guess is not allowed: a typo-corrected table name is refused
-        // unless it is one slip in a long name.
-        let typo = original.iter().filter_map(Tok::name).find(|n| {
-            !named_exactly(&[Tok::Word(n.to_string())], &t.name.name) && sure_typo(n, &t.name.name)
-        });
-        if !named_exactly(&original, &t.name.name)
-            && let Some(n) = typo
-        {
-            corrected.push(format!("read `{n}` as table {}", t.name.display()));
-        } else if !named_exactly(&original, &t.name.name) {
+        // Destroying data on a guess is not allowed: a typo-corrected table name is refused.
+        if !named_exactly(&original, &t.name.name) {
             return Err(
                 Refusal::not_found("the table named in a drop must be spelled exactly")
                     .suggest(vec![t.name.display()])
@@ -164,7 +126,7 @@ pub fn drop(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
     }
     match (table, words.as_slice()) {
         (Some(t), []) => drop_table(ctx, t),
-        (Some(t), cols) if !wants_table => drop_columns(ctx, t, cols, corrected),
+        (Some(t), cols) if !wants_table => drop_columns(ctx, t, cols),
         (Some(t), _) => drop_table(ctx, t),
         (None, [w, ..]) => {
             let found = resolve::table(ctx.schema, w);
@@ -179,7 +141,7 @@ pub fn drop(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
                 }
                 _ if !wants_table && column_somewhere => {
                     let (t, _) = resolve_col(&words)?;
-                    drop_columns(ctx, t, &words, corrected)
+                    drop_columns(ctx, t, &words)
                 }
                 Found::One(t, _) => {
                     Err(Refusal::not_found(format!("there is no table named `{w}`"))
@@ -314,20 +276,12 @@ fn mentions(expr: &str, c: &str) -> bool {
     })
 }
 
-fn drop_columns(
-    ctx: &Ctx,
-    t: &Table,
-    words: &[String],
-    mut corrected: Vec<String>,
-) -> Result<Plan, Refusal> {
+fn drop_columns(ctx: &Ctx, t: &Table, words: &[String]) -> Result<Plan, Refusal> {
     let mut changes = vec![];
     let mut cols = vec![];
     for w in words {
         let c = column(t, w, EXAMPLE)?.name.clone();
-        let fit = resolve::column(t, w);
-        if matches!(fit, Found::One(_, Fit::Typo)) && sure_typo(w, &c) {
-            corrected.push(format!("read `{w}` as column {c}"));
-        } else if !matches!(fit, Found::One(_, Fit::Exact | Fit::Form)) {
+        if !matches!(resolve::column(t, w), Found::One(_, Fit::Exact | Fit::Form)) {
             return Err(Refusal::not_found(format!(
                 "{} has no column `{w}`; a drop needs the exact name",
                 t.name.display()
@@ -340,11 +294,10 @@ fn drop_columns(
             cols.push(c);
         }
     }
-    let mut notes = vec![format!(
+    let notes = vec![format!(
         "dropping {} deletes its values; rollback recreates the column empty",
         cols.join(", ")
     )];
-    notes.extend(corrected);
     Ok(finish(
         changes,
         &format!("drop {} from {}", cols.join(" "), t.name.name),

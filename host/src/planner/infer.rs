@@ -275,11 +275,13 @@ pub fn infer(spec: &Spec, target: &Target) -> Result<Inferred, Refusal> {
             | "weight"
     ) {
         c.data_type = ColumnType::Integer;
-    } else if matches!(n.as_str(), "latitude" | "lat") || n.ends_with("_latitude") {
-        c.data_type = numeric(9, 6);
-    } else if matches!(n.as_str(), "longitude" | "lng" | "lon" | "long")
+    } else if matches!(
+        n.as_str(),
+        "latitude" | "lat" | "longitude" | "lng" | "lon" | "long"
+    ) || n.ends_with("_latitude")
         || n.ends_with("_longitude")
     {
+        // Degrees to about 0.1 m.
         c.data_type = numeric(9, 6);
     } else if matches!(n.as_str(), "language" | "locale" | "lang") {
         // BCP 47 tags are up to 35 characters.

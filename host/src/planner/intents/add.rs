@@ -218,10 +218,24 @@ pub fn add(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
         let names: Vec<&str> = specs.iter().map(|s| s.name.as_str()).collect();
         let mut changes = vec![];
         let mut notes = vec![];
+        let mut skipped = vec![];
         for t in &list {
-            let (c, n) = add_to(ctx, t, &specs, true)?;
+            if specs.iter().any(|s| has_exact(t, &s.name)) {
+                skipped.push(t.name.display());
+            }
+            let (c, n) = add_to(ctx, t, &specs, false)?;
             changes.extend(c);
             notes.extend(n);
+        }
+        if changes.is_empty() {
+            return Err(Refusal::unsupported(format!(
+                "{} already have {}",
+                skipped.join(", "),
+                names.join(", ")
+            )));
+        }
+        if !skipped.is_empty() {
+            notes.push(format!("skipped (already there): {}", skipped.join(", ")));
         }
         let tables: Vec<&str> = list.iter().map(|t| t.name.name.as_str()).collect();
         return Ok(finish(

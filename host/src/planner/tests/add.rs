@@ -339,3 +339,13 @@ fn identifiers_named_number_are_strings_and_coordinates_are_decimals() {
         assert_eq!(c.data_type, crate::planner::types::numeric(9, 6), "{c:?}");
     }
 }
+
+#[test]
+fn several_tables_skip_the_ones_that_have_the_column() {
+    let p = ok("add created_at to posts, comments and users");
+    assert_eq!(added(&p).len(), 1);
+    assert_eq!(added(&p)[0].0, "posts");
+    assert!(p.summary.iter().any(|l| l.contains("skipped")));
+    let r = refused("add created_at to comments and users");
+    assert_eq!(r.kind, crate::planner::RefusalKind::Unsupported);
+}

@@ -8,6 +8,7 @@ mod index;
 mod refactor;
 mod rename;
 
+use super::find;
 use super::names;
 use super::plan::{Plan, Refusal};
 use super::resolve::{self, Found};
@@ -51,12 +52,13 @@ const DROP: &[&str] = &[
 ];
 const CHANGE: &[&str] = &[
     "change", "alter", "modify", "convert", "update", "switch", "turn", "widen", "increase",
-    "extend", "shrink", "set", "make", "cast", "migrate",
+    "extend", "shrink", "set", "make", "cast", "migrate", "shorten", "narrow", "lengthen",
+    "enlarge", "expand", "reduce",
 ];
 const QUESTION: &[&str] = &[
-    "how", "what", "which", "who", "whom", "why", "when", "where", "show", "list", "select",
-    "count", "find", "display", "print", "describe", "tell", "fetch", "explain", "is", "are",
-    "does", "do", "give_me", "query", "search", "lookup", "view", "see",
+    "how", "what", "whats", "which", "who", "whos", "whom", "why", "when", "where", "wheres",
+    "show", "list", "select", "count", "find", "display", "print", "describe", "tell", "fetch",
+    "explain", "is", "are", "does", "do", "give_me", "query", "search", "lookup", "view", "see",
 ];
 /// Nouns that make a request about the schema rather than the data.
 const SCHEMA_NOUNS: &[&str] = &[
@@ -111,6 +113,9 @@ pub fn dispatch(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
     };
     let verb = toks[verb_at].word().unwrap_or("").to_string();
     let v = verb.as_str();
+    if let Some(restated) = restate(ctx, &toks, v) {
+        return dispatch(ctx, restated);
+    }
 
     if matches!(v, "split" | "divide" | "partition" | "break") {
         return refactor::split(ctx, toks);
@@ -195,6 +200,106 @@ pub fn dispatch(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
         tokens::text(&toks)
     ))
     .example("add email to users | make email unique in users | rename column username to user_name in accounts"))
+}
+
+/// Verbs a request may start with.
+fn is_verb(v: &str) -> bool {
+    ADD.contains(&v)
+        || CREATE.contains(&v)
+        || DROP.contains(&v)
+        || CHANGE.contains(&v)
+        || matches!(
+            v,
+            "rename"
+                | "split"
+                | "divide"
+                | "partition"
+                | "break"
+                | "merge"
+                | "combine"
+                | "fold"
+                | "join"
+                | "absorb"
+                | "consolidate"
+                | "extract"
+                | "normalize"
+                | "normalise"
+                | "separate"
+                | "pull"
+                | "move"
+                | "index"
+                | "link"
+                | "connect"
+                | "relate"
+        )
+}
+
+/// Restates an add request that does not start with its verb: "products need an is_featured
+/// flag", "customers should have a website", or a reason first and the request after it ("I'd like
+/// to know who owns accounts, so add owner_name"; the table may be named only in the reason).
+fn restate(ctx: &Ctx, toks: &[Tok], v: &str) -> Option<Vec<Tok>> {
+    if is_verb(v) {
+        return None;
+    }
+    let add = Tok::Word("add".into());
+    let to = Tok::Word("to".into());
+    // "<table> need(s) / should have / must have <columns>"
+    if let Some(table) = toks[0]
+        .name()
+        .and_then(|n| resolve::table(ctx.schema, n).sure())
+    {
+        let rest_at = match (
+            toks.get(1).and_then(Tok::word),
+            toks.get(2).and_then(Tok::word),
+        ) {
+            (Some("need" | "needs" | "want" | "wants" | "require" | "requires"), _) => Some(2),
+            (
+                Some("should" | "must" | "will" | "could"),
+                Some("have" | "get" | "store" | "track"),
+            ) => Some(3),
+            _ => None,
+        };
+        if let Some(at) = rest_at {
+            let rest = &toks[at..];
+            let names_column = rest.iter().any(|t| {
+                t.name().is_some_and(|n| {
+                    !KEYWORDS.contains(&n) && resolve::column(table, n).sure().is_some()
+                })
+            });
+            if !rest.is_empty() && !names_column && !rest.iter().any(|t| t.is_any(&["to", "be"])) {
+                let mut out = vec![add];
+                out.extend(rest.iter().cloned());
+                out.push(to);
+                out.push(Tok::Word(table.name.name.clone()));
+                return Some(out);
+            }
+        }
+    }
+    // "<reason>, so add ...", "<context>: add ..."
+    let at = (1..toks.len()).find(|&j| {
+        toks[j].is_any(ADD)
+            && (toks[j - 1].is_punct(',')
+                || toks[j - 1].is_punct(':')
+                || toks[j - 1].is_any(&["so", "then", "therefore", "thus", "hence"]))
+    })?;
+    let mut rest: Vec<Tok> = toks[at..].to_vec();
+    let mut probe = rest.clone();
+    if find::take(&mut probe, ctx.schema).ok().flatten().is_none() {
+        let mut tables: Vec<&Table> = vec![];
+        for t in &toks[..at] {
+            if let Some(found) = t.name().and_then(|n| resolve::table(ctx.schema, n).sure())
+                && !tables.iter().any(|x| x.name == found.name)
+            {
+                tables.push(found);
+            }
+        }
+        if tables.len() != 1 {
+            return None;
+        }
+        rest.push(to);
+        rest.push(Tok::Word(tables[0].name.name.clone()));
+    }
+    Some(rest)
 }
 
 /// Questions about data and data changes are not schema changes.
@@ -468,6 +573,16 @@ pub const KEYWORDS: &[&str] = &[
     "where",
     "which",
     "idx",
+    "shorten",
+    "narrow",
+    "lengthen",
+    "enlarge",
+    "expand",
+    "reduce",
+    "widen",
+    "increase",
+    "extend",
+    "shrink",
 ];
 
 /// Splits a list of items at commas, bullets and `and`, but not inside parentheses or in

@@ -57,22 +57,26 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 echo "| engine | tool | median wall time ($COUNT migrations, $RUNS runs) | peak RSS |"
 echo "|---|---|---|---|"
+# Runs are interleaved (run 1 of every tool, then run 2...) so background load hits every tool alike.
 for engine in sqlite postgres mariadb; do
-  for tool in ai-shell dbmate sqlx-cli; do
-    times=(); mem=0
-    for run in $(seq 1 "$RUNS"); do
+  declare -A times=() mem=()
+  for run in $(seq 1 "$RUNS"); do
+    for tool in ai-shell dbmate sqlx-cli; do
       IFS='|' read -r ai_url dbmate_url sqlx_url < <(fresh "$engine" "bench_${engine}_$run")
       case $tool in
         ai-shell) out=$(cd "$WORK" && measure "$AI" --database "$ai_url" --migrations-dir "$WORK/ai" migrate apply) ;;
         dbmate) out=$(measure "$DBMATE" --url "$dbmate_url" --migrations-dir "$WORK/dbmate" --no-dump-schema up) ;;
         sqlx-cli) out=$(measure "$SQLX" migrate run --source "$WORK/sqlx" --database-url "$sqlx_url") ;;
       esac
-      times+=("${out% *}")
-      m=${out#* }; [ "$m" -gt "$mem" ] && mem=$m
+      times[$tool]+="${out% *} "
+      m=${out#* }; [ "$m" -gt "${mem[$tool]:-0}" ] && mem[$tool]=$m
     done
-    med=$(printf '%s\n' "${times[@]}" | median)
-    echo "| $engine | $tool | ${med} s | $((mem / 1024)) MiB |"
   done
+  for tool in ai-shell dbmate sqlx-cli; do
+    med=$(printf '%s\n' ${times[$tool]} | median)
+    echo "| $engine | $tool | ${med} s | $((${mem[$tool]} / 1024)) MiB |"
+  done
+  unset times mem
 done
 for run in $(seq 1 "$RUNS"); do
   psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS bench_postgres_$run WITH (FORCE)" postgres >/dev/null

@@ -268,7 +268,7 @@ fn readd_column(s: &DatabaseSchema, c: &ColumnRef) -> Result<Vec<Change>, String
         table: c.table.clone(),
         column,
     })];
-    let mentions = |cols: &[String]| cols.iter().any(|x| *x == c.column);
+    let mentions = |cols: &[String]| cols.contains(&c.column);
     for i in &t.indexes {
         if i.keys
             .iter()

@@ -171,7 +171,7 @@ pub fn apply(schema: &mut DatabaseSchema, change: &Change) -> Result<(), String>
                 ));
             }
             t.columns.retain(|x| x.name != c.column);
-            let mentions = |cols: &[String]| cols.iter().any(|x| *x == c.column);
+            let mentions = |cols: &[String]| cols.contains(&c.column);
             t.indexes.retain(|i| {
                 !i.keys.iter().any(
                     |k| matches!(&k.target, crate::model::IndexTarget::Column(n) if *n == c.column),

@@ -173,7 +173,7 @@ impl Executor<'_> {
             )));
         }
         let engine = s.engine();
-        let mut records: BTreeMap<u64, Record> = self
+        let records: BTreeMap<u64, Record> = self
             .history
             .all(s)
             .await?
@@ -218,6 +218,7 @@ impl Executor<'_> {
         }
 
         let highest_applied = outcome.version_before.unwrap_or(0);
+        let mut newly_applied: Vec<u64> = Vec::new();
         for m in migrations {
             let selected = match options.target {
                 Target::All => true,
@@ -297,14 +298,13 @@ impl Executor<'_> {
                     resumed_at_statement: resume_from.map(|(d, _)| d + 1),
                 });
             }
-            if let Some(r) = self.history.get(s, m.version).await? {
-                records.insert(m.version, r);
-            }
+            // Applied now, by this run or (SQLite) by one that got the write lock first.
+            newly_applied.push(m.version);
         }
         outcome.version_after = if options.dry_run {
             outcome.version_before
         } else {
-            current_version(&records)
+            current_version(&records).max(newly_applied.iter().copied().max())
         };
         Ok(outcome)
     }
@@ -327,7 +327,10 @@ impl Executor<'_> {
             s.execute_script(pragma).await?;
         }
         s.execute_script(begin).await?;
-        if let Some(r) = self.history.get(s, m.version).await?
+        // On SQLite concurrent runs only meet at the write lock: another one may have applied it meanwhile.
+        // PostgreSQL runs hold the advisory lock, so the history read at the start is still true.
+        if s.engine() == Engine::Sqlite
+            && let Some(r) = self.history.get(s, m.version).await?
             && r.status == Status::Applied
         {
             s.execute_script("ROLLBACK").await?;
@@ -337,33 +340,42 @@ impl Executor<'_> {
             return Ok(false);
         }
         let started = Instant::now();
-        for (k, statement) in body.iter().enumerate() {
-            if let Err(e) = s.execute_script(statement).await {
+        // The whole section in one round trip; when it fails, a second transaction finds the statement.
+        let failure = match s.execute_script(&body.join(";\n")).await {
+            Ok(()) => None,
+            Err(e) => {
                 s.execute_script("ROLLBACK").await?;
-                if let Some(pragma) = &after {
-                    s.execute_script(pragma).await?;
-                }
-                let error = e.to_string();
-                let mut failed = running_record(m, statements.len(), true);
-                failed.status = Status::Failed;
-                failed.error = Some(format!("statement {}: {error}", k + 1));
-                self.history.put(s, &failed).await?;
-                self.history
-                    .log(
-                        s,
-                        m.version,
-                        "failed",
-                        &format!("statement {} of {}: {error}", k + 1, statements.len()),
-                    )
-                    .await?;
-                return Err(ExecError::Failed {
-                    id: m.id.clone(),
-                    step: k + 1,
-                    total: statements.len(),
-                    error,
-                    hint: "Nothing was applied: the migration's transaction was rolled back. Fix the migration and run `ai-shell migrate apply` again.".into(),
-                });
+                Some(
+                    self.failing_statement(s, begin, &body)
+                        .await?
+                        .unwrap_or((0, e)),
+                )
             }
+        };
+        if let Some((k, e)) = failure {
+            if let Some(pragma) = &after {
+                s.execute_script(pragma).await?;
+            }
+            let error = e.to_string();
+            let mut failed = running_record(m, statements.len(), true);
+            failed.status = Status::Failed;
+            failed.error = Some(format!("statement {}: {error}", k + 1));
+            self.history.put(s, &failed).await?;
+            self.history
+                .log(
+                    s,
+                    m.version,
+                    "failed",
+                    &format!("statement {} of {}: {error}", k + 1, statements.len()),
+                )
+                .await?;
+            return Err(ExecError::Failed {
+                id: m.id.clone(),
+                step: k + 1,
+                total: statements.len(),
+                error,
+                hint: "Nothing was applied: the migration's transaction was rolled back. Fix the migration and run `ai-shell migrate apply` again.".into(),
+            });
         }
         let mut done = running_record(m, statements.len(), true);
         done.status = Status::Applied;
@@ -383,6 +395,25 @@ impl Executor<'_> {
             s.execute_script(pragma).await?;
         }
         Ok(true)
+    }
+
+    /// Runs `statements` one by one in a transaction that is rolled back, to name the one that fails.
+    async fn failing_statement(
+        &self,
+        s: &mut Session,
+        begin: &str,
+        statements: &[String],
+    ) -> Result<Option<(usize, crate::connection::ConnectionError)>, ExecError> {
+        s.execute_script(begin).await?;
+        let mut found = None;
+        for (k, statement) in statements.iter().enumerate() {
+            if let Err(e) = s.execute_script(statement).await {
+                found = Some((k, e));
+                break;
+            }
+        }
+        s.execute_script("ROLLBACK").await?;
+        Ok(found)
     }
 
     /// MySQL/MariaDB and `transaction: false` migrations: progress is recorded after every statement.
@@ -464,6 +495,8 @@ impl Executor<'_> {
         done.status = Status::Applied;
         done.statements_done = statements.len();
         done.duration_ms = Some(started.elapsed().as_millis() as u64);
+        // The final row and its log event commit together: one durable write instead of two.
+        s.execute_script("BEGIN").await?;
         self.history.put(s, &done).await?;
         self.history
             .log(
@@ -473,6 +506,7 @@ impl Executor<'_> {
                 &format!("{} statements", statements.len()),
             )
             .await?;
+        s.execute_script("COMMIT").await?;
         Ok(())
     }
 }

@@ -315,9 +315,16 @@ pub fn infer(spec: &Spec, target: &Target) -> Result<Inferred, Refusal> {
             | "views"
             | "duration"
             | "weight"
-    ) || n.ends_with("_number") && !n.contains("phone")
-    {
+    ) {
         c.data_type = ColumnType::Integer;
+    } else if matches!(
+        n.as_str(),
+        "latitude" | "lat" | "longitude" | "lng" | "lon" | "long"
+    ) || n.ends_with("_latitude")
+        || n.ends_with("_longitude")
+    {
+        // Degrees to about 0.1 m.
+        c.data_type = numeric(9, 6);
     } else if matches!(n.as_str(), "language" | "locale" | "lang") {
         // BCP 47 tags are up to 35 characters.
         c.data_type = ColumnType::Varchar(Some(35));
@@ -349,6 +356,10 @@ pub fn infer(spec: &Spec, target: &Target) -> Result<Inferred, Refusal> {
         "status" | "state" | "role" | "kind" | "type" | "theme"
     ) {
         c.data_type = ColumnType::Varchar(Some(20));
+    } else if n.ends_with("_number") || n.ends_with("_no") || n.ends_with("_code") {
+        // Tracking, VAT, invoice, serial numbers and codes are identifiers: they keep leading
+        // zeros and may hold letters, so they are short strings, not integers.
+        c.data_type = ColumnType::Varchar(Some(64));
     }
 
     // A value list: a short varchar checked against the list, defaulting to the first value.

@@ -111,21 +111,32 @@ pub fn parse(toks: &[Tok], engine: Engine) -> Spec {
                 .position(|t| t.is_punct(')'))
                 .map(|p| p + i);
             if let Some(close) = close {
-                let vals = values(&toks[i + 1..close]);
-                if !vals.is_empty() {
+                let inner = &toks[i + 1..close];
+                let vals = values(inner);
+                // "slug (unique)", "depth (all numeric)", "notes (optional, text)"
+                let m = parse(inner, engine);
+                let modifiers = (m.name.is_empty() || is_all(&m.name))
+                    && (m.ty.is_some()
+                        || m.not_null.is_some()
+                        || m.default.is_some()
+                        || m.unique
+                        || m.index
+                        || m.foreign_key
+                        || m.primary_key
+                        || m.range.is_some());
+                if !vals.is_empty() && !modifiers {
                     s.values = vals;
-                } else if !name.is_empty() || s.quoted {
-                    // "slug (unique)", "customer_id (references customers)", "body (long text)":
-                    // modifiers in parentheses.
-                    let inner = parse(&toks[i + 1..close], engine);
-                    s.unique |= inner.unique;
-                    s.index |= inner.index;
-                    s.foreign_key |= inner.foreign_key;
-                    s.not_null = inner.not_null.or(s.not_null);
-                    s.ty = inner.ty.or(s.ty.take());
-                    s.references = inner.references.or(s.references.take());
-                    s.default = inner.default.or(s.default.take());
-                    s.on_delete = inner.on_delete.or(s.on_delete);
+                } else {
+                    s.ty = m.ty.or(s.ty.take());
+                    s.not_null = m.not_null.or(s.not_null);
+                    s.default = m.default.or(s.default.take());
+                    s.unique |= m.unique;
+                    s.index |= m.index;
+                    s.foreign_key |= m.foreign_key;
+                    s.references = m.references.or(s.references.take());
+                    s.on_delete = m.on_delete.or(s.on_delete);
+                    s.range = m.range.or(s.range.take());
+                    s.primary_key |= m.primary_key;
                 }
                 i = close + 1;
                 continue;
@@ -270,6 +281,29 @@ pub fn parse(toks: &[Tok], engine: Engine) -> Spec {
                 continue;
             }
             "primary" | "key" | "and" => {}
+            "allowed" | "possible" | "valid" if w(i + 1) == Some("values") => {}
+            "values" | "either" if i + 1 < toks.len() => {
+                // "with values a, b, c", "allowed values: a, b", "either a or b"
+                let mut k = i + 1;
+                while toks
+                    .get(k)
+                    .is_some_and(|t| t.is_punct(':') || t.is_any(&["of", "are"]))
+                {
+                    k += 1;
+                }
+                let end = toks[k..]
+                    .iter()
+                    .position(|t| t.is_any(&["default", "required", "optional", "not"]))
+                    .map_or(toks.len(), |p| p + k);
+                let vals = values(&toks[k..end]);
+                if vals.is_empty() {
+                    name.push(word.to_string());
+                } else {
+                    s.values = vals;
+                    i = end;
+                    continue;
+                }
+            }
             "one" if w(i + 1) == Some("of") => {
                 let end = toks[i + 2..]
                     .iter()
@@ -300,6 +334,14 @@ pub fn parse(toks: &[Tok], engine: Engine) -> Spec {
         s.name = name.join("_");
     }
     s
+}
+
+/// "all", "each", "both": a word that applies what follows to every column of a list.
+pub fn is_all(name: &str) -> bool {
+    matches!(
+        name,
+        "all" | "each" | "both" | "every" | "all_them" | "each_them" | "both_them"
+    )
 }
 
 /// "add date to events": a type word that is the only word of the item is the column's name.
@@ -391,6 +433,15 @@ mod tests {
         assert_eq!(s.name, "date");
         assert_eq!(s.ty, None);
         assert!(spec("timestamps").timestamps);
+        let s = spec("slug (unique)");
+        assert_eq!(s.name, "slug");
+        assert!(s.unique);
+        let s = spec("depth (all numeric)");
+        assert_eq!(s.name, "depth");
+        assert_eq!(s.ty, Some(types::numeric(12, 2)));
+        let s = spec("fulfillment with values pending, paid, shipped, cancelled");
+        assert_eq!(s.name, "fulfillment");
+        assert_eq!(s.values, vec!["pending", "paid", "shipped", "cancelled"]);
         let s = spec("status one of active, inactive or banned default 'active'");
         assert_eq!(s.values, vec!["active", "inactive", "banned"]);
         assert_eq!(s.default, Some(Value::Str("active".into())));

@@ -290,6 +290,11 @@ fn clean(tokens: Vec<Tok>) -> Vec<Tok> {
     let mut toks: Vec<Tok> = tokens.into_iter().filter(|t| !t.is_any(NOISE)).collect();
     loop {
         let start = toks.iter().take_while(|t| **t == Tok::Break).count();
+        // "Hey, could you ...": a comma left behind by a dropped greeting.
+        if toks.get(start).is_some_and(|t| t.is_punct(',')) {
+            toks.remove(start);
+            continue;
+        }
         let found = OPENINGS.iter().find(|o| {
             toks.len() >= start + o.len()
                 && o.iter().enumerate().all(|(k, w)| toks[start + k].is(w))

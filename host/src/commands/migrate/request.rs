@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::planning::{self, PrepareError, Prepared};
 use super::{Workspace, print_json, records};
 use crate::changes::describe::describe;
-use crate::changes::{Refusal, is_destructive, simulate};
+use crate::changes::{Refusal, RefusalKind, is_destructive, simulate};
 use crate::cli::{PlannerChoice, RequestArgs};
 use crate::commands::Context;
 use crate::connection::Engine;
@@ -59,6 +59,17 @@ struct JsonRefusal<'a> {
     refusal: &'a Refusal,
 }
 
+/// Prints the refusal as JSON when asked, and returns it as the command's error.
+fn refuse(json: bool, refusal: Refusal) -> anyhow::Error {
+    if json {
+        let _ = print_json(&JsonRefusal {
+            status: "refused",
+            refusal: &refusal,
+        });
+    }
+    anyhow::anyhow!("{refusal}\n\nNothing was changed.")
+}
+
 /// The planner a request uses when `--planner` is not given: the LLM when `ai-shell.toml` has an `[llm]`
 /// table, else the offline planner (an API key in the environment alone never sends a schema anywhere).
 pub fn default_planner(ws: &Workspace) -> PlannerChoice {
@@ -72,9 +83,15 @@ pub fn default_planner(ws: &Workspace) -> PlannerChoice {
 pub async fn run(ctx: &mut Context, args: RequestArgs) -> anyhow::Result<()> {
     let request = args.request.clone().unwrap_or_default();
     if request.trim().is_empty() {
-        anyhow::bail!(
-            "the request is empty\n\nDescribe the change in plain English, e.g. ai-shell migrate \"add email field to users table\", or run `ai-shell migrate --help` for the migration commands."
-        );
+        return Err(refuse(
+            args.json,
+            Refusal {
+                kind: RefusalKind::NotASchemaChange,
+                message: "the request is empty".into(),
+                suggestions: vec![],
+                example: Some("add email field to users table".into()),
+            },
+        ));
     }
     let ws = Workspace::load(ctx)?;
     let planner = args.planner.unwrap_or_else(|| default_planner(&ws));
@@ -97,13 +114,7 @@ pub async fn run(ctx: &mut Context, args: RequestArgs) -> anyhow::Result<()> {
         Ok(p) => p,
         Err(PrepareError::Refused(refusal)) => {
             db.close().await;
-            if args.json {
-                print_json(&JsonRefusal {
-                    status: "refused",
-                    refusal: &refusal,
-                })?;
-            }
-            return Err(anyhow::anyhow!("{refusal}\n\nNothing was changed."));
+            return Err(refuse(args.json, refusal));
         }
         Err(PrepareError::Failed(e)) => {
             db.close().await;
@@ -121,10 +132,18 @@ pub async fn run(ctx: &mut Context, args: RequestArgs) -> anyhow::Result<()> {
         let terminal = std::io::stdin().is_terminal();
         if !terminal {
             db.close().await;
-            anyhow::bail!(
-                "this migration can lose data ({}); nothing was changed\n\nReview it, then run again with --allow-destructive (or answer yes at a terminal).",
-                destructive_reason(&prepared.plan.changes)
-            );
+            return Err(refuse(
+                args.json,
+                Refusal {
+                    kind: RefusalKind::Unsafe,
+                    message: format!(
+                        "this migration can lose data ({}): review it, then run again with --allow-destructive (or answer yes at a terminal)",
+                        destructive_reason(&prepared.plan.changes)
+                    ),
+                    suggestions: vec![],
+                    example: None,
+                },
+            ));
         }
         if !super::confirm_typed(&format!(
             "⚠ This migration can lose data ({}).",

@@ -18,8 +18,38 @@ const EXAMPLE: &str = "add email to users";
 /// The column specs of an add request (verb and table already removed).
 pub fn specs(ctx: &Ctx, toks: &[Tok]) -> Result<Vec<Spec>, Refusal> {
     let mut out: Vec<Spec> = vec![];
-    for item in split_items(toks) {
+    // "fulfillment with values pending, paid, shipped": a value list stays in its item.
+    let list_at = (0..toks.len()).find(|&i| {
+        (toks[i].is_any(&["values", "either"]) && i > 0 && i + 1 < toks.len())
+            || (toks[i].is("one") && toks.get(i + 1).is_some_and(|t| t.is("of")))
+    });
+    let mut items = split_items(&toks[..list_at.unwrap_or(toks.len())]);
+    if let Some(at) = list_at {
+        match items.last_mut() {
+            Some(last) if !matches!(toks[at - 1], Tok::Break | Tok::Punct(',')) => {
+                last.extend(toks[at..].iter().cloned())
+            }
+            _ => items.push(toks[at..].to_vec()),
+        }
+    }
+    // "width, height and depth (all numeric)", "latitude and longitude, both decimal"
+    let all_ty = (0..toks.len()).find_map(|i| {
+        let w = toks[i].word().filter(|w| spec::is_all(w))?;
+        let _ = w;
+        let mut k = i + 1;
+        while toks
+            .get(k)
+            .is_some_and(|t| t.is_any(&["of", "them", "as", "are", "be", "should", "type"]))
+        {
+            k += 1;
+        }
+        types::parse(toks, k, ctx.engine).map(|(ty, _)| ty)
+    });
+    for item in items {
         let mut s = spec::parse(&item, ctx.engine);
+        if spec::is_all(&s.name) && s.ty.is_some() {
+            continue;
+        }
         if s.timestamps && s.name.is_empty() {
             for n in ["created_at", "updated_at"] {
                 out.push(Spec {
@@ -78,6 +108,13 @@ pub fn specs(ctx: &Ctx, toks: &[Tok]) -> Result<Vec<Spec>, Refusal> {
             }
         }
     }
+    if let Some(ty) = all_ty {
+        for s in &mut out {
+            if s.ty.is_none() {
+                s.ty = Some(ty.clone());
+            }
+        }
+    }
     if out.is_empty() {
         return Err(
             Refusal::ambiguous("which column should be added? the request names none")
@@ -111,7 +148,107 @@ pub fn strip_verb(toks: &mut Vec<Tok>, verbs: &[&str]) {
     }
 }
 
+/// Cuts a purpose clause ("for soft deletes", "so that we can sort", "because ..."): it explains
+/// the change and names nothing. A "for <table>" is kept.
+fn cut_purpose(ctx: &Ctx, toks: &mut Vec<Tok>) {
+    let is_table = |t: Option<&Tok>| {
+        t.and_then(Tok::name)
+            .is_some_and(|n| resolve::table(ctx.schema, n).sure().is_some())
+    };
+    let named = |p: usize| {
+        toks[..p]
+            .iter()
+            .any(|t| t.name().is_some_and(|n| !ADD.contains(&n)))
+    };
+    let Some(p) = (1..toks.len()).find(|&p| {
+        let next = toks.get(p + 1);
+        named(p)
+            && ((toks[p].is("for")
+                && !is_table(next)
+                && !next.is_some_and(|t| t.is_any(&["all", "every", "each", "both"])))
+                || toks[p].is_any(&["because", "since"])
+                || (toks[p].is("so")
+                    && next.is_some_and(|t| t.is_any(&["that", "we", "i", "it", "users"])))
+                || (toks[p].is("in") && next.is_some_and(|t| t.is("order"))))
+    }) else {
+        return;
+    };
+    // The clause runs to the end or to a following "to <table>".
+    let end = (p + 1..toks.len())
+        .find(|&q| toks[q].is_any(&["to", "in", "on", "into"]) && is_table(toks.get(q + 1)))
+        .unwrap_or(toks.len());
+    toks.drain(p..end);
+}
+
+/// "add deleted_at to posts and comments": the tables of a list after the last preposition,
+/// taken out of the tokens; `None` unless it names two tables or more.
+fn take_table_list<'a>(ctx: &Ctx<'a>, toks: &mut Vec<Tok>) -> Option<Vec<&'a Table>> {
+    let at = toks
+        .iter()
+        .rposition(|t| t.is_any(&["to", "in", "on", "into"]))?;
+    let mut tables: Vec<&Table> = vec![];
+    let mut want_name = true;
+    for t in &toks[at + 1..] {
+        if t.is_any(&["both", "table", "tables"]) {
+            continue;
+        }
+        if want_name {
+            let found = t
+                .name()
+                .and_then(|n| resolve::table(ctx.schema, n).sure())?;
+            if tables.iter().any(|x| x.name == found.name) {
+                return None;
+            }
+            tables.push(found);
+            want_name = false;
+        } else if t.is_separator() {
+            want_name = true;
+        } else {
+            return None;
+        }
+    }
+    if tables.len() < 2 || want_name {
+        return None;
+    }
+    toks.truncate(at);
+    Some(tables)
+}
+
 pub fn add(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
+    cut_purpose(ctx, &mut toks);
+    if let Some(list) = take_table_list(ctx, &mut toks) {
+        strip_verb(&mut toks, ADD);
+        let specs = specs(ctx, &toks)?;
+        let names: Vec<&str> = specs.iter().map(|s| s.name.as_str()).collect();
+        let mut changes = vec![];
+        let mut notes = vec![];
+        let mut skipped = vec![];
+        for t in &list {
+            if specs.iter().any(|s| has_exact(t, &s.name)) {
+                skipped.push(t.name.display());
+            }
+            let (c, n) = add_to(ctx, t, &specs, false)?;
+            changes.extend(c);
+            notes.extend(n);
+        }
+        if changes.is_empty() {
+            return Err(Refusal::unsupported(format!(
+                "{} already have {}",
+                skipped.join(", "),
+                names.join(", ")
+            )));
+        }
+        if !skipped.is_empty() {
+            notes.push(format!("skipped (already there): {}", skipped.join(", ")));
+        }
+        let tables: Vec<&str> = list.iter().map(|t| t.name.name.as_str()).collect();
+        return Ok(finish(
+            changes,
+            &format!("add {} to {}", names.join(" "), tables.join(" ")),
+            false,
+            notes,
+        ));
+    }
     let tables = find::take(&mut toks, ctx.schema)?;
     strip_verb(&mut toks, ADD);
     let Some(tables) = tables else {

@@ -58,6 +58,25 @@ fn target<'a>(
         .into_iter()
         .filter(|w| !skip.contains(w))
         .collect();
+    // "order_items quantity should be at least 1", "customers' email must be unique"
+    let table = table.or_else(|| {
+        let (first, second) = (words.first()?, words.get(1)?);
+        let t = resolve::table(ctx.schema, first).sure()?;
+        resolve::column(t, second).sure()?;
+        Some(t)
+    });
+    let words: Vec<String> = match table {
+        Some(t)
+            if words
+                .first()
+                .is_some_and(|w| resolve::table(ctx.schema, w).sure() == Some(t))
+                && words.len() > 1
+                && resolve::column(t, &words[0]).sure().is_none() =>
+        {
+            words[1..].to_vec()
+        }
+        _ => words,
+    };
     let table = match table {
         Some(t) => t,
         None => {
@@ -199,6 +218,22 @@ fn default_value(toks: &[Tok]) -> Option<(usize, spec::Value)> {
         .find_map(|(i, t)| match t {
             Tok::Str(s) => Some((i, spec::Value::Str(s.clone()))),
             Tok::Num(n) => Some((i, spec::Value::Num(n.clone()))),
+            // "default to an empty string", "default blank"
+            Tok::Word(w)
+                if matches!(w.as_str(), "empty" | "blank")
+                    && i > 0
+                    && toks[i - 1].is_any(&["to", "default", "be", "is", "="]) =>
+            {
+                Some((i, spec::Value::Str(String::new())))
+            }
+            // "set the default status to 'x'": a word followed by "to" is the column.
+            Tok::Word(_)
+                if toks
+                    .get(i + 1)
+                    .is_some_and(|n| n.is_any(&["to", "of"]) || n.is_punct('=')) =>
+            {
+                None
+            }
             Tok::Word(w)
                 if i > 0
                     && toks[i - 1].is_any(&["to", "default", "be", "is", "="])
@@ -580,7 +615,9 @@ fn length_in_characters(toks: &[Tok]) -> Option<(usize, u32)> {
 /// "change user_id from integer to bigint in all tables", "make price a decimal(10,2)".
 pub fn change_type(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
     // The verb ("widen", "shorten", "store") is no column name.
-    if toks.first().is_some_and(super::is_verb) && !toks.first().is_some_and(|t| t.is("make")) {
+    if toks.first().and_then(Tok::word).is_some_and(super::is_verb)
+        && !toks.first().is_some_and(|t| t.is("make"))
+    {
         toks.remove(0);
     }
     // "widen products.name to 500 characters": a varchar of that length.

@@ -8,6 +8,7 @@ mod index;
 mod refactor;
 mod rename;
 
+use super::find;
 use super::names;
 use super::plan::{Plan, Refusal};
 use super::resolve::{self, Found};
@@ -51,12 +52,13 @@ const DROP: &[&str] = &[
 ];
 const CHANGE: &[&str] = &[
     "change", "alter", "modify", "convert", "update", "switch", "turn", "widen", "increase",
-    "extend", "shrink", "set", "make", "cast", "migrate",
+    "extend", "shrink", "set", "make", "cast", "migrate", "shorten", "narrow", "lengthen",
+    "enlarge", "expand", "reduce",
 ];
 const QUESTION: &[&str] = &[
-    "how", "what", "which", "who", "whom", "why", "when", "where", "show", "list", "select",
-    "count", "find", "display", "print", "describe", "tell", "fetch", "explain", "is", "are",
-    "does", "do", "give_me", "query", "search", "lookup", "view", "see",
+    "how", "what", "whats", "which", "who", "whos", "whom", "why", "when", "where", "wheres",
+    "show", "list", "select", "count", "find", "display", "print", "describe", "tell", "fetch",
+    "explain", "is", "are", "does", "do", "give_me", "query", "search", "lookup", "view", "see",
 ];
 /// Nouns that make a request about the schema rather than the data.
 const SCHEMA_NOUNS: &[&str] = &[
@@ -101,15 +103,23 @@ pub fn dispatch(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
         );
     }
     refuse_data_requests(ctx, &toks)?;
+    // The verb: the first word, or the one after a "table:" prefix.
+    let verb_at = |toks: &[Tok]| {
+        if toks.len() > 2 && toks[1].is_punct(':') {
+            2
+        } else {
+            0
+        }
+    };
+    // An add request in other words first ("products need ...", "<reason>, so add ..."): the
+    // reason may name the table, so it is read before any preamble is cut off.
+    if let Some(restated) = restate(ctx, &toks, toks[verb_at(&toks)].word().unwrap_or("")) {
+        return dispatch(ctx, restated);
+    }
     let toks = reshape(toks);
     let has = |w: &str| toks.iter().any(|t| t.is(w));
     let has_any = |ws: &[&str]| toks.iter().any(|t| t.is_any(ws));
-    // The verb: the first word, or the one after a "table:" prefix.
-    let verb_at = if toks.len() > 2 && toks[1].is_punct(':') {
-        2
-    } else {
-        0
-    };
+    let verb_at = verb_at(&toks);
     let verb = toks[verb_at].word().unwrap_or("").to_string();
     let v = verb.as_str();
 
@@ -154,14 +164,14 @@ pub fn dispatch(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
     if (matches!(
         v,
         "shorten" | "lengthen" | "narrow" | "enlarge" | "expand" | "grow" | "resize" | "store"
-    ) || !is_verb(&toks[verb_at]))
+    ) || !toks[verb_at].word().is_some_and(is_verb))
         && alter::names_a_type(ctx, &toks)
         && index::names_existing_column(ctx, &toks)
     {
         return alter::change_type(ctx, toks);
     }
     // "orders should reference users through a user_id column": a new referencing column.
-    if !is_verb(&toks[verb_at])
+    if !toks[verb_at].word().is_some_and(is_verb)
         && toks.iter().any(|t| t.is_any(index::REFERS))
         && index::new_reference(ctx, &toks)
     {
@@ -230,28 +240,107 @@ pub fn dispatch(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
     .example("add email to users | make email unique in users | rename column username to user_name in accounts"))
 }
 
-/// Whether `t` is a word that starts an instruction.
-fn is_verb(t: &Tok) -> bool {
-    t.is_any(ADD)
-        || t.is_any(CREATE)
-        || t.is_any(DROP)
-        || t.is_any(CHANGE)
-        || t.is_any(&[
-            "rename",
-            "index",
-            "link",
-            "connect",
-            "relate",
-            "extract",
-            "normalize",
-            "normalise",
-            "move",
-            "split",
-            "merge",
-            "shorten",
-            "widen",
-            "store",
-        ])
+/// Verbs a request may start with.
+fn is_verb(v: &str) -> bool {
+    ADD.contains(&v)
+        || CREATE.contains(&v)
+        || DROP.contains(&v)
+        || CHANGE.contains(&v)
+        || matches!(
+            v,
+            "rename"
+                | "split"
+                | "divide"
+                | "partition"
+                | "break"
+                | "merge"
+                | "combine"
+                | "fold"
+                | "join"
+                | "absorb"
+                | "consolidate"
+                | "extract"
+                | "normalize"
+                | "normalise"
+                | "separate"
+                | "pull"
+                | "move"
+                | "index"
+                | "link"
+                | "connect"
+                | "relate"
+                | "shorten"
+                | "widen"
+                | "store"
+        )
+}
+
+/// Restates an add request that does not start with its verb: "products need an is_featured
+/// flag", "customers should have a website", or a reason first and the request after it ("I'd like
+/// to know who owns accounts, so add owner_name"; the table may be named only in the reason).
+fn restate(ctx: &Ctx, toks: &[Tok], v: &str) -> Option<Vec<Tok>> {
+    if is_verb(v) {
+        return None;
+    }
+    let add = Tok::Word("add".into());
+    let to = Tok::Word("to".into());
+    // "<table> need(s) / should have / must have <columns>"
+    if let Some(table) = toks[0]
+        .name()
+        .and_then(|n| resolve::table(ctx.schema, n).sure())
+    {
+        let rest_at = match (
+            toks.get(1).and_then(Tok::word),
+            toks.get(2).and_then(Tok::word),
+        ) {
+            (Some("need" | "needs" | "want" | "wants" | "require" | "requires"), _) => Some(2),
+            (
+                Some("should" | "must" | "will" | "could"),
+                Some("have" | "get" | "store" | "track"),
+            ) => Some(3),
+            _ => None,
+        };
+        if let Some(at) = rest_at {
+            let rest = &toks[at..];
+            let names_column = rest.iter().any(|t| {
+                t.name().is_some_and(|n| {
+                    !KEYWORDS.contains(&n) && resolve::column(table, n).sure().is_some()
+                })
+            });
+            if !rest.is_empty() && !names_column && !rest.iter().any(|t| t.is_any(&["to", "be"])) {
+                let mut out = vec![add];
+                out.extend(rest.iter().cloned());
+                out.push(to);
+                out.push(Tok::Word(table.name.name.clone()));
+                return Some(out);
+            }
+        }
+    }
+    // "<reason>, so add ...", "<context>: add ..."
+    let at = (1..toks.len()).find(|&j| {
+        toks[j].is_any(ADD)
+            && (toks[j - 1].is_punct(',')
+                || toks[j - 1].is_punct(':')
+                || toks[j - 1].is_any(&["so", "then", "therefore", "thus", "hence"]))
+    })?;
+    let mut rest: Vec<Tok> = toks[at..].to_vec();
+    let mut probe = rest.clone();
+    if find::take(&mut probe, ctx.schema).ok().flatten().is_none() {
+        let mut tables: Vec<&Table> = vec![];
+        for t in &toks[..at] {
+            if let Some(found) = t.name().and_then(|n| resolve::table(ctx.schema, n).sure())
+                && !tables.iter().any(|x| x.name == found.name)
+            {
+                tables.push(found);
+            }
+        }
+        if tables.len() != 1 {
+            return None;
+        }
+        rest.push(to);
+        rest.push(Tok::Word(tables[0].name.name.clone()));
+    }
+    Some(rest)
 }
 
 /// Rewrites phrasings whose instruction is not the first word into the plain order:
@@ -261,7 +350,7 @@ fn is_verb(t: &Tok) -> bool {
 /// with ..."; "change the name of unused_table to archive" -> "rename unused_table to archive";
 /// "users.name -> full_name" -> "rename users.name to full_name".
 fn reshape(toks: Vec<Tok>) -> Vec<Tok> {
-    let first_is_verb = toks.first().is_some_and(is_verb);
+    let first_is_verb = toks.first().and_then(Tok::word).is_some_and(is_verb);
     // "change the name of X to Y"
     if toks.len() > 4
         && toks[0].is_any(&["change", "update", "modify", "set"])
@@ -294,7 +383,7 @@ fn reshape(toks: Vec<Tok>) -> Vec<Tok> {
     }
     // "X is not needed anymore, remove it"
     if let Some(p) = toks.iter().position(|t| t.is_punct(','))
-        && toks.get(p + 1).is_some_and(is_verb)
+        && toks.get(p + 1).and_then(Tok::word).is_some_and(is_verb)
         && toks[p + 2..].iter().any(|t| t.is_any(&["it", "them"]))
     {
         let subject: Vec<Tok> = toks[..p]
@@ -323,7 +412,7 @@ fn reshape(toks: Vec<Tok>) -> Vec<Tok> {
     // tickets table ...".
     if let Some(p) = toks.iter().position(|t| t.is_punct(':'))
         && p > 1
-        && toks.get(p + 1).is_some_and(is_verb)
+        && toks.get(p + 1).and_then(Tok::word).is_some_and(is_verb)
     {
         return toks[p + 1..].to_vec();
     }
@@ -607,6 +696,16 @@ pub const KEYWORDS: &[&str] = &[
     "where",
     "which",
     "idx",
+    "shorten",
+    "narrow",
+    "lengthen",
+    "enlarge",
+    "expand",
+    "reduce",
+    "widen",
+    "increase",
+    "extend",
+    "shrink",
 ];
 
 /// Splits a list of items at commas, bullets and `and`, but not inside parentheses or in

@@ -245,3 +245,107 @@ fn required_without_default_on_existing_table_is_refused() {
     assert!(!added(&p)[0].1.nullable);
     assert_eq!(added(&p)[0].1.default.as_deref(), Some("'anon'"));
 }
+
+#[test]
+fn chatty_requests_reasons_and_purpose_clauses() {
+    let p = ok("Hey, could you please add a website column to the customers table? Thanks!");
+    assert_eq!(added(&p)[0].0, "customers");
+    assert_eq!(added(&p)[0].1.name, "website");
+    let p = ok("add a deleted_at column to posts for soft deletes");
+    let (t, c) = &added(&p)[0];
+    assert_eq!((t.as_str(), c.name.as_str()), ("posts", "deleted_at"));
+    assert_eq!(c.data_type, ColumnType::TimestampTz(None));
+    assert!(c.nullable);
+    let p = ok(
+        "I'd like to know when accounts were last changed and who owns them, so add updated_at and owner_name please",
+    );
+    let cols: Vec<(String, String)> = added(&p).into_iter().map(|(t, c)| (t, c.name)).collect();
+    assert_eq!(
+        cols,
+        vec![
+            ("accounts".to_string(), "updated_at".to_string()),
+            ("accounts".to_string(), "owner_name".to_string())
+        ]
+    );
+}
+
+#[test]
+fn a_table_as_subject_asks_for_a_column() {
+    for r in [
+        "products need an is_featured flag",
+        "products should have an is_featured flag",
+    ] {
+        let p = ok(r);
+        let (t, c) = &added(&p)[0];
+        assert_eq!(
+            (t.as_str(), c.name.as_str()),
+            ("products", "is_featured"),
+            "{r}"
+        );
+        assert_eq!(c.data_type, ColumnType::Boolean, "{r}");
+        assert!(c.default.is_some(), "{r}");
+    }
+}
+
+#[test]
+fn one_column_to_several_tables() {
+    let p = ok("add deleted_at to posts and comments");
+    let cols: Vec<(String, String)> = added(&p).into_iter().map(|(t, c)| (t, c.name)).collect();
+    assert_eq!(
+        cols,
+        vec![
+            ("posts".to_string(), "deleted_at".to_string()),
+            ("comments".to_string(), "deleted_at".to_string())
+        ]
+    );
+}
+
+#[test]
+fn lists_with_shared_types_modifiers_and_value_lists() {
+    let p = ok("add columns width, height and depth (all numeric) to products");
+    assert_eq!(added(&p).len(), 3);
+    for (_, c) in added(&p) {
+        assert!(matches!(c.data_type, ColumnType::Numeric(_)), "{c:?}");
+    }
+    let p = ok("Please add two columns to posts: slug (unique) and excerpt.");
+    assert_eq!(added(&p).len(), 2);
+    assert!(
+        p.changes
+            .iter()
+            .any(|c| matches!(c, Change::AddIndex(a) if a.index.unique
+        && matches!(&a.index.keys[0].target, IndexTarget::Column(c) if c == "slug")))
+    );
+    let p = ok("add column fulfillment to orders with values pending, paid, shipped, cancelled");
+    assert_eq!(added(&p).len(), 1);
+    assert_eq!(added(&p)[0].1.name, "fulfillment");
+    assert!(
+        p.changes.iter().any(|c| matches!(c, Change::AddCheck(a)
+        if a.check.expression == "\"fulfillment\" IN ('pending', 'paid', 'shipped', 'cancelled')"))
+    );
+}
+
+#[test]
+fn identifiers_named_number_are_strings_and_coordinates_are_decimals() {
+    let p = ok("add to customers:\n- company_name\n- vat_number\n- is_vip\n");
+    let (_, vat) = &added(&p)[1];
+    assert_eq!(vat.name, "vat_number");
+    assert!(matches!(vat.data_type, ColumnType::Varchar(_)));
+    let p = ok("add tracking_number and invoice_no to orders");
+    for (_, c) in added(&p) {
+        assert!(matches!(c.data_type, ColumnType::Varchar(_)), "{c:?}");
+    }
+    let p = ok("add latitude and longitude to users");
+    for (_, c) in added(&p) {
+        assert_eq!(c.data_type, crate::planner::types::numeric(9, 6), "{c:?}");
+    }
+}
+
+#[test]
+fn several_tables_skip_the_ones_that_have_the_column() {
+    let p = ok("add created_at to posts, comments and users");
+    assert_eq!(added(&p).len(), 1);
+    assert_eq!(added(&p)[0].0, "posts");
+    assert!(p.summary.iter().any(|l| l.contains("skipped")));
+    let r = refused("add created_at to comments and users");
+    assert_eq!(r.kind, crate::planner::RefusalKind::Unsupported);
+}

@@ -274,3 +274,32 @@ fn index_phrasings_name_the_table_and_columns_loosely() {
     let p = ok("create index idx_users_town on users(city)");
     assert!(matches!(&p.changes[0], Change::AddIndex(a) if a.index.name == "idx_users_town"));
 }
+
+#[test]
+fn table_first_phrasings_and_defaults_worded_loosely() {
+    let p = ok("set the default status of orders to 'pending'");
+    assert!(
+        matches!(&p.changes[0], Change::SetDefault(d) if d.table.name == "orders" && d.column == "status" && d.default == "'pending'")
+    );
+    let p = ok("products stock should be at least 0");
+    assert!(
+        matches!(&p.changes[0], Change::AddCheck(a) if a.table.name == "products" && a.check.expression == "\"stock\" >= 0")
+    );
+    let p = ok("customers' email must be unique");
+    assert!(
+        matches!(&p.changes[0], Change::AddIndex(a) if a.index.unique && a.table.name == "customers")
+    );
+    let p = ok("user_details.bio should default to an empty string");
+    assert!(
+        matches!(&p.changes[0], Change::SetDefault(d) if d.column == "bio" && d.default == "''")
+    );
+}
+
+#[test]
+fn shortening_a_type_is_a_destructive_type_change() {
+    let p = ok("shorten customers.name to varchar(10)");
+    assert!(p.destructive);
+    assert!(
+        matches!(&p.changes[0], Change::AlterColumnType(a) if a.column == "name" && a.new_type == ColumnType::Varchar(Some(10)))
+    );
+}

@@ -14,6 +14,7 @@ fn not_schema_changes() {
         "update users set age = 3 where id = 1",
         "truncate orders",
         "list all customers",
+        "what's the weather like today?",
     ] {
         let x = refused(r);
         assert!(

@@ -219,6 +219,8 @@ impl Executor<'_> {
 
         let highest_applied = outcome.version_before.unwrap_or(0);
         let mut newly_applied: Vec<u64> = Vec::new();
+        // The final history row of the last statement-by-statement migration, not yet written.
+        let mut pending: Option<Record> = None;
         for m in migrations {
             let selected = match options.target {
                 Target::All => true,
@@ -251,6 +253,17 @@ impl Executor<'_> {
                 }
                 Some((Status::RolledBack, _)) | None => None,
             };
+            // A fresh statement-by-statement migration writes its `running` row together with the previous
+            // one's final row; anything else first writes that final row on its own.
+            let fresh_by_statement = !(transactional_ddl(engine) && m.transactional)
+                && resume_from.is_none()
+                && !options.dry_run;
+            if !fresh_by_statement
+                || split(engine, &m.up).is_empty()
+                || transaction_control(engine, &m.up).is_some()
+            {
+                self.flush_final(s, &mut pending).await?;
+            }
             if split(engine, &m.up).is_empty() {
                 return Err(ExecError::Refused(format!(
                     "migration {} has no SQL in its `-- +up` section\n\nWrite the statements that apply it, then run apply again.",
@@ -284,8 +297,10 @@ impl Executor<'_> {
             let ran = if transactional_ddl(engine) && m.transactional {
                 self.run_in_transaction(s, m, &statements).await?
             } else {
-                self.run_statement_by_statement(s, m, &statements, resume_from)
-                    .await?;
+                pending = Some(
+                    self.run_statement_by_statement(s, m, &statements, resume_from, pending.take())
+                        .await?,
+                );
                 true
             };
             if ran {
@@ -301,6 +316,7 @@ impl Executor<'_> {
             // Applied now, by this run or (SQLite) by one that got the write lock first.
             newly_applied.push(m.version);
         }
+        self.flush_final(s, &mut pending).await?;
         outcome.version_after = if options.dry_run {
             outcome.version_before
         } else {
@@ -416,22 +432,60 @@ impl Executor<'_> {
         Ok(found)
     }
 
+    /// Writes a finished statement-by-statement migration's final row and its log event, in one commit.
+    async fn flush_final(
+        &self,
+        s: &mut Session,
+        pending: &mut Option<Record>,
+    ) -> Result<(), ExecError> {
+        if let Some(done) = pending.take() {
+            s.execute_script("BEGIN").await?;
+            self.write_final(s, &done).await?;
+            s.execute_script("COMMIT").await?;
+        }
+        Ok(())
+    }
+
+    async fn write_final(&self, s: &mut Session, done: &Record) -> Result<(), ExecError> {
+        self.history.put(s, done).await?;
+        self.history
+            .log(
+                s,
+                done.version,
+                "applied",
+                &format!("{} statements", done.statements_total),
+            )
+            .await?;
+        Ok(())
+    }
+
     /// MySQL/MariaDB and `transaction: false` migrations: progress is recorded after every statement.
+    /// Returns the final (applied) row for the caller to write: with the next migration's `running` row, or
+    /// on its own (`flush_final`), so that each migration costs one durable history write fewer.
     async fn run_statement_by_statement(
         &self,
         s: &mut Session,
         m: &Migration,
         statements: &[String],
         resume_from: Option<(usize, bool)>,
-    ) -> Result<(), ExecError> {
+        previous: Option<Record>,
+    ) -> Result<Record, ExecError> {
         let started = Instant::now();
         let (start, interrupted) = resume_from.unwrap_or((0, false));
         if resume_from.is_none() {
-            // The `running` row is the record that it started.
-            self.history
-                .put(s, &running_record(m, statements.len(), false))
-                .await?;
+            // The `running` row is the record that it started; the previous migration's final row goes with it.
+            let running = running_record(m, statements.len(), false);
+            match &previous {
+                Some(done) => {
+                    s.execute_script("BEGIN").await?;
+                    self.write_final(s, done).await?;
+                    self.history.put(s, &running).await?;
+                    s.execute_script("COMMIT").await?;
+                }
+                None => self.history.put(s, &running).await?,
+            }
         } else {
+            debug_assert!(previous.is_none(), "flushed before a resumed migration");
             let mut r = running_record(m, statements.len(), false);
             r.statements_done = start;
             self.history.put(s, &r).await?;
@@ -495,19 +549,7 @@ impl Executor<'_> {
         done.status = Status::Applied;
         done.statements_done = statements.len();
         done.duration_ms = Some(started.elapsed().as_millis() as u64);
-        // The final row and its log event commit together: one durable write instead of two.
-        s.execute_script("BEGIN").await?;
-        self.history.put(s, &done).await?;
-        self.history
-            .log(
-                s,
-                m.version,
-                "applied",
-                &format!("{} statements", statements.len()),
-            )
-            .await?;
-        s.execute_script("COMMIT").await?;
-        Ok(())
+        Ok(done)
     }
 }
 

@@ -10,7 +10,7 @@ pub mod validate;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::Change;
+use crate::model::{Change, QualifiedName};
 
 /// What a planner (offline or LLM) proposes.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -93,4 +93,33 @@ pub fn is_destructive(change: &Change) -> bool {
             | Change::DropNamespace(_)
             | Change::RawSql(_)
     )
+}
+
+/// The existing table a change works on (for data moves, the table rows are read from or written to);
+/// none for changes that only create objects or are not tied to one table.
+pub fn existing_table(change: &Change) -> Option<&QualifiedName> {
+    Some(match change {
+        Change::DropTable(n) | Change::DropPrimaryKey(n) => n,
+        Change::RenameTable(r) => &r.table,
+        Change::AddColumn(a) => &a.table,
+        Change::DropColumn(c)
+        | Change::SetNotNull(c)
+        | Change::DropNotNull(c)
+        | Change::DropDefault(c) => &c.table,
+        Change::RenameColumn(r) => &r.table,
+        Change::AlterColumnType(a) => &a.table,
+        Change::SetDefault(d) => &d.table,
+        Change::AddPrimaryKey(p) => &p.table,
+        Change::AddIndex(a) => &a.table,
+        Change::DropIndex(o)
+        | Change::DropUnique(o)
+        | Change::DropForeignKey(o)
+        | Change::DropCheck(o) => &o.table,
+        Change::AddUnique(u) => &u.table,
+        Change::AddForeignKey(f) => &f.table,
+        Change::AddCheck(c) => &c.table,
+        Change::CopyRows(c) => &c.source,
+        Change::FillColumn(f) => &f.target,
+        _ => return None,
+    })
 }

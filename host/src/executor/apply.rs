@@ -253,24 +253,23 @@ impl Executor<'_> {
                 }
                 Some((Status::RolledBack, _)) | None => None,
             };
+            let statements = split(engine, &m.up);
+            let control = transaction_control(engine, &m.up);
             // A fresh statement-by-statement migration writes its `running` row together with the previous
-            // one's final row; anything else first writes that final row on its own.
+            // one's final row; anything else (including a refusal below) first writes that final row on its own.
             let fresh_by_statement = !(transactional_ddl(engine) && m.transactional)
                 && resume_from.is_none()
                 && !options.dry_run;
-            if !fresh_by_statement
-                || split(engine, &m.up).is_empty()
-                || transaction_control(engine, &m.up).is_some()
-            {
+            if !fresh_by_statement || statements.is_empty() || control.is_some() {
                 self.flush_final(s, &mut pending).await?;
             }
-            if split(engine, &m.up).is_empty() {
+            if statements.is_empty() {
                 return Err(ExecError::Refused(format!(
                     "migration {} has no SQL in its `-- +up` section\n\nWrite the statements that apply it, then run apply again.",
                     m.id
                 )));
             }
-            if let Some(statement) = transaction_control(engine, &m.up) {
+            if let Some(statement) = control {
                 return Err(ExecError::TransactionControl {
                     id: m.id.clone(),
                     statement,
@@ -282,7 +281,6 @@ impl Executor<'_> {
                     m.id
                 ));
             }
-            let statements = split(engine, &m.up);
             if options.dry_run {
                 outcome.applied.push(Applied {
                     version: m.version,

@@ -137,15 +137,7 @@ pub fn foreign_key_pragmas(
     engine: Engine,
     statements: &[String],
 ) -> (Option<String>, Vec<String>, Option<String>) {
-    let is = |s: &String, value: &str| {
-        let words: String = s
-            .to_ascii_lowercase()
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
-        words == format!("pragma foreign_keys = {value}")
-            || words == format!("pragma foreign_keys={value}")
-    };
+    let is = |s: &String, value: &str| foreign_keys_pragma(s).as_deref() == Some(value);
     if engine == Engine::Sqlite
         && statements.len() >= 2
         && is(&statements[0], "off")
@@ -159,6 +151,14 @@ pub fn foreign_key_pragmas(
         );
     }
     (None, statements.to_vec(), None)
+}
+
+/// The value a `PRAGMA foreign_keys = VALUE` statement sets (lower case), if `sql` is one.
+pub fn foreign_keys_pragma(sql: &str) -> Option<String> {
+    let words: String = sql.to_ascii_lowercase().split_whitespace().collect();
+    words
+        .strip_prefix("pragmaforeign_keys=")
+        .map(|v| v.trim_end_matches(';').to_string())
 }
 
 /// Whether an engine runs DDL inside transactions.

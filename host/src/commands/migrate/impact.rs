@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::planning::{self, PrepareError};
 use super::{Workspace, print_json};
 use crate::changes::simulate::display;
-use crate::changes::{is_destructive, simulate};
+use crate::changes::{existing_table, is_destructive, simulate};
 use crate::cli::PlannerChoice;
 use crate::commands::Context;
 use crate::connection::{Engine, Session};
@@ -96,7 +96,7 @@ pub async fn impact(
     let mut statements = Vec::new();
     for st in &prepared.up {
         let change = &prepared.plan.changes[st.change_index as usize];
-        let table = main_table(change);
+        let table = existing_table(change).cloned();
         let rows = match &table {
             Some(t) if simulate::table(&prepared.before, t).is_ok() => {
                 let name = display(t);
@@ -191,34 +191,6 @@ fn duration(ms: u64) -> String {
     } else {
         format!("{:.1} s", ms as f64 / 1000.0)
     }
-}
-
-/// The existing table a change works on.
-fn main_table(change: &Change) -> Option<QualifiedName> {
-    Some(match change {
-        Change::DropTable(n) | Change::DropPrimaryKey(n) => n.clone(),
-        Change::RenameTable(r) => r.table.clone(),
-        Change::AddColumn(a) => a.table.clone(),
-        Change::DropColumn(c)
-        | Change::SetNotNull(c)
-        | Change::DropNotNull(c)
-        | Change::DropDefault(c) => c.table.clone(),
-        Change::RenameColumn(r) => r.table.clone(),
-        Change::AlterColumnType(a) => a.table.clone(),
-        Change::SetDefault(d) => d.table.clone(),
-        Change::AddPrimaryKey(p) => p.table.clone(),
-        Change::AddIndex(a) => a.table.clone(),
-        Change::DropIndex(o)
-        | Change::DropUnique(o)
-        | Change::DropForeignKey(o)
-        | Change::DropCheck(o) => o.table.clone(),
-        Change::AddUnique(u) => u.table.clone(),
-        Change::AddForeignKey(f) => f.table.clone(),
-        Change::AddCheck(c) => c.table.clone(),
-        Change::CopyRows(c) => c.source.clone(),
-        Change::FillColumn(f) => f.target.clone(),
-        _ => return None,
-    })
 }
 
 /// Rows in a table: the engine's statistics where they exist, else a count.

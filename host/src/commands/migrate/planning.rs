@@ -108,9 +108,7 @@ pub fn needs_no_transaction(engine: Engine, statements: &[Statement]) -> bool {
 }
 
 fn is_fk_pragma(sql: &str) -> bool {
-    sql.to_ascii_lowercase()
-        .replace(' ', "")
-        .starts_with("pragmaforeign_keys=")
+    crate::executor::foreign_keys_pragma(sql).is_some()
 }
 
 /// The statements as a migration section: each change's statements under a comment saying what it does.

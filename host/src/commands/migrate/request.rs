@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::planning::{self, PrepareError, Prepared};
 use super::{Workspace, print_json, records};
 use crate::changes::describe::describe;
-use crate::changes::{Refusal, RefusalKind, is_destructive, simulate};
+use crate::changes::{Refusal, RefusalKind, existing_table, is_destructive, simulate};
 use crate::cli::{PlannerChoice, RequestArgs};
 use crate::commands::Context;
 use crate::connection::Engine;
@@ -374,34 +374,13 @@ fn touched(changes: &[Change]) -> Vec<QualifiedName> {
         }
     };
     for c in changes {
+        if let Some(t) = existing_table(c) {
+            add(t);
+        }
+        // The tables a change reads besides the one it works on.
         match c {
-            Change::DropTable(n) | Change::DropPrimaryKey(n) => add(n),
-            Change::RenameTable(r) => add(&r.table),
-            Change::AddColumn(a) => add(&a.table),
-            Change::DropColumn(c)
-            | Change::SetNotNull(c)
-            | Change::DropNotNull(c)
-            | Change::DropDefault(c) => add(&c.table),
-            Change::RenameColumn(r) => add(&r.table),
-            Change::AlterColumnType(a) => add(&a.table),
-            Change::SetDefault(d) => add(&d.table),
-            Change::AddPrimaryKey(p) => add(&p.table),
-            Change::AddIndex(a) => add(&a.table),
-            Change::DropIndex(o)
-            | Change::DropUnique(o)
-            | Change::DropForeignKey(o)
-            | Change::DropCheck(o) => add(&o.table),
-            Change::AddUnique(u) => add(&u.table),
-            Change::AddForeignKey(f) => {
-                add(&f.table);
-                add(&f.foreign_key.referenced_table);
-            }
-            Change::AddCheck(a) => add(&a.table),
-            Change::CopyRows(c) => add(&c.source),
-            Change::FillColumn(f) => {
-                add(&f.target);
-                add(&f.source);
-            }
+            Change::AddForeignKey(f) => add(&f.foreign_key.referenced_table),
+            Change::FillColumn(f) => add(&f.source),
             Change::CreateTable(t) => {
                 for fk in &t.foreign_keys {
                     add(&fk.referenced_table);

@@ -9,11 +9,9 @@ pub use crate::plugins::bindings::ai_shell::plugin::changes::{
 pub use crate::plugins::bindings::ai_shell::plugin::schema::*;
 pub use crate::plugins::bindings::ai_shell::plugin::sql::QueryResult;
 pub use crate::plugins::bindings::ai_shell::plugin::types::{
-    DatabaseError, LogLevel, PluginError, SqlValue,
+    CapabilitySet, DatabaseError, LockLevel, LogLevel, PluginError, SqlValue,
 };
-pub use crate::plugins::bindings::exports::ai_shell::plugin::dialect_api::{
-    CapabilitySet, LockLevel, PluginInfo, Statement,
-};
+pub use crate::plugins::bindings::exports::ai_shell::plugin::dialect_api::{PluginInfo, Statement};
 
 impl QualifiedName {
     /// `namespace.name`, or `name` alone.

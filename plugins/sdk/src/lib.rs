@@ -26,10 +26,10 @@ pub use bindings::ai_shell::plugin::changes::{
     RenameTable, SetComment, SetDefault, TableObject,
 };
 pub use bindings::ai_shell::plugin::schema::*;
-pub use bindings::ai_shell::plugin::types::{DatabaseError, LogLevel, PluginError, SqlValue};
-pub use bindings::exports::ai_shell::plugin::dialect_api::{
-    CapabilitySet, LockLevel, PluginInfo, Statement,
+pub use bindings::ai_shell::plugin::types::{
+    CapabilitySet, DatabaseError, LockLevel, LogLevel, PluginError, SqlValue,
 };
+pub use bindings::exports::ai_shell::plugin::dialect_api::{PluginInfo, Statement};
 
 /// The WIT package version this SDK (and so every plugin built with it) was generated from.
 /// The host reads it from the component's export names before compiling the plugin.

@@ -8,3 +8,21 @@ wasmtime::component::bindgen!({
     exports: { default: async },
     additional_derives: [serde::Serialize, serde::Deserialize, PartialEq, schemars::JsonSchema],
 });
+
+/// The `strategy` world. Its shared interfaces (types, schema, changes, log) are the dialect world's, so a
+/// change or a schema passes between dialects and strategies without conversion.
+pub mod strategy {
+    wasmtime::component::bindgen!({
+        path: "../wit",
+        world: "strategy",
+        imports: { default: async | trappable },
+        exports: { default: async },
+        additional_derives: [serde::Serialize, serde::Deserialize, PartialEq],
+        with: {
+            "ai-shell:plugin/types": crate::plugins::bindings::ai_shell::plugin::types,
+            "ai-shell:plugin/schema": crate::plugins::bindings::ai_shell::plugin::schema,
+            "ai-shell:plugin/changes": crate::plugins::bindings::ai_shell::plugin::changes,
+            "ai-shell:plugin/log": crate::plugins::bindings::ai_shell::plugin::log,
+        },
+    });
+}

@@ -64,6 +64,7 @@ impl DialectPlugin {
                 wit_version: declared.wit_version.to_string(),
                 description: String::new(),
                 url_schemes: vec![],
+                dialects: vec![],
                 source,
             },
             pre,

@@ -25,7 +25,21 @@ pub const BUILT_IN: &[(&str, &[u8])] = &[
     ),
 ];
 
-/// The bytes of the built-in plugin `name`.
+/// Name and component bytes of every built-in strategy, in the order they are preferred: the
+/// engine-specific ones first, `standard` (any engine) last.
+pub const BUILT_IN_STRATEGIES: &[(&str, &[u8])] = &[(
+    "standard",
+    include_bytes!(concat!(
+        env!("AI_SHELL_PLUGIN_DIR"),
+        "/ai_shell_strategy_standard.wasm"
+    )),
+)];
+
+/// The bytes of the built-in plugin `name` (dialect or strategy).
 pub fn built_in(name: &str) -> Option<&'static [u8]> {
-    BUILT_IN.iter().find(|(n, _)| *n == name).map(|(_, b)| *b)
+    BUILT_IN
+        .iter()
+        .chain(BUILT_IN_STRATEGIES)
+        .find(|(n, _)| *n == name)
+        .map(|(_, b)| *b)
 }

@@ -9,10 +9,12 @@ pub mod wit_version;
 
 mod dialect;
 mod registry;
+mod strategy;
 
 pub use dialect::DialectPlugin;
 pub use error::{PluginCallError, PluginLoadError};
-pub use registry::{PluginRegistry, PluginSource};
+pub use registry::{LoadedPlugin, PluginRegistry, PluginSource};
+pub use strategy::StrategyPlugin;
 pub use runtime::{Limits, Runtime};
 pub use wit_version::PluginKind;
 
@@ -24,6 +26,10 @@ pub struct PluginMeta {
     pub version: String,
     pub wit_version: String,
     pub description: String,
+    /// URL schemes a dialect serves.
     pub url_schemes: Vec<String>,
+    /// Dialects a strategy plans for (empty: any).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub dialects: Vec<String>,
     pub source: PluginSource,
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use anyhow::Context;
 
 use super::runtime::{Limits, Runtime};
-use super::{DialectPlugin, PluginLoadError, embedded};
+use super::{DialectPlugin, PluginKind, PluginLoadError, PluginMeta, StrategyPlugin, embedded};
 use crate::connection::DatabaseUrl;
 use crate::plugins::cache::ComponentCache;
 
@@ -24,6 +24,21 @@ impl PluginSource {
         match self {
             PluginSource::BuiltIn => "built-in",
             PluginSource::Installed(_) => "installed",
+        }
+    }
+}
+
+/// A plugin of either kind.
+pub enum LoadedPlugin {
+    Dialect(DialectPlugin),
+    Strategy(StrategyPlugin),
+}
+
+impl LoadedPlugin {
+    pub fn meta(&self) -> &PluginMeta {
+        match self {
+            LoadedPlugin::Dialect(p) => p.meta(),
+            LoadedPlugin::Strategy(p) => p.meta(),
         }
     }
 }
@@ -75,8 +90,17 @@ impl PluginRegistry {
         .await
     }
 
-    /// Loads a plugin from a `.wasm` file.
-    pub async fn from_file(&self, path: &Path) -> Result<DialectPlugin, PluginLoadError> {
+    /// Loads a built-in strategy by name.
+    pub async fn built_in_strategy(&self, name: &str) -> Result<StrategyPlugin, PluginLoadError> {
+        let bytes = embedded::built_in(name).ok_or_else(|| PluginLoadError::Read {
+            path: format!("built-in:{name}"),
+            reason: "no such built-in plugin".into(),
+        })?;
+        StrategyPlugin::load(self.runtime.clone(), name, PluginSource::BuiltIn, bytes).await
+    }
+
+    /// Loads a plugin of any kind from a `.wasm` file.
+    pub async fn from_file(&self, path: &Path) -> Result<LoadedPlugin, PluginLoadError> {
         let bytes = std::fs::read(path).map_err(|e| PluginLoadError::Read {
             path: path.display().to_string(),
             reason: e.to_string(),
@@ -85,13 +109,42 @@ impl PluginRegistry {
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_else(|| path.display().to_string());
-        DialectPlugin::load(
-            self.runtime.clone(),
-            &label,
-            super::PluginSource::Installed(path.to_path_buf()),
-            &bytes,
-        )
-        .await
+        let source = PluginSource::Installed(path.to_path_buf());
+        match super::wit_version::check(&label, &bytes)?.kind {
+            PluginKind::Dialect => {
+                DialectPlugin::load(self.runtime.clone(), &label, source, &bytes)
+                    .await
+                    .map(LoadedPlugin::Dialect)
+            }
+            PluginKind::Strategy => {
+                StrategyPlugin::load(self.runtime.clone(), &label, source, &bytes)
+                    .await
+                    .map(LoadedPlugin::Strategy)
+            }
+        }
+    }
+
+    /// The strategies to consider for `dialect`, most preferred first: installed ones, then the built-ins
+    /// (engine-specific before `standard`). A broken installed strategy is reported and skipped.
+    pub async fn strategies_for(&self, dialect: &str) -> anyhow::Result<Vec<StrategyPlugin>> {
+        let mut out = vec![];
+        for file in self.installed_files() {
+            match self.from_file(&file).await {
+                Ok(LoadedPlugin::Strategy(p)) if p.serves(dialect) => out.push(p),
+                Ok(_) => {}
+                Err(e) => eprintln!("warning: skipping installed plugin: {e}"),
+            }
+        }
+        for (name, _) in embedded::BUILT_IN_STRATEGIES {
+            let p = self
+                .built_in_strategy(name)
+                .await
+                .with_context(|| format!("loading the built-in `{name}` strategy"))?;
+            if p.serves(dialect) {
+                out.push(p);
+            }
+        }
+        Ok(out)
     }
 
     /// The installed `.wasm` files, sorted.
@@ -111,10 +164,19 @@ impl PluginRegistry {
     }
 
     /// Every plugin: built-ins first, then installed ones (each with its load error, if any).
-    pub async fn all(&self) -> Vec<(String, Result<DialectPlugin, PluginLoadError>)> {
+    pub async fn all(&self) -> Vec<(String, Result<LoadedPlugin, PluginLoadError>)> {
         let mut out = vec![];
         for (name, _) in embedded::BUILT_IN {
-            out.push((name.to_string(), self.built_in(name).await));
+            out.push((
+                name.to_string(),
+                self.built_in(name).await.map(LoadedPlugin::Dialect),
+            ));
+        }
+        for (name, _) in embedded::BUILT_IN_STRATEGIES {
+            out.push((
+                name.to_string(),
+                self.built_in_strategy(name).await.map(LoadedPlugin::Strategy),
+            ));
         }
         for file in self.installed_files() {
             out.push((file.display().to_string(), self.from_file(&file).await));
@@ -131,7 +193,9 @@ impl PluginRegistry {
             .unwrap_or_default();
         for file in self.installed_files() {
             match self.from_file(&file).await {
-                Ok(p) if p.meta().url_schemes.contains(&scheme) => return Ok(p),
+                Ok(LoadedPlugin::Dialect(p)) if p.meta().url_schemes.contains(&scheme) => {
+                    return Ok(p);
+                }
                 Ok(_) => {}
                 Err(e) => eprintln!("warning: skipping installed plugin: {e}"),
             }
@@ -143,7 +207,7 @@ impl PluginRegistry {
     }
 
     /// Validates a `.wasm` file (version, compilation, identity) and copies it into the installed directory.
-    pub async fn install(&self, path: &Path) -> anyhow::Result<DialectPlugin> {
+    pub async fn install(&self, path: &Path) -> anyhow::Result<LoadedPlugin> {
         let dir = self
             .installed_dir
             .as_ref()

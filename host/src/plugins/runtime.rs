@@ -10,6 +10,7 @@ use wasmtime::{Config, Engine, Store, StoreLimits, StoreLimitsBuilder, Trap};
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
+use super::bindings::strategy::{Strategy, StrategyPre};
 use super::bindings::{Dialect, DialectPre};
 use super::cache::ComponentCache;
 use super::error::{PluginCallError, PluginLoadError};
@@ -177,24 +178,27 @@ impl Runtime {
         self.cache.load_or_compile(&self.engine, plugin, bytes)
     }
 
-    /// Instantiates `pre` in a fresh store and runs `f` on it under the limits.
-    /// The session, if any, is lent to the plugin's `sql` import and handed back afterwards.
-    pub async fn call_dialect<R, F>(
+    /// Compiles (or loads from the cache) a strategy component and links it, ready to instantiate.
+    /// Strategies import only `log` (already in the linker for dialects) and no SQL session.
+    pub fn prepare_strategy(
         &self,
-        pre: &DialectPre<HostState>,
         plugin: &str,
-        call: &'static str,
-        session: Option<ReadOnlySession>,
-        f: F,
-    ) -> (Result<R, PluginCallError>, Option<ReadOnlySession>)
-    where
-        F: for<'a> FnOnce(
-            &'a Dialect,
-            &'a mut Store<HostState>,
-        ) -> std::pin::Pin<
-            Box<dyn std::future::Future<Output = wasmtime::Result<R>> + Send + 'a>,
-        >,
-    {
+        bytes: &[u8],
+    ) -> Result<StrategyPre<HostState>, PluginLoadError> {
+        let component = self.compile(plugin, bytes)?;
+        let link_error = |e: wasmtime::Error| PluginLoadError::Link {
+            plugin: plugin.to_string(),
+            reason: format!("{e:#}"),
+        };
+        let pre = self
+            .linker
+            .instantiate_pre(&component)
+            .map_err(link_error)?;
+        StrategyPre::new(pre).map_err(link_error)
+    }
+
+    /// A fresh store under the limits, lending `session` to the plugin's `sql` import.
+    fn store(&self, plugin: &str, session: Option<ReadOnlySession>) -> Store<HostState> {
         let stderr = MemoryOutputPipe::new(STDERR_CAPACITY);
         // No preopened directories, no environment, no arguments, no sockets: an empty WASI context.
         let wasi = wasmtime_wasi::WasiCtxBuilder::new()
@@ -217,7 +221,28 @@ impl Runtime {
         let ticks = (self.limits.call_timeout.as_millis() / TICK.as_millis()).max(1) as u64;
         store.set_epoch_deadline(ticks);
         store.epoch_deadline_trap();
+        store
+    }
 
+    /// Instantiates `pre` in a fresh store and runs `f` on it under the limits.
+    /// The session, if any, is lent to the plugin's `sql` import and handed back afterwards.
+    pub async fn call_dialect<R, F>(
+        &self,
+        pre: &DialectPre<HostState>,
+        plugin: &str,
+        call: &'static str,
+        session: Option<ReadOnlySession>,
+        f: F,
+    ) -> (Result<R, PluginCallError>, Option<ReadOnlySession>)
+    where
+        F: for<'a> FnOnce(
+            &'a Dialect,
+            &'a mut Store<HostState>,
+        ) -> std::pin::Pin<
+            Box<dyn std::future::Future<Output = wasmtime::Result<R>> + Send + 'a>,
+        >,
+    {
+        let mut store = self.store(plugin, session);
         let result = match pre.instantiate_async(&mut store).await {
             Ok(instance) => f(&instance, &mut store).await,
             Err(e) => Err(e),
@@ -225,6 +250,31 @@ impl Runtime {
         let state = store.into_data();
         let result = result.map_err(|e| self.classify(plugin, call, e, &state.stderr));
         (result, state.session)
+    }
+
+    /// Instantiates a strategy in a fresh store and runs `f` on it under the limits (no SQL session).
+    pub async fn call_strategy<R, F>(
+        &self,
+        pre: &StrategyPre<HostState>,
+        plugin: &str,
+        call: &'static str,
+        f: F,
+    ) -> Result<R, PluginCallError>
+    where
+        F: for<'a> FnOnce(
+            &'a Strategy,
+            &'a mut Store<HostState>,
+        ) -> std::pin::Pin<
+            Box<dyn std::future::Future<Output = wasmtime::Result<R>> + Send + 'a>,
+        >,
+    {
+        let mut store = self.store(plugin, None);
+        let result = match pre.instantiate_async(&mut store).await {
+            Ok(instance) => f(&instance, &mut store).await,
+            Err(e) => Err(e),
+        };
+        let state = store.into_data();
+        result.map_err(|e| self.classify(plugin, call, e, &state.stderr))
     }
 
     fn classify(

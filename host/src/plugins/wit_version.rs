@@ -15,23 +15,26 @@ pub const SUPPORTED: &str = "^0.1";
 #[serde(rename_all = "lowercase")]
 pub enum PluginKind {
     Dialect,
+    Strategy,
 }
 
 impl PluginKind {
     fn interface(self) -> &'static str {
         match self {
             PluginKind::Dialect => "dialect-api",
+            PluginKind::Strategy => "strategy-api",
         }
     }
 
     pub fn as_str(self) -> &'static str {
         match self {
             PluginKind::Dialect => "dialect",
+            PluginKind::Strategy => "strategy",
         }
     }
 }
 
-const KINDS: &[PluginKind] = &[PluginKind::Dialect];
+const KINDS: &[PluginKind] = &[PluginKind::Dialect, PluginKind::Strategy];
 
 /// What a plugin declares about itself before it is compiled.
 #[derive(Clone, Debug)]

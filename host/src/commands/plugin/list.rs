@@ -31,7 +31,7 @@ pub async fn run(ctx: &mut Context, json: bool) -> anyhow::Result<()> {
             "version",
             "wit",
             "source",
-            "url schemes",
+            "serves",
             "description",
         ]);
         for p in &plugins {
@@ -41,7 +41,13 @@ pub async fn run(ctx: &mut Context, json: bool) -> anyhow::Result<()> {
                 p.version.clone(),
                 p.wit_version.clone(),
                 p.source.label().to_string(),
-                p.url_schemes.join(", "),
+                if !p.dialects.is_empty() {
+                    p.dialects.join(", ")
+                } else if p.kind == crate::plugins::PluginKind::Strategy {
+                    "any dialect".to_string()
+                } else {
+                    p.url_schemes.join(", ")
+                },
                 p.description.clone(),
             ]);
         }

@@ -47,6 +47,9 @@ pub struct GlobalOptions {
         value_name = "DIR"
     )]
     pub migrations_dir: Option<PathBuf>,
+    /// The environment whose `[migrations.NAME]` settings apply (e.g. `production`).
+    #[arg(long = "env", global = true, env = "AI_SHELL_ENV", value_name = "NAME")]
+    pub environment: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -146,6 +149,38 @@ pub struct RequestArgs {
     /// Print the plan (and the result) as JSON.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub rollout: RolloutArgs,
+}
+
+/// How changes to big, busy tables are rolled out, and how phased migrations run.
+#[derive(Debug, Clone, Args)]
+pub struct RolloutArgs {
+    /// Use the online (zero-downtime) strategy for every change that has one, whatever the table's size
+    /// (default: only for tables over the online threshold, or as `[migrations.ENV] zero-downtime` says).
+    #[arg(long)]
+    pub zero_downtime: bool,
+    /// Rows per backfill batch.
+    #[arg(long, value_name = "ROWS")]
+    pub batch_size: Option<u64>,
+    /// How long a DDL statement may wait for a lock before it backs off and retries, in milliseconds.
+    #[arg(long, value_name = "MS")]
+    pub lock_timeout_ms: Option<u64>,
+    /// Backfill rate limit, in rows per second.
+    #[arg(long, value_name = "ROWS")]
+    pub max_rows_per_second: Option<u64>,
+    /// Pause backfills while a PostgreSQL replica replays more than this behind, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 5000)]
+    pub max_replica_lag_ms: u64,
+    /// Confirm every gate without asking (the application is already deployed).
+    #[arg(long)]
+    pub confirm_gates: bool,
+    /// When a phase fails, undo the phases that ran.
+    #[arg(long)]
+    pub auto_rollback_on_error: bool,
+    /// Sample lock waits and blocked sessions while the migration runs, and report them.
+    #[arg(long)]
+    pub monitor_performance: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -200,6 +235,8 @@ pub enum MigrateCommand {
         accept_checksum: Vec<u64>,
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        rollout: RolloutArgs,
     },
     /// List migrations not yet applied.
     Pending {
@@ -266,6 +303,27 @@ pub enum MigrateCommand {
     /// Continue a failed migration (from the failed statement where earlier ones are committed).
     Retry {
         id: MigrationRef,
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        rollout: RolloutArgs,
+    },
+    /// Confirm the gate a phased migration waits at, and continue it.
+    Confirm {
+        id: MigrationRef,
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        rollout: RolloutArgs,
+    },
+    /// Stop a running phased migration from another terminal (it keeps its checkpoint; `retry` resumes).
+    Cancel { id: MigrationRef },
+    /// Follow a phased migration's progress from another terminal: phase, batch, rows, lock waits.
+    Monitor {
+        id: MigrationRef,
+        /// Print the state once instead of following it.
+        #[arg(long)]
+        once: bool,
         #[arg(long)]
         json: bool,
     },

@@ -15,6 +15,7 @@ pub mod model;
 pub mod planner;
 pub mod plugins;
 pub mod project;
+pub mod rollout;
 pub mod schema;
 
 pub use cli::run;

@@ -6,6 +6,12 @@
 //! table = "ai_shell_migrations"   # the history table (its event log is <table>_log)
 //! lock_timeout_secs = 600         # how long a run waits for another run's lock
 //!
+//! [migrations.production]         # settings for `--env production` (or AI_SHELL_ENV=production)
+//! zero-downtime = true            # online strategies for every change that has one
+//! online-threshold-rows = 100000  # otherwise: online only for tables at least this big
+//! batch-size = 10000              # backfill batch
+//! lock-timeout-ms = 50            # how long DDL waits for a lock before backing off
+//!
 //! [llm]                           # the LLM planner (the API key only ever comes from the environment)
 //! provider = "anthropic"          # or "openai" for any OpenAI-compatible endpoint (Ollama, vLLM...)
 //! model = "claude-sonnet-4-6"
@@ -14,6 +20,7 @@
 //! max_retries = 2
 //! ```
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -32,11 +39,23 @@ struct File {
 }
 
 #[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
 struct MigrationsSection {
     dir: Option<PathBuf>,
     table: Option<String>,
     lock_timeout_secs: Option<u64>,
+    /// `[migrations.ENV]` tables; anything else here is an unknown key.
+    #[serde(flatten)]
+    rest: BTreeMap<String, toml::Value>,
+}
+
+/// Rollout settings of one environment, `[migrations.NAME]`.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct EnvironmentSettings {
+    pub zero_downtime: Option<bool>,
+    pub online_threshold_rows: Option<u64>,
+    pub batch_size: Option<u64>,
+    pub lock_timeout_ms: Option<u64>,
 }
 
 /// The `[llm]` table: which model the LLM planner asks. Never holds the API key.
@@ -59,6 +78,8 @@ pub struct Project {
     pub lock_timeout: Duration,
     /// The `[llm]` table, when present.
     pub llm: Option<LlmSettings>,
+    /// `[migrations.NAME]` rollout settings by environment name.
+    pub environments: BTreeMap<String, EnvironmentSettings>,
 }
 
 impl Project {
@@ -77,6 +98,19 @@ impl Project {
         };
         let m = file.migrations;
         let llm = file.llm;
+        let mut environments = BTreeMap::new();
+        for (name, value) in m.rest {
+            if !value.is_table() {
+                anyhow::bail!(
+                    "{}: unknown key `{name}` in [migrations] (known: dir, table, lock_timeout_secs, and [migrations.ENV] tables)",
+                    path.display()
+                );
+            }
+            let settings: EnvironmentSettings = value
+                .try_into()
+                .with_context(|| format!("{}: invalid [migrations.{name}]", path.display()))?;
+            environments.insert(name, settings);
+        }
         Ok(Project {
             migrations_dir: migrations_dir
                 .map(Path::to_path_buf)
@@ -85,6 +119,7 @@ impl Project {
             history_table: m.table.unwrap_or_else(|| "ai_shell_migrations".into()),
             lock_timeout: Duration::from_secs(m.lock_timeout_secs.unwrap_or(600)),
             llm,
+            environments,
         })
     }
 }
@@ -109,6 +144,16 @@ fn refuse_secrets(text: &str, path: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+impl Project {
+    /// The rollout settings of `environment` (none configured: all defaults).
+    pub fn environment(&self, environment: Option<&str>) -> EnvironmentSettings {
+        environment
+            .and_then(|e| self.environments.get(e))
+            .cloned()
+            .unwrap_or_default()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -129,6 +174,26 @@ mod tests {
         assert_eq!(p.history_table, "schema_history");
         let p = Project::load(dir.path(), Some(Path::new("other"))).unwrap();
         assert_eq!(p.migrations_dir, PathBuf::from("other"));
+        std::fs::write(
+            dir.path().join(CONFIG_FILE),
+            "[migrations.production]\nzero-downtime = true\nbatch-size = 500\n",
+        )
+        .unwrap();
+        let p = Project::load(dir.path(), None).unwrap();
+        let prod = p.environment(Some("production"));
+        assert_eq!(prod.zero_downtime, Some(true));
+        assert_eq!(prod.batch_size, Some(500));
+        assert_eq!(
+            p.environment(Some("staging")),
+            EnvironmentSettings::default()
+        );
+        std::fs::write(
+            dir.path().join(CONFIG_FILE),
+            "[migrations.production]\nzero_downtime = true\n",
+        )
+        .unwrap();
+        let err = format!("{:#}", Project::load(dir.path(), None).unwrap_err());
+        assert!(err.contains("zero_downtime"), "{err}");
         std::fs::write(dir.path().join(CONFIG_FILE), "[migrations]\ndirr = 1\n").unwrap();
         let err = format!("{:#}", Project::load(dir.path(), None).unwrap_err());
         assert!(err.contains("dirr"), "{err}");

@@ -30,6 +30,8 @@ pub struct ApplyOptions {
     pub dry_run: bool,
     /// Versions whose edited files are accepted: their stored checksum is replaced (and the event logged).
     pub accept_checksums: BTreeSet<u64>,
+    /// How phased (zero-downtime) migrations run.
+    pub phases: super::PhaseOptions,
 }
 
 /// One migration an apply run executed (or, in a dry run, would execute).
@@ -41,6 +43,9 @@ pub struct Applied {
     pub duration_ms: u64,
     /// The first statement this run executed, when it resumed an interrupted or failed migration.
     pub resumed_at_statement: Option<usize>,
+    /// A phased migration's run, phase by phase.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phased: Option<super::PhasedOutcome>,
 }
 
 /// What an apply run did.
@@ -52,6 +57,8 @@ pub struct ApplyOutcome {
     pub version_before: Option<u64>,
     pub version_after: Option<u64>,
     pub warnings: Vec<String>,
+    /// A phased migration stopped at a gate: (version, id, phase, what to confirm). Later ones wait.
+    pub waiting: Option<(u64, String, usize, String)>,
 }
 
 fn current_version(records: &BTreeMap<u64, Record>) -> Option<u64> {
@@ -81,6 +88,7 @@ impl Executor<'_> {
         &self,
         migrations: &[Migration],
         version: u64,
+        phases: &super::PhaseOptions,
     ) -> Result<ApplyOutcome, ExecError> {
         let (mut s, lock) = self.locked_session().await?;
         let result = async {
@@ -103,6 +111,7 @@ impl Executor<'_> {
                 target: Target::Only(version),
                 dry_run: false,
                 accept_checksums: BTreeSet::new(),
+                phases: phases.clone(),
             };
             self.apply_locked(&mut s, migrations, &options, true).await
         }
@@ -231,10 +240,62 @@ impl Executor<'_> {
                 continue;
             }
             let record = records.get(&m.version);
+            if crate::rollout::file::is_phased(&m.up) {
+                if record.is_some_and(|r| r.status == Status::Applied) {
+                    continue;
+                }
+                self.flush_final(s, &mut pending).await?;
+                if options.dry_run {
+                    let phases = crate::rollout::file::parse(&m.up, m.down.as_deref(), engine)
+                        .map_err(|e| ExecError::Refused(format!("migration {}: {e}", m.id)))?;
+                    outcome.applied.push(Applied {
+                        version: m.version,
+                        id: m.id.clone(),
+                        statements: phases
+                            .iter()
+                            .flat_map(|p| {
+                                p.backfill
+                                    .iter()
+                                    .map(|b| b.batch.clone())
+                                    .chain(p.statements.iter().cloned())
+                            })
+                            .collect(),
+                        duration_ms: 0,
+                        resumed_at_statement: None,
+                        phased: None,
+                    });
+                    continue;
+                }
+                let run = self
+                    .apply_phased(s, m, record, retrying, &options.phases)
+                    .await?;
+                let waiting = match &run.end {
+                    super::PhasedEnd::Waiting { phase, question } => {
+                        Some((m.version, m.id.clone(), *phase, question.clone()))
+                    }
+                    super::PhasedEnd::Applied => None,
+                };
+                outcome.applied.push(Applied {
+                    version: m.version,
+                    id: m.id.clone(),
+                    statements: vec![],
+                    duration_ms: run.duration_ms,
+                    resumed_at_statement: None,
+                    phased: Some(run),
+                });
+                if waiting.is_some() {
+                    outcome.waiting = waiting;
+                    break;
+                }
+                newly_applied.push(m.version);
+                continue;
+            }
             let resume_from = match record.map(|r| (r.status, r.transactional)) {
                 Some((Status::Applied, _)) => continue,
                 // A run died while executing it statement by statement: we hold the lock, so it is not running.
-                Some((Status::Running, _)) => Some((record.unwrap().statements_done, true)),
+                Some((Status::Running, _)) | Some((Status::Waiting, _)) => {
+                    Some((record.unwrap().statements_done, true))
+                }
                 Some((Status::Failed, transactional)) => {
                     let r = record.unwrap();
                     if transactional || r.statements_done == 0 {
@@ -288,6 +349,7 @@ impl Executor<'_> {
                     statements,
                     duration_ms: 0,
                     resumed_at_statement: resume_from.map(|(d, _)| d + 1),
+                    phased: None,
                 });
                 continue;
             }
@@ -309,6 +371,7 @@ impl Executor<'_> {
                     statements,
                     duration_ms,
                     resumed_at_statement: resume_from.map(|(d, _)| d + 1),
+                    phased: None,
                 });
             }
             // Applied now, by this run or (SQLite) by one that got the write lock first.

@@ -9,10 +9,12 @@
 
 mod apply;
 mod lock;
+mod phases;
 mod rollback;
 
 pub use apply::{Applied, ApplyOptions, ApplyOutcome, Target};
 pub use lock::{LockError, RunLock};
+pub use phases::{MonitorReport, PhaseOptions, PhaseRun, PhasedEnd, PhasedOutcome};
 pub use rollback::{RollbackOptions, RollbackOutcome, RollbackTarget, RolledBack, undo_statements};
 
 use std::time::Duration;

@@ -100,7 +100,8 @@ impl Executor<'_> {
             .into_iter()
             .map(|r| (r.version, r))
             .collect();
-        let undoable = |r: &&Record| matches!(r.status, Status::Applied | Status::Failed);
+        let undoable =
+            |r: &&Record| matches!(r.status, Status::Applied | Status::Failed | Status::Waiting);
         let targets: Vec<&Record> = match options.target {
             RollbackTarget::Last => records.values().rev().filter(undoable).take(1).collect(),
             RollbackTarget::Only(v) => match records.get(&v) {
@@ -141,11 +142,50 @@ impl Executor<'_> {
                 )));
             }
             let down = usable.down_sql.clone().unwrap_or_default();
+            if crate::rollout::file::is_phased(&r.up_sql) {
+                let phases =
+                    crate::rollout::file::parse(&r.up_sql, Some(&down), engine).map_err(|why| {
+                        ExecError::Refused(format!("cannot roll back {}: {why}", r.name))
+                    })?;
+                // The phases that ran: all of them, or those before the stop plus the one that failed.
+                let through = match r.status {
+                    Status::Failed => (r.statements_done + 1).min(phases.len()),
+                    Status::Applied => phases.len(),
+                    _ => r.statements_done,
+                };
+                let statements = phases
+                    .iter()
+                    .take(through)
+                    .rev()
+                    .flat_map(|p| p.rollback.clone())
+                    .collect();
+                plan.push((usable, statements, Some((phases, through))));
+                continue;
+            }
             let statements = undo_statements(engine, r, &down)
                 .map_err(|why| ExecError::Refused(format!("cannot roll back {}: {why}", r.name)))?;
-            plan.push((usable, statements));
+            plan.push((usable, statements, None));
         }
-        for (record, statements) in plan {
+        for (record, statements, phased) in plan {
+            if let Some((phases, through)) = phased.filter(|_| !options.dry_run) {
+                let started = Instant::now();
+                let m = Migration {
+                    version: record.version,
+                    id: record.name.clone(),
+                    up: record.up_sql.clone(),
+                    down: record.down_sql.clone(),
+                    checksum: record.checksum.clone(),
+                    transactional: false,
+                };
+                self.undo_phases(s, &m, &phases, through).await?;
+                outcome.rolled_back.push(RolledBack {
+                    version: record.version,
+                    id: record.name.clone(),
+                    statements,
+                    duration_ms: started.elapsed().as_millis() as u64,
+                });
+                continue;
+            }
             if options.dry_run {
                 outcome.rolled_back.push(RolledBack {
                     version: record.version,

@@ -2,8 +2,10 @@
 //! row per migration version (its state and the SQL as applied), and an event log beside it
 //! (`<table>_log`) that keeps every apply, failure, rollback, retry and note.
 
+pub mod phases;
 pub mod record;
 
+pub use phases::{PhaseRecord, PhaseStatus};
 pub use record::{Event, Record, Status};
 
 use crate::connection::{ConnectionError, Engine, Session};
@@ -106,6 +108,7 @@ impl History {
 )",
                 t = self.log_table
             ),
+            self.create_phases_statement(engine),
         ]
     }
 

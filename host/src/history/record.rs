@@ -17,6 +17,8 @@ pub enum Status {
     RolledBack,
     /// A run is executing it statement by statement (or died doing so).
     Running,
+    /// A phased migration stopped at a gate, waiting for `migrate confirm`.
+    Waiting,
 }
 
 impl Status {
@@ -26,6 +28,7 @@ impl Status {
             Status::Failed => "failed",
             Status::RolledBack => "rolled_back",
             Status::Running => "running",
+            Status::Waiting => "waiting",
         }
     }
 
@@ -35,6 +38,7 @@ impl Status {
             "failed" => Status::Failed,
             "rolled_back" => Status::RolledBack,
             "running" => Status::Running,
+            "waiting" => Status::Waiting,
             other => return Err(HistoryError::Corrupt(format!("unknown status `{other}`"))),
         })
     }
@@ -120,7 +124,7 @@ impl Record {
             Status::Running => {
                 return Err("a run is applying it right now (or died doing so: run `migrate apply` to recover)".into());
             }
-            Status::Applied | Status::Failed => {}
+            Status::Applied | Status::Failed | Status::Waiting => {}
         }
         match self.down_sql.as_deref().map(str::trim) {
             None => Err("it has no down section: nothing says how to undo it".into()),

@@ -14,8 +14,8 @@ mod strategy;
 pub use dialect::DialectPlugin;
 pub use error::{PluginCallError, PluginLoadError};
 pub use registry::{LoadedPlugin, PluginRegistry, PluginSource};
-pub use strategy::StrategyPlugin;
 pub use runtime::{Limits, Runtime};
+pub use strategy::StrategyPlugin;
 pub use wit_version::PluginKind;
 
 /// What is known about a loaded plugin.

@@ -175,7 +175,9 @@ impl PluginRegistry {
         for (name, _) in embedded::BUILT_IN_STRATEGIES {
             out.push((
                 name.to_string(),
-                self.built_in_strategy(name).await.map(LoadedPlugin::Strategy),
+                self.built_in_strategy(name)
+                    .await
+                    .map(LoadedPlugin::Strategy),
             ));
         }
         for file in self.installed_files() {

@@ -3,12 +3,23 @@
 use std::collections::BTreeSet;
 
 use super::{Workspace, print_json, records};
+use crate::cli::RolloutArgs;
 use crate::commands::Context;
 use crate::connection::Database;
 use crate::executor::{ApplyOptions, ApplyOutcome, Executor, Target};
 
 fn version_text(v: Option<u64>) -> String {
     v.map(|v| v.to_string()).unwrap_or_else(|| "none".into())
+}
+
+/// What `migrate apply` was asked.
+pub struct ApplyArgs {
+    pub id: Option<String>,
+    pub to_version: Option<u64>,
+    pub dry_run: bool,
+    pub accept_checksum: Vec<u64>,
+    pub json: bool,
+    pub rollout: RolloutArgs,
 }
 
 fn report(outcome: &ApplyOutcome, json: bool) -> anyhow::Result<()> {
@@ -36,6 +47,8 @@ fn report(outcome: &ApplyOutcome, json: bool) -> anyhow::Result<()> {
                 println!("{s};");
             }
             println!();
+        } else if let Some(run) = &a.phased {
+            super::phased::report_phased(&a.id, run);
         } else {
             let resumed = a
                 .resumed_at_statement
@@ -61,14 +74,15 @@ fn report(outcome: &ApplyOutcome, json: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub async fn apply(
-    ctx: &mut Context,
-    id: Option<String>,
-    to_version: Option<u64>,
-    dry_run: bool,
-    accept_checksum: Vec<u64>,
-    json: bool,
-) -> anyhow::Result<()> {
+pub async fn apply(ctx: &mut Context, args: ApplyArgs) -> anyhow::Result<()> {
+    let ApplyArgs {
+        id,
+        to_version,
+        dry_run,
+        accept_checksum,
+        json,
+        rollout,
+    } = args;
     let ws = Workspace::load(ctx)?;
     let db = Database::connect(&ctx.global.database).await?;
     let target = match (&id, to_version) {
@@ -87,13 +101,19 @@ pub async fn apply(
         target,
         dry_run,
         accept_checksums: accept_checksum.into_iter().collect::<BTreeSet<_>>(),
+        phases: super::phased::phase_options(ctx, &ws, &rollout, json),
     };
     let result = executor.apply(&ws.migrations(), &options).await;
     db.close().await;
     report(&result?, json)
 }
 
-pub async fn retry(ctx: &mut Context, reference: &str, json: bool) -> anyhow::Result<()> {
+pub async fn retry(
+    ctx: &mut Context,
+    reference: &str,
+    json: bool,
+    rollout: RolloutArgs,
+) -> anyhow::Result<()> {
     let ws = Workspace::load(ctx)?;
     let db = Database::connect(&ctx.global.database).await?;
     let mut s = db.session().await?;
@@ -102,7 +122,8 @@ pub async fn retry(ctx: &mut Context, reference: &str, json: bool) -> anyhow::Re
     let version = ws.resolve(reference, &recs)?;
     let mut executor = Executor::new(&db, &ws.history);
     executor.lock_timeout = ws.project.lock_timeout;
-    let result = executor.retry(&ws.migrations(), version).await;
+    let phases = super::phased::phase_options(ctx, &ws, &rollout, json);
+    let result = executor.retry(&ws.migrations(), version, &phases).await;
     db.close().await;
     report(&result?, json)
 }

@@ -35,6 +35,7 @@ pub async fn history(ctx: &mut Context, export: Option<PathBuf>, json: bool) -> 
             Status::Applied => "✓",
             Status::RolledBack => "↩",
             Status::Running => "…",
+            Status::Waiting => "⏸",
             Status::Failed => "✗",
         };
         println!(

@@ -12,8 +12,8 @@ use crate::changes::simulate::display;
 use crate::changes::{existing_table, is_destructive, simulate};
 use crate::cli::PlannerChoice;
 use crate::commands::Context;
-use crate::connection::{Engine, Session};
-use crate::model::{Change, LockLevel, QualifiedName, SqlValue, Statement};
+use crate::connection::Engine;
+use crate::model::{Change, LockLevel, QualifiedName, Statement};
 
 const BOLD: Style = Style::new().bold();
 const SQL: Style = AnsiColor::Cyan.on_default();
@@ -103,7 +103,7 @@ pub async fn impact(
                 match tables.iter().find(|x| x.table == name) {
                     Some(x) => x.rows,
                     None => {
-                        let rows = row_count(&mut s, engine, t).await;
+                        let rows = crate::rollout::stats::row_count(&mut s, engine, t).await;
                         tables.push(TableRows { table: name, rows });
                         rows
                     }
@@ -194,55 +194,6 @@ fn duration(ms: u64) -> String {
 }
 
 /// Rows in a table: the engine's statistics where they exist, else a count.
-async fn row_count(s: &mut Session, engine: Engine, table: &QualifiedName) -> Option<u64> {
-    let ns = table.namespace.clone().unwrap_or_else(|| "public".into());
-    let (sql, params): (String, Vec<SqlValue>) = match engine {
-        Engine::Postgres => (
-            "SELECT GREATEST(c.reltuples, 0)::bigint FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2".into(),
-            vec![SqlValue::Text(ns), SqlValue::Text(table.name.clone())],
-        ),
-        Engine::MySql => (
-            "SELECT TABLE_ROWS FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?".into(),
-            vec![SqlValue::Text(table.name.clone())],
-        ),
-        Engine::Sqlite => (
-            format!("SELECT COUNT(*) FROM \"{}\"", table.name.replace('"', "\"\"")),
-            vec![],
-        ),
-    };
-    let estimate = first_integer(s.query(&sql, &params).await.ok()?);
-    // Statistics of a small or never-analysed table can say 0: count those exactly.
-    if engine != Engine::Sqlite && estimate.is_none_or(|n| n < 100_000) {
-        let quoted = match engine {
-            Engine::MySql => format!("`{}`", table.name.replace('`', "``")),
-            _ => format!(
-                "\"{}\".\"{}\"",
-                table
-                    .namespace
-                    .clone()
-                    .unwrap_or_else(|| "public".into())
-                    .replace('"', "\"\""),
-                table.name.replace('"', "\"\"")
-            ),
-        };
-        let exact = s
-            .query(&format!("SELECT COUNT(*) FROM {quoted}"), &[])
-            .await
-            .ok();
-        return exact.and_then(first_integer).or(estimate);
-    }
-    estimate
-}
-
-fn first_integer(r: crate::model::QueryResult) -> Option<u64> {
-    match r.rows.first()?.first()? {
-        SqlValue::Integer(n) => Some((*n).max(0) as u64),
-        SqlValue::Float(f) => Some(f.max(0.0) as u64),
-        SqlValue::Text(t) => t.parse().ok(),
-        _ => None,
-    }
-}
-
 fn assess(
     st: &Statement,
     change: &Change,

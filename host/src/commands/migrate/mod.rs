@@ -6,6 +6,7 @@ mod impact;
 mod import;
 mod init;
 mod llm_planner;
+mod phased;
 mod planning;
 mod request;
 mod review;
@@ -53,8 +54,27 @@ pub async fn run(ctx: &mut Context, args: MigrateArgs) -> anyhow::Result<()> {
             dry_run,
             accept_checksum,
             json,
-        } => apply::apply(ctx, id, to_version, dry_run, accept_checksum, json).await,
-        MigrateCommand::Retry { id, json } => apply::retry(ctx, &id, json).await,
+            rollout,
+        } => {
+            apply::apply(
+                ctx,
+                apply::ApplyArgs {
+                    id,
+                    to_version,
+                    dry_run,
+                    accept_checksum,
+                    json,
+                    rollout,
+                },
+            )
+            .await
+        }
+        MigrateCommand::Retry { id, json, rollout } => apply::retry(ctx, &id, json, rollout).await,
+        MigrateCommand::Confirm { id, json, rollout } => {
+            phased::confirm(ctx, &id, rollout, json).await
+        }
+        MigrateCommand::Cancel { id } => phased::cancel(ctx, &id).await,
+        MigrateCommand::Monitor { id, once, json } => phased::monitor(ctx, &id, once, json).await,
         MigrateCommand::Pending { json } => status::pending(ctx, json).await,
         MigrateCommand::Status { json } => status::status(ctx, json).await,
         MigrateCommand::History { export, json } => history::history(ctx, export, json).await,

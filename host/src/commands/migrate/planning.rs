@@ -47,6 +47,7 @@ pub async fn live_schema(
     let own = [
         history.table().to_string(),
         format!("{}_log", history.table()),
+        history.phases_table(),
     ];
     schema.tables.retain(|t| !own.contains(&t.name.name));
     Ok(schema)

@@ -41,6 +41,11 @@ struct JsonReport<'a> {
     down: Option<Vec<&'a str>>,
     down_unavailable: Option<&'a str>,
     destructive: bool,
+    /// The phases, when the changes are rolled out by a zero-downtime strategy.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rollout: Option<&'a crate::rollout::plan::Rollout>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    phased: Option<&'a crate::executor::PhasedOutcome>,
     schema_version_before: Option<u64>,
     schema_version_after: Option<u64>,
     duration_ms: Option<u64>,
@@ -122,8 +127,33 @@ pub async fn run(ctx: &mut Context, args: RequestArgs) -> anyhow::Result<()> {
         }
     };
     let destructive = prepared.plan.destructive || prepared.plan.changes.iter().any(is_destructive);
+    let rollout_options = super::phased::rollout_options(ctx, &ws, &args.rollout);
+    let phase_options = super::phased::phase_options(ctx, &ws, &args.rollout, args.json);
+    let rollout = match crate::rollout::plan::plan(
+        &prepared.plan.changes,
+        &prepared.before,
+        &db,
+        &dialect,
+        ctx.registry()?,
+        &rollout_options,
+    )
+    .await
+    {
+        Ok(r) => r,
+        Err(e) => {
+            db.close().await;
+            return Err(e.context("planning the rollout; nothing was changed"));
+        }
+    };
     if !args.json {
-        show_plan(&prepared, &dialect, engine).await?;
+        show_plan(
+            &prepared,
+            &dialect,
+            engine,
+            rollout.as_ref(),
+            &phase_options,
+        )
+        .await?;
     }
 
     // Destructive changes need explicit consent: the flag, or a yes typed at a terminal.
@@ -158,32 +188,44 @@ pub async fn run(ctx: &mut Context, args: RequestArgs) -> anyhow::Result<()> {
     if args.dry_run {
         db.close().await;
         if args.json {
-            return print_json(&json_report(
-                &request,
-                &prepared,
-                "dry-run",
-                None,
-                destructive,
-                None,
-            ));
+            let mut report = json_report(&request, &prepared, "dry-run", None, destructive, None);
+            report.rollout = rollout.as_ref();
+            return print_json(&report);
         }
         println!("Dry run: nothing was written or applied.");
         return Ok(());
     }
 
     // The migration file.
-    let up = planning::section(engine, &prepared.up, &steps(&prepared.plan.changes));
-    let down = match &prepared.down {
-        Ok((changes, statements)) => planning::section(engine, statements, &steps(changes)),
-        Err(_) => String::new(),
-    };
-    let meta = Meta {
-        description: Some(first_line(&request)),
-        created: None,
-        author: Some(record::current_user()),
-        destructive,
-        transaction: !planning::needs_no_transaction(engine, &prepared.up),
-        ..Meta::default()
+    let (up, down, meta) = match &rollout {
+        Some(r) => (
+            crate::rollout::file::up_section(&r.phases),
+            crate::rollout::file::down_section(&r.phases),
+            Meta {
+                description: Some(first_line(&request)),
+                created: None,
+                author: Some(record::current_user()),
+                strategy: r.strategies.join("+"),
+                destructive,
+                transaction: false,
+                ..Meta::default()
+            },
+        ),
+        None => (
+            planning::section(engine, &prepared.up, &steps(&prepared.plan.changes)),
+            match &prepared.down {
+                Ok((changes, statements)) => planning::section(engine, statements, &steps(changes)),
+                Err(_) => String::new(),
+            },
+            Meta {
+                description: Some(first_line(&request)),
+                created: None,
+                author: Some(record::current_user()),
+                destructive,
+                transaction: !planning::needs_no_transaction(engine, &prepared.up),
+                ..Meta::default()
+            },
+        ),
     };
     let path = crate::migrations::directory::create(
         &ws.project.migrations_dir,
@@ -207,14 +249,16 @@ pub async fn run(ctx: &mut Context, args: RequestArgs) -> anyhow::Result<()> {
     if args.generate_only {
         db.close().await;
         if args.json {
-            return print_json(&json_report(
+            let mut report = json_report(
                 &request,
                 &prepared,
                 "generated",
                 Some(migration),
                 destructive,
                 None,
-            ));
+            );
+            report.rollout = rollout.as_ref();
+            return print_json(&report);
         }
         println!("✓ Created {}", path.display());
         println!(
@@ -237,13 +281,18 @@ pub async fn run(ctx: &mut Context, args: RequestArgs) -> anyhow::Result<()> {
     let mut executor = Executor::new(&db, &ws.history);
     executor.lock_timeout = ws.project.lock_timeout;
     if !args.json {
-        println!("{BOLD}🔄 Applying migration...{BOLD:#}");
+        if rollout.is_some() {
+            println!("{BOLD}🔄 Executing zero-downtime migration...{BOLD:#}");
+        } else {
+            println!("{BOLD}🔄 Applying migration...{BOLD:#}");
+        }
     }
     let started = Instant::now();
     let options = ApplyOptions {
         target: Target::Only(version),
         dry_run: false,
         accept_checksums: Default::default(),
+        phases: phase_options,
     };
     let outcome = executor.apply(&migrations, &options).await;
     let mut s = db.session().await?;
@@ -276,7 +325,18 @@ pub async fn run(ctx: &mut Context, args: RequestArgs) -> anyhow::Result<()> {
         );
         report.schema_version_before = outcome.version_before;
         report.schema_version_after = outcome.version_after;
+        report.rollout = rollout.as_ref();
+        report.phased = outcome.applied.first().and_then(|a| a.phased.as_ref());
+        if outcome.waiting.is_some() {
+            report.status = "waiting";
+        }
         return print_json(&report);
+    }
+    if let Some(run) = outcome.applied.first().and_then(|a| a.phased.as_ref()) {
+        super::phased::report_phased(&id, run);
+        if outcome.waiting.is_some() {
+            return Ok(());
+        }
     }
     let v = |v: Option<u64>| v.map(|v| v.to_string()).unwrap_or_else(|| "none".into());
     println!("{ADD}✓ Migration applied successfully{ADD:#}");
@@ -332,6 +392,8 @@ fn json_report<'a>(
             .map(|(_, d)| d.iter().map(|s| s.sql.as_str()).collect()),
         down_unavailable: p.down.as_ref().err().map(|s| s.as_str()),
         destructive,
+        rollout: None,
+        phased: None,
         schema_version_before: None,
         schema_version_after: None,
         duration_ms,
@@ -392,7 +454,13 @@ fn touched(changes: &[Change]) -> Vec<QualifiedName> {
     out
 }
 
-async fn show_plan(p: &Prepared, dialect: &DialectPlugin, engine: Engine) -> anyhow::Result<()> {
+async fn show_plan(
+    p: &Prepared,
+    dialect: &DialectPlugin,
+    engine: Engine,
+    rollout: Option<&crate::rollout::plan::Rollout>,
+    phases: &crate::executor::PhaseOptions,
+) -> anyhow::Result<()> {
     println!();
     println!("{BOLD}Current schema:{BOLD:#}");
     let tables = touched(&p.plan.changes);
@@ -433,6 +501,16 @@ async fn show_plan(p: &Prepared, dialect: &DialectPlugin, engine: Engine) -> any
         println!("  {style}+ {line}{style:#}");
     }
     println!();
+    if let Some(r) = rollout {
+        crate::rollout::show::print(
+            &r.phases,
+            &r.strategies,
+            &r.warnings,
+            phases.batch_size,
+            phases.lock_timeout.as_millis() as u64,
+        );
+        return Ok(());
+    }
     println!(
         "{BOLD}Generated migration:{BOLD:#} {DIM}({} planner, {:.1} ms){DIM:#}",
         match p.planner {

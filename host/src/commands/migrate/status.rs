@@ -70,6 +70,15 @@ pub async fn lines(ctx: &Context) -> anyhow::Result<(Vec<Line>, bool)> {
                         r.error.clone().unwrap_or_default()
                     )),
                 ),
+                Status::Waiting => (
+                    "waiting".into(),
+                    Some(format!(
+                        "phase {} of {}: {} (confirm with `ai-shell migrate confirm {v}`)",
+                        r.statements_done + 1,
+                        r.statements_total,
+                        r.error.clone().unwrap_or_default()
+                    )),
+                ),
                 Status::Running => (
                     "running".into(),
                     Some(format!(

@@ -14,7 +14,8 @@ pub async fn install(ctx: &mut Context, file: &std::path::Path) -> anyhow::Resul
         match (m.url_schemes.is_empty(), m.dialects.is_empty()) {
             (false, _) => m.url_schemes.join(", "),
             (true, false) => format!("the {} dialects", m.dialects.join(", ")),
-            (true, true) if m.kind == crate::plugins::PluginKind::Strategy => "every dialect".to_string(),
+            (true, true) if m.kind == crate::plugins::PluginKind::Strategy =>
+                "every dialect".to_string(),
             (true, true) => "no URL scheme".to_string(),
         }
     );

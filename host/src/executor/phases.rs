@@ -1,0 +1,1072 @@
+//! The phase executor: runs a phased (zero-downtime) migration phase by phase.
+//!
+//! - Every DDL statement runs under a short lock timeout (PostgreSQL `lock_timeout`, MySQL
+//!   `lock_wait_timeout = 0`, i.e. NOWAIT), so a migration waiting for a lock never queues the
+//!   application's queries behind it; a phase that could not get its lock is retried with jittered
+//!   exponential back-off.
+//! - `ddl`, `validate` and `cleanup` phases run in one transaction with their progress row where the engine
+//!   has transactional DDL; `ddl-outside-transaction` phases run statement by statement and are written to
+//!   be repeatable, so a phase that died half-way is simply run again.
+//! - Backfills run by key range in batches, each batch and its checkpoint in one transaction, with progress,
+//!   an optional rate limit and throttling while PostgreSQL replicas lag; an interrupted backfill resumes at
+//!   its checkpoint.
+//! - A gate stops the run (status `waiting`) until `migrate confirm` or `--confirm-gates`.
+//! - `migrate cancel` flags the run and interrupts its current statement; the run stops and records it.
+
+use std::io::IsTerminal;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use super::{ExecError, Executor, Migration, already_applied, foreign_key_pragmas};
+use crate::connection::{ConnectionError, Engine, Session};
+use crate::history::{PhaseRecord, PhaseStatus, Record, Status, record};
+use crate::model::SqlValue;
+use crate::rollout::{Kind, Phase, file, show};
+
+/// How phases run.
+#[derive(Clone, Debug)]
+pub struct PhaseOptions {
+    /// Rows (key range width) per backfill batch.
+    pub batch_size: u64,
+    /// How long one DDL statement may wait for a lock before it gives up and is retried.
+    pub lock_timeout: Duration,
+    /// Attempts per phase before a lock that never frees up fails the migration.
+    pub lock_attempts: u32,
+    /// Backfill rate limit.
+    pub max_rows_per_second: Option<u64>,
+    /// Pause backfill batches while a replica lags more than this.
+    pub max_replica_lag: Duration,
+    /// Confirm gates without asking (scripts, benchmarks).
+    pub confirm_gates: bool,
+    /// Ask at a gate when on a terminal.
+    pub interactive: bool,
+    /// Undo the phases that ran when one fails.
+    pub auto_rollback: bool,
+    /// Sample lock waits and blocked sessions while running.
+    pub monitor: bool,
+    /// Print phase progress on stdout.
+    pub report: bool,
+}
+
+impl Default for PhaseOptions {
+    fn default() -> PhaseOptions {
+        PhaseOptions {
+            batch_size: 10_000,
+            lock_timeout: Duration::from_millis(50),
+            lock_attempts: 100,
+            max_rows_per_second: None,
+            max_replica_lag: Duration::from_secs(5),
+            confirm_gates: false,
+            interactive: false,
+            auto_rollback: false,
+            monitor: false,
+            report: false,
+        }
+    }
+}
+
+/// What one phase took.
+#[derive(Clone, Debug, Serialize)]
+pub struct PhaseRun {
+    pub number: usize,
+    pub name: String,
+    pub kind: Kind,
+    pub duration_ms: u64,
+    /// Backfill rows touched by this run.
+    pub rows: u64,
+    /// Attempts that found a lock taken and were retried.
+    pub lock_retries: u32,
+}
+
+/// What `--monitor-performance` saw.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct MonitorReport {
+    pub samples: u64,
+    /// Most sessions seen waiting for a lock at once (other than the migration's own).
+    pub max_blocked_sessions: u64,
+    /// Longest lock wait of another session seen, in milliseconds.
+    pub longest_lock_wait_ms: u64,
+}
+
+/// How a phased migration run ended.
+#[derive(Clone, Debug, Serialize)]
+pub enum PhasedEnd {
+    Applied,
+    /// Stopped at a gate.
+    Waiting {
+        phase: usize,
+        question: String,
+    },
+}
+
+/// The result of running a phased migration.
+#[derive(Clone, Debug, Serialize)]
+pub struct PhasedOutcome {
+    pub end: PhasedEnd,
+    pub phases: Vec<PhaseRun>,
+    pub monitor: Option<MonitorReport>,
+    pub duration_ms: u64,
+}
+
+/// Whether the engine refused a lock within the timeout, or picked the statement as a deadlock victim.
+fn lock_not_granted(e: &ConnectionError) -> bool {
+    let ConnectionError::Database {
+        message, sqlstate, ..
+    } = e
+    else {
+        return false;
+    };
+    matches!(
+        sqlstate.as_deref(),
+        Some("55P03") | Some("40P01") | Some("40001")
+    ) || message.contains("Lock wait timeout exceeded")
+        || message.contains("Deadlock found")
+        || message.contains("lock timeout")
+}
+
+fn backoff(attempt: u32) -> Duration {
+    let base = 25u64 << attempt.min(5);
+    Duration::from_millis(base + fastrand::u64(0..=base))
+}
+
+async fn lock_timeout_statement(
+    s: &mut Session,
+    local: bool,
+    timeout: Duration,
+) -> Result<(), ConnectionError> {
+    match s.engine() {
+        Engine::Postgres => {
+            let scope = if local { "SET LOCAL" } else { "SET" };
+            s.execute_script(&format!(
+                "{scope} lock_timeout = '{}ms'",
+                timeout.as_millis().max(1)
+            ))
+            .await
+        }
+        // MariaDB/MySQL take whole seconds; 0 fails at once instead of queueing (NOWAIT).
+        Engine::MySql => s.execute_script("SET SESSION lock_wait_timeout = 0").await,
+        Engine::Sqlite => Ok(()),
+    }
+}
+
+async fn connection_id(s: &mut Session) -> Option<i64> {
+    let sql = match s.engine() {
+        Engine::Postgres => "SELECT pg_backend_pid()::int8",
+        Engine::MySql => "SELECT CONNECTION_ID()",
+        Engine::Sqlite => return None,
+    };
+    let r = s.query(sql, &[]).await.ok()?;
+    match r.rows.first()?.first()? {
+        SqlValue::Integer(n) => Some(*n),
+        SqlValue::Text(t) => t.parse().ok(),
+        _ => None,
+    }
+}
+
+fn first_int(r: &crate::model::QueryResult, col: usize) -> Option<i64> {
+    match r.rows.first()?.get(col)? {
+        SqlValue::Integer(n) => Some(*n),
+        SqlValue::Float(f) => Some(*f as i64),
+        SqlValue::Text(t) => t.parse::<f64>().ok().map(|f| f as i64),
+        _ => None,
+    }
+}
+
+/// Why a phase stopped.
+enum Stop {
+    Cancelled,
+    Error(String),
+}
+
+impl From<ConnectionError> for Stop {
+    fn from(e: ConnectionError) -> Stop {
+        Stop::Error(e.to_string())
+    }
+}
+
+impl From<crate::history::HistoryError> for Stop {
+    fn from(e: crate::history::HistoryError) -> Stop {
+        Stop::Error(e.to_string())
+    }
+}
+
+impl Executor<'_> {
+    /// Runs the phases of `m` from where its history says it stands. The caller holds the run lock.
+    pub(super) async fn apply_phased(
+        &self,
+        s: &mut Session,
+        m: &Migration,
+        record: Option<&Record>,
+        retrying: bool,
+        options: &PhaseOptions,
+    ) -> Result<PhasedOutcome, ExecError> {
+        let engine = s.engine();
+        let phases = file::parse(&m.up, m.down.as_deref(), engine)
+            .map_err(|e| ExecError::Refused(format!("migration {}: {e}", m.id)))?;
+        let resuming = matches!(
+            record.map(|r| r.status),
+            Some(Status::Running) | Some(Status::Waiting) | Some(Status::Failed)
+        );
+        if let Some(r) = record
+            && r.status == Status::Failed
+            && !retrying
+        {
+            return Err(ExecError::PreviouslyFailed {
+                version: m.version,
+                id: m.id.clone(),
+                step: r.statements_done + 1,
+                total: r.statements_total,
+                error: r.error.clone().unwrap_or_default(),
+            });
+        }
+        if !resuming {
+            self.history.clear_phases(s, m.version).await?;
+        }
+        let rows = self.history.phases(s, m.version).await?;
+        let done = |n: usize| {
+            rows.iter().any(|r| {
+                r.phase == n && matches!(r.status, PhaseStatus::Done | PhaseStatus::Confirmed)
+            })
+        };
+        let started = Instant::now();
+        let mut main = phased_record(m, phases.len());
+        main.statements_done = phases.iter().take_while(|p| done(p.number)).count();
+        self.history.put(s, &main).await?;
+        self.history.clear_cancel(s, m.version).await?;
+        self.history
+            .log(
+                s,
+                m.version,
+                if resuming { "resumed" } else { "started" },
+                &format!("phase {} of {}", main.statements_done + 1, phases.len()),
+            )
+            .await?;
+
+        let monitor = options.monitor.then(|| self.start_monitor());
+        let mut runs = vec![];
+        let mut end = PhasedEnd::Applied;
+        let mut failure: Option<(usize, Stop)> = None;
+        for phase in &phases {
+            if done(phase.number) {
+                continue;
+            }
+            let row = rows.iter().find(|r| r.phase == phase.number).cloned();
+            if options.report {
+                println!(
+                    "Phase {}/{}: {}...",
+                    phase.number,
+                    phases.len(),
+                    if phase.description.is_empty() {
+                        &phase.name
+                    } else {
+                        &phase.description
+                    }
+                );
+            }
+            let phase_started = Instant::now();
+            let result = match phase.kind {
+                Kind::Gate => match self.gate(s, m, phase, row.as_ref(), options).await {
+                    Ok(true) => Ok((0, 0)),
+                    Ok(false) => {
+                        let question = phase.gate.clone().unwrap_or_default();
+                        main.status = Status::Waiting;
+                        main.statements_done = phase.number - 1;
+                        main.error = Some(question.clone());
+                        self.history.put(s, &main).await?;
+                        self.history
+                            .log(
+                                s,
+                                m.version,
+                                "waiting",
+                                &format!("phase {}: {question}", phase.number),
+                            )
+                            .await?;
+                        end = PhasedEnd::Waiting {
+                            phase: phase.number,
+                            question,
+                        };
+                        break;
+                    }
+                    Err(e) => Err(e),
+                },
+                Kind::Backfill => self.backfill(s, m, phase, row.as_ref(), options).await,
+                _ => self.ddl_phase(s, m, phase, row.as_ref(), options).await,
+            };
+            match result {
+                Ok((rows_touched, retries)) => {
+                    let ms = phase_started.elapsed().as_millis() as u64;
+                    if options.report {
+                        let extra = if phase.kind == Kind::Backfill {
+                            format!(", {rows_touched} rows")
+                        } else {
+                            String::new()
+                        };
+                        let retried = if retries > 0 {
+                            format!(", {retries} lock retries")
+                        } else {
+                            String::new()
+                        };
+                        println!("  ✓ ({}{extra}{retried})", show::duration(ms));
+                    }
+                    runs.push(PhaseRun {
+                        number: phase.number,
+                        name: phase.name.clone(),
+                        kind: phase.kind,
+                        duration_ms: ms,
+                        rows: rows_touched,
+                        lock_retries: retries,
+                    });
+                    main.statements_done = phase.number;
+                    self.history
+                        .set_progress(s, m.version, phase.number)
+                        .await?;
+                }
+                Err(stop) => {
+                    failure = Some((phase.number, stop));
+                    break;
+                }
+            }
+        }
+        let monitor = match monitor {
+            Some(handle) => {
+                handle.0.send_replace(true);
+                handle.1.await.ok()
+            }
+            None => None,
+        };
+
+        if let Some((k, stop)) = failure {
+            let phase = &phases[k - 1];
+            let error = match &stop {
+                Stop::Cancelled => "cancelled by `ai-shell migrate cancel`".to_string(),
+                Stop::Error(e) => e.clone(),
+            };
+            let mut prow = self.phase_row(s, m.version, phase).await?;
+            prow.status = PhaseStatus::Failed;
+            prow.detail = Some(error.clone());
+            prow.updated_at = Some(record::now());
+            self.history.put_phase(s, &prow).await?;
+            main.status = Status::Failed;
+            main.statements_done = k - 1;
+            main.error = Some(format!("phase {k} ({}): {error}", phase.name));
+            main.duration_ms = Some(started.elapsed().as_millis() as u64);
+            self.history.put(s, &main).await?;
+            self.history
+                .log(
+                    s,
+                    m.version,
+                    "failed",
+                    &format!("phase {k} of {} ({}): {error}", phases.len(), phase.name),
+                )
+                .await?;
+            let mut hint = format!(
+                "Phases 1..{} are applied and recorded{}. Fix the cause, then `ai-shell migrate retry {v}` continues with phase {k}, or `ai-shell migrate rollback {v}` undoes what ran.",
+                k - 1,
+                if phase.kind == Kind::Backfill {
+                    "; the backfill keeps its checkpoint"
+                } else {
+                    ""
+                },
+                v = m.version
+            );
+            if options.auto_rollback {
+                match self.undo_phases(s, m, &phases, k).await {
+                    Ok(()) => {
+                        hint = format!(
+                            "--auto-rollback-on-error undid phases {k}..1: the database is as it was before the migration."
+                        );
+                    }
+                    Err(e) => {
+                        hint = format!("--auto-rollback-on-error could not finish: {e}");
+                    }
+                }
+            }
+            return Err(ExecError::Failed {
+                id: m.id.clone(),
+                step: k,
+                total: phases.len(),
+                error,
+                hint,
+            });
+        }
+        if matches!(end, PhasedEnd::Applied) {
+            main.status = Status::Applied;
+            main.statements_done = phases.len();
+            main.error = None;
+            main.duration_ms = Some(started.elapsed().as_millis() as u64);
+            self.history.put(s, &main).await?;
+            self.history
+                .log(s, m.version, "applied", &format!("{} phases", phases.len()))
+                .await?;
+        }
+        Ok(PhasedOutcome {
+            end,
+            phases: runs,
+            monitor,
+            duration_ms: started.elapsed().as_millis() as u64,
+        })
+    }
+
+    /// The progress row of `phase`, as stored or fresh.
+    async fn phase_row(
+        &self,
+        s: &mut Session,
+        version: u64,
+        phase: &Phase,
+    ) -> Result<PhaseRecord, ExecError> {
+        let existing = self
+            .history
+            .phases(s, version)
+            .await?
+            .into_iter()
+            .find(|r| r.phase == phase.number);
+        Ok(existing.unwrap_or_else(|| PhaseRecord {
+            version,
+            phase: phase.number,
+            name: phase.name.clone(),
+            status: PhaseStatus::Running,
+            checkpoint: None,
+            rows_done: 0,
+            rows_total: None,
+            started_at: Some(record::now()),
+            updated_at: Some(record::now()),
+            detail: None,
+            connection_id: None,
+        }))
+    }
+
+    async fn cancelled(&self, s: &mut Session, version: u64) -> Result<bool, Stop> {
+        Ok(self.history.cancel_requested(s, version).await?)
+    }
+
+    /// A gate: passes when confirmed before, by `--confirm-gates`, or at the prompt.
+    async fn gate(
+        &self,
+        s: &mut Session,
+        m: &Migration,
+        phase: &Phase,
+        row: Option<&PhaseRecord>,
+        options: &PhaseOptions,
+    ) -> Result<bool, Stop> {
+        let question = phase.gate.clone().unwrap_or_default();
+        let confirmed_by = if row.is_some_and(|r| r.status == PhaseStatus::Confirmed) {
+            return Ok(true);
+        } else if options.confirm_gates {
+            Some(format!(
+                "confirmed by {} with --confirm-gates",
+                record::current_user()
+            ))
+        } else if options.interactive && std::io::stdin().is_terminal() {
+            let yes = crate::commands::migrate::confirm_plain(&format!("Confirm: {question}?"))
+                .map_err(|e| Stop::Error(e.to_string()))?;
+            yes.then(|| format!("confirmed by {} at the prompt", record::current_user()))
+        } else {
+            None
+        };
+        let mut prow = self
+            .phase_row(s, m.version, phase)
+            .await
+            .map_err(|e| Stop::Error(e.to_string()))?;
+        prow.updated_at = Some(record::now());
+        match confirmed_by {
+            Some(who) => {
+                prow.status = PhaseStatus::Confirmed;
+                prow.detail = Some(who.clone());
+                self.history.put_phase(s, &prow).await?;
+                self.history
+                    .log(
+                        s,
+                        m.version,
+                        "confirmed",
+                        &format!("phase {}: {who}", phase.number),
+                    )
+                    .await?;
+                Ok(true)
+            }
+            None => {
+                prow.status = PhaseStatus::Waiting;
+                prow.detail = Some(question);
+                self.history.put_phase(s, &prow).await?;
+                Ok(false)
+            }
+        }
+    }
+
+    /// A DDL, validation or clean-up phase, retried while its locks are not granted in time.
+    async fn ddl_phase(
+        &self,
+        s: &mut Session,
+        m: &Migration,
+        phase: &Phase,
+        row: Option<&PhaseRecord>,
+        options: &PhaseOptions,
+    ) -> Result<(u64, u32), Stop> {
+        let engine = s.engine();
+        let mut prow = self
+            .phase_row(s, m.version, phase)
+            .await
+            .map_err(|e| Stop::Error(e.to_string()))?;
+        prow.status = PhaseStatus::Running;
+        prow.connection_id = connection_id(s).await;
+        prow.updated_at = Some(record::now());
+        self.history.put_phase(s, &prow).await?;
+        let transactional = phase.kind.transactional() && super::transactional_ddl(engine);
+        // Statement-by-statement phases on MySQL resume after the statements recorded as done.
+        let resume_at = if transactional || engine != Engine::MySql {
+            0
+        } else {
+            row.and_then(|r| r.checkpoint).unwrap_or(0).max(0) as usize
+        };
+        let mut retries = 0;
+        for attempt in 0.. {
+            if self.cancelled(s, m.version).await? {
+                return Err(Stop::Cancelled);
+            }
+            let result = if transactional {
+                self.ddl_in_transaction(s, phase, &mut prow, options).await
+            } else {
+                self.ddl_one_by_one(
+                    s,
+                    m,
+                    phase,
+                    &mut prow,
+                    options,
+                    resume_at,
+                    attempt == 0 && row.is_some(),
+                )
+                .await
+            };
+            match result {
+                Ok(()) => return Ok((0, retries)),
+                Err(e) if lock_not_granted(&e) && attempt + 1 < options.lock_attempts => {
+                    retries += 1;
+                    tokio::time::sleep(backoff(attempt)).await;
+                }
+                Err(e) => {
+                    if self.cancelled(s, m.version).await? {
+                        return Err(Stop::Cancelled);
+                    }
+                    return Err(Stop::Error(e.to_string()));
+                }
+            }
+        }
+        unreachable!("the loop returns")
+    }
+
+    async fn ddl_in_transaction(
+        &self,
+        s: &mut Session,
+        phase: &Phase,
+        prow: &mut PhaseRecord,
+        options: &PhaseOptions,
+    ) -> Result<(), ConnectionError> {
+        let engine = s.engine();
+        let (before, body, after) = foreign_key_pragmas(engine, &phase.statements);
+        if let Some(p) = &before {
+            s.execute_script(p).await?;
+        }
+        s.execute_script(if engine == Engine::Sqlite {
+            "BEGIN IMMEDIATE"
+        } else {
+            "BEGIN"
+        })
+        .await?;
+        let result = async {
+            lock_timeout_statement(s, true, options.lock_timeout).await?;
+            for statement in &body {
+                if phase.kind == Kind::Validate {
+                    let r = s.query(statement, &[]).await?;
+                    if !r.rows.is_empty() {
+                        return Err(ConnectionError::Database {
+                            url: s.database().url().redacted(),
+                            context: format!("validation `{statement}`"),
+                            message: format!("found {} offending row(s)", r.rows.len()),
+                            sqlstate: None,
+                        });
+                    }
+                } else {
+                    s.execute_script(statement).await?;
+                }
+            }
+            prow.status = PhaseStatus::Done;
+            prow.updated_at = Some(record::now());
+            self.history.put_phase(s, prow).await.map_err(|e| match e {
+                crate::history::HistoryError::Database(d) => d,
+                other => ConnectionError::Database {
+                    url: String::new(),
+                    context: "recording a phase".into(),
+                    message: other.to_string(),
+                    sqlstate: None,
+                },
+            })?;
+            Ok(())
+        }
+        .await;
+        match result {
+            Ok(()) => {
+                s.execute_script("COMMIT").await?;
+                if let Some(p) = &after {
+                    s.execute_script(p).await?;
+                }
+                Ok(())
+            }
+            Err(e) => {
+                let _ = s.execute_script("ROLLBACK").await;
+                if let Some(p) = &after {
+                    let _ = s.execute_script(p).await;
+                }
+                Err(e)
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn ddl_one_by_one(
+        &self,
+        s: &mut Session,
+        m: &Migration,
+        phase: &Phase,
+        prow: &mut PhaseRecord,
+        options: &PhaseOptions,
+        resume_at: usize,
+        resumed: bool,
+    ) -> Result<(), ConnectionError> {
+        let engine = s.engine();
+        lock_timeout_statement(s, false, options.lock_timeout).await?;
+        let result = async {
+            for (k, statement) in phase.statements.iter().enumerate().skip(resume_at) {
+                if phase.kind == Kind::Validate {
+                    let r = s.query(statement, &[]).await?;
+                    if !r.rows.is_empty() {
+                        return Err(ConnectionError::Database {
+                            url: s.database().url().redacted(),
+                            context: format!("validation `{statement}`"),
+                            message: format!("found {} offending row(s)", r.rows.len()),
+                            sqlstate: None,
+                        });
+                    }
+                } else {
+                    match s.execute_script(statement).await {
+                        Ok(()) => {}
+                        // The previous run died right after this statement (MySQL commits DDL at once).
+                        Err(e)
+                            if resumed
+                                && k == resume_at
+                                && engine == Engine::MySql
+                                && already_applied(&e) =>
+                        {
+                            let _ = self
+                                .history
+                                .log(
+                                    s,
+                                    m.version,
+                                    "skipped",
+                                    &format!(
+                                        "phase {} statement {} had already run: {e}",
+                                        phase.number,
+                                        k + 1
+                                    ),
+                                )
+                                .await;
+                        }
+                        Err(e) => return Err(e),
+                    }
+                }
+                if engine == Engine::MySql {
+                    prow.checkpoint = Some(k as i64 + 1);
+                    prow.updated_at = Some(record::now());
+                    self.history
+                        .put_phase(s, prow)
+                        .await
+                        .map_err(history_to_connection)?;
+                }
+            }
+            Ok(())
+        }
+        .await;
+        // Back to the engine's default for whatever the session runs next.
+        let _ = match engine {
+            Engine::Postgres => s.execute_script("RESET lock_timeout").await,
+            Engine::MySql => {
+                s.execute_script("SET SESSION lock_wait_timeout = DEFAULT")
+                    .await
+            }
+            Engine::Sqlite => Ok(()),
+        };
+        result?;
+        prow.status = PhaseStatus::Done;
+        prow.updated_at = Some(record::now());
+        self.history
+            .put_phase(s, prow)
+            .await
+            .map_err(history_to_connection)?;
+        Ok(())
+    }
+
+    /// A batched backfill from its checkpoint to the largest key present when it started.
+    async fn backfill(
+        &self,
+        s: &mut Session,
+        m: &Migration,
+        phase: &Phase,
+        row: Option<&PhaseRecord>,
+        options: &PhaseOptions,
+    ) -> Result<(u64, u32), Stop> {
+        let engine = s.engine();
+        let b = phase
+            .backfill
+            .as_ref()
+            .ok_or_else(|| Stop::Error("backfill phase without a batch".into()))?;
+        let bounds = s
+            .query(
+                &format!(
+                    "SELECT min({k}), max({k}), count(*) FROM {t}",
+                    k = b.key,
+                    t = b.table
+                ),
+                &[],
+            )
+            .await?;
+        let (Some(min), Some(max)) = (first_int(&bounds, 0), first_int(&bounds, 1)) else {
+            // An empty table: nothing to backfill.
+            let mut prow = self
+                .phase_row(s, m.version, phase)
+                .await
+                .map_err(|e| Stop::Error(e.to_string()))?;
+            prow.status = PhaseStatus::Done;
+            prow.updated_at = Some(record::now());
+            self.history.put_phase(s, &prow).await?;
+            return Ok((0, 0));
+        };
+        let total_rows = first_int(&bounds, 2).unwrap_or(0).max(0) as u64;
+        let mut prow = self
+            .phase_row(s, m.version, phase)
+            .await
+            .map_err(|e| Stop::Error(e.to_string()))?;
+        let start = row.and_then(|r| r.checkpoint).unwrap_or(min).max(min);
+        prow.status = PhaseStatus::Running;
+        prow.checkpoint = Some(start);
+        prow.rows_total = Some(total_rows);
+        prow.connection_id = connection_id(s).await;
+        prow.updated_at = Some(record::now());
+        self.history.put_phase(s, &prow).await?;
+        if start > min && options.report {
+            println!("  resuming at {} = {start} (checkpoint)", b.key);
+        }
+
+        let width = options.batch_size.max(1) as i64;
+        let batches_total = ((max - min) / width + 1).max(1) as u64;
+        let mut batch_no = ((start - min) / width) as u64;
+        let progress = Progress::new(options.report, batches_total, batch_no);
+        let begin = if engine == Engine::Sqlite {
+            "BEGIN IMMEDIATE"
+        } else {
+            "BEGIN"
+        };
+        let started = Instant::now();
+        let mut rows_this_run = 0u64;
+        let mut retries = 0u32;
+        let mut lo = start;
+        while lo <= max {
+            let hi = lo.saturating_add(width);
+            if self.cancelled(s, m.version).await? {
+                progress.finish();
+                return Err(Stop::Cancelled);
+            }
+            self.throttle_on_replica_lag(s, options, &progress).await;
+            let sql = b
+                .batch
+                .replace("{lo}", &lo.to_string())
+                .replace("{hi}", &hi.to_string());
+            let mut attempt = 0;
+            let affected = loop {
+                s.execute_script(begin).await?;
+                let result = async {
+                    lock_timeout_statement(
+                        s,
+                        true,
+                        options.lock_timeout.max(Duration::from_millis(200)),
+                    )
+                    .await?;
+                    let n = s.execute(&sql, &[]).await?;
+                    prow.checkpoint = Some(hi);
+                    prow.rows_done += n;
+                    prow.updated_at = Some(record::now());
+                    self.history
+                        .put_phase(s, &prow)
+                        .await
+                        .map_err(history_to_connection)?;
+                    Ok::<u64, ConnectionError>(n)
+                }
+                .await;
+                match result {
+                    Ok(n) => {
+                        s.execute_script("COMMIT").await?;
+                        break n;
+                    }
+                    Err(e) => {
+                        let _ = s.execute_script("ROLLBACK").await;
+                        prow.checkpoint = Some(lo);
+                        if lock_not_granted(&e) && attempt + 1 < options.lock_attempts {
+                            attempt += 1;
+                            retries += 1;
+                            tokio::time::sleep(backoff(attempt)).await;
+                            continue;
+                        }
+                        progress.finish();
+                        if self.cancelled(s, m.version).await? {
+                            return Err(Stop::Cancelled);
+                        }
+                        return Err(Stop::Error(format!(
+                            "batch {} ({} >= {lo} AND < {hi}): {e}",
+                            batch_no + 1,
+                            b.key
+                        )));
+                    }
+                }
+            };
+            rows_this_run += affected;
+            batch_no += 1;
+            progress.batch(batch_no, rows_this_run, started.elapsed());
+            if let Some(limit) = options.max_rows_per_second.filter(|l| *l > 0) {
+                let due = Duration::from_secs_f64(rows_this_run as f64 / limit as f64);
+                if let Some(wait) = due.checked_sub(started.elapsed()) {
+                    tokio::time::sleep(wait).await;
+                }
+            }
+            lo = hi;
+        }
+        progress.finish();
+        prow.status = PhaseStatus::Done;
+        prow.updated_at = Some(record::now());
+        self.history.put_phase(s, &prow).await?;
+        Ok((rows_this_run, retries))
+    }
+
+    /// Waits while a PostgreSQL streaming replica replays more than `max_replica_lag` behind.
+    async fn throttle_on_replica_lag(
+        &self,
+        s: &mut Session,
+        options: &PhaseOptions,
+        progress: &Progress,
+    ) {
+        if s.engine() != Engine::Postgres {
+            return;
+        }
+        for _ in 0..600 {
+            let lag = s
+                .query(
+                    "SELECT COALESCE(max(EXTRACT(EPOCH FROM replay_lag)) * 1000, 0)::int8 FROM pg_stat_replication",
+                    &[],
+                )
+                .await
+                .ok()
+                .and_then(|r| first_int(&r, 0))
+                .unwrap_or(0);
+            if (lag as u128) <= options.max_replica_lag.as_millis() {
+                return;
+            }
+            progress.note(&format!("replica lag {lag} ms: throttling"));
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    }
+
+    /// Runs the rollback of phases `through`..1, last first (used by `--auto-rollback-on-error`).
+    pub(super) async fn undo_phases(
+        &self,
+        s: &mut Session,
+        m: &Migration,
+        phases: &[Phase],
+        through: usize,
+    ) -> Result<(), ExecError> {
+        let engine = s.engine();
+        for phase in phases.iter().take(through).rev() {
+            if phase.rollback.is_empty() {
+                continue;
+            }
+            let mut attempt = 0;
+            loop {
+                let result = async {
+                    lock_timeout_statement(s, false, Duration::from_millis(200)).await?;
+                    for statement in &phase.rollback {
+                        s.execute_script(statement).await?;
+                    }
+                    Ok::<(), ConnectionError>(())
+                }
+                .await;
+                match result {
+                    Ok(()) => break,
+                    Err(e) if lock_not_granted(&e) && attempt < 100 => {
+                        attempt += 1;
+                        tokio::time::sleep(backoff(attempt)).await;
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            if engine == Engine::Postgres {
+                s.execute_script("RESET lock_timeout").await?;
+            }
+            let mut prow = self.phase_row(s, m.version, phase).await?;
+            prow.status = PhaseStatus::RolledBack;
+            prow.updated_at = Some(record::now());
+            self.history.put_phase(s, &prow).await?;
+        }
+        let mut r = phased_record(m, phases.len());
+        r.status = Status::RolledBack;
+        self.history.put(s, &r).await?;
+        self.history
+            .log(
+                s,
+                m.version,
+                "rolled_back",
+                &format!("phases {through}..1 undone"),
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Samples lock waits of other sessions every 250 ms until told to stop.
+    fn start_monitor(
+        &self,
+    ) -> (
+        tokio::sync::watch::Sender<bool>,
+        tokio::task::JoinHandle<MonitorReport>,
+    ) {
+        let (stop, mut stopped) = tokio::sync::watch::channel(false);
+        let db = self.db.clone();
+        let handle = tokio::spawn(async move {
+            let mut report = MonitorReport::default();
+            let Ok(mut s) = db.session().await else {
+                return report;
+            };
+            let sql = match s.engine() {
+                Engine::Postgres => {
+                    "SELECT count(*)::int8, COALESCE(max(EXTRACT(EPOCH FROM now() - state_change)) * 1000, 0)::int8 \
+                                     FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+                }
+                Engine::MySql => {
+                    "SELECT COUNT(*), COALESCE(MAX(TIME_MS), 0) FROM information_schema.PROCESSLIST \
+                                  WHERE STATE LIKE 'Waiting for%lock%' AND DB = DATABASE()"
+                }
+                Engine::Sqlite => return report,
+            };
+            loop {
+                if let Ok(r) = s.query(sql, &[]).await {
+                    report.samples += 1;
+                    report.max_blocked_sessions = report
+                        .max_blocked_sessions
+                        .max(first_int(&r, 0).unwrap_or(0) as u64);
+                    report.longest_lock_wait_ms = report
+                        .longest_lock_wait_ms
+                        .max(first_int(&r, 1).unwrap_or(0) as u64);
+                }
+                tokio::select! {
+                    _ = stopped.changed() => break,
+                    _ = tokio::time::sleep(Duration::from_millis(250)) => {}
+                }
+            }
+            s.close().await;
+            report
+        });
+        (stop, handle)
+    }
+}
+
+fn history_to_connection(e: crate::history::HistoryError) -> ConnectionError {
+    match e {
+        crate::history::HistoryError::Database(d) => d,
+        other => ConnectionError::Database {
+            url: String::new(),
+            context: "recording progress".into(),
+            message: other.to_string(),
+            sqlstate: None,
+        },
+    }
+}
+
+/// The history row of a phased migration: progress counts phases.
+fn phased_record(m: &Migration, phases: usize) -> Record {
+    Record {
+        version: m.version,
+        name: m.id.clone(),
+        checksum: m.checksum.clone(),
+        status: Status::Running,
+        statements_total: phases,
+        statements_done: 0,
+        error: None,
+        applied_at: Some(record::now()),
+        applied_by: Some(record::current_user()),
+        duration_ms: None,
+        up_sql: m.up.clone(),
+        down_sql: m.down.clone(),
+        transactional: false,
+        notes: None,
+    }
+}
+
+/// Backfill progress: a bar on a terminal, a line every 10 % otherwise.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    report: bool,
+    total: u64,
+    last_decile: std::cell::Cell<u64>,
+}
+
+impl Progress {
+    fn new(report: bool, total: u64, done: u64) -> Progress {
+        let bar = (report && std::io::stderr().is_terminal()).then(|| {
+            let bar = indicatif::ProgressBar::new(total);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "  Batch {pos}/{len} ({percent}%) [{bar:30}] {msg} ETA {eta}",
+                )
+                .expect("valid template")
+                .progress_chars("=> "),
+            );
+            bar.set_position(done);
+            bar
+        });
+        Progress {
+            bar,
+            report,
+            total,
+            last_decile: std::cell::Cell::new(done * 10 / total.max(1)),
+        }
+    }
+
+    fn batch(&self, done: u64, rows: u64, elapsed: Duration) {
+        let rate = rows as f64 / elapsed.as_secs_f64().max(0.001);
+        if let Some(bar) = &self.bar {
+            bar.set_position(done);
+            bar.set_message(format!("{rate:.0} rows/s"));
+        } else if self.report {
+            let decile = done * 10 / self.total.max(1);
+            if decile > self.last_decile.get() || done == self.total {
+                self.last_decile.set(decile);
+                let left = self.total.saturating_sub(done);
+                let per_batch = elapsed.as_secs_f64() / done.max(1) as f64;
+                println!(
+                    "  Batch {done}/{} ({}%) ✓ {rate:.0} rows/s, ETA {}",
+                    self.total,
+                    done * 100 / self.total.max(1),
+                    show::duration((left as f64 * per_batch * 1000.0) as u64)
+                );
+            }
+        }
+    }
+
+    fn note(&self, message: &str) {
+        match &self.bar {
+            Some(bar) => bar.set_message(message.to_string()),
+            None if self.report => println!("  {message}"),
+            None => {}
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}

@@ -68,7 +68,14 @@ pub fn plan(a: &AddColumn, cx: &Context) -> Option<Vec<Phase>> {
             )]),
         ),
         backfill_phase(
-            format!("Fill {who} of the existing rows with its default, batch by batch"),
+            if c.nullable {
+                format!(
+                    "Fill {who} of the existing rows with its default, batch by batch (a NULL written \
+                     explicitly since the expand is filled too)"
+                )
+            } else {
+                format!("Fill {who} of the existing rows with its default, batch by batch")
+            },
             &a.table,
             key,
             format!(
@@ -89,6 +96,7 @@ pub fn plan(a: &AddColumn, cx: &Context) -> Option<Vec<Phase>> {
                 table: a.table.clone(),
                 column: c.name.clone(),
             })]),
+            cx,
         ));
     }
     Some(phases)

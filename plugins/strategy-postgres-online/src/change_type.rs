@@ -195,7 +195,11 @@ pub fn plan(a: &AlterColumnType, cx: &Context) -> Option<Vec<Phase>> {
     if let Some(p) = rebuild_indexes(&n, &indexes, rows) {
         phases.push(p?);
     }
-    phases.push(switch(&n, column, &indexes, execute));
+    let mut switch = switch(&n, column, &indexes, execute);
+    if !column.nullable && cx.major < 12 {
+        not_null::adjust_before_12(&mut switch, rows);
+    }
+    phases.push(switch);
     phases.push(gate_phase(format!(
         "the application works with {who} as {}",
         n.new_type

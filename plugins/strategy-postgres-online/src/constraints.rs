@@ -161,6 +161,7 @@ pub fn plan_not_null(c: &ColumnRef, cx: &Context) -> Option<Vec<Phase>> {
         &c.table,
         &c.column,
         Step::Render(vec![Change::SetNotNull(c.clone())]),
+        cx,
     ));
     Some(phases)
 }

@@ -6,7 +6,7 @@ use ai_shell_strategy_sdk::{Phase, QualifiedName, Step};
 
 use crate::ddl::{alter_column, alter_table, drop_constraint, validate_constraint};
 use crate::names;
-use crate::plan::{catalog_phase, display, sql, validate_phase};
+use crate::plan::{Context, catalog_phase, display, scan_ms, sql, validate_phase};
 use crate::quote::ident;
 
 /// The `constrain` (ddl) and `validate` phases proving `column IS NOT NULL` for every row.
@@ -54,9 +54,10 @@ pub fn finish_rollback(table: &QualifiedName, column: &str) -> Vec<Step> {
     sql([alter_column(table, column, "DROP NOT NULL")])
 }
 
-/// The phase running [`finish_steps`].
-pub fn finish(table: &QualifiedName, column: &str, set_not_null: Step) -> Phase {
-    catalog_phase(
+/// The phase running [`finish_steps`]. Before PostgreSQL 12 `SET NOT NULL` ignores the check and scans
+/// the table under ACCESS EXCLUSIVE: the phase says so and its estimate includes the scan.
+pub fn finish(table: &QualifiedName, column: &str, set_not_null: Step, cx: &Context) -> Phase {
+    let mut phase = catalog_phase(
         "set-not-null",
         format!(
             "Declare {} NOT NULL (proven by the valid check, no scan) and drop the helper check",
@@ -64,5 +65,18 @@ pub fn finish(table: &QualifiedName, column: &str, set_not_null: Step) -> Phase 
         ),
         finish_steps(table, column, set_not_null),
         finish_rollback(table, column),
-    )
+    );
+    if cx.major < 12 {
+        adjust_before_12(&mut phase, cx.rows_or_zero(table));
+    }
+    phase
 }
+
+/// Before PostgreSQL 12, `SET NOT NULL` scans the table while holding ACCESS EXCLUSIVE.
+pub fn adjust_before_12(phase: &mut Phase, rows: u64) {
+    phase.lock_note = SCAN_BEFORE_12.into();
+    phase.estimated_ms = scan_ms(rows);
+}
+
+const SCAN_BEFORE_12: &str = "ACCESS EXCLUSIVE while SET NOT NULL scans the table (before PostgreSQL 12 the \
+     valid check does not spare the scan): reads and writes wait for the scan";

@@ -196,3 +196,19 @@ fn not_null_is_proven_by_a_validated_check() {
     assert!(not_null("qty").is_none());
     assert!(not_null("nope").is_none());
 }
+
+#[test]
+fn before_12_set_not_null_is_planned_with_its_scan() {
+    let change = || {
+        Change::SetNotNull(ColumnRef {
+            table: name("orders"),
+            column: "customer_id".into(),
+        })
+    };
+    let old = plan_with(change(), schema(), "11.22", 1_000_000).unwrap();
+    let set = phase(&old, "set-not-null");
+    assert!(set.lock_note.contains("before PostgreSQL 12"));
+    assert_eq!(set.estimated_ms, 50 + 1_000);
+    let new = plan_with(change(), schema(), "12.0", 1_000_000).unwrap();
+    assert_eq!(phase(&new, "set-not-null").estimated_ms, 50);
+}

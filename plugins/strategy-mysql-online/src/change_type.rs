@@ -55,8 +55,7 @@ pub fn plan(ctx: &Ctx, a: &AlterColumnType) -> Result<Option<Vec<Phase>>, Plugin
     if a.using.is_some() {
         return Ok(None);
     }
-    let (Some(table), Some(column)) = (ctx.table(&a.table), ctx.column(&a.table, &a.column))
-    else {
+    let (Some(table), Some(column)) = (ctx.table(&a.table), ctx.column(&a.table, &a.column)) else {
         return Ok(None);
     };
     if column.generated.is_some() {
@@ -96,7 +95,13 @@ pub fn plan(ctx: &Ctx, a: &AlterColumnType) -> Result<Option<Vec<Phase>>, Plugin
     if !table.foreign_keys.is_empty() || ctx.referenced(&a.table) || ctx.has_triggers(&a.table) {
         return Ok(None);
     }
-    Ok(Some(shadow_copy(table, key, &column.name, definition, rows)))
+    Ok(Some(shadow_copy(
+        table,
+        key,
+        &column.name,
+        definition,
+        rows,
+    )))
 }
 
 fn shadow_copy(
@@ -135,11 +140,11 @@ fn shadow_copy(
         format!("CREATE TABLE {shadow} LIKE {t}"),
         format!("ALTER TABLE {shadow} MODIFY COLUMN {definition}"),
         format!(
-            "CREATE TRIGGER {} AFTER DELETE ON {t} FOR EACH ROW DELETE FROM {shadow} WHERE {shadow}.{k} <=> OLD.{k}",
+            "CREATE TRIGGER {} AFTER DELETE ON {t} FOR EACH ROW DELETE FROM {shadow} WHERE {shadow}.{k} = OLD.{k}",
             trigger("del")
         ),
         format!(
-            "CREATE TRIGGER {} AFTER UPDATE ON {t} FOR EACH ROW BEGIN DELETE FROM {shadow} WHERE NOT (OLD.{k} <=> NEW.{k}) AND {shadow}.{k} <=> OLD.{k}; REPLACE INTO {shadow} ({list}) VALUES ({new_values}); END",
+            "CREATE TRIGGER {} AFTER UPDATE ON {t} FOR EACH ROW BEGIN DELETE FROM {shadow} WHERE OLD.{k} <> NEW.{k} AND {shadow}.{k} = OLD.{k}; REPLACE INTO {shadow} ({list}) VALUES ({new_values}); END",
             trigger("upd")
         ),
         format!(
@@ -162,7 +167,9 @@ fn shadow_copy(
         format!("LOCK TABLES {t} WRITE, {old} WRITE"),
         format!("DELETE FROM {old} WHERE NOT EXISTS (SELECT 1 FROM {t} WHERE {t}.{k} = {old}.{k})"),
         format!("REPLACE INTO {old} ({list}) SELECT {list} FROM {t}"),
-        format!("RENAME TABLE {t} TO {shadow}, {old} TO {t}"),
+        // RENAME TABLE is refused under LOCK TABLES; ALTER TABLE ... RENAME is allowed.
+        format!("ALTER TABLE {t} RENAME TO {shadow}"),
+        format!("ALTER TABLE {old} RENAME TO {t}"),
         "UNLOCK TABLES".to_string(),
     ];
 

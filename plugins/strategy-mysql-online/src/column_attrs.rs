@@ -120,7 +120,11 @@ pub fn nullability(
     }
     phases.push(
         PhaseSpec::outside(
-            if nullable { "drop-not-null" } else { "set-not-null" },
+            if nullable {
+                "drop-not-null"
+            } else {
+                "set-not-null"
+            },
             format!(
                 "Make {}.{} {} (the table is rebuilt in place)",
                 r.table.name,

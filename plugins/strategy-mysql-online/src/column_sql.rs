@@ -53,10 +53,7 @@ pub fn type_name(data_type: &ColumnType) -> Result<String, PluginError> {
         ColumnType::Uuid => "uuid".into(),
         ColumnType::Json | ColumnType::Jsonb => "json".into(),
         ColumnType::EnumRef(name) => {
-            return unsupported(format!(
-                "MySQL has no named enum types (`{}`)",
-                name.name
-            ));
+            return unsupported(format!("MySQL has no named enum types (`{}`)", name.name));
         }
         ColumnType::InlineEnum(labels) => {
             let labels: Vec<String> = labels.iter().map(|l| quote::string(l)).collect();

@@ -4,7 +4,9 @@
 use ai_shell_strategy_sdk::{ColumnRef, LockLevel, Phase, PluginError, Step};
 
 use crate::add_column::drop_algorithm;
-use crate::context::{Ctx, INPLACE_NOTE, INSTANT_NOTE, PhaseSpec, gate, indexed, mentions, rebuild_ms};
+use crate::context::{
+    Ctx, INPLACE_NOTE, INSTANT_NOTE, PhaseSpec, gate, indexed, mentions, rebuild_ms,
+};
 use crate::version::if_exists;
 use crate::{column_sql, quote};
 

@@ -6,8 +6,8 @@ use ai_shell_strategy_sdk::{
 };
 
 use crate::context::{Ctx, PhaseSpec};
-use crate::version::{if_exists, if_not_exists};
 use crate::quote;
+use crate::version::{if_exists, if_not_exists};
 
 const NOTE: &str = "reads and writes go on while InnoDB builds the index in place; an exclusive metadata lock for a moment at the start and at the end (waiting for transactions already using the table)";
 

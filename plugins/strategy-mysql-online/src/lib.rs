@@ -24,8 +24,7 @@ mod version;
 #[cfg(target_arch = "wasm32")]
 use ai_shell_strategy_sdk::export_strategy;
 use ai_shell_strategy_sdk::{
-    Change, DatabaseSchema, Engine, LogLevel, Phase, PluginError, PluginInfo, Strategy,
-    TableStats,
+    Change, DatabaseSchema, Engine, LogLevel, Phase, PluginError, PluginInfo, Strategy, TableStats,
 };
 
 use context::Ctx;

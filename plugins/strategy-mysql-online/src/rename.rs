@@ -1,7 +1,9 @@
 //! rename-column (instant where the server allows) and rename-table (behind an updatable view
 //! with the old name until the application has moved to the new one).
 
-use ai_shell_strategy_sdk::{LockLevel, Phase, PluginError, QualifiedName, RenameColumn, RenameTable};
+use ai_shell_strategy_sdk::{
+    LockLevel, Phase, PluginError, QualifiedName, RenameColumn, RenameTable,
+};
 
 use crate::context::{Ctx, INPLACE_NOTE, INSTANT_NOTE, PhaseSpec, gate, rebuild_ms};
 use crate::{column_sql, quote};

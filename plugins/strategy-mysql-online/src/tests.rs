@@ -103,7 +103,10 @@ pub fn schema() -> DatabaseSchema {
         extensions: vec![],
         enums: vec![],
         sequences: vec![],
-        tables: vec![t, table("parent", vec![column("id", ColumnType::Integer, false)])],
+        tables: vec![
+            t,
+            table("parent", vec![column("id", ColumnType::Integer, false)]),
+        ],
         views: vec![],
         objects: vec![],
     }
@@ -133,11 +136,7 @@ pub const MARIADB: &str = "10.11.19-MariaDB-0+deb12u1";
 const MYSQL: &str = "8.0.36";
 const MYSQL_57: &str = "5.7.44-log";
 
-pub fn plan_on(
-    change: Change,
-    schema: DatabaseSchema,
-    version: &str,
-) -> Option<Vec<Phase>> {
+pub fn plan_on(change: Change, schema: DatabaseSchema, version: &str) -> Option<Vec<Phase>> {
     let stats = vec![TableStats {
         table: name("t"),
         rows: 50_000,
@@ -190,7 +189,9 @@ fn add_column_is_instant_on_mariadb_and_mysql_8() {
     assert!(outside(&p[0]));
     assert_eq!(
         sql(&p[0].steps),
-        ["ALTER TABLE `t` ADD COLUMN IF NOT EXISTS `flag` tinyint(1) NOT NULL DEFAULT 0, ALGORITHM=INSTANT"]
+        [
+            "ALTER TABLE `t` ADD COLUMN IF NOT EXISTS `flag` tinyint(1) NOT NULL DEFAULT 0, ALGORITHM=INSTANT"
+        ]
     );
     assert_eq!(
         sql(&p[0].rollback),
@@ -263,7 +264,9 @@ fn drop_column_refuses_keys_and_referenced_columns() {
     assert!(plan(Change::DropColumn(col_ref("id")), MARIADB).is_none());
     assert!(plan(Change::DropColumn(col_ref("missing")), MARIADB).is_none());
     let mut s = schema();
-    s.tables[0].foreign_keys.push(foreign_key("fk", "pid", "parent"));
+    s.tables[0]
+        .foreign_keys
+        .push(foreign_key("fk", "pid", "parent"));
     assert!(plan_on(Change::DropColumn(col_ref("pid")), s, MARIADB).is_none());
 }
 
@@ -281,7 +284,9 @@ fn indexes_are_built_in_place_without_lock() {
     assert_eq!(names(&p), ["build-index"]);
     assert_eq!(
         sql(&p[0].steps),
-        ["ALTER TABLE `t` ADD INDEX IF NOT EXISTS `k_name` (`name`, `qty`), ALGORITHM=INPLACE, LOCK=NONE"]
+        [
+            "ALTER TABLE `t` ADD INDEX IF NOT EXISTS `k_name` (`name`, `qty`), ALGORITHM=INPLACE, LOCK=NONE"
+        ]
     );
     assert_eq!(
         sql(&p[0].rollback),
@@ -325,7 +330,9 @@ fn foreign_keys_skip_the_check_then_validate() {
     assert_eq!(names(&p), ["add-foreign-key", "validate"]);
     assert_eq!(
         sql(&p[0].steps),
-        ["SET STATEMENT foreign_key_checks = 0 FOR ALTER TABLE `t` ADD CONSTRAINT `fk_pid` FOREIGN KEY (`pid`) REFERENCES `parent` (`id`) ON DELETE RESTRICT ON UPDATE RESTRICT, ALGORITHM=INPLACE, LOCK=NONE"]
+        [
+            "SET STATEMENT foreign_key_checks = 0 FOR ALTER TABLE `t` ADD CONSTRAINT `fk_pid` FOREIGN KEY (`pid`) REFERENCES `parent` (`id`) ON DELETE RESTRICT ON UPDATE RESTRICT, ALGORITHM=INPLACE, LOCK=NONE"
+        ]
     );
     // pid had no index: InnoDB made one named after the key, which the rollback drops too.
     assert_eq!(
@@ -338,7 +345,9 @@ fn foreign_keys_skip_the_check_then_validate() {
     assert!(matches!(p[1].kind, PhaseKind::Validate));
     assert_eq!(
         sql(&p[1].steps),
-        ["SELECT 1 FROM `t` AS c LEFT JOIN `parent` AS p ON p.`id` = c.`pid` WHERE c.`pid` IS NOT NULL AND p.`id` IS NULL LIMIT 1"]
+        [
+            "SELECT 1 FROM `t` AS c LEFT JOIN `parent` AS p ON p.`id` = c.`pid` WHERE c.`pid` IS NOT NULL AND p.`id` IS NULL LIMIT 1"
+        ]
     );
     let p = plan(add_fk(), MYSQL).unwrap();
     let steps = sql(&p[0].steps);
@@ -477,14 +486,26 @@ fn varchar_widening_within_the_length_prefix_is_in_place() {
     // utf8mb4: 60 characters are 240 bytes, one length byte like 50.
     let mut s = schema();
     s.tables[0].columns[1].collation = Some("utf8mb4_general_ci".into());
-    let p = plan_on(change_type("name", ColumnType::Varchar(Some(60))), s.clone(), MARIADB).unwrap();
+    let p = plan_on(
+        change_type("name", ColumnType::Varchar(Some(60))),
+        s.clone(),
+        MARIADB,
+    )
+    .unwrap();
     assert_eq!(names(&p), ["widen"]);
     assert_eq!(
         sql(&p[0].steps),
-        ["ALTER TABLE `t` MODIFY COLUMN `name` varchar(60) COLLATE `utf8mb4_general_ci` NOT NULL, ALGORITHM=INPLACE, LOCK=NONE"]
+        [
+            "ALTER TABLE `t` MODIFY COLUMN `name` varchar(60) COLLATE `utf8mb4_general_ci` NOT NULL, ALGORITHM=INPLACE, LOCK=NONE"
+        ]
     );
     // 70 characters need two length bytes: a copy.
-    let p = plan_on(change_type("name", ColumnType::Varchar(Some(70))), s, MARIADB).unwrap();
+    let p = plan_on(
+        change_type("name", ColumnType::Varchar(Some(70))),
+        s,
+        MARIADB,
+    )
+    .unwrap();
     assert_eq!(names(&p)[0], "shadow");
 }
 
@@ -493,7 +514,9 @@ fn type_change_is_a_shadow_copy() {
     let p = plan(change_type("qty", ColumnType::Bigint), MARIADB).unwrap();
     assert_eq!(
         names(&p),
-        ["shadow", "copy", "validate", "cut-over", "confirm", "drop-old"]
+        [
+            "shadow", "copy", "validate", "cut-over", "confirm", "drop-old"
+        ]
     );
     let cols = "`id`, `name`, `qty`, `note`, `pid`";
     let new = "NEW.`id`, NEW.`name`, NEW.`qty`, NEW.`note`, NEW.`pid`";
@@ -507,8 +530,8 @@ fn type_change_is_a_shadow_copy() {
         "DROP TABLE IF EXISTS `_t__aish_new`".to_string(),
         "CREATE TABLE `_t__aish_new` LIKE `t`".to_string(),
         "ALTER TABLE `_t__aish_new` MODIFY COLUMN `qty` bigint NOT NULL".to_string(),
-        "CREATE TRIGGER `t__aish_del` AFTER DELETE ON `t` FOR EACH ROW DELETE FROM `_t__aish_new` WHERE `_t__aish_new`.`id` <=> OLD.`id`".to_string(),
-        format!("CREATE TRIGGER `t__aish_upd` AFTER UPDATE ON `t` FOR EACH ROW BEGIN DELETE FROM `_t__aish_new` WHERE NOT (OLD.`id` <=> NEW.`id`) AND `_t__aish_new`.`id` <=> OLD.`id`; REPLACE INTO `_t__aish_new` ({cols}) VALUES ({new}); END"),
+        "CREATE TRIGGER `t__aish_del` AFTER DELETE ON `t` FOR EACH ROW DELETE FROM `_t__aish_new` WHERE `_t__aish_new`.`id` = OLD.`id`".to_string(),
+        format!("CREATE TRIGGER `t__aish_upd` AFTER UPDATE ON `t` FOR EACH ROW BEGIN DELETE FROM `_t__aish_new` WHERE OLD.`id` <> NEW.`id` AND `_t__aish_new`.`id` = OLD.`id`; REPLACE INTO `_t__aish_new` ({cols}) VALUES ({new}); END"),
         format!("CREATE TRIGGER `t__aish_ins` AFTER INSERT ON `t` FOR EACH ROW REPLACE INTO `_t__aish_new` ({cols}) VALUES ({new})"),
     ]);
     assert_eq!(sql(&p[0].steps), expected);
@@ -524,7 +547,9 @@ fn type_change_is_a_shadow_copy() {
     assert_eq!(b.table.name, "t");
     assert_eq!(
         b.batch,
-        format!("INSERT INTO `_t__aish_new` ({cols}) SELECT {cols} FROM `t` WHERE `t`.`id` >= {{lo}} AND `t`.`id` < {{hi}} LOCK IN SHARE MODE ON DUPLICATE KEY UPDATE `_t__aish_new`.`id` = `_t__aish_new`.`id`")
+        format!(
+            "INSERT INTO `_t__aish_new` ({cols}) SELECT {cols} FROM `t` WHERE `t`.`id` >= {{lo}} AND `t`.`id` < {{hi}} LOCK IN SHARE MODE ON DUPLICATE KEY UPDATE `_t__aish_new`.`id` = `_t__aish_new`.`id`"
+        )
     );
     assert!(matches!(p[2].kind, PhaseKind::Validate));
     assert_eq!(
@@ -543,7 +568,8 @@ fn type_change_is_a_shadow_copy() {
             "LOCK TABLES `t` WRITE, `_t__aish_old` WRITE".to_string(),
             "DELETE FROM `_t__aish_old` WHERE NOT EXISTS (SELECT 1 FROM `t` WHERE `t`.`id` = `_t__aish_old`.`id`)".to_string(),
             format!("REPLACE INTO `_t__aish_old` ({cols}) SELECT {cols} FROM `t`"),
-            "RENAME TABLE `t` TO `_t__aish_new`, `_t__aish_old` TO `t`".to_string(),
+            "ALTER TABLE `t` RENAME TO `_t__aish_new`".to_string(),
+            "ALTER TABLE `_t__aish_old` RENAME TO `t`".to_string(),
             "UNLOCK TABLES".to_string(),
         ]
     );
@@ -559,7 +585,9 @@ fn shadow_copy_needs_an_integer_key_and_no_foreign_keys() {
     s.tables[0].primary_key = None;
     assert!(plan_on(change_type("qty", ColumnType::Bigint), s, MARIADB).is_none());
     let mut s = schema();
-    s.tables[0].foreign_keys.push(foreign_key("fk", "pid", "parent"));
+    s.tables[0]
+        .foreign_keys
+        .push(foreign_key("fk", "pid", "parent"));
     assert!(plan_on(change_type("qty", ColumnType::Bigint), s, MARIADB).is_none());
     let mut s = schema();
     let mut child = table("child", vec![column("id", ColumnType::Integer, false)]);
@@ -580,7 +608,11 @@ fn other_engines_changes_and_batches_are_not_ours() {
     let drop = || Change::DropColumn(col_ref("note"));
     let mut pg = engine("15.19");
     pg.dialect = "postgres".into();
-    assert!(MysqlOnline::plan(vec![drop()], schema(), vec![], pg).unwrap().is_none());
+    assert!(
+        MysqlOnline::plan(vec![drop()], schema(), vec![], pg)
+            .unwrap()
+            .is_none()
+    );
     assert!(
         MysqlOnline::plan(vec![drop(), drop()], schema(), vec![], engine(MARIADB))
             .unwrap()

@@ -27,13 +27,36 @@ pub const BUILT_IN: &[(&str, &[u8])] = &[
 
 /// Name and component bytes of every built-in strategy, in the order they are preferred: the
 /// engine-specific ones first, `standard` (any engine) last.
-pub const BUILT_IN_STRATEGIES: &[(&str, &[u8])] = &[(
-    "standard",
-    include_bytes!(concat!(
-        env!("AI_SHELL_PLUGIN_DIR"),
-        "/ai_shell_strategy_standard.wasm"
-    )),
-)];
+pub const BUILT_IN_STRATEGIES: &[(&str, &[u8])] = &[
+    (
+        "postgres-online",
+        include_bytes!(concat!(
+            env!("AI_SHELL_PLUGIN_DIR"),
+            "/ai_shell_strategy_postgres_online.wasm"
+        )),
+    ),
+    (
+        "mysql-online",
+        include_bytes!(concat!(
+            env!("AI_SHELL_PLUGIN_DIR"),
+            "/ai_shell_strategy_mysql_online.wasm"
+        )),
+    ),
+    (
+        "sqlite-rebuild",
+        include_bytes!(concat!(
+            env!("AI_SHELL_PLUGIN_DIR"),
+            "/ai_shell_strategy_sqlite_rebuild.wasm"
+        )),
+    ),
+    (
+        "standard",
+        include_bytes!(concat!(
+            env!("AI_SHELL_PLUGIN_DIR"),
+            "/ai_shell_strategy_standard.wasm"
+        )),
+    ),
+];
 
 /// The bytes of the built-in plugin `name` (dialect or strategy).
 pub fn built_in(name: &str) -> Option<&'static [u8]> {

@@ -1,0 +1,247 @@
+//! alter-column-type. A varchar widening that keeps the length prefix's size is done in place;
+//! anything else is a shadow-table copy, as gh-ost and pt-online-schema-change do it:
+//!
+//! 1. `shadow`: an empty copy of the table with the new column type, and triggers on the table that
+//!    replay every insert, update and delete into it (created delete, update, insert in that order,
+//!    so that a row is in the copy only once the update trigger keeps it current).
+//! 2. `copy`: batches of `INSERT ... SELECT ... LOCK IN SHARE MODE ON DUPLICATE KEY UPDATE` by
+//!    primary key range. The shared locks make the batch read the latest committed rows and keep them
+//!    until it commits, so a concurrent update or delete waits and then reaches the copy through its
+//!    trigger; a row the triggers already wrote is newer than or equal to the batch's and is kept.
+//!    Not `INSERT IGNORE`: IGNORE also turns a value the new type cannot hold into a warning and
+//!    stores it truncated; here it is an error that stops the batch.
+//! 3. `validate`: the copy has the same rows.
+//! 4. `cut-over`: one atomic `RENAME TABLE` swaps the tables, then the triggers go.
+//! 5. a gate, then `cleanup` drops the old table.
+
+use ai_shell_strategy_sdk::{
+    AlterColumnType, Backfill, ColumnType, LockLevel, Phase, PhaseKind, PluginError, Table,
+};
+
+use crate::context::{Ctx, INPLACE_NOTE, PhaseSpec, gate};
+use crate::{column_sql, names, quote};
+
+/// Whether changing `old` to `new` is a varchar widening InnoDB does in place: the stored length
+/// prefix stays one byte (at most 255 bytes) or stays two.
+fn in_place_widening(old: &ColumnType, new: &ColumnType, collation: Option<&str>) -> bool {
+    let (ColumnType::Varchar(Some(a)), ColumnType::Varchar(Some(b))) = (old, new) else {
+        return false;
+    };
+    if b < a {
+        return false;
+    }
+    let short = |chars: u32, bytes: u32| chars.saturating_mul(bytes) <= 255;
+    match column_sql::bytes_per_char(collation) {
+        Some(n) => short(*a, n) == short(*b, n),
+        // Without the character set: at most 4 bytes a character, at least 1.
+        None => short(*b, 4) || !short(*a, 1),
+    }
+}
+
+/// The single integer primary key column a copy walks by.
+fn integer_key(table: &Table) -> Option<&str> {
+    let pk = table.primary_key.as_ref()?;
+    let [key] = pk.columns.as_slice() else {
+        return None;
+    };
+    let column = table
+        .columns
+        .iter()
+        .find(|c| c.name.eq_ignore_ascii_case(key))?;
+    column_sql::is_integer(&column.data_type).then_some(column.name.as_str())
+}
+
+pub fn plan(ctx: &Ctx, a: &AlterColumnType) -> Result<Option<Vec<Phase>>, PluginError> {
+    if a.using.is_some() {
+        return Ok(None);
+    }
+    let (Some(table), Some(column)) = (ctx.table(&a.table), ctx.column(&a.table, &a.column)) else {
+        return Ok(None);
+    };
+    if column.generated.is_some() {
+        return Ok(None);
+    }
+    let mut changed = column.clone();
+    changed.data_type = a.new_type.clone();
+    if !column_sql::takes_collation(&a.new_type) {
+        changed.collation = None;
+    }
+    let definition = column_sql::definition(&changed)?;
+    let t = quote::table(&a.table);
+    let rows = ctx.rows(&a.table);
+    if in_place_widening(&column.data_type, &a.new_type, column.collation.as_deref()) {
+        return Ok(Some(vec![
+            PhaseSpec::outside(
+                "widen",
+                format!("Widen {}.{} in place", a.table.name, column.name),
+                vec![format!(
+                    "ALTER TABLE {t} MODIFY COLUMN {definition}, ALGORITHM=INPLACE, LOCK=NONE"
+                )],
+            )
+            .rollback_sql(vec![format!(
+                "ALTER TABLE {t} MODIFY COLUMN {}, ALGORITHM=COPY, LOCK=SHARED",
+                column_sql::definition(column)?
+            )])
+            .lock(LockLevel::None, INPLACE_NOTE)
+            .ms(50)
+            .build(),
+        ]));
+    }
+    // The copy needs a key to walk, and swaps the table by name: foreign keys would follow the
+    // renamed original, and CREATE TABLE LIKE copies neither foreign keys nor triggers.
+    let Some(key) = integer_key(table) else {
+        return Ok(None);
+    };
+    if !table.foreign_keys.is_empty() || ctx.referenced(&a.table) || ctx.has_triggers(&a.table) {
+        return Ok(None);
+    }
+    Ok(Some(shadow_copy(
+        table,
+        key,
+        &column.name,
+        definition,
+        rows,
+    )))
+}
+
+fn shadow_copy(
+    table: &Table,
+    key: &str,
+    column: &str,
+    definition: String,
+    rows: u64,
+) -> Vec<Phase> {
+    let name = &table.name.name;
+    let t = quote::table(&table.name);
+    let shadow = quote::sibling(&table.name, &names::shadow(name));
+    let old = quote::sibling(&table.name, &names::old(name));
+    let trigger = |event: &str| quote::sibling(&table.name, &names::trigger(name, event));
+    let k = quote::ident(key);
+    let columns: Vec<String> = table
+        .columns
+        .iter()
+        .filter(|c| c.generated.is_none())
+        .map(|c| c.name.clone())
+        .collect();
+    let list = quote::list(&columns);
+    let new_values = columns
+        .iter()
+        .map(|c| format!("NEW.{}", quote::ident(c)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let drop_triggers: Vec<String> = ["ins", "upd", "del"]
+        .iter()
+        .map(|e| format!("DROP TRIGGER IF EXISTS {}", trigger(e)))
+        .collect();
+
+    let mut create = drop_triggers.clone();
+    create.extend([
+        format!("DROP TABLE IF EXISTS {shadow}"),
+        format!("CREATE TABLE {shadow} LIKE {t}"),
+        format!("ALTER TABLE {shadow} MODIFY COLUMN {definition}"),
+        format!(
+            "CREATE TRIGGER {} AFTER DELETE ON {t} FOR EACH ROW DELETE FROM {shadow} WHERE {shadow}.{k} = OLD.{k}",
+            trigger("del")
+        ),
+        format!(
+            "CREATE TRIGGER {} AFTER UPDATE ON {t} FOR EACH ROW BEGIN DELETE FROM {shadow} WHERE OLD.{k} <> NEW.{k} AND {shadow}.{k} = OLD.{k}; REPLACE INTO {shadow} ({list}) VALUES ({new_values}); END",
+            trigger("upd")
+        ),
+        format!(
+            "CREATE TRIGGER {} AFTER INSERT ON {t} FOR EACH ROW REPLACE INTO {shadow} ({list}) VALUES ({new_values})",
+            trigger("ins")
+        ),
+    ]);
+    let mut undo_shadow = drop_triggers.clone();
+    undo_shadow.push(format!("DROP TABLE IF EXISTS {shadow}"));
+
+    let batch = format!(
+        "INSERT INTO {shadow} ({list}) SELECT {list} FROM {t} WHERE {t}.{k} >= {{lo}} AND {t}.{k} < {{hi}} LOCK IN SHARE MODE ON DUPLICATE KEY UPDATE {shadow}.{k} = {shadow}.{k}"
+    );
+
+    let mut cut_over = vec![format!("RENAME TABLE {t} TO {old}, {shadow} TO {t}")];
+    cut_over.extend(drop_triggers);
+    // Writes made to the new table since the cut-over go back to the old one before the swap back,
+    // under a write lock so that none comes in between.
+    let undo_cut_over = vec![
+        format!("LOCK TABLES {t} WRITE, {old} WRITE"),
+        format!("DELETE FROM {old} WHERE NOT EXISTS (SELECT 1 FROM {t} WHERE {t}.{k} = {old}.{k})"),
+        format!("REPLACE INTO {old} ({list}) SELECT {list} FROM {t}"),
+        // RENAME TABLE is refused under LOCK TABLES; ALTER TABLE ... RENAME is allowed.
+        format!("ALTER TABLE {t} RENAME TO {shadow}"),
+        format!("ALTER TABLE {old} RENAME TO {t}"),
+        "UNLOCK TABLES".to_string(),
+    ];
+
+    vec![
+        PhaseSpec::outside(
+            "shadow",
+            format!(
+                "Create {} with {column} changed, kept current by triggers on {name}",
+                names::shadow(name)
+            ),
+            create,
+        )
+        .rollback_sql(undo_shadow)
+        .lock(
+            LockLevel::None,
+            format!("an exclusive metadata lock on {name} for a moment per trigger (waiting for transactions using it); from then on every write to {name} also writes the copy"),
+        )
+        .ms(200)
+        .build(),
+        PhaseSpec::outside(
+            "copy",
+            format!("Copy the rows of {name} into {} by {key} range", names::shadow(name)),
+            vec![],
+        )
+        .kind(PhaseKind::Backfill(Backfill {
+            table: table.name.clone(),
+            key: key.to_string(),
+            batch,
+        }))
+        .lock(
+            LockLevel::None,
+            format!("shared row locks on the rows of one batch of {name} until the batch commits (writes to those rows wait for it)"),
+        )
+        // About 10 rows per millisecond, index maintenance included.
+        .ms(100 + rows / 10)
+        .build(),
+        PhaseSpec::outside(
+            "validate",
+            format!("Check that {} has the rows of {name}", names::shadow(name)),
+            vec![
+                format!("SELECT 1 FROM (SELECT COUNT(*) AS n FROM {t}) AS a, (SELECT COUNT(*) AS n FROM {shadow}) AS b WHERE a.n <> b.n"),
+                format!("SELECT 1 FROM {t} LEFT JOIN {shadow} ON {shadow}.{k} = {t}.{k} WHERE {shadow}.{k} IS NULL LIMIT 1"),
+            ],
+        )
+        .kind(PhaseKind::Validate)
+        .lock(LockLevel::None, "reads only")
+        .ms(100 + rows / 100)
+        .build(),
+        PhaseSpec::outside(
+            "cut-over",
+            format!("Swap {name} and its copy in one RENAME TABLE, then drop the triggers"),
+            cut_over,
+        )
+        .rollback_sql(undo_cut_over)
+        .lock(
+            LockLevel::Exclusive,
+            format!("an exclusive metadata lock on {name} for the atomic rename (waiting for transactions using it); statements queue for milliseconds and then see the new table"),
+        )
+        .ms(100)
+        .build(),
+        gate(
+            "confirm",
+            format!("the application works with the new {name} ({column} changed)"),
+        ),
+        PhaseSpec::outside(
+            "drop-old",
+            format!("Drop the original table, kept as {}", names::old(name)),
+            vec![format!("DROP TABLE IF EXISTS {old}")],
+        )
+        .kind(PhaseKind::Cleanup)
+        .lock(LockLevel::None, format!("no lock on {name}"))
+        .ms(100 + rows / 1000)
+        .build(),
+    ]
+}

@@ -13,3 +13,4 @@ mod nl;
 mod postgres;
 mod sandbox;
 mod sqlite;
+mod zero_downtime;

@@ -101,8 +101,11 @@ fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// A marker line: number, name and (in the up section) kind.
-fn marker(line: &str) -> Option<Result<(usize, String, Option<String>), String>> {
+/// A marker line's number, name and (in the up section) kind.
+type Marker = (usize, String, Option<String>);
+
+/// The marker on `line`, if it is one.
+fn marker(line: &str) -> Option<Result<Marker, String>> {
     let rest = line.trim().strip_prefix(MARKER.trim_end())?.trim();
     let (head, kind) = match rest.split_once(':') {
         Some((h, k)) => (h.trim(), Some(k.trim().to_string())),

@@ -1,8 +1,9 @@
 //! Choosing a strategy per change and rendering the phases it returns.
 //!
 //! For each change, in order: the table's size decides whether an online strategy is wanted (or
-//! `--zero-downtime` forces it); the strategies serving the dialect are asked in order of preference
-//! (installed first, then the built-ins, engine-specific before `standard`) and the first plan wins.
+//! `--zero-downtime` forces it). Then the strategies serving the dialect are asked in order of preference
+//! (installed first, then the built-ins, online ones first, `standard` last; for small tables only
+//! installed non-online strategies and `standard`) and the first plan wins.
 //! `render` steps are rendered by the dialect plugin against the schema as the change's earlier render
 //! steps left it; `render-inverse` steps become the host's inverse of those changes.
 
@@ -95,7 +96,19 @@ pub async fn plan(
                 .chain(strategies.iter().filter(|s| !s.online()))
                 .collect()
         } else {
-            strategies.iter().filter(|s| !s.online()).collect()
+            // Small tables: an installed (team-specific) strategy, else `standard`; the built-in
+            // engine-specific ones are for big tables and `--zero-downtime`.
+            strategies
+                .iter()
+                .filter(|s| {
+                    !s.online()
+                        && (s.meta().name == "standard"
+                            || matches!(
+                                s.meta().source,
+                                crate::plugins::PluginSource::Installed(_)
+                            ))
+                })
+                .collect()
         };
         let mut chosen = None;
         for strategy in candidates {

@@ -117,7 +117,10 @@ pub async fn confirm(
         .await?;
     drop(s);
     if !json {
-        println!("✓ Confirmed phase {phase} of {reference}; continuing.");
+        println!(
+            "✓ Confirmed phase {phase} of {}; continuing.",
+            record.map(|r| r.name.as_str()).unwrap_or(reference)
+        );
     }
     let mut executor = Executor::new(&db, &ws.history);
     executor.lock_timeout = ws.project.lock_timeout;

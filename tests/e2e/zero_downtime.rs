@@ -486,3 +486,46 @@ fn sqlite_rebuild_strategy_changes_a_type() {
         "integer"
     );
 }
+
+/// `migrate apply ID --zero-downtime` on a migration written by hand: the index is built concurrently, the
+/// check added NOT VALID and validated apart, and the down section rolls it all back.
+#[test]
+fn postgres_apply_zero_downtime_protects_a_hand_written_migration() {
+    let shop = Shop::new(Engine::Postgres, 2_000);
+    run_ok(shop.cli().args(["migrate", "new", "index and check"]));
+    let dir = shop.dir.path().join("migrations");
+    let file = std::fs::read_dir(&dir)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    std::fs::write(
+        &file,
+        "-- +up\nCREATE INDEX idx_orders_note ON orders (note);\nALTER TABLE orders ADD CONSTRAINT chk_amount CHECK (amount > 0);\n\n-- +down\nALTER TABLE orders DROP CONSTRAINT chk_amount;\nDROP INDEX idx_orders_note;\n",
+    )
+    .unwrap();
+    let out = run_ok(
+        shop.cli()
+            .args(["migrate", "apply", "1", "--zero-downtime"]),
+    );
+    assert!(
+        out.contains("Build the index without blocking writes"),
+        "{out}"
+    );
+    assert!(out.contains("Check the existing rows"), "{out}");
+    assert!(out.contains("Zero-downtime migration complete"), "{out}");
+    assert_eq!(
+        shop.scalar("SELECT count(*) FROM pg_indexes WHERE indexname = 'idx_orders_note'"),
+        "1"
+    );
+    assert_eq!(
+        shop.scalar("SELECT convalidated::text FROM pg_constraint WHERE conname = 'chk_amount'"),
+        "true"
+    );
+    run_ok(shop.cli().args(["migrate", "rollback", "1", "--yes"]));
+    assert_eq!(
+        shop.scalar("SELECT count(*) FROM pg_indexes WHERE indexname = 'idx_orders_note'"),
+        "0"
+    );
+}

@@ -240,6 +240,14 @@ impl Executor<'_> {
                 continue;
             }
             let record = records.get(&m.version);
+            let protected;
+            let m = match phased_form(engine, m, record, &options.phases) {
+                Some(p) => {
+                    protected = p;
+                    &protected
+                }
+                None => m,
+            };
             if crate::rollout::file::is_phased(&m.up) {
                 if record.is_some_and(|r| r.status == Status::Applied) {
                     continue;
@@ -612,6 +620,45 @@ impl Executor<'_> {
         done.duration_ms = Some(started.elapsed().as_millis() as u64);
         Ok(done)
     }
+}
+
+/// The phased form `m` runs in, when it is not phased itself: a run of it that stopped part-way was
+/// phased (its history row holds the phases), or `--zero-downtime` asks to protect plain SQL.
+fn phased_form(
+    engine: Engine,
+    m: &Migration,
+    record: Option<&Record>,
+    options: &super::PhaseOptions,
+) -> Option<Migration> {
+    use crate::rollout::{file, protect};
+    if file::is_phased(&m.up) {
+        return None;
+    }
+    if let Some(r) = record
+        && matches!(r.status, Status::Running | Status::Waiting | Status::Failed)
+        && file::is_phased(&r.up_sql)
+    {
+        return Some(Migration {
+            up: r.up_sql.clone(),
+            down: r.down_sql.clone(),
+            ..m.clone()
+        });
+    }
+    if !options.protect_plain || record.is_some_and(|r| r.status == Status::Applied) {
+        return None;
+    }
+    let up = split(engine, &m.up);
+    let down = m
+        .down
+        .as_deref()
+        .map(|d| split(engine, d))
+        .unwrap_or_default();
+    let phases = protect::phases(engine, &up, &down);
+    Some(Migration {
+        up: file::up_section(&phases),
+        down: m.down.as_ref().map(|_| file::down_section(&phases)),
+        ..m.clone()
+    })
 }
 
 /// A history row for `m` about to run.

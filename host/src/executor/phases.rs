@@ -47,6 +47,8 @@ pub struct PhaseOptions {
     pub monitor: bool,
     /// Print phase progress on stdout.
     pub report: bool,
+    /// Run migrations written as plain SQL through the phase executor too (`--zero-downtime`).
+    pub protect_plain: bool,
 }
 
 impl Default for PhaseOptions {
@@ -62,6 +64,7 @@ impl Default for PhaseOptions {
             auto_rollback: false,
             monitor: false,
             report: false,
+            protect_plain: false,
         }
     }
 }

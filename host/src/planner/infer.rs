@@ -94,6 +94,7 @@ fn default_sql(engine: Engine, ty: &ColumnType, v: &Value) -> Option<String> {
             "zero" => "0".into(),
             w => sql::string(engine, w),
         },
+        Value::Call(f) => format!("{f}()"),
     })
 }
 

@@ -15,6 +15,8 @@ pub enum Value {
     Num(String),
     /// A bare word (`true`, `now`, `null`, `light`).
     Word(String),
+    /// A call of a function without arguments (`gen_random_uuid()`, `now()`): an SQL expression.
+    Call(String),
 }
 
 /// A column as described in the request.
@@ -172,6 +174,14 @@ pub fn parse(toks: &[Tok], engine: Engine) -> Spec {
                 if let Some(v) = value(toks.get(k)) {
                     s.default = Some(v);
                     i = k;
+                    // `gen_random_uuid()`: a function call, evaluated by the database.
+                    if let Some(Value::Word(f)) = &s.default
+                        && toks.get(k + 1).is_some_and(|t| t.is_punct('('))
+                        && toks.get(k + 2).is_some_and(|t| t.is_punct(')'))
+                    {
+                        s.default = Some(Value::Call(f.clone()));
+                        i = k + 2;
+                    }
                 }
             }
             "by" if w(i + 1) == Some("default") => {
@@ -424,6 +434,9 @@ mod tests {
         assert_eq!(s.references.as_deref(), Some("users"));
         let s = spec("is_active default true");
         assert_eq!(s.default, Some(Value::Word("true".into())));
+        let s = spec("token uuid not null default gen_random_uuid()");
+        assert_eq!(s.default, Some(Value::Call("gen_random_uuid".into())));
+        assert_eq!(s.not_null, Some(true));
         let s = spec("notifications enabled true by default");
         assert_eq!(s.name, "notifications_enabled");
         assert_eq!(s.default, Some(Value::Word("true".into())));

@@ -4,6 +4,7 @@
 
 pub mod file;
 pub mod plan;
+pub mod protect;
 pub mod show;
 pub mod stats;
 

@@ -52,6 +52,7 @@ pub fn phase_options(
         auto_rollback: args.auto_rollback_on_error,
         monitor: args.monitor_performance,
         report: !json,
+        protect_plain: args.zero_downtime || env.zero_downtime.unwrap_or(false),
         ..defaults
     }
 }

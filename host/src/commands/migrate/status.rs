@@ -106,6 +106,7 @@ fn mark(state: &str) -> &'static str {
         "pending" => "·",
         "rolled_back" => "↩",
         "running" => "…",
+        "waiting" => "⏸",
         _ => "✗",
     }
 }

@@ -266,6 +266,7 @@ fn default_sql(ctx: &Ctx, col: &Column, v: &spec::Value) -> String {
             "empty" | "blank" => sql::string(ctx.engine, ""),
             w => sql::string(ctx.engine, w),
         },
+        Value::Call(f) => format!("{f}()"),
     }
 }
 

@@ -459,7 +459,10 @@ fn postgres_invalid_index_cleanup_and_auto_rollback() {
         .unwrap();
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("auto-rollback-on-error undid"), "{stderr}");
+    assert!(
+        stderr.contains("auto-rollback-on-error undid the phases"),
+        "{stderr}"
+    );
     assert_eq!(
         shop.scalar("SELECT count(*) FROM pg_constraint WHERE conname = 'chk_orders_amount'"),
         "0"
@@ -528,4 +531,81 @@ fn postgres_apply_zero_downtime_protects_a_hand_written_migration() {
         shop.scalar("SELECT count(*) FROM pg_indexes WHERE indexname = 'idx_orders_note'"),
         "0"
     );
+}
+
+/// A failure in any phase of the type change, with --auto-rollback-on-error, leaves the schema exactly as
+/// it was (helper columns, triggers, functions and indexes included). The failure is injected by adding a
+/// failing statement at the end of each phase of the generated file in turn.
+#[test]
+fn postgres_rollback_from_every_phase_restores_the_schema() {
+    let shop = Shop::new(Engine::Postgres, 3_000);
+    let before = crate::support::export_json(&shop.db);
+    run_ok(shop.cli().args([
+        "migrate",
+        "change amount in orders to bigint",
+        "--zero-downtime",
+        "--generate-only",
+    ]));
+    let dir = shop.dir.path().join("migrations");
+    let file = std::fs::read_dir(&dir)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let original = std::fs::read_to_string(&file).unwrap();
+    let lines: Vec<&str> = original.lines().collect();
+    let down_at = lines.iter().position(|l| l.trim() == "-- +down").unwrap();
+    let markers: Vec<(usize, String)> = lines[..down_at]
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.starts_with("-- +phase "))
+        .map(|(i, l)| (i, l.rsplit(": ").next().unwrap().to_string()))
+        .collect();
+    assert!(markers.len() >= 6, "{original}");
+    let mut tried = 0;
+    for (n, (_, kind)) in markers.iter().enumerate() {
+        let failing = match kind.as_str() {
+            "validate" => "SELECT 1 FROM orders LIMIT 1;",
+            "ddl" | "ddl-outside-transaction" | "cleanup" => "SELECT 1/0;",
+            _ => continue, // a backfill holds one batch; a gate holds no SQL
+        };
+        let end = markers.get(n + 1).map(|(i, _)| *i).unwrap_or(down_at);
+        let mut edited: Vec<&str> = lines.clone();
+        edited.insert(end, failing);
+        std::fs::write(&file, edited.join("\n") + "\n").unwrap();
+        let out = shop
+            .cli()
+            .args([
+                "migrate",
+                "apply",
+                "--confirm-gates",
+                "--auto-rollback-on-error",
+            ])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !out.status.success(),
+            "phase {} ({kind}) did not fail",
+            n + 1
+        );
+        assert!(
+            stderr.contains(&format!("phase {} of", n + 1))
+                && stderr.contains("undid the phases"),
+            "phase {}: {stderr}",
+            n + 1
+        );
+        assert_eq!(
+            crate::support::export_json(&shop.db),
+            before,
+            "the schema after a failure in phase {} ({kind}) and the automatic rollback",
+            n + 1
+        );
+        tried += 1;
+    }
+    assert!(tried >= 5, "{tried} phases tried");
+    std::fs::write(&file, original).unwrap();
+    let out = run_ok(shop.cli().args(["migrate", "apply", "--confirm-gates"]));
+    assert!(out.contains("Zero-downtime migration complete"), "{out}");
 }

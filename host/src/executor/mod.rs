@@ -54,6 +54,15 @@ pub enum ExecError {
         applied: String,
         current: String,
     },
+    #[error("migration {id} failed in phase {phase} of {total} ({name}): {error}\n\n{hint}")]
+    PhaseFailed {
+        id: String,
+        phase: usize,
+        total: usize,
+        name: String,
+        error: String,
+        hint: String,
+    },
     #[error("migration {id} failed at statement {step} of {total}: {error}\n\n{hint}")]
     Failed {
         id: String,

@@ -374,21 +374,23 @@ impl Executor<'_> {
                 v = m.version
             );
             if options.auto_rollback {
-                match self.undo_phases(s, m, &phases, k).await {
+                match self
+                    .undo_phases(s, m, &phases, ran_through(engine, &phases, k))
+                    .await
+                {
                     Ok(()) => {
-                        hint = format!(
-                            "--auto-rollback-on-error undid phases {k}..1: the database is as it was before the migration."
-                        );
+                        hint = "--auto-rollback-on-error undid the phases that ran: the database is as it was before the migration.".to_string();
                     }
                     Err(e) => {
                         hint = format!("--auto-rollback-on-error could not finish: {e}");
                     }
                 }
             }
-            return Err(ExecError::Failed {
+            return Err(ExecError::PhaseFailed {
                 id: m.id.clone(),
-                step: k,
+                phase: k,
                 total: phases.len(),
+                name: phase.name.clone(),
                 error,
                 hint,
             });
@@ -973,6 +975,19 @@ impl Executor<'_> {
             report
         });
         (stop, handle)
+    }
+}
+
+/// The phases to undo after phase `failed` failed: the ones before it, and itself unless it ran in a
+/// transaction (which the failure already rolled back).
+pub fn ran_through(engine: Engine, phases: &[Phase], failed: usize) -> usize {
+    let rolled_back_by_engine = phases
+        .get(failed - 1)
+        .is_some_and(|p| p.kind.transactional() && super::transactional_ddl(engine));
+    if rolled_back_by_engine {
+        failed - 1
+    } else {
+        failed
     }
 }
 

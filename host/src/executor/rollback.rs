@@ -149,7 +149,11 @@ impl Executor<'_> {
                     })?;
                 // The phases that ran: all of them, or those before the stop plus the one that failed.
                 let through = match r.status {
-                    Status::Failed => (r.statements_done + 1).min(phases.len()),
+                    Status::Failed => super::phases::ran_through(
+                        engine,
+                        &phases,
+                        (r.statements_done + 1).min(phases.len()),
+                    ),
                     Status::Applied => phases.len(),
                     _ => r.statements_done,
                 };

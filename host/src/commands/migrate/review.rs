@@ -317,7 +317,32 @@ pub async fn preview(
     if json {
         return print_json(&previews);
     }
-    for p in &previews {
+    for (p, f) in previews.iter().zip(&files) {
+        if crate::rollout::file::is_phased(&f.up) {
+            // A phased migration previews as its plan: phases, statements, locks, estimates.
+            let phases = crate::rollout::file::parse(&f.up, f.down.as_deref(), engine)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", f.id()))?;
+            let mut strategies: Vec<String> = vec![];
+            for ph in &phases {
+                if !ph.strategy.is_empty() && !strategies.contains(&ph.strategy) {
+                    strategies.push(ph.strategy.clone());
+                }
+            }
+            println!(
+                "{BOLD}Migration {}{BOLD:#} {DIM}({} phases){DIM:#}",
+                p.id,
+                phases.len()
+            );
+            let defaults = crate::executor::PhaseOptions::default();
+            crate::rollout::show::print(
+                &phases,
+                &strategies,
+                &[],
+                defaults.batch_size,
+                defaults.lock_timeout.as_millis() as u64,
+            );
+            continue;
+        }
         println!(
             "{BOLD}Migration {}{BOLD:#} {DIM}({} steps, {}){DIM:#}",
             p.id,

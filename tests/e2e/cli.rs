@@ -72,7 +72,7 @@ fn database_url_is_read_from_a_dotenv_file() {
 }
 
 #[test]
-fn plugin_list_shows_the_built_in_dialects() {
+fn plugin_list_shows_the_built_in_dialects_and_strategies() {
     let db = TestDb::new(Engine::Sqlite);
     let out = run_ok(db.cli().args(["plugin", "list", "--json"]));
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
@@ -82,14 +82,34 @@ fn plugin_list_shows_the_built_in_dialects() {
         .iter()
         .map(|p| p["name"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["postgres", "mysql", "sqlite"], "{out}");
-    for p in v["plugins"].as_array().unwrap() {
-        assert_eq!(p["kind"], "dialect");
+    assert_eq!(
+        names,
+        [
+            "postgres",
+            "mysql",
+            "sqlite",
+            "postgres-online",
+            "mysql-online",
+            "sqlite-rebuild",
+            "standard"
+        ],
+        "{out}"
+    );
+    for (i, p) in v["plugins"].as_array().unwrap().iter().enumerate() {
+        assert_eq!(p["kind"], if i < 3 { "dialect" } else { "strategy" }, "{p}");
         assert_eq!(p["wit_version"], "0.1.0");
         assert_eq!(p["source"]["type"], "builtin");
     }
     let table = run_ok(db.cli().args(["plugin", "list"]));
-    for word in ["postgres", "mysql", "sqlite", "built-in", "0.1.0"] {
+    for word in [
+        "postgres",
+        "mysql",
+        "sqlite",
+        "built-in",
+        "0.1.0",
+        "strategy",
+        "any dialect",
+    ] {
         assert!(table.contains(word), "{table}");
     }
 }

@@ -538,8 +538,26 @@ fn postgres_apply_zero_downtime_protects_a_hand_written_migration() {
 /// failing statement at the end of each phase of the generated file in turn.
 #[test]
 fn postgres_rollback_from_every_phase_restores_the_schema() {
-    let shop = Shop::new(Engine::Postgres, 3_000);
-    let before = crate::support::export_json(&shop.db);
+    rollback_from_every_phase(Engine::Postgres);
+}
+
+#[test]
+fn mysql_rollback_from_every_phase_restores_the_schema() {
+    rollback_from_every_phase(Engine::Mysql);
+}
+
+fn rollback_from_every_phase(engine: Engine) {
+    let shop = Shop::new(engine, 3_000);
+    // The schema without ai-shell's own history tables.
+    let user_schema = || {
+        let mut v = crate::support::export_json(&shop.db);
+        v["tables"]
+            .as_array_mut()
+            .unwrap()
+            .retain(|t| !t["name"]["name"].as_str().unwrap().starts_with("ai_shell_"));
+        v
+    };
+    let before = user_schema();
     run_ok(shop.cli().args([
         "migrate",
         "change amount in orders to bigint",
@@ -567,8 +585,9 @@ fn postgres_rollback_from_every_phase_restores_the_schema() {
     for (n, (_, kind)) in markers.iter().enumerate() {
         let failing = match kind.as_str() {
             "validate" => "SELECT 1 FROM orders LIMIT 1;",
-            "ddl" | "ddl-outside-transaction" | "cleanup" => "SELECT 1/0;",
-            _ => continue, // a backfill holds one batch; a gate holds no SQL
+            "ddl" | "ddl-outside-transaction" => "SELECT * FROM no_such_table_aish;",
+            // A backfill holds one batch; a gate holds no SQL; clean-up is past the point of return.
+            _ => continue,
         };
         let end = markers.get(n + 1).map(|(i, _)| *i).unwrap_or(down_at);
         let mut edited: Vec<&str> = lines.clone();
@@ -591,21 +610,47 @@ fn postgres_rollback_from_every_phase_restores_the_schema() {
             n + 1
         );
         assert!(
-            stderr.contains(&format!("phase {} of", n + 1))
-                && stderr.contains("undid the phases"),
+            stderr.contains(&format!("phase {} of", n + 1)) && stderr.contains("undid the phases"),
             "phase {}: {stderr}",
             n + 1
         );
         assert_eq!(
-            crate::support::export_json(&shop.db),
+            user_schema(),
             before,
             "the schema after a failure in phase {} ({kind}) and the automatic rollback",
             n + 1
         );
         tried += 1;
     }
-    assert!(tried >= 5, "{tried} phases tried");
-    std::fs::write(&file, original).unwrap();
-    let out = run_ok(shop.cli().args(["migrate", "apply", "--confirm-gates"]));
+    assert!(tried >= 3, "{tried} phases tried");
+    // A failing clean-up leaves the completed change in place, and `retry` finishes it.
+    let (cleanup_at, _) = markers.last().unwrap();
+    assert!(lines[*cleanup_at].ends_with(": cleanup"), "{original}");
+    let mut edited: Vec<&str> = lines.clone();
+    edited.insert(down_at, "SELECT * FROM no_such_table_aish;");
+    std::fs::write(&file, edited.join("\n") + "\n").unwrap();
+    let out = shop
+        .cli()
+        .args([
+            "migrate",
+            "apply",
+            "--confirm-gates",
+            "--auto-rollback-on-error",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("only its clean-up failed"), "{stderr}");
+    std::fs::write(&file, &original).unwrap();
+    let out = run_ok(shop.cli().args(["migrate", "retry", "1"]));
     assert!(out.contains("Zero-downtime migration complete"), "{out}");
+    let here = if engine == Engine::Postgres {
+        "current_schema()"
+    } else {
+        "DATABASE()"
+    };
+    assert_eq!(
+        shop.scalar(&format!("SELECT lower(data_type) FROM information_schema.columns WHERE table_schema = {here} AND table_name = 'orders' AND column_name = 'amount'")),
+        "bigint"
+    );
 }

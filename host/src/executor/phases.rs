@@ -373,7 +373,13 @@ impl Executor<'_> {
                 },
                 v = m.version
             );
-            if options.auto_rollback {
+            if phase.kind == Kind::Cleanup {
+                hint = format!(
+                    "The change itself is complete: only its clean-up failed (phases 1..{} are applied). Fix the cause and `ai-shell migrate retry {v}` finishes the clean-up; rolling back is no longer possible once clean-up started.",
+                    k - 1,
+                    v = m.version
+                );
+            } else if options.auto_rollback {
                 match self
                     .undo_phases(s, m, &phases, ran_through(engine, &phases, k))
                     .await

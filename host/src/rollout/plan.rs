@@ -138,7 +138,7 @@ pub async fn plan(
         }
         let mut sim = logical.clone();
         for p in phases {
-            let phase = render_phase(p, &name, &mut sim, dialect).await?;
+            let phase = render_phase(p, &name, &mut sim, dialect, &mut rollout.warnings).await?;
             push(&mut rollout.phases, phase);
         }
         simulate::apply(&mut logical, change).map_err(|e| anyhow::anyhow!(e))?;
@@ -176,6 +176,7 @@ async fn render_phase(
     strategy: &str,
     sim: &mut DatabaseSchema,
     dialect: &DialectPlugin,
+    warnings: &mut Vec<String>,
 ) -> anyhow::Result<Phase> {
     let before = sim.clone();
     let mut statements = vec![];
@@ -185,7 +186,19 @@ async fn render_phase(
     let mut rollback = vec![];
     for step in &p.rollback {
         let mut after = sim.clone();
-        rollback.extend(render_step(step, &mut after, &before, dialect, false).await?);
+        match render_step(step, &mut after, &before, dialect, false).await {
+            Ok(statements) => rollback.extend(statements),
+            // No automatic inverse (data copied into an existing table...): the phase has no rollback.
+            Err(e) if matches!(step, Step::RenderInverse(_)) => {
+                warnings.push(format!(
+                    "phase `{}` cannot be rolled back automatically: {e:#}",
+                    p.name
+                ));
+                rollback.clear();
+                break;
+            }
+            Err(e) => return Err(e),
+        }
     }
     let (kind, backfill, gate) = match p.kind {
         PhaseKind::Ddl => (Kind::Ddl, None, None),

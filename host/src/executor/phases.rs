@@ -86,7 +86,7 @@ pub struct PhaseRun {
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct MonitorReport {
     pub samples: u64,
-    /// Most sessions seen waiting for a lock at once (other than the migration's own).
+    /// Most sessions seen waiting for a lock at once (the migration's own included).
     pub max_blocked_sessions: u64,
     /// Longest lock wait of another session seen, in milliseconds.
     pub longest_lock_wait_ms: u64,
@@ -962,15 +962,26 @@ impl Executor<'_> {
                 }
                 Engine::Sqlite => return report,
             };
+            // MariaDB has TIME_MS; MySQL only whole seconds in TIME.
+            let fallback = "SELECT COUNT(*), COALESCE(MAX(TIME), 0) * 1000 FROM information_schema.PROCESSLIST \
+                            WHERE STATE LIKE 'Waiting for%lock%' AND DB = DATABASE()";
+            let mut sql = sql;
             loop {
-                if let Ok(r) = s.query(sql, &[]).await {
-                    report.samples += 1;
-                    report.max_blocked_sessions = report
-                        .max_blocked_sessions
-                        .max(first_int(&r, 0).unwrap_or(0) as u64);
-                    report.longest_lock_wait_ms = report
-                        .longest_lock_wait_ms
-                        .max(first_int(&r, 1).unwrap_or(0) as u64);
+                match s.query(sql, &[]).await {
+                    Ok(r) => {
+                        report.samples += 1;
+                        report.max_blocked_sessions = report
+                            .max_blocked_sessions
+                            .max(first_int(&r, 0).unwrap_or(0) as u64);
+                        report.longest_lock_wait_ms = report
+                            .longest_lock_wait_ms
+                            .max(first_int(&r, 1).unwrap_or(0) as u64);
+                    }
+                    Err(_) if s.engine() == Engine::MySql && sql != fallback => {
+                        sql = fallback;
+                        continue;
+                    }
+                    Err(_) => {}
                 }
                 tokio::select! {
                     _ = stopped.changed() => break,

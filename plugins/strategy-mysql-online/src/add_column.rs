@@ -15,6 +15,24 @@ pub fn drop_algorithm(ctx: &Ctx, indexed: bool) -> &'static str {
     }
 }
 
+/// Whether a default is an expression evaluated for each row (a function call other than the current
+/// time), which InnoDB cannot add instantly or in place.
+fn per_row_default(default: &str) -> bool {
+    let d = default.trim().to_ascii_lowercase();
+    let quoted = d.starts_with('\'') || d.starts_with('"');
+    let time = [
+        "current_timestamp",
+        "now(",
+        "localtime",
+        "current_date",
+        "curdate(",
+        "current_time",
+    ]
+    .iter()
+    .any(|t| d.starts_with(t));
+    !quoted && !time && d.contains('(')
+}
+
 pub fn plan(ctx: &Ctx, a: &AddColumn) -> Result<Option<Vec<Phase>>, PluginError> {
     let c = &a.column;
     // AUTO_INCREMENT and stored generated columns need ALGORITHM=COPY.
@@ -23,6 +41,23 @@ pub fn plan(ctx: &Ctx, a: &AddColumn) -> Result<Option<Vec<Phase>>, PluginError>
         || c.generated.as_ref().is_some_and(|g| g.stored)
     {
         return Ok(None);
+    }
+    // A default evaluated per row (`uuid()`, `rand()`) cannot be added in place: copy into a shadow table,
+    // where every existing row gets its own value.
+    if c.default.as_deref().is_some_and(per_row_default) {
+        let Some(table) = ctx.table(&a.table) else {
+            return Ok(None);
+        };
+        let Some(key) = crate::change_type::shadow_key(ctx, table) else {
+            return Ok(None);
+        };
+        return Ok(Some(crate::change_type::shadow_copy(
+            table,
+            key,
+            &format!("{} added", c.name),
+            format!("ADD COLUMN {}", column_sql::definition(c)?),
+            ctx.rows(&a.table),
+        )));
     }
     let table = quote::table(&a.table);
     let (algorithm, note, ms) = if ctx.server.instant_add_column() {

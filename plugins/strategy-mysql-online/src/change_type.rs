@@ -87,30 +87,36 @@ pub fn plan(ctx: &Ctx, a: &AlterColumnType) -> Result<Option<Vec<Phase>>, Plugin
             .build(),
         ]));
     }
-    // The copy needs a key to walk, and swaps the table by name: foreign keys would follow the
-    // renamed original, and CREATE TABLE LIKE copies neither foreign keys nor triggers.
-    let Some(key) = integer_key(table) else {
+    let Some(key) = shadow_key(ctx, table) else {
         return Ok(None);
     };
-    if !table.foreign_keys.is_empty() || ctx.referenced(&a.table) || ctx.has_triggers(&a.table) {
-        return Ok(None);
-    }
     Ok(Some(shadow_copy(
         table,
         key,
-        &column.name,
-        definition,
+        &format!("{} changed", column.name),
+        format!("MODIFY COLUMN {definition}"),
         rows,
     )))
 }
 
-fn shadow_copy(
-    table: &Table,
-    key: &str,
-    column: &str,
-    definition: String,
-    rows: u64,
-) -> Vec<Phase> {
+/// Whether the table can be copied into a shadow and swapped: an integer key to walk, and no foreign
+/// keys or triggers (which `CREATE TABLE LIKE` does not copy and a rename would leave behind).
+pub fn shadow_key<'a>(ctx: &Ctx, table: &'a Table) -> Option<&'a str> {
+    let key = integer_key(table)?;
+    if !table.foreign_keys.is_empty()
+        || ctx.referenced(&table.name)
+        || ctx.has_triggers(&table.name)
+    {
+        return None;
+    }
+    Some(key)
+}
+
+/// The shadow-table copy: a copy of `table` with `alter` applied (`MODIFY COLUMN ...`, `ADD COLUMN ...`),
+/// kept current by triggers, filled by key range, checked, swapped in by one `RENAME TABLE`, and the
+/// original dropped after the gate. `what` says what differs, for people.
+pub fn shadow_copy(table: &Table, key: &str, what: &str, alter: String, rows: u64) -> Vec<Phase> {
+    let column = what;
     let name = &table.name.name;
     let t = quote::table(&table.name);
     let shadow = quote::sibling(&table.name, &names::shadow(name));
@@ -138,7 +144,7 @@ fn shadow_copy(
     create.extend([
         format!("DROP TABLE IF EXISTS {shadow}"),
         format!("CREATE TABLE {shadow} LIKE {t}"),
-        format!("ALTER TABLE {shadow} MODIFY COLUMN {definition}"),
+        format!("ALTER TABLE {shadow} {alter}"),
         format!(
             "CREATE TRIGGER {} AFTER DELETE ON {t} FOR EACH ROW DELETE FROM {shadow} WHERE {shadow}.{k} = OLD.{k}",
             trigger("del")
@@ -177,7 +183,7 @@ fn shadow_copy(
         PhaseSpec::outside(
             "shadow",
             format!(
-                "Create {} with {column} changed, kept current by triggers on {name}",
+                "Create {} with {column}, kept current by triggers on {name}",
                 names::shadow(name)
             ),
             create,
@@ -232,7 +238,7 @@ fn shadow_copy(
         .build(),
         gate(
             "confirm",
-            format!("the application works with the new {name} ({column} changed)"),
+            format!("the application works with the new {name} ({column})"),
         ),
         PhaseSpec::outside(
             "drop-old",

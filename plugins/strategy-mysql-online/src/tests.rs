@@ -625,3 +625,41 @@ fn other_engines_changes_and_batches_are_not_ours() {
     assert!(info.online);
     assert_eq!(info.dialects, ["mysql"]);
 }
+
+#[test]
+fn add_column_with_a_per_row_default_is_a_shadow_copy() {
+    let mut c = column("token", ColumnType::Uuid, false);
+    c.default = Some("uuid()".into());
+    let change = Change::AddColumn(AddColumn {
+        table: name("t"),
+        column: c,
+    });
+    let p = plan(change, MARIADB).unwrap();
+    assert_eq!(
+        names(&p),
+        [
+            "shadow", "copy", "validate", "cut-over", "confirm", "drop-old"
+        ]
+    );
+    let shadow = sql(&p[0].steps);
+    assert!(
+        shadow.iter().any(
+            |s| s.starts_with("ALTER TABLE `_t__aish_new` ADD COLUMN `token`")
+                && s.contains("DEFAULT uuid()")
+        ),
+        "{shadow:?}"
+    );
+    // The copy lists the original columns only: the new one takes its default in every copied row.
+    let PhaseKind::Backfill(b) = &p[1].kind else {
+        panic!("copy is a backfill")
+    };
+    assert!(!b.batch.contains("`token`"), "{}", b.batch);
+    // A constant or current-time default stays instant.
+    let mut c = column("at", ColumnType::Timestamp(None), false);
+    c.default = Some("current_timestamp()".into());
+    let change = Change::AddColumn(AddColumn {
+        table: name("t"),
+        column: c,
+    });
+    assert_eq!(names(&plan(change, MARIADB).unwrap()), ["add-column"]);
+}

@@ -71,7 +71,7 @@ pub fn report_phased(id: &str, run: &crate::executor::PhasedOutcome) {
     }
     if let Some(m) = &run.monitor {
         println!(
-            "Performance: {} samples; at most {} other session(s) waiting for a lock at once; longest lock wait seen {} ms",
+            "Performance: {} samples; at most {} session(s) waiting for a lock at once; longest lock wait seen {} ms",
             m.samples, m.max_blocked_sessions, m.longest_lock_wait_ms
         );
     }

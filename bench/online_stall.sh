@@ -28,6 +28,7 @@
 #      to build reshape the first time)
 # Env: ROWS=2000000 CUSTOMERS=100000 RATE=200 IDLE=10 LEAD=2 TAIL=1 ENGINES=postgres,mariadb
 #      TOOLS=naive,reshape,ai-shell CHANGES=amount,status,token,index,fk AI_SHELL=target/release/ai-shell
+#      AI_ARGS="--batch-size 2000" (extra options for ai-shell)
 # Needs PostgreSQL 15 (pgbench 15) on 127.0.0.1:5432 (postgres, trust) and MariaDB 10.11 on 127.0.0.1:3306 (root).
 # Peers are installed under target/bench-tools on first use: `cargo install reshape --locked` (its pg_query
 # dependency runs bindgen: needs libclang, Debian package libclang-dev) and a venv with pymysql.
@@ -321,7 +322,8 @@ ai_shell() { # engine request
   local dir=$WORK/ai-$RUN
   mkdir -p "$dir" && cd "$dir"
   local rc=0
-  "$AI" --database "$(url "$1")" migrate "$2" --zero-downtime --yes --confirm-gates || rc=$?
+  # shellcheck disable=SC2086 # AI_ARGS is a list of extra options, e.g. "--batch-size 2000"
+  "$AI" --database "$(url "$1")" migrate "$2" --zero-downtime --yes --confirm-gates ${AI_ARGS:-} || rc=$?
   cd "$ROOT"
   return $rc
 }

@@ -340,6 +340,14 @@ impl Executor<'_> {
         };
 
         if let Some((k, stop)) = failure {
+            // `migrate cancel` interrupts whatever statement runs, which may be a progress write rather than
+            // the phase's own work: with the flag set, the stop is the cancellation.
+            let stop = match stop {
+                Stop::Error(_) if self.history.cancel_requested(s, m.version).await? => {
+                    Stop::Cancelled
+                }
+                other => other,
+            };
             let phase = &phases[k - 1];
             let error = match &stop {
                 Stop::Cancelled => "cancelled by `ai-shell migrate cancel`".to_string(),

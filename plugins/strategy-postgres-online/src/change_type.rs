@@ -33,6 +33,9 @@ struct Names<'a> {
     key: &'a str,
     old_type: String,
     new_type: String,
+    /// The triggers fire only on updates that set the column (`UPDATE OF`): without a `USING` expression the
+    /// copy depends on that column alone, so the backfill's own updates of the new column do not fire them.
+    watch_column: bool,
 }
 
 impl Names<'_> {
@@ -63,12 +66,17 @@ impl Names<'_> {
         )
     }
 
-    /// `DROP TRIGGER IF EXISTS` then `CREATE TRIGGER name BEFORE INSERT OR UPDATE ... name()`.
+    /// `DROP TRIGGER IF EXISTS` then `CREATE TRIGGER name BEFORE INSERT OR UPDATE [OF column] ... name()`.
     fn create_trigger(&self, name: &str, execute: &str) -> [String; 2] {
+        let of = if self.watch_column {
+            format!(" OF {}", ident(self.column))
+        } else {
+            String::new()
+        };
         [
             self.drop_trigger(name),
             format!(
-                "CREATE TRIGGER {} BEFORE INSERT OR UPDATE ON {} FOR EACH ROW EXECUTE {execute} {}",
+                "CREATE TRIGGER {} BEFORE INSERT OR UPDATE{of} ON {} FOR EACH ROW EXECUTE {execute} {}",
                 ident(name),
                 self.q(),
                 self.function(name)
@@ -179,6 +187,7 @@ pub fn plan(a: &AlterColumnType, cx: &Context) -> Option<Vec<Phase>> {
         key,
         old_type,
         new_type,
+        watch_column: a.using.is_none(),
     };
     let execute = if cx.major >= 11 {
         "FUNCTION"

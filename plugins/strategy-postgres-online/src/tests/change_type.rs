@@ -48,7 +48,7 @@ fn a_not_null_indexed_column_goes_through_every_phase() {
         expand[2..],
         [
             "DROP TRIGGER IF EXISTS \"orders_qty__aish_sync\" ON \"orders\"",
-            "CREATE TRIGGER \"orders_qty__aish_sync\" BEFORE INSERT OR UPDATE ON \"orders\" FOR EACH ROW \
+            "CREATE TRIGGER \"orders_qty__aish_sync\" BEFORE INSERT OR UPDATE OF \"qty\" ON \"orders\" FOR EACH ROW \
              EXECUTE FUNCTION \"orders_qty__aish_sync\"()"
         ]
     );
@@ -118,7 +118,7 @@ fn the_switch_renames_and_keeps_the_old_column_in_sync_until_cleanup() {
     );
     assert_eq!(
         switch[12],
-        "CREATE TRIGGER \"orders_qty__aish_back\" BEFORE INSERT OR UPDATE ON \"orders\" FOR EACH ROW \
+        "CREATE TRIGGER \"orders_qty__aish_back\" BEFORE INSERT OR UPDATE OF \"qty\" ON \"orders\" FOR EACH ROW \
          EXECUTE FUNCTION \"orders_qty__aish_back\"()"
     );
     assert_eq!(
@@ -135,7 +135,7 @@ fn the_switch_renames_and_keeps_the_old_column_in_sync_until_cleanup() {
             "ALTER TABLE \"orders\" ALTER COLUMN \"qty__aish_new\" DROP NOT NULL",
             "ALTER TABLE \"orders\" ALTER COLUMN \"qty\" SET NOT NULL",
             "DROP TRIGGER IF EXISTS \"orders_qty__aish_sync\" ON \"orders\"",
-            "CREATE TRIGGER \"orders_qty__aish_sync\" BEFORE INSERT OR UPDATE ON \"orders\" FOR EACH ROW \
+            "CREATE TRIGGER \"orders_qty__aish_sync\" BEFORE INSERT OR UPDATE OF \"qty\" ON \"orders\" FOR EACH ROW \
              EXECUTE FUNCTION \"orders_qty__aish_sync\"()"
         ]
     );

@@ -411,13 +411,26 @@ impl Executor<'_> {
         if let Some(pragma) = &before {
             s.execute_script(pragma).await?;
         }
-        s.execute_script(begin).await?;
-        // On SQLite concurrent runs only meet at the write lock: another one may have applied it meanwhile.
+        // On SQLite concurrent runs only meet at the write lock: another one may have applied it meanwhile,
+        // so the transaction starts with a look at the history (one call for both).
         // PostgreSQL runs hold the advisory lock, so the history read at the start is still true.
-        if s.engine() == Engine::Sqlite
-            && let Some(r) = self.history.get(s, m.version).await?
-            && r.status == Status::Applied
-        {
+        let applied_meanwhile = if s.engine() == Engine::Sqlite {
+            let r = s
+                .query(
+                    &format!(
+                        "BEGIN IMMEDIATE; SELECT count(*) FROM {} WHERE version = {} AND status = 'applied'",
+                        self.history.table(),
+                        m.version
+                    ),
+                    &[],
+                )
+                .await?;
+            matches!(r.rows.first().and_then(|row| row.first()), Some(crate::model::SqlValue::Integer(n)) if *n > 0)
+        } else {
+            s.execute_script(begin).await?;
+            false
+        };
+        if applied_meanwhile {
             s.execute_script("ROLLBACK").await?;
             if let Some(pragma) = &after {
                 s.execute_script(pragma).await?;
@@ -425,8 +438,24 @@ impl Executor<'_> {
             return Ok(false);
         }
         let started = Instant::now();
+        let mut done = running_record(m, statements.len(), true);
+        done.status = Status::Applied;
+        done.statements_done = statements.len();
+        let event = format!("{} statements in one transaction", statements.len());
         // The whole section in one round trip; when it fails, a second transaction finds the statement.
-        let failure = match s.execute_script(&body.join(";\n")).await {
+        // On SQLite the history row, its log event and the commit go in the same call.
+        let sqlite = s.engine() == Engine::Sqlite;
+        let script = if sqlite {
+            format!(
+                "{};\n{};\nCOMMIT",
+                body.join(";\n"),
+                self.history
+                    .sqlite_put_and_log(&done, "applied", &event, &record::now())
+            )
+        } else {
+            body.join(";\n")
+        };
+        let failure = match s.execute_script(&script).await {
             Ok(()) => None,
             Err(e) => {
                 s.execute_script("ROLLBACK").await?;
@@ -462,20 +491,12 @@ impl Executor<'_> {
                 hint: "Nothing was applied: the migration's transaction was rolled back. Fix the migration and run `ai-shell migrate apply` again.".into(),
             });
         }
-        let mut done = running_record(m, statements.len(), true);
-        done.status = Status::Applied;
-        done.statements_done = statements.len();
-        done.duration_ms = Some(started.elapsed().as_millis() as u64);
-        self.history.put(s, &done).await?;
-        self.history
-            .log(
-                s,
-                m.version,
-                "applied",
-                &format!("{} statements in one transaction", statements.len()),
-            )
-            .await?;
-        s.execute_script("COMMIT").await?;
+        if !sqlite {
+            done.duration_ms = Some(started.elapsed().as_millis() as u64);
+            self.history.put(s, &done).await?;
+            self.history.log(s, m.version, "applied", &event).await?;
+            s.execute_script("COMMIT").await?;
+        }
         if let Some(pragma) = &after {
             s.execute_script(pragma).await?;
         }

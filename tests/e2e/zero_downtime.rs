@@ -654,3 +654,40 @@ fn rollback_from_every_phase(engine: Engine) {
         "bigint"
     );
 }
+
+/// `[migrations.production] zero-downtime = true` makes the online strategy the default for `--env
+/// production`: the foreign key is added NOT VALID and validated in its own phase. Without the environment, a
+/// small table gets the standard single transaction.
+#[test]
+fn postgres_environment_default_adds_a_foreign_key_not_valid_then_validates() {
+    let shop = Shop::new(Engine::Postgres, 2_000);
+    shop.db.exec(
+        "CREATE TABLE customers (id integer PRIMARY KEY, name text);
+         INSERT INTO customers (id) SELECT g FROM generate_series(0, 99) g;",
+    );
+    std::fs::write(
+        shop.dir.path().join("ai-shell.toml"),
+        "[migrations.production]\nzero-downtime = true\n",
+    )
+    .unwrap();
+    let out = run_ok(shop.cli().args([
+        "--env",
+        "production",
+        "migrate",
+        "add foreign key from orders customer_id to customers id",
+        "--yes",
+    ]));
+    assert!(out.contains("Zero-Downtime Migration Plan"), "{out}");
+    assert!(out.contains("NOT VALID"), "{out}");
+    assert!(out.contains("VALIDATE CONSTRAINT"), "{out}");
+    assert_eq!(
+        shop.scalar("SELECT convalidated::text FROM pg_constraint WHERE contype = 'f' AND conrelid = 'orders'::regclass"),
+        "true"
+    );
+    let out = run_ok(
+        shop.cli()
+            .args(["migrate", "add column label text to products", "--yes"]),
+    );
+    assert!(!out.contains("Zero-Downtime Migration Plan"), "{out}");
+    assert!(out.contains("Migration applied successfully"), "{out}");
+}

@@ -683,7 +683,7 @@ fn phased_form(
 }
 
 /// A history row for `m` about to run.
-fn running_record(m: &Migration, total: usize, transactional: bool) -> Record {
+pub(super) fn running_record(m: &Migration, total: usize, transactional: bool) -> Record {
     Record {
         version: m.version,
         name: m.id.clone(),

@@ -595,15 +595,7 @@ impl Executor<'_> {
             lock_timeout_statement(s, true, options.lock_timeout).await?;
             for statement in &body {
                 if phase.kind == Kind::Validate {
-                    let r = s.query(statement, &[]).await?;
-                    if !r.rows.is_empty() {
-                        return Err(ConnectionError::Database {
-                            url: s.database().url().redacted(),
-                            context: format!("validation `{statement}`"),
-                            message: format!("found {} offending row(s)", r.rows.len()),
-                            sqlstate: None,
-                        });
-                    }
+                    validate(s, statement).await?;
                 } else {
                     s.execute_script(statement).await?;
                 }
@@ -656,15 +648,7 @@ impl Executor<'_> {
         let result = async {
             for (k, statement) in phase.statements.iter().enumerate().skip(resume_at) {
                 if phase.kind == Kind::Validate {
-                    let r = s.query(statement, &[]).await?;
-                    if !r.rows.is_empty() {
-                        return Err(ConnectionError::Database {
-                            url: s.database().url().redacted(),
-                            context: format!("validation `{statement}`"),
-                            message: format!("found {} offending row(s)", r.rows.len()),
-                            sqlstate: None,
-                        });
-                    }
+                    validate(s, statement).await?;
                 } else {
                     match s.execute_script(statement).await {
                         Ok(()) => {}
@@ -1037,22 +1021,21 @@ fn history_to_connection(e: crate::history::HistoryError) -> ConnectionError {
 
 /// The history row of a phased migration: progress counts phases.
 fn phased_record(m: &Migration, phases: usize) -> Record {
-    Record {
-        version: m.version,
-        name: m.id.clone(),
-        checksum: m.checksum.clone(),
-        status: Status::Running,
-        statements_total: phases,
-        statements_done: 0,
-        error: None,
-        applied_at: Some(record::now()),
-        applied_by: Some(record::current_user()),
-        duration_ms: None,
-        up_sql: m.up.clone(),
-        down_sql: m.down.clone(),
-        transactional: false,
-        notes: None,
+    super::apply::running_record(m, phases, false)
+}
+
+/// A validation step: it must succeed and, as a query, return no rows.
+async fn validate(s: &mut Session, statement: &str) -> Result<(), ConnectionError> {
+    let r = s.query(statement, &[]).await?;
+    if r.rows.is_empty() {
+        return Ok(());
     }
+    Err(ConnectionError::Database {
+        url: s.database().url().redacted(),
+        context: format!("validation `{statement}`"),
+        message: format!("found {} offending row(s)", r.rows.len()),
+        sqlstate: None,
+    })
 }
 
 /// Backfill progress: a bar on a terminal, a line every 10 % otherwise.

@@ -581,6 +581,21 @@ fn rollback_from_every_phase(engine: Engine) {
         .map(|(i, l)| (i, l.rsplit(": ").next().unwrap().to_string()))
         .collect();
     assert!(markers.len() >= 6, "{original}");
+    // Writes the file with `failing` inserted before line `at`, and applies it.
+    let apply_with = |at: usize, failing: &str| {
+        let mut edited: Vec<&str> = lines.clone();
+        edited.insert(at, failing);
+        std::fs::write(&file, edited.join("\n") + "\n").unwrap();
+        shop.cli()
+            .args([
+                "migrate",
+                "apply",
+                "--confirm-gates",
+                "--auto-rollback-on-error",
+            ])
+            .output()
+            .unwrap()
+    };
     let mut tried = 0;
     for (n, (_, kind)) in markers.iter().enumerate() {
         let failing = match kind.as_str() {
@@ -590,19 +605,7 @@ fn rollback_from_every_phase(engine: Engine) {
             _ => continue,
         };
         let end = markers.get(n + 1).map(|(i, _)| *i).unwrap_or(down_at);
-        let mut edited: Vec<&str> = lines.clone();
-        edited.insert(end, failing);
-        std::fs::write(&file, edited.join("\n") + "\n").unwrap();
-        let out = shop
-            .cli()
-            .args([
-                "migrate",
-                "apply",
-                "--confirm-gates",
-                "--auto-rollback-on-error",
-            ])
-            .output()
-            .unwrap();
+        let out = apply_with(end, failing);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(
             !out.status.success(),
@@ -626,19 +629,7 @@ fn rollback_from_every_phase(engine: Engine) {
     // A failing clean-up leaves the completed change in place, and `retry` finishes it.
     let (cleanup_at, _) = markers.last().unwrap();
     assert!(lines[*cleanup_at].ends_with(": cleanup"), "{original}");
-    let mut edited: Vec<&str> = lines.clone();
-    edited.insert(down_at, "SELECT * FROM no_such_table_aish;");
-    std::fs::write(&file, edited.join("\n") + "\n").unwrap();
-    let out = shop
-        .cli()
-        .args([
-            "migrate",
-            "apply",
-            "--confirm-gates",
-            "--auto-rollback-on-error",
-        ])
-        .output()
-        .unwrap();
+    let out = apply_with(down_at, "SELECT * FROM no_such_table_aish;");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("only its clean-up failed"), "{stderr}");
     std::fs::write(&file, &original).unwrap();

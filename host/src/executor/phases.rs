@@ -602,15 +602,10 @@ impl Executor<'_> {
             }
             prow.status = PhaseStatus::Done;
             prow.updated_at = Some(record::now());
-            self.history.put_phase(s, prow).await.map_err(|e| match e {
-                crate::history::HistoryError::Database(d) => d,
-                other => ConnectionError::Database {
-                    url: String::new(),
-                    context: "recording a phase".into(),
-                    message: other.to_string(),
-                    sqlstate: None,
-                },
-            })?;
+            self.history
+                .put_phase(s, prow)
+                .await
+                .map_err(history_to_connection)?;
             Ok(())
         }
         .await;

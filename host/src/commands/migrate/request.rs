@@ -197,18 +197,21 @@ pub async fn run(ctx: &mut Context, args: RequestArgs) -> anyhow::Result<()> {
     }
 
     // The migration file.
+    let base = Meta {
+        description: Some(first_line(&request)),
+        created: None,
+        author: Some(record::current_user()),
+        destructive,
+        ..Meta::default()
+    };
     let (up, down, meta) = match &rollout {
         Some(r) => (
             crate::rollout::file::up_section(&r.phases),
             crate::rollout::file::down_section(&r.phases),
             Meta {
-                description: Some(first_line(&request)),
-                created: None,
-                author: Some(record::current_user()),
                 strategy: r.strategies.join("+"),
-                destructive,
                 transaction: false,
-                ..Meta::default()
+                ..base
             },
         ),
         None => (
@@ -218,12 +221,8 @@ pub async fn run(ctx: &mut Context, args: RequestArgs) -> anyhow::Result<()> {
                 Err(_) => String::new(),
             },
             Meta {
-                description: Some(first_line(&request)),
-                created: None,
-                author: Some(record::current_user()),
-                destructive,
                 transaction: !planning::needs_no_transaction(engine, &prepared.up),
-                ..Meta::default()
+                ..base
             },
         ),
     };

@@ -360,18 +360,31 @@ fn a_failing_migration_changes_nothing_on_transactional_engines() {
             "CREATE TABLE half (id INTEGER PRIMARY KEY);\nCREATE TABLE ok (id INTEGER);",
             Some("DROP TABLE half;"),
         );
+        p.write(
+            "003_after.sql",
+            "CREATE TABLE after_bad (id INTEGER PRIMARY KEY);",
+            Some("DROP TABLE after_bad;"),
+        );
         let err = p.fail(&["migrate", "apply"]);
         assert!(
             err.contains("002_bad failed at statement 2 of 2")
-                && err.contains("Nothing was applied"),
+                && err.contains("Nothing of this migration was applied"),
             "{err}"
         );
+        let tables = p.tables();
         assert!(
-            !p.tables().contains(&"half".to_string()),
+            !tables.contains(&"half".to_string()),
             "{engine:?}: statement 1 was rolled back"
         );
+        // The migration before it in the same run stays applied (on SQLite it shared the failed one's write
+        // transaction up to its savepoint); the one after it did not run.
+        assert!(tables.contains(&"ok".to_string()), "{engine:?}: {tables:?}");
+        assert!(!tables.contains(&"after_bad".to_string()), "{tables:?}");
         let status = p.json(&["migrate", "status"]);
+        assert_eq!(status["migrations"][0]["state"], "applied", "{status}");
         assert_eq!(status["migrations"][1]["state"], "failed", "{status}");
+        assert_eq!(status["migrations"][2]["state"], "pending", "{status}");
+        std::fs::remove_file(p.migrations().join("003_after.sql")).unwrap();
         // Validate's trial run finds the same failure and changes nothing.
         let err = p.fail(&["migrate", "validate"]);
         assert!(err.contains("failed validation"), "{err}");
@@ -388,6 +401,94 @@ fn a_failing_migration_changes_nothing_on_transactional_engines() {
         p.run(&["migrate", "apply"]);
         assert!(p.tables().contains(&"half".to_string()));
     }
+}
+
+/// The history is written with its values inlined in the migration's own script (one round trip): quotes,
+/// backslashes, non-ASCII text and line breaks come back exactly as written, on every engine.
+#[test]
+fn the_history_keeps_the_sql_exactly_as_applied() {
+    for engine in ENGINES {
+        let p = Project::new(engine);
+        let up = "CREATE TABLE quirks (id INTEGER PRIMARY KEY, label VARCHAR(40) DEFAULT 'it''s');\n\
+                  -- a comment with a backslash \\ and a quote ' and é ü ✓\n\
+                  CREATE INDEX idx_quirks_label ON quirks (label);";
+        let down = match engine {
+            Engine::Mysql => {
+                "DROP INDEX idx_quirks_label ON quirks;\nDROP TABLE quirks; -- back\\slash"
+            }
+            _ => "DROP INDEX idx_quirks_label;\nDROP TABLE quirks; -- back\\slash",
+        };
+        p.write("001_quirks.sql", up, Some(down));
+        p.write(
+            "002_second.sql",
+            "CREATE TABLE second (id INTEGER PRIMARY KEY);",
+            Some("DROP TABLE second;"),
+        );
+        p.run(&["migrate", "apply"]);
+        let history = p.json(&["migrate", "history"]);
+        let first = &history[0];
+        assert_eq!(first["status"], "applied", "{engine:?}: {history}");
+        assert_eq!(first["up_sql"].as_str().unwrap().trim(), up, "{engine:?}");
+        assert_eq!(
+            first["down_sql"].as_str().unwrap().trim(),
+            down,
+            "{engine:?}"
+        );
+        assert_eq!(history[1]["status"], "applied", "{history}");
+        assert!(
+            history[0]["duration_ms"].is_u64() && history[1]["duration_ms"].is_u64(),
+            "{engine:?}: {history}"
+        );
+        // And the recorded down SQL is what a rollback runs.
+        p.run(&["migrate", "rollback", "--to-version", "0", "--yes"]);
+        assert!(p.tables().iter().all(|t| t != "quirks"), "{:?}", p.tables());
+    }
+}
+
+/// SQLite: a table rebuild between `PRAGMA foreign_keys = OFF` and `ON` in the middle of a run. The pragma has
+/// no effect inside a transaction, so the run's shared write transaction commits before it and a new one
+/// starts after it; every migration is applied and recorded once.
+#[test]
+fn sqlite_rebuild_with_foreign_key_pragmas_in_the_middle_of_a_run() {
+    let p = Project::new(Engine::Sqlite);
+    p.write(
+        "001_parent_child.sql",
+        "CREATE TABLE parent (id INTEGER PRIMARY KEY);\n\
+         CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES parent (id), note TEXT);\n\
+         INSERT INTO parent (id) VALUES (1);\n\
+         INSERT INTO child (id, parent_id, note) VALUES (1, 1, 'kept');",
+        Some("DROP TABLE child;\nDROP TABLE parent;"),
+    );
+    p.write(
+        "002_rebuild_child.sql",
+        "PRAGMA foreign_keys = OFF;\n\
+         CREATE TABLE child_new (id INTEGER PRIMARY KEY, parent_id INTEGER NOT NULL REFERENCES parent (id), note TEXT);\n\
+         INSERT INTO child_new (id, parent_id, note) SELECT id, parent_id, note FROM child;\n\
+         DROP TABLE child;\n\
+         ALTER TABLE child_new RENAME TO child;\n\
+         PRAGMA foreign_keys = ON;",
+        None,
+    );
+    p.write(
+        "003_after.sql",
+        "CREATE TABLE after_rebuild (id INTEGER PRIMARY KEY);",
+        Some("DROP TABLE after_rebuild;"),
+    );
+    p.run(&["migrate", "apply"]);
+    let history = p.json(&["migrate", "history"]);
+    let states: Vec<&str> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(states, ["applied", "applied", "applied"], "{history}");
+    assert_eq!(p.column("SELECT note FROM child"), ["kept"]);
+    assert_eq!(
+        p.column("SELECT \"notnull\" FROM pragma_table_info('child') WHERE name = 'parent_id'"),
+        ["1"]
+    );
+    assert!(p.tables().contains(&"after_rebuild".to_string()));
 }
 
 #[test]

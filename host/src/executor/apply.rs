@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 
+use super::transaction::SqliteGroup;
 use super::{
     ExecError, Executor, Migration, already_applied, split, transaction_control, transactional_ddl,
 };
@@ -174,6 +175,25 @@ impl Executor<'_> {
         options: &ApplyOptions,
         retrying: bool,
     ) -> Result<ApplyOutcome, ExecError> {
+        let mut group = SqliteGroup::default();
+        let result = self
+            .apply_pending(s, migrations, options, retrying, &mut group)
+            .await;
+        // Whatever stopped the run, the migrations completed in SQLite's open transaction commit.
+        let committed = group.commit(s).await;
+        let outcome = result?;
+        committed?;
+        Ok(outcome)
+    }
+
+    async fn apply_pending(
+        &self,
+        s: &mut Session,
+        migrations: &[Migration],
+        options: &ApplyOptions,
+        retrying: bool,
+        group: &mut SqliteGroup,
+    ) -> Result<ApplyOutcome, ExecError> {
         if let Target::Only(v) = options.target
             && !migrations.iter().any(|m| m.version == v)
         {
@@ -230,13 +250,24 @@ impl Executor<'_> {
         let mut newly_applied: Vec<u64> = Vec::new();
         // The final history row of the last statement-by-statement migration, not yet written.
         let mut pending: Option<Record> = None;
+        let selected = |m: &Migration| match options.target {
+            Target::All => true,
+            Target::Only(v) => m.version == v,
+            Target::UpTo(v) => m.version <= v,
+        };
+        // The last version this run may apply (later SQLite migrations may join an open transaction).
+        let last_to_run = migrations
+            .iter()
+            .filter(|m| selected(m))
+            .filter(|m| {
+                records
+                    .get(&m.version)
+                    .is_none_or(|r| r.status != Status::Applied)
+            })
+            .map(|m| m.version)
+            .max();
         for m in migrations {
-            let selected = match options.target {
-                Target::All => true,
-                Target::Only(v) => m.version == v,
-                Target::UpTo(v) => m.version <= v,
-            };
-            if !selected {
+            if !selected(m) {
                 continue;
             }
             let record = records.get(&m.version);
@@ -253,6 +284,7 @@ impl Executor<'_> {
                     continue;
                 }
                 self.flush_final(s, &mut pending).await?;
+                group.commit(s).await?;
                 if options.dry_run {
                     let phases = crate::rollout::file::parse(&m.up, m.down.as_deref(), engine)
                         .map_err(|e| ExecError::Refused(format!("migration {}: {e}", m.id)))?;
@@ -363,8 +395,11 @@ impl Executor<'_> {
             }
             let started = Instant::now();
             let ran = if transactional_ddl(engine) && m.transactional {
-                self.run_in_transaction(s, m, &statements).await?
+                let more_follow = last_to_run.is_some_and(|v| v > m.version);
+                self.run_in_transaction(s, m, &statements, group, more_follow)
+                    .await?
             } else {
+                group.commit(s).await?;
                 pending = Some(
                     self.run_statement_by_statement(s, m, &statements, resume_from, pending.take())
                         .await?,
@@ -394,134 +429,6 @@ impl Executor<'_> {
         Ok(outcome)
     }
 
-    /// PostgreSQL and SQLite: the statements and the history row commit together, or not at all.
-    /// Returns false when another run applied it first (SQLite, where runs only meet at the write lock).
-    async fn run_in_transaction(
-        &self,
-        s: &mut Session,
-        m: &Migration,
-        statements: &[String],
-    ) -> Result<bool, ExecError> {
-        let begin = if s.engine() == Engine::Sqlite {
-            "BEGIN IMMEDIATE"
-        } else {
-            "BEGIN"
-        };
-        let (before, body, after) = super::foreign_key_pragmas(s.engine(), statements);
-        if let Some(pragma) = &before {
-            s.execute_script(pragma).await?;
-        }
-        // On SQLite concurrent runs only meet at the write lock: another one may have applied it meanwhile,
-        // so the transaction starts with a look at the history (one call for both).
-        // PostgreSQL runs hold the advisory lock, so the history read at the start is still true.
-        let applied_meanwhile = if s.engine() == Engine::Sqlite {
-            let r = s
-                .query(
-                    &format!(
-                        "BEGIN IMMEDIATE; SELECT count(*) FROM {} WHERE version = {} AND status = 'applied'",
-                        self.history.table(),
-                        m.version
-                    ),
-                    &[],
-                )
-                .await?;
-            matches!(r.rows.first().and_then(|row| row.first()), Some(crate::model::SqlValue::Integer(n)) if *n > 0)
-        } else {
-            s.execute_script(begin).await?;
-            false
-        };
-        if applied_meanwhile {
-            s.execute_script("ROLLBACK").await?;
-            if let Some(pragma) = &after {
-                s.execute_script(pragma).await?;
-            }
-            return Ok(false);
-        }
-        let started = Instant::now();
-        let mut done = running_record(m, statements.len(), true);
-        done.status = Status::Applied;
-        done.statements_done = statements.len();
-        let event = format!("{} statements in one transaction", statements.len());
-        // The whole section in one round trip; when it fails, a second transaction finds the statement.
-        // On SQLite the history row, its log event and the commit go in the same call.
-        let sqlite = s.engine() == Engine::Sqlite;
-        let script = if sqlite {
-            format!(
-                "{};\n{};\nCOMMIT",
-                body.join(";\n"),
-                self.history
-                    .sqlite_put_and_log(&done, "applied", &event, &record::now())
-            )
-        } else {
-            body.join(";\n")
-        };
-        let failure = match s.execute_script(&script).await {
-            Ok(()) => None,
-            Err(e) => {
-                s.execute_script("ROLLBACK").await?;
-                Some(
-                    self.failing_statement(s, begin, &body)
-                        .await?
-                        .unwrap_or((0, e)),
-                )
-            }
-        };
-        if let Some((k, e)) = failure {
-            if let Some(pragma) = &after {
-                s.execute_script(pragma).await?;
-            }
-            let error = e.to_string();
-            let mut failed = running_record(m, statements.len(), true);
-            failed.status = Status::Failed;
-            failed.error = Some(format!("statement {}: {error}", k + 1));
-            self.history.put(s, &failed).await?;
-            self.history
-                .log(
-                    s,
-                    m.version,
-                    "failed",
-                    &format!("statement {} of {}: {error}", k + 1, statements.len()),
-                )
-                .await?;
-            return Err(ExecError::Failed {
-                id: m.id.clone(),
-                step: k + 1,
-                total: statements.len(),
-                error,
-                hint: "Nothing was applied: the migration's transaction was rolled back. Fix the migration and run `ai-shell migrate apply` again.".into(),
-            });
-        }
-        if !sqlite {
-            done.duration_ms = Some(started.elapsed().as_millis() as u64);
-            self.history.put(s, &done).await?;
-            self.history.log(s, m.version, "applied", &event).await?;
-            s.execute_script("COMMIT").await?;
-        }
-        if let Some(pragma) = &after {
-            s.execute_script(pragma).await?;
-        }
-        Ok(true)
-    }
-
-    /// Runs `statements` one by one in a transaction that is rolled back, to name the one that fails.
-    async fn failing_statement(
-        &self,
-        s: &mut Session,
-        begin: &str,
-        statements: &[String],
-    ) -> Result<Option<(usize, crate::connection::ConnectionError)>, ExecError> {
-        s.execute_script(begin).await?;
-        let mut found = None;
-        for (k, statement) in statements.iter().enumerate() {
-            if let Err(e) = s.execute_script(statement).await {
-                found = Some((k, e));
-                break;
-            }
-        }
-        s.execute_script("ROLLBACK").await?;
-        Ok(found)
-    }
-
     /// Writes a finished statement-by-statement migration's final row and its log event, in one commit.
     async fn flush_final(
         &self,
@@ -539,12 +446,7 @@ impl Executor<'_> {
     async fn write_final(&self, s: &mut Session, done: &Record) -> Result<(), ExecError> {
         self.history.put(s, done).await?;
         self.history
-            .log(
-                s,
-                done.version,
-                "applied",
-                &format!("{} statements", done.statements_total),
-            )
+            .log(s, done.version, "applied", &final_event(done))
             .await?;
         Ok(())
     }
@@ -567,10 +469,15 @@ impl Executor<'_> {
             let running = running_record(m, statements.len(), false);
             match &previous {
                 Some(done) => {
-                    s.execute_script("BEGIN").await?;
-                    self.write_final(s, done).await?;
-                    self.history.put(s, &running).await?;
-                    s.execute_script("COMMIT").await?;
+                    let e = s.engine();
+                    s.execute_script(&format!(
+                        "BEGIN;\n{};\n{};\n{};\nCOMMIT",
+                        self.history.put_sql(e, done, None),
+                        self.history
+                            .log_sql(e, done.version, "applied", &final_event(done)),
+                        self.history.put_sql(e, &running, None)
+                    ))
+                    .await?;
                 }
                 None => self.history.put(s, &running).await?,
             }
@@ -588,8 +495,22 @@ impl Executor<'_> {
                 )
                 .await?;
         }
+        // MySQL: a statement and the record of its progress go in one call (the server stops at a failing
+        // statement). PostgreSQL would run the two as one implicit transaction, which `transaction: false`
+        // statements such as CREATE INDEX CONCURRENTLY refuse.
+        let with_progress = s.engine() == Engine::MySql;
         for (k, statement) in statements.iter().enumerate().skip(start) {
-            match s.execute_script(statement).await {
+            // The last statement's progress is recorded by the final row.
+            let record_progress = k + 1 < statements.len();
+            let script = if with_progress && record_progress {
+                format!(
+                    "{statement};\n{}",
+                    self.history.progress_sql(m.version, k + 1)
+                )
+            } else {
+                statement.clone()
+            };
+            match s.execute_script(&script).await {
                 Ok(()) => {}
                 // The previous run died right after this statement, before recording it.
                 Err(e) if interrupted && k == start && already_applied(&e) => {
@@ -601,6 +522,9 @@ impl Executor<'_> {
                             &format!("statement {} had already run: {e}", k + 1),
                         )
                         .await?;
+                    if record_progress && with_progress {
+                        self.history.set_progress(s, m.version, k + 1).await?;
+                    }
                 }
                 Err(e) => {
                     let error = e.to_string();
@@ -630,8 +554,7 @@ impl Executor<'_> {
                     });
                 }
             }
-            // The last statement's progress is recorded by the final row below.
-            if k + 1 < statements.len() {
+            if record_progress && !with_progress {
                 self.history.set_progress(s, m.version, k + 1).await?;
             }
         }
@@ -680,6 +603,11 @@ fn phased_form(
         down: m.down.as_ref().map(|_| file::down_section(&phases)),
         ..m.clone()
     })
+}
+
+/// The log event of a statement-by-statement migration that finished.
+fn final_event(done: &Record) -> String {
+    format!("{} statements", done.statements_total)
 }
 
 /// A history row for `m` about to run.

@@ -2,7 +2,9 @@
 //! at every instant, whatever the engine.
 //!
 //! - PostgreSQL and SQLite: a migration and its history row commit in one transaction (SQLite `BEGIN
-//!   IMMEDIATE`, which also serialises concurrent runs), so a crash leaves either both or neither.
+//!   IMMEDIATE`, which also serialises concurrent runs), so a crash leaves either both or neither; on SQLite
+//!   consecutive migrations share a write transaction for up to 200 ms, each in its own savepoint
+//!   (`transaction.rs`).
 //! - MySQL/MariaDB (DDL commits implicitly) and migrations marked `transaction: false`: the history row is
 //!   written first as `running` and progress is recorded after every statement; a failure leaves `failed at
 //!   statement k`, and a run that died is resumed by the next one from the first unrecorded statement.
@@ -11,6 +13,7 @@ mod apply;
 mod lock;
 mod phases;
 mod rollback;
+mod transaction;
 
 pub use apply::{Applied, ApplyOptions, ApplyOutcome, Target};
 pub use lock::{LockError, RunLock};

@@ -4,6 +4,7 @@
 
 pub mod phases;
 pub mod record;
+mod script;
 
 pub use phases::{PhaseRecord, PhaseStatus};
 pub use record::{Event, Record, Status};
@@ -138,54 +139,6 @@ impl History {
         Ok(int_at(&r, 0, 0)? > 0)
     }
 
-    /// SQLite only: the statements that write `record` and its log event, with the values inlined as
-    /// literals, so that a migration's body, its history and its commit go to SQLite in one call (every call
-    /// crosses to sqlx's worker thread and back). The duration is computed by SQLite from `started` (RFC 3339)
-    /// when the row is written, that is right after the body.
-    pub fn sqlite_put_and_log(
-        &self,
-        record: &Record,
-        event: &str,
-        detail: &str,
-        started: &str,
-    ) -> String {
-        let literal = |v: &SqlValue| match v {
-            SqlValue::Null => "NULL".to_string(),
-            SqlValue::Integer(n) => n.to_string(),
-            SqlValue::Boolean(b) => (*b as i64).to_string(),
-            SqlValue::Float(f) => f.to_string(),
-            SqlValue::Text(t) => format!("'{}'", t.replace('\'', "''")),
-            SqlValue::Bytes(b) => format!(
-                "X'{}'",
-                b.iter().map(|x| format!("{x:02x}")).collect::<String>()
-            ),
-        };
-        let mut values: Vec<String> = record.to_params().iter().map(literal).collect();
-        // duration_ms (see `Record::to_params`).
-        values[9] = format!(
-            "CAST(ROUND((julianday('now') - julianday({})) * 86400000) AS INTEGER)",
-            literal(&SqlValue::Text(started.into()))
-        );
-        let updates: Vec<String> = COLUMNS
-            .split(',')
-            .map(str::trim)
-            .filter(|c| *c != "version")
-            .map(|c| format!("{c} = excluded.{c}"))
-            .collect();
-        format!(
-            "INSERT INTO {t} ({COLUMNS}) VALUES ({}) ON CONFLICT (version) DO UPDATE SET {};\n\
-             INSERT INTO {l} (version, at, event, detail) VALUES ({}, {}, {}, {})",
-            values.join(", "),
-            updates.join(", "),
-            record.version,
-            literal(&SqlValue::Text(record::now())),
-            literal(&SqlValue::Text(event.into())),
-            literal(&SqlValue::Text(detail.into())),
-            t = self.table,
-            l = self.log_table,
-        )
-    }
-
     /// Every row, by version.
     pub async fn all(&self, s: &mut Session) -> Result<Vec<Record>, HistoryError> {
         let sql = format!("SELECT {COLUMNS} FROM {} ORDER BY version", self.table);
@@ -211,6 +164,13 @@ impl History {
     /// never leave the version without its row.
     pub async fn put(&self, s: &mut Session, record: &Record) -> Result<(), HistoryError> {
         let engine = s.engine();
+        let sql = self.upsert(engine, &placeholders(engine, 14));
+        s.execute(&sql, &record.to_params()).await?;
+        Ok(())
+    }
+
+    /// `INSERT ... VALUES (values) <upsert>` of one history row, in the engine's syntax.
+    fn upsert(&self, engine: Engine, values: &str) -> String {
         let updates: Vec<String> = COLUMNS
             .split(',')
             .map(str::trim)
@@ -224,14 +184,11 @@ impl History {
             Engine::MySql => "ON DUPLICATE KEY UPDATE",
             _ => "ON CONFLICT (version) DO UPDATE SET",
         };
-        let sql = format!(
-            "INSERT INTO {} ({COLUMNS}) VALUES ({}) {conflict} {}",
+        format!(
+            "INSERT INTO {} ({COLUMNS}) VALUES ({values}) {conflict} {}",
             self.table,
-            placeholders(engine, 14),
             updates.join(", ")
-        );
-        s.execute(&sql, &record.to_params()).await?;
-        Ok(())
+        )
     }
 
     /// Records that statements `1..=done` of a version have run (engines without transactional DDL).

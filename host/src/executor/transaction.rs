@@ -1,0 +1,207 @@
+//! PostgreSQL and SQLite: a migration's statements and its history row commit together, or not at all.
+//!
+//! Each migration goes to the database in as few calls as possible: on PostgreSQL `BEGIN`, the body, the
+//! history row, its log event and `COMMIT` are one script (one round trip); on SQLite the history check
+//! opens the migration and the rest is one script. On SQLite consecutive migrations also share one write
+//! transaction for up to [`SqliteGroup::WINDOW`], each inside its own savepoint: a migration is still applied
+//! with its history row or not at all (a failure rolls back to its savepoint, and the ones before it commit
+//! with its `failed` row), but a run of many small migrations pays the journal's fsyncs once per window
+//! instead of once per migration. SQLite has one writer at a time in any case; the window bounds how long
+//! another writer waits.
+
+use std::time::{Duration, Instant};
+
+use super::apply::running_record;
+use super::{ExecError, Executor, Migration};
+use crate::connection::{ConnectionError, Engine, Session};
+use crate::history::{Status, record};
+
+/// SQLite: the write transaction that consecutive migrations of a run share.
+#[derive(Debug, Default)]
+pub(super) struct SqliteGroup {
+    /// When the open transaction began; `None` when none is open.
+    since: Option<Instant>,
+}
+
+const SAVEPOINT: &str = "ai_shell_migration";
+const PROBE: &str = "ai_shell_probe";
+
+impl SqliteGroup {
+    /// How long migrations keep adding to one transaction before it commits.
+    pub const WINDOW: Duration = Duration::from_millis(200);
+
+    /// Commits the open transaction, if any (before anything that must run outside it, and at the end).
+    pub async fn commit(&mut self, s: &mut Session) -> Result<(), ExecError> {
+        if self.since.take().is_some() {
+            s.execute_script("COMMIT").await?;
+        }
+        Ok(())
+    }
+
+    fn begin_sql(&self) -> String {
+        match self.since {
+            Some(_) => format!("SAVEPOINT {SAVEPOINT}"),
+            None => format!("BEGIN IMMEDIATE; SAVEPOINT {SAVEPOINT}"),
+        }
+    }
+
+    /// Whether the migration that ends now also ends the transaction.
+    fn commits_now(&self, more_follow: bool) -> bool {
+        !more_follow || self.since.is_none_or(|t| t.elapsed() >= Self::WINDOW)
+    }
+}
+
+impl Executor<'_> {
+    /// Runs `m` with its history row in one transaction. Returns false when another run applied it first
+    /// (SQLite, where runs only meet at the write lock). `more_follow`: later migrations of this run may join
+    /// the SQLite transaction.
+    pub(super) async fn run_in_transaction(
+        &self,
+        s: &mut Session,
+        m: &Migration,
+        statements: &[String],
+        group: &mut SqliteGroup,
+        more_follow: bool,
+    ) -> Result<bool, ExecError> {
+        let engine = s.engine();
+        let (before, body, after) = super::foreign_key_pragmas(engine, statements);
+        if let Some(pragma) = &before {
+            // PRAGMA foreign_keys has no effect inside a transaction.
+            group.commit(s).await?;
+            s.execute_script(pragma).await?;
+        }
+        let more_follow = more_follow && after.is_none();
+        let sqlite = engine == Engine::Sqlite;
+        let started = record::now();
+        let mut done = running_record(m, statements.len(), true);
+        done.status = Status::Applied;
+        done.statements_done = statements.len();
+        let event = format!("{} statements in one transaction", statements.len());
+        let history = format!(
+            "{};\n{}",
+            self.history.put_sql(engine, &done, Some(&started)),
+            self.history.log_sql(engine, m.version, "applied", &event)
+        );
+
+        let result = if sqlite {
+            // Concurrent runs only meet at SQLite's write lock: another one may have applied it meanwhile,
+            // so the migration starts with a look at the history (one call for both).
+            let check = format!(
+                "{}; SELECT count(*) FROM {} WHERE version = {} AND status = 'applied'",
+                group.begin_sql(),
+                self.history.table(),
+                m.version
+            );
+            let r = s.query(&check, &[]).await?;
+            group.since.get_or_insert_with(Instant::now);
+            if matches!(r.rows.first().and_then(|row| row.first()), Some(crate::model::SqlValue::Integer(n)) if *n > 0)
+            {
+                s.execute_script(&format!("ROLLBACK TO {SAVEPOINT}; RELEASE {SAVEPOINT}"))
+                    .await?;
+                self.after_pragma(s, group, &after).await?;
+                return Ok(false);
+            }
+            let commit = group.commits_now(more_follow);
+            let end = if commit {
+                format!("RELEASE {SAVEPOINT}; COMMIT")
+            } else {
+                format!("RELEASE {SAVEPOINT}")
+            };
+            let result = s
+                .execute_script(&format!("{};\n{history};\n{end}", body.join(";\n")))
+                .await;
+            if result.is_ok() && commit {
+                group.since = None;
+            }
+            result
+        } else {
+            // PostgreSQL holds the advisory lock, so the history read at the start of the run is still true.
+            s.execute_script(&format!(
+                "BEGIN;\n{};\n{history};\nCOMMIT",
+                body.join(";\n")
+            ))
+            .await
+        };
+
+        let Err(e) = result else {
+            self.after_pragma(s, group, &after).await?;
+            return Ok(true);
+        };
+        // Nothing of this migration stays; the failing statement is found by running them one by one in a
+        // transaction (SQLite: a savepoint) that is rolled back.
+        let (begin, rollback) = if sqlite {
+            s.execute_script(&format!("ROLLBACK TO {SAVEPOINT}; RELEASE {SAVEPOINT}"))
+                .await?;
+            (
+                format!("SAVEPOINT {PROBE}"),
+                format!("ROLLBACK TO {PROBE}; RELEASE {PROBE}"),
+            )
+        } else {
+            s.execute_script("ROLLBACK").await?;
+            ("BEGIN".to_string(), "ROLLBACK".to_string())
+        };
+        let (k, e) = self
+            .failing_statement(s, &begin, &rollback, &body)
+            .await?
+            .unwrap_or((0, e));
+        let error = e.to_string();
+        let mut failed = running_record(m, statements.len(), true);
+        failed.status = Status::Failed;
+        failed.error = Some(format!("statement {}: {error}", k + 1));
+        self.history.put(s, &failed).await?;
+        self.history
+            .log(
+                s,
+                m.version,
+                "failed",
+                &format!("statement {} of {}: {error}", k + 1, statements.len()),
+            )
+            .await?;
+        // The migrations before it in the SQLite transaction are complete: they commit with its `failed` row.
+        group.commit(s).await?;
+        if let Some(pragma) = &after {
+            s.execute_script(pragma).await?;
+        }
+        Err(ExecError::Failed {
+            id: m.id.clone(),
+            step: k + 1,
+            total: statements.len(),
+            error,
+            hint: "Nothing of this migration was applied: its transaction was rolled back (the migrations before it stay applied). Fix it and run `ai-shell migrate apply` again.".into(),
+        })
+    }
+
+    /// Runs the `PRAGMA foreign_keys = ON` that follows a table rebuild, outside any transaction.
+    async fn after_pragma(
+        &self,
+        s: &mut Session,
+        group: &mut SqliteGroup,
+        after: &Option<String>,
+    ) -> Result<(), ExecError> {
+        if let Some(pragma) = after {
+            group.commit(s).await?;
+            s.execute_script(pragma).await?;
+        }
+        Ok(())
+    }
+
+    /// Runs `statements` one by one between `begin` and `rollback`, to name the one that fails.
+    async fn failing_statement(
+        &self,
+        s: &mut Session,
+        begin: &str,
+        rollback: &str,
+        statements: &[String],
+    ) -> Result<Option<(usize, ConnectionError)>, ExecError> {
+        s.execute_script(begin).await?;
+        let mut found = None;
+        for (k, statement) in statements.iter().enumerate() {
+            if let Err(e) = s.execute_script(statement).await {
+                found = Some((k, e));
+                break;
+            }
+        }
+        s.execute_script(rollback).await?;
+        Ok(found)
+    }
+}

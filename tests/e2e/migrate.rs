@@ -491,6 +491,44 @@ fn sqlite_rebuild_with_foreign_key_pragmas_in_the_middle_of_a_run() {
     assert!(p.tables().contains(&"after_rebuild".to_string()));
 }
 
+/// MySQL records no progress after CREATE TABLE / CREATE INDEX (a re-run fails with "already exists"): a run
+/// killed after two such statements leaves `running` with 0 done, and the next run skips both, as the server
+/// says they ran, then continues.
+#[test]
+fn mysql_resume_skips_the_create_statements_that_already_ran() {
+    let p = Project::new(Engine::Mysql);
+    let up = "CREATE TABLE r1 (id INTEGER PRIMARY KEY, name VARCHAR(20));\n\
+              CREATE INDEX idx_r1_name ON r1 (name);\n\
+              INSERT INTO r1 (id, name) VALUES (1, 'once');\n\
+              CREATE TABLE r2 (id INTEGER PRIMARY KEY);";
+    p.write("001_resume.sql", up, Some("DROP TABLE r2;\nDROP TABLE r1;"));
+    // The state a SIGKILL right after statement 2 leaves: both ran, the history says none did.
+    p.run(&["migrate", "init"]);
+    p.db.exec("CREATE TABLE r1 (id INTEGER PRIMARY KEY, name VARCHAR(20))");
+    p.db.exec("CREATE INDEX idx_r1_name ON r1 (name)");
+    p.db.exec(&format!(
+        "INSERT INTO ai_shell_migrations (version, name, checksum, status, statements_total, statements_done, \
+         applied_at, up_sql, transactional) VALUES (1, '001_resume', 'x', 'running', 4, 0, '2026-01-01T00:00:00Z', \
+         '{}', 0)",
+        up.replace('\'', "''")
+    ));
+    p.run(&["migrate", "apply"]);
+    let status = p.json(&["migrate", "status"]);
+    assert_eq!(status["migrations"][0]["state"], "applied", "{status}");
+    assert_eq!(
+        p.column("SELECT name FROM r1"),
+        ["once"],
+        "statement 3 ran once"
+    );
+    assert!(p.tables().contains(&"r2".to_string()));
+    let logs = p.run(&["migrate", "logs", "1"]);
+    assert!(
+        logs.contains("statement 1 had already run")
+            && logs.contains("statement 2 had already run"),
+        "{logs}"
+    );
+}
+
 #[test]
 fn mysql_failure_mid_migration_then_retry_or_rollback() {
     let p = Project::new(Engine::Mysql);

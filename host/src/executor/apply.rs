@@ -498,10 +498,16 @@ impl Executor<'_> {
         // MySQL: a statement and the record of its progress go in one call (the server stops at a failing
         // statement). PostgreSQL would run the two as one implicit transaction, which `transaction: false`
         // statements such as CREATE INDEX CONCURRENTLY refuse.
-        let with_progress = s.engine() == Engine::MySql;
+        // MySQL also skips the record after a statement whose re-run after a crash fails visibly (CREATE TABLE,
+        // CREATE INDEX): a resumed run skips such statements while the server says they already ran.
+        let mysql = s.engine() == Engine::MySql;
+        let with_progress = mysql;
+        // While resuming, the statements from here on may have run already.
+        let mut may_have_run = start;
         for (k, statement) in statements.iter().enumerate().skip(start) {
             // The last statement's progress is recorded by the final row.
-            let record_progress = k + 1 < statements.len();
+            let record_progress =
+                k + 1 < statements.len() && !(mysql && super::rerun_detected(statement));
             let script = if with_progress && record_progress {
                 format!(
                     "{statement};\n{}",
@@ -513,7 +519,9 @@ impl Executor<'_> {
             match s.execute_script(&script).await {
                 Ok(()) => {}
                 // The previous run died right after this statement, before recording it.
-                Err(e) if interrupted && k == start && already_applied(&e) => {
+                Err(e) if interrupted && k == may_have_run && already_applied(&e) => {
+                    // The next one may have run too only if no progress record separated them.
+                    may_have_run = if record_progress { usize::MAX } else { k + 1 };
                     self.history
                         .log(
                             s,

@@ -180,6 +180,33 @@ pub fn transactional_ddl(engine: Engine) -> bool {
     !matches!(engine, Engine::MySql)
 }
 
+/// MySQL: whether running `statement` again after it completed fails with an error that [`already_applied`]
+/// recognises (`CREATE TABLE` and `CREATE [UNIQUE] INDEX` without `IF NOT EXISTS`; MySQL DDL is atomic), so a
+/// crash right after it is resumed correctly without a progress record in between.
+fn rerun_detected(statement: &str) -> bool {
+    let mut text = statement.trim_start();
+    loop {
+        if let Some(rest) = text.strip_prefix("--") {
+            text = rest.split_once('\n').map_or("", |(_, r)| r).trim_start();
+        } else if let Some(rest) = text.strip_prefix("/*") {
+            text = rest.split_once("*/").map_or("", |(_, r)| r).trim_start();
+        } else {
+            break;
+        }
+    }
+    let words: Vec<String> = text
+        .split_whitespace()
+        .take(4)
+        .map(str::to_ascii_uppercase)
+        .collect();
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
+    match words.as_slice() {
+        ["CREATE", "TABLE", next, ..] | ["CREATE", "INDEX", next, ..] => *next != "IF",
+        ["CREATE", "UNIQUE", "INDEX", next] => *next != "IF",
+        _ => false,
+    }
+}
+
 /// Whether `error` says the statement's effect is already there (a statement that ran just before a crash,
 /// whose progress was not yet recorded).
 fn already_applied(error: &ConnectionError) -> bool {
@@ -195,4 +222,32 @@ fn already_applied(error: &ConnectionError) -> bool {
     ]
     .iter()
     .any(|needle| text.contains(needle))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rerun_detected;
+
+    #[test]
+    fn only_statements_whose_rerun_fails_visibly_skip_the_progress_record() {
+        for yes in [
+            "CREATE TABLE t (id INT)",
+            "-- a comment\ncreate table t (id int)",
+            "/* c */ CREATE INDEX i ON t (a)",
+            "CREATE UNIQUE INDEX i ON t (a)",
+        ] {
+            assert!(rerun_detected(yes), "{yes}");
+        }
+        for no in [
+            "CREATE TABLE IF NOT EXISTS t (id INT)",
+            "CREATE INDEX IF NOT EXISTS i ON t (a)",
+            "CREATE UNIQUE INDEX IF NOT EXISTS i ON t (a)",
+            "CREATE TEMPORARY TABLE t (id INT)",
+            "UPDATE t SET a = a + 1",
+            "ALTER TABLE t RENAME TO u",
+            "-- CREATE TABLE t (id INT)",
+        ] {
+            assert!(!rerun_detected(no), "{no}");
+        }
+    }
 }

@@ -153,6 +153,34 @@ async fn lock_timeout_statement(
     }
 }
 
+/// PostgreSQL: keeps the migration's own queries to one core while its phases run (`on`), so a concurrent
+/// index build or a validation scan does not take the cores the application runs on (parallel workers);
+/// `off` restores the server's settings.
+async fn one_core(s: &mut Session, on: bool) {
+    if s.engine() != Engine::Postgres {
+        return;
+    }
+    let sql = if on {
+        "SET max_parallel_workers_per_gather = 0; SET max_parallel_maintenance_workers = 0"
+    } else {
+        "RESET max_parallel_workers_per_gather; RESET max_parallel_maintenance_workers"
+    };
+    let _ = s.execute_script(sql).await;
+}
+
+/// PostgreSQL 15+: compresses the full-page images in the WAL the backfill writes (`wal_compression = lz4`),
+/// which the application's commits flush along with their own records. Only a superuser may set it; returns
+/// whether it was set.
+async fn compress_wal(s: &mut Session) -> bool {
+    s.engine() == Engine::Postgres && s.execute_script("SET wal_compression = lz4").await.is_ok()
+}
+
+async fn uncompress_wal(s: &mut Session, compressed: bool) {
+    if compressed {
+        let _ = s.execute_script("RESET wal_compression").await;
+    }
+}
+
 async fn connection_id(s: &mut Session) -> Option<i64> {
     let sql = match s.engine() {
         Engine::Postgres => "SELECT pg_backend_pid()::int8",
@@ -247,6 +275,7 @@ impl Executor<'_> {
             .await?;
 
         let monitor = options.monitor.then(|| self.start_monitor());
+        one_core(s, true).await;
         let mut runs = vec![];
         let mut end = PhasedEnd::Applied;
         let mut failure: Option<(usize, Stop)> = None;
@@ -331,6 +360,7 @@ impl Executor<'_> {
                 }
             }
         }
+        one_core(s, false).await;
         let monitor = match monitor {
             Some(handle) => {
                 handle.0.send_replace(true);
@@ -716,13 +746,11 @@ impl Executor<'_> {
             .backfill
             .as_ref()
             .ok_or_else(|| Stop::Error("backfill phase without a batch".into()))?;
+        // The key range only (an index lookup at each end): counting the rows would scan the whole table
+        // before the first batch, competing with the application for I/O and CPU.
         let bounds = s
             .query(
-                &format!(
-                    "SELECT min({k}), max({k}), count(*) FROM {t}",
-                    k = b.key,
-                    t = b.table
-                ),
+                &format!("SELECT min({k}), max({k}) FROM {t}", k = b.key, t = b.table),
                 &[],
             )
             .await?;
@@ -737,7 +765,8 @@ impl Executor<'_> {
             self.history.put_phase(s, &prow).await?;
             return Ok((0, 0));
         };
-        let total_rows = first_int(&bounds, 2).unwrap_or(0).max(0) as u64;
+        // An estimate for progress: the width of the key range.
+        let total_rows = (max - min + 1).max(0) as u64;
         let mut prow = self
             .phase_row(s, m.version, phase)
             .await
@@ -757,59 +786,62 @@ impl Executor<'_> {
         let batches_total = ((max - min) / width + 1).max(1) as u64;
         let mut batch_no = ((start - min) / width) as u64;
         let progress = Progress::new(options.report, batches_total, batch_no);
-        let begin = if engine == Engine::Sqlite {
-            "BEGIN IMMEDIATE"
-        } else {
-            "BEGIN"
+        // Each batch is three calls: its transaction's start with the lock timeout, the batch, and its
+        // checkpoint with the commit.
+        let lock_timeout = options.lock_timeout.max(Duration::from_millis(200));
+        let begin = match engine {
+            // The batch and its checkpoint commit together, so a batch lost in a crash is simply done again:
+            // no need to wait for the WAL flush.
+            Engine::Postgres => format!(
+                "BEGIN; SET LOCAL lock_timeout = '{}ms'; SET LOCAL synchronous_commit = off",
+                lock_timeout.as_millis().max(1)
+            ),
+            // Whole seconds only; 0 fails at once instead of queueing (NOWAIT).
+            Engine::MySql => "BEGIN; SET SESSION lock_wait_timeout = 0".to_string(),
+            Engine::Sqlite => "BEGIN IMMEDIATE".to_string(),
         };
+        let compressed = compress_wal(s).await;
         let started = Instant::now();
         let mut rows_this_run = 0u64;
         let mut retries = 0u32;
         let mut lo = start;
+        // Cancel requests and replica lag are looked at every quarter second, not at every batch.
+        let mut looked = None::<Instant>;
         while lo <= max {
             let hi = lo.saturating_add(width);
-            if self.cancelled(s, m.version).await? {
-                progress.finish();
-                return Err(Stop::Cancelled);
+            if looked.is_none_or(|t| t.elapsed() >= Duration::from_millis(250)) {
+                if self.cancelled(s, m.version).await? {
+                    progress.finish();
+                    uncompress_wal(s, compressed).await;
+                    return Err(Stop::Cancelled);
+                }
+                self.throttle_on_replica_lag(s, options, &progress).await;
+                looked = Some(Instant::now());
             }
-            self.throttle_on_replica_lag(s, options, &progress).await;
             let sql = b
                 .batch
                 .replace("{lo}", &lo.to_string())
                 .replace("{hi}", &hi.to_string());
             let mut attempt = 0;
             let affected = loop {
-                s.execute_script(begin).await?;
                 let result = async {
-                    lock_timeout_statement(
-                        s,
-                        true,
-                        options.lock_timeout.max(Duration::from_millis(200)),
-                    )
-                    .await?;
-                    if engine == Engine::Postgres {
-                        // The batch and its checkpoint commit together, so a batch lost in a crash is
-                        // simply done again: no need to wait for the WAL flush, which the application's
-                        // commits would otherwise queue behind.
-                        s.execute_script("SET LOCAL synchronous_commit = off")
-                            .await?;
-                    }
+                    s.execute_script(&begin).await?;
                     let n = s.execute(&sql, &[]).await?;
-                    prow.checkpoint = Some(hi);
-                    prow.rows_done += n;
-                    prow.updated_at = Some(record::now());
-                    self.history
-                        .put_phase(s, &prow)
-                        .await
-                        .map_err(history_to_connection)?;
+                    let mut next = prow.clone();
+                    next.checkpoint = Some(hi);
+                    next.rows_done += n;
+                    next.updated_at = Some(record::now());
+                    s.execute_script(&format!(
+                        "{};\nCOMMIT",
+                        self.history.checkpoint_sql(engine, &next)
+                    ))
+                    .await?;
+                    prow = next;
                     Ok::<u64, ConnectionError>(n)
                 }
                 .await;
                 match result {
-                    Ok(n) => {
-                        s.execute_script("COMMIT").await?;
-                        break n;
-                    }
+                    Ok(n) => break n,
                     Err(e) => {
                         let _ = s.execute_script("ROLLBACK").await;
                         prow.checkpoint = Some(lo);
@@ -820,6 +852,7 @@ impl Executor<'_> {
                             continue;
                         }
                         progress.finish();
+                        uncompress_wal(s, compressed).await;
                         if self.cancelled(s, m.version).await? {
                             return Err(Stop::Cancelled);
                         }
@@ -843,6 +876,7 @@ impl Executor<'_> {
             lo = hi;
         }
         progress.finish();
+        uncompress_wal(s, compressed).await;
         prow.status = PhaseStatus::Done;
         prow.updated_at = Some(record::now());
         self.history.put_phase(s, &prow).await?;

@@ -195,6 +195,23 @@ impl History {
         Ok(())
     }
 
+    /// The update recording a backfill batch: its checkpoint, rows done and time, as SQL text with literal
+    /// values (sent with the batch's `COMMIT`).
+    pub fn checkpoint_sql(&self, engine: Engine, p: &PhaseRecord) -> String {
+        let text = |v: &Option<String>| {
+            super::script::literal(engine, &v.clone().map_or(SqlValue::Null, SqlValue::Text))
+        };
+        format!(
+            "UPDATE {} SET checkpoint = {}, rows_done = {}, updated_at = {} WHERE version = {} AND phase = {}",
+            self.phases_table(),
+            p.checkpoint.map_or("NULL".to_string(), |c| c.to_string()),
+            p.rows_done,
+            text(&p.updated_at),
+            p.version,
+            p.phase
+        )
+    }
+
     /// Forgets the phase rows of `version` (before a fresh run after a rollback).
     pub async fn clear_phases(&self, s: &mut Session, version: u64) -> Result<(), HistoryError> {
         let sql = format!(

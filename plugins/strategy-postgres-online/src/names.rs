@@ -38,6 +38,12 @@ pub fn sync_trigger(table: &str, column: &str) -> String {
     helper(&format!("{table}_{column}"), "__aish_sync")
 }
 
+/// The AFTER UPDATE trigger (and its function) of the sync, when updates are synced after the row is written:
+/// `<table>_<col>__aish_syncu`.
+pub fn sync_update_trigger(table: &str, column: &str) -> String {
+    helper(&format!("{table}_{column}"), "__aish_syncu")
+}
+
 /// The trigger (and its function) copying the new column back into the old one after the switch.
 pub fn reverse_trigger(table: &str, column: &str) -> String {
     helper(&format!("{table}_{column}"), "__aish_back")

@@ -44,19 +44,29 @@ fn a_not_null_indexed_column_goes_through_every_phase() {
         "CREATE OR REPLACE FUNCTION \"orders_qty__aish_sync\"() RETURNS trigger LANGUAGE plpgsql AS \
          $aish$\nBEGIN\n  NEW.\"qty__aish_new\" := NEW.\"qty\"::bigint;\n  RETURN NEW;\nEND\n$aish$"
     );
+    // Inserts are synced before the row is written; updates of qty after it, by an UPDATE of the new column
+    // (the table has no triggers of its own), so the table has no BEFORE UPDATE trigger during the backfill.
     assert_eq!(
         expand[2..],
         [
             "DROP TRIGGER IF EXISTS \"orders_qty__aish_sync\" ON \"orders\"",
-            "CREATE TRIGGER \"orders_qty__aish_sync\" BEFORE INSERT OR UPDATE OF \"qty\" ON \"orders\" FOR EACH ROW \
-             EXECUTE FUNCTION \"orders_qty__aish_sync\"()"
+            "CREATE TRIGGER \"orders_qty__aish_sync\" BEFORE INSERT ON \"orders\" FOR EACH ROW \
+             EXECUTE FUNCTION \"orders_qty__aish_sync\"()",
+            "CREATE OR REPLACE FUNCTION \"orders_qty__aish_syncu\"() RETURNS trigger LANGUAGE plpgsql AS \
+             $aish$\nBEGIN\n  UPDATE \"orders\" SET \"qty__aish_new\" = NEW.\"qty\"::bigint WHERE \"id\" = NEW.\"id\" \
+             AND \"qty__aish_new\" IS DISTINCT FROM NEW.\"qty\"::bigint;\n  RETURN NULL;\nEND\n$aish$",
+            "DROP TRIGGER IF EXISTS \"orders_qty__aish_syncu\" ON \"orders\"",
+            "CREATE TRIGGER \"orders_qty__aish_syncu\" AFTER UPDATE OF \"qty\" ON \"orders\" FOR EACH ROW \
+             EXECUTE FUNCTION \"orders_qty__aish_syncu\"()"
         ]
     );
     assert_eq!(
         rollback(&phases, "expand"),
         [
             "DROP TRIGGER IF EXISTS \"orders_qty__aish_sync\" ON \"orders\"",
+            "DROP TRIGGER IF EXISTS \"orders_qty__aish_syncu\" ON \"orders\"",
             "DROP FUNCTION IF EXISTS \"orders_qty__aish_sync\"()",
+            "DROP FUNCTION IF EXISTS \"orders_qty__aish_syncu\"()",
             "ALTER TABLE \"orders\" DROP COLUMN IF EXISTS \"qty__aish_new\""
         ]
     );
@@ -95,9 +105,10 @@ fn the_switch_renames_and_keeps_the_old_column_in_sync_until_cleanup() {
     let phases = plan(qty_to_bigint()).unwrap();
     let switch = steps(&phases, "switch");
     assert_eq!(
-        switch[..10],
+        switch[..11],
         [
             "DROP TRIGGER IF EXISTS \"orders_qty__aish_sync\" ON \"orders\"",
+            "DROP TRIGGER IF EXISTS \"orders_qty__aish_syncu\" ON \"orders\"",
             "ALTER TABLE \"orders\" RENAME COLUMN \"qty\" TO \"qty__aish_old\"",
             "ALTER TABLE \"orders\" RENAME COLUMN \"qty__aish_new\" TO \"qty\"",
             "ALTER INDEX \"orders_qty_idx\" RENAME TO \"orders_qty_idx__aish_old\"",
@@ -111,13 +122,13 @@ fn the_switch_renames_and_keeps_the_old_column_in_sync_until_cleanup() {
     );
     // The reverse trigger stores NULL where the old type cannot hold a value instead of failing writes.
     assert_eq!(
-        switch[10],
+        switch[11],
         "CREATE OR REPLACE FUNCTION \"orders_qty__aish_back\"() RETURNS trigger LANGUAGE plpgsql AS \
          $aish$\nBEGIN\n  BEGIN\n    NEW.\"qty__aish_old\" := NEW.\"qty\"::integer;\n  EXCEPTION WHEN \
          others THEN\n    NEW.\"qty__aish_old\" := NULL;\n  END;\n  RETURN NEW;\nEND\n$aish$"
     );
     assert_eq!(
-        switch[12],
+        switch[13],
         "CREATE TRIGGER \"orders_qty__aish_back\" BEFORE INSERT OR UPDATE OF \"qty\" ON \"orders\" FOR EACH ROW \
          EXECUTE FUNCTION \"orders_qty__aish_back\"()"
     );
@@ -135,8 +146,11 @@ fn the_switch_renames_and_keeps_the_old_column_in_sync_until_cleanup() {
             "ALTER TABLE \"orders\" ALTER COLUMN \"qty__aish_new\" DROP NOT NULL",
             "ALTER TABLE \"orders\" ALTER COLUMN \"qty\" SET NOT NULL",
             "DROP TRIGGER IF EXISTS \"orders_qty__aish_sync\" ON \"orders\"",
-            "CREATE TRIGGER \"orders_qty__aish_sync\" BEFORE INSERT OR UPDATE OF \"qty\" ON \"orders\" FOR EACH ROW \
-             EXECUTE FUNCTION \"orders_qty__aish_sync\"()"
+            "CREATE TRIGGER \"orders_qty__aish_sync\" BEFORE INSERT ON \"orders\" FOR EACH ROW \
+             EXECUTE FUNCTION \"orders_qty__aish_sync\"()",
+            "DROP TRIGGER IF EXISTS \"orders_qty__aish_syncu\" ON \"orders\"",
+            "CREATE TRIGGER \"orders_qty__aish_syncu\" AFTER UPDATE OF \"qty\" ON \"orders\" FOR EACH ROW \
+             EXECUTE FUNCTION \"orders_qty__aish_syncu\"()"
         ]
     );
     assert!(matches!(
@@ -151,9 +165,41 @@ fn the_switch_renames_and_keeps_the_old_column_in_sync_until_cleanup() {
             "DROP TRIGGER IF EXISTS \"orders_qty__aish_back\" ON \"orders\"",
             "DROP FUNCTION IF EXISTS \"orders_qty__aish_back\"()",
             "DROP FUNCTION IF EXISTS \"orders_qty__aish_sync\"()",
+            "DROP FUNCTION IF EXISTS \"orders_qty__aish_syncu\"()",
             "DROP INDEX IF EXISTS \"orders_qty_idx__aish_old\"",
             "ALTER TABLE \"orders\" DROP COLUMN IF EXISTS \"qty__aish_old\""
         ]
+    );
+}
+
+#[test]
+fn a_table_with_triggers_of_its_own_is_synced_by_one_before_trigger() {
+    let mut schema = schema();
+    schema.objects.push(ai_shell_strategy_sdk::EngineObject {
+        kind: "trigger".into(),
+        name: name("orders_audit"),
+        table: Some(name("orders")),
+        definition: "CREATE TRIGGER orders_audit AFTER UPDATE ON orders FOR EACH ROW EXECUTE FUNCTION audit()"
+            .into(),
+    });
+    let phases = plan_with(qty_to_bigint(), schema, "15.19", 100_000).unwrap();
+    // An extra UPDATE of the row would fire orders_audit: the copy is made as the row is written.
+    assert_eq!(
+        steps(&phases, "expand")[2..],
+        [
+            "DROP TRIGGER IF EXISTS \"orders_qty__aish_sync\" ON \"orders\"",
+            "CREATE TRIGGER \"orders_qty__aish_sync\" BEFORE INSERT OR UPDATE OF \"qty\" ON \"orders\" FOR EACH ROW \
+             EXECUTE FUNCTION \"orders_qty__aish_sync\"()"
+        ]
+    );
+    assert_eq!(
+        steps(&phases, "switch")[0],
+        "DROP TRIGGER IF EXISTS \"orders_qty__aish_sync\" ON \"orders\""
+    );
+    assert!(
+        !steps(&phases, "switch")[1].contains("syncu"),
+        "{:?}",
+        steps(&phases, "switch")
     );
 }
 
@@ -210,7 +256,7 @@ fn helper_objects_live_in_the_table_namespace() {
             .starts_with("CREATE OR REPLACE FUNCTION \"shop\".\"orders_qty__aish_sync\"()")
     );
     assert_eq!(
-        steps(&phases, "switch")[3],
+        steps(&phases, "switch")[4],
         "ALTER INDEX \"shop\".\"orders_qty_idx\" RENAME TO \"orders_qty_idx__aish_old\""
     );
 }

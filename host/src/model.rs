@@ -37,3 +37,17 @@ impl DatabaseSchema {
         }
     }
 }
+
+/// The value at (`row`, `col`) of a result read as a whole number: integers, floats (truncated) and numeric
+/// text alike, as engines return counts and sizes in different types. `None` for NULL, other types or no row.
+pub fn number_at(r: &QueryResult, row: usize, col: usize) -> Option<i64> {
+    match r.rows.get(row)?.get(col)? {
+        SqlValue::Integer(n) => Some(*n),
+        SqlValue::Float(f) => Some(*f as i64),
+        SqlValue::Text(t) => t
+            .parse::<i64>()
+            .ok()
+            .or_else(|| t.parse::<f64>().ok().map(|f| f as i64)),
+        _ => None,
+    }
+}

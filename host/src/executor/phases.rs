@@ -195,15 +195,6 @@ async fn connection_id(s: &mut Session) -> Option<i64> {
     }
 }
 
-fn first_int(r: &crate::model::QueryResult, col: usize) -> Option<i64> {
-    match r.rows.first()?.get(col)? {
-        SqlValue::Integer(n) => Some(*n),
-        SqlValue::Float(f) => Some(*f as i64),
-        SqlValue::Text(t) => t.parse::<f64>().ok().map(|f| f as i64),
-        _ => None,
-    }
-}
-
 /// Why a phase stopped.
 enum Stop {
     Cancelled,
@@ -754,7 +745,10 @@ impl Executor<'_> {
                 &[],
             )
             .await?;
-        let (Some(min), Some(max)) = (first_int(&bounds, 0), first_int(&bounds, 1)) else {
+        let (Some(min), Some(max)) = (
+            crate::model::number_at(&bounds, 0, 0),
+            crate::model::number_at(&bounds, 0, 1),
+        ) else {
             // An empty table: nothing to backfill.
             let mut prow = self
                 .phase_row(s, m.version, phase)
@@ -901,7 +895,7 @@ impl Executor<'_> {
                 )
                 .await
                 .ok()
-                .and_then(|r| first_int(&r, 0))
+                .and_then(|r| crate::model::number_at(&r, 0, 0))
                 .unwrap_or(0);
             if (lag as u128) <= options.max_replica_lag.as_millis() {
                 return;
@@ -1000,10 +994,10 @@ impl Executor<'_> {
                         report.samples += 1;
                         report.max_blocked_sessions = report
                             .max_blocked_sessions
-                            .max(first_int(&r, 0).unwrap_or(0) as u64);
+                            .max(crate::model::number_at(&r, 0, 0).unwrap_or(0) as u64);
                         report.longest_lock_wait_ms = report
                             .longest_lock_wait_ms
-                            .max(first_int(&r, 1).unwrap_or(0) as u64);
+                            .max(crate::model::number_at(&r, 0, 1).unwrap_or(0) as u64);
                     }
                     Err(_) if s.engine() == Engine::MySql && sql != fallback => {
                         sql = fallback;

@@ -101,11 +101,7 @@ pub async fn row_count(s: &mut Session, engine: Engine, table: &QualifiedName) -
     estimate
 }
 
+/// The first value of `r` as a count (negative estimates read as 0).
 fn first_integer(r: crate::model::QueryResult) -> Option<u64> {
-    match r.rows.first()?.first()? {
-        SqlValue::Integer(n) => Some((*n).max(0) as u64),
-        SqlValue::Float(f) => Some(f.max(0.0) as u64),
-        SqlValue::Text(t) => t.parse().ok(),
-        _ => None,
-    }
+    crate::model::number_at(&r, 0, 0).map(|n| n.max(0) as u64)
 }

@@ -159,9 +159,10 @@ impl Names<'_> {
 
 /// Whether the table has triggers of its own (an extra UPDATE of its rows would fire them).
 fn has_triggers(cx: &Context, table: &QualifiedName) -> bool {
-    cx.schema.objects.iter().any(|o| {
-        o.kind == "trigger" && o.table.as_ref().is_some_and(|t| same_name(t, table))
-    })
+    cx.schema
+        .objects
+        .iter()
+        .any(|o| o.kind == "trigger" && o.table.as_ref().is_some_and(|t| same_name(t, table)))
 }
 
 /// Whether `text` mentions the identifier `name` (as a whole word, quoted or not, any case).

@@ -153,6 +153,69 @@ async fn lock_timeout_statement(
     }
 }
 
+async fn is_mariadb(s: &mut Session) -> bool {
+    let Ok(r) = s.query("SELECT VERSION()", &[]).await else {
+        return false;
+    };
+    matches!(r.rows.first().and_then(|row| row.first()), Some(SqlValue::Text(v)) if v.contains("MariaDB"))
+}
+
+/// MariaDB: `ALTER TABLE name ...` with `WAIT seconds` after the table name (fractions allowed there, unlike
+/// `lock_wait_timeout`). NOWAIT would fail an in-place index build at its final metadata lock whenever an
+/// application transaction is open on the table, throwing the whole build away; with a wait as short as the
+/// lock timeout the build commits once the open transactions end, and statements queue behind it at most that
+/// long. `None` for any other statement.
+fn with_wait(statement: &str, timeout: Duration) -> Option<String> {
+    let upper = statement.to_ascii_uppercase();
+    // The ALTER TABLE, possibly after a `SET STATEMENT ... FOR` prefix.
+    let at = upper.find("ALTER TABLE ")?;
+    let prefix = upper[..at].trim();
+    if !(prefix.is_empty() || (prefix.starts_with("SET STATEMENT") && prefix.ends_with(" FOR"))) {
+        return None;
+    }
+    let mut i = at + "ALTER TABLE ".len();
+    let bytes = statement.as_bytes();
+    let skip_spaces = |mut i: usize| {
+        while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        i
+    };
+    let identifier = |mut i: usize| -> Option<usize> {
+        if bytes.get(i) == Some(&b'`') {
+            i += 1;
+            loop {
+                match bytes.get(i)? {
+                    b'`' if bytes.get(i + 1) == Some(&b'`') => i += 2,
+                    b'`' => return Some(i + 1),
+                    _ => i += 1,
+                }
+            }
+        }
+        let start = i;
+        while i < bytes.len()
+            && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_' || bytes[i] == b'$')
+        {
+            i += 1;
+        }
+        (i > start).then_some(i)
+    };
+    i = skip_spaces(i);
+    if upper[i..].starts_with("IF EXISTS ") {
+        i = skip_spaces(i + "IF EXISTS ".len());
+    }
+    i = identifier(i)?;
+    if bytes.get(i) == Some(&b'.') {
+        i = identifier(i + 1)?;
+    }
+    let seconds = timeout.as_secs_f64().max(0.001);
+    Some(format!(
+        "{} WAIT {seconds:.3}{}",
+        &statement[..i],
+        &statement[i..]
+    ))
+}
+
 /// PostgreSQL: keeps the migration's own queries to one core while its phases run (`on`), so a concurrent
 /// index build or a validation scan does not take the cores the application runs on (parallel workers);
 /// `off` restores the server's settings.
@@ -661,12 +724,19 @@ impl Executor<'_> {
     ) -> Result<(), ConnectionError> {
         let engine = s.engine();
         lock_timeout_statement(s, false, options.lock_timeout).await?;
+        let mariadb = engine == Engine::MySql && is_mariadb(s).await;
         let result = async {
             for (k, statement) in phase.statements.iter().enumerate().skip(resume_at) {
                 if phase.kind == Kind::Validate {
                     validate(s, statement).await?;
                 } else {
-                    match s.execute_script(statement).await {
+                    let waiting = mariadb
+                        .then(|| with_wait(statement, options.lock_timeout))
+                        .flatten();
+                    match s
+                        .execute_script(waiting.as_deref().unwrap_or(statement))
+                        .await
+                    {
                         Ok(()) => {}
                         // The previous run died right after this statement (MySQL commits DDL at once).
                         Err(e)
@@ -1124,5 +1194,38 @@ impl Progress {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_wait;
+    use std::time::Duration;
+
+    #[test]
+    fn mariadb_alters_wait_briefly_after_the_table_name() {
+        let t = Duration::from_millis(50);
+        assert_eq!(
+            with_wait(
+                "ALTER TABLE `orders` ADD INDEX `k` (`a`), ALGORITHM=INPLACE, LOCK=NONE",
+                t
+            )
+            .unwrap(),
+            "ALTER TABLE `orders` WAIT 0.050 ADD INDEX `k` (`a`), ALGORITHM=INPLACE, LOCK=NONE"
+        );
+        assert_eq!(
+            with_wait(
+                "SET STATEMENT foreign_key_checks = 0 FOR ALTER TABLE `a``b`.`t` ADD CONSTRAINT x",
+                t
+            )
+            .unwrap(),
+            "SET STATEMENT foreign_key_checks = 0 FOR ALTER TABLE `a``b`.`t` WAIT 0.050 ADD CONSTRAINT x"
+        );
+        assert_eq!(
+            with_wait("alter table if exists orders drop column c", t).unwrap(),
+            "alter table if exists orders WAIT 0.050 drop column c"
+        );
+        assert_eq!(with_wait("RENAME TABLE a TO b", t), None);
+        assert_eq!(with_wait("UPDATE t SET c = 'ALTER TABLE x'", t), None);
     }
 }

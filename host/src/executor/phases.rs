@@ -160,13 +160,17 @@ async fn is_mariadb(s: &mut Session) -> bool {
     matches!(r.rows.first().and_then(|row| row.first()), Some(SqlValue::Text(v)) if v.contains("MariaDB"))
 }
 
-/// MariaDB: `ALTER TABLE name ...` with `WAIT seconds` after the table name (fractions allowed there, unlike
-/// `lock_wait_timeout`). NOWAIT would fail an in-place index build at its final metadata lock whenever an
-/// application transaction is open on the table, throwing the whole build away; with a wait as short as the
-/// lock timeout the build commits once the open transactions end, and statements queue behind it at most that
-/// long. `None` for any other statement.
-fn with_wait(statement: &str, timeout: Duration) -> Option<String> {
+/// MariaDB, retrying an in-place `ALTER TABLE` (`ALGORITHM=INPLACE`) whose lock was not granted: the statement
+/// with `WAIT 1` after the table name. Under NOWAIT an in-place build fails at its final metadata lock whenever
+/// an application transaction is open on the table, throwing the whole build away (on a busy table, again and
+/// again); waiting up to a second (MariaDB's `WAIT` takes whole seconds) lets it commit once the open
+/// transactions end, at the price of the application's statements queueing behind it meanwhile (milliseconds
+/// with short transactions). `None` for any other statement.
+fn with_wait(statement: &str) -> Option<String> {
     let upper = statement.to_ascii_uppercase();
+    if !upper.contains("ALGORITHM=INPLACE") {
+        return None;
+    }
     // The ALTER TABLE, possibly after a `SET STATEMENT ... FOR` prefix.
     let at = upper.find("ALTER TABLE ")?;
     let prefix = upper[..at].trim();
@@ -208,12 +212,7 @@ fn with_wait(statement: &str, timeout: Duration) -> Option<String> {
     if bytes.get(i) == Some(&b'.') {
         i = identifier(i + 1)?;
     }
-    let seconds = timeout.as_secs_f64().max(0.001);
-    Some(format!(
-        "{} WAIT {seconds:.3}{}",
-        &statement[..i],
-        &statement[i..]
-    ))
+    Some(format!("{} WAIT 1{}", &statement[..i], &statement[i..]))
 }
 
 /// PostgreSQL: keeps the migration's own queries to one core while its phases run (`on`), so a concurrent
@@ -629,14 +628,20 @@ impl Executor<'_> {
             let result = if transactional {
                 self.ddl_in_transaction(s, phase, &mut prow, options).await
             } else {
+                // MySQL records each statement: a retry continues after the last one that ran.
+                let from = prow
+                    .checkpoint
+                    .filter(|_| s.engine() == Engine::MySql)
+                    .map_or(resume_at, |c| (c.max(0) as usize).max(resume_at));
                 self.ddl_one_by_one(
                     s,
                     m,
                     phase,
                     &mut prow,
                     options,
-                    resume_at,
+                    from,
                     attempt == 0 && row.is_some(),
+                    attempt > 0,
                 )
                 .await
             };
@@ -721,6 +726,7 @@ impl Executor<'_> {
         options: &PhaseOptions,
         resume_at: usize,
         resumed: bool,
+        retrying: bool,
     ) -> Result<(), ConnectionError> {
         let engine = s.engine();
         lock_timeout_statement(s, false, options.lock_timeout).await?;
@@ -730,8 +736,8 @@ impl Executor<'_> {
                 if phase.kind == Kind::Validate {
                     validate(s, statement).await?;
                 } else {
-                    let waiting = mariadb
-                        .then(|| with_wait(statement, options.lock_timeout))
+                    let waiting = (mariadb && retrying)
+                        .then(|| with_wait(statement))
                         .flatten();
                     match s
                         .execute_script(waiting.as_deref().unwrap_or(statement))
@@ -1200,32 +1206,33 @@ impl Progress {
 #[cfg(test)]
 mod tests {
     use super::with_wait;
-    use std::time::Duration;
 
     #[test]
-    fn mariadb_alters_wait_briefly_after_the_table_name() {
-        let t = Duration::from_millis(50);
+    fn mariadb_in_place_alters_wait_a_second_after_the_table_name() {
         assert_eq!(
-            with_wait(
-                "ALTER TABLE `orders` ADD INDEX `k` (`a`), ALGORITHM=INPLACE, LOCK=NONE",
-                t
-            )
-            .unwrap(),
-            "ALTER TABLE `orders` WAIT 0.050 ADD INDEX `k` (`a`), ALGORITHM=INPLACE, LOCK=NONE"
+            with_wait("ALTER TABLE `orders` ADD INDEX `k` (`a`), ALGORITHM=INPLACE, LOCK=NONE")
+                .unwrap(),
+            "ALTER TABLE `orders` WAIT 1 ADD INDEX `k` (`a`), ALGORITHM=INPLACE, LOCK=NONE"
         );
         assert_eq!(
             with_wait(
-                "SET STATEMENT foreign_key_checks = 0 FOR ALTER TABLE `a``b`.`t` ADD CONSTRAINT x",
-                t
+                "SET STATEMENT foreign_key_checks = 0 FOR ALTER TABLE `a``b`.`t` ADD CONSTRAINT x, ALGORITHM=INPLACE"
             )
             .unwrap(),
-            "SET STATEMENT foreign_key_checks = 0 FOR ALTER TABLE `a``b`.`t` WAIT 0.050 ADD CONSTRAINT x"
+            "SET STATEMENT foreign_key_checks = 0 FOR ALTER TABLE `a``b`.`t` WAIT 1 ADD CONSTRAINT x, ALGORITHM=INPLACE"
         );
         assert_eq!(
-            with_wait("alter table if exists orders drop column c", t).unwrap(),
-            "alter table if exists orders WAIT 0.050 drop column c"
+            with_wait("alter table if exists orders drop column c, algorithm=inplace").unwrap(),
+            "alter table if exists orders WAIT 1 drop column c, algorithm=inplace"
         );
-        assert_eq!(with_wait("RENAME TABLE a TO b", t), None);
-        assert_eq!(with_wait("UPDATE t SET c = 'ALTER TABLE x'", t), None);
+        assert_eq!(
+            with_wait("ALTER TABLE t ADD COLUMN c INT, ALGORITHM=INSTANT"),
+            None
+        );
+        assert_eq!(with_wait("RENAME TABLE a TO b"), None);
+        assert_eq!(
+            with_wait("UPDATE t SET c = 'ALTER TABLE x ALGORITHM=INPLACE'"),
+            None
+        );
     }
 }

@@ -451,6 +451,33 @@ impl Executor<'_> {
         Ok(())
     }
 
+    /// Records that statement `k` (0-based) of `m` failed with `error` after statements `..k` ran (none of them
+    /// when `transactional`: the transaction was rolled back).
+    pub(super) async fn record_failure(
+        &self,
+        s: &mut Session,
+        m: &Migration,
+        total: usize,
+        k: usize,
+        transactional: bool,
+        error: &str,
+    ) -> Result<(), ExecError> {
+        let mut failed = running_record(m, total, transactional);
+        failed.status = Status::Failed;
+        failed.statements_done = if transactional { 0 } else { k };
+        failed.error = Some(format!("statement {}: {error}", k + 1));
+        self.history.put(s, &failed).await?;
+        self.history
+            .log(
+                s,
+                m.version,
+                "failed",
+                &format!("statement {} of {total}: {error}", k + 1),
+            )
+            .await?;
+        Ok(())
+    }
+
     /// MySQL/MariaDB and `transaction: false` migrations: progress is recorded after every statement.
     /// Returns the final (applied) row for the caller to write: with the next migration's `running` row, or
     /// on its own (`flush_final`), so that each migration costs one durable history write fewer.
@@ -536,18 +563,7 @@ impl Executor<'_> {
                 }
                 Err(e) => {
                     let error = e.to_string();
-                    let mut failed = running_record(m, statements.len(), false);
-                    failed.status = Status::Failed;
-                    failed.statements_done = k;
-                    failed.error = Some(format!("statement {}: {error}", k + 1));
-                    self.history.put(s, &failed).await?;
-                    self.history
-                        .log(
-                            s,
-                            m.version,
-                            "failed",
-                            &format!("statement {} of {}: {error}", k + 1, statements.len()),
-                        )
+                    self.record_failure(s, m, statements.len(), k, false, &error)
                         .await?;
                     return Err(ExecError::Failed {
                         id: m.id.clone(),

@@ -145,17 +145,7 @@ impl Executor<'_> {
             .await?
             .unwrap_or((0, e));
         let error = e.to_string();
-        let mut failed = running_record(m, statements.len(), true);
-        failed.status = Status::Failed;
-        failed.error = Some(format!("statement {}: {error}", k + 1));
-        self.history.put(s, &failed).await?;
-        self.history
-            .log(
-                s,
-                m.version,
-                "failed",
-                &format!("statement {} of {}: {error}", k + 1, statements.len()),
-            )
+        self.record_failure(s, m, statements.len(), k, true, &error)
             .await?;
         // The migrations before it in the SQLite transaction are complete: they commit with its `failed` row.
         group.commit(s).await?;

@@ -170,12 +170,15 @@ pub async fn impact(
             } else {
                 ""
             },
-            duration(st.estimated_ms),
+            crate::rollout::show::duration(st.estimated_ms),
             st.risk
         );
     }
     println!();
-    println!("Estimated duration: {}", duration(report.estimated_ms));
+    println!(
+        "Estimated duration: {}",
+        crate::rollout::show::duration(report.estimated_ms)
+    );
     println!(
         "Risk: {:?}{}",
         report.risk,
@@ -183,14 +186,6 @@ pub async fn impact(
     );
     println!("Recommendation: {}", report.recommendation);
     Ok(())
-}
-
-fn duration(ms: u64) -> String {
-    if ms < 1000 {
-        format!("{ms} ms")
-    } else {
-        format!("{:.1} s", ms as f64 / 1000.0)
-    }
 }
 
 /// Rows in a table: the engine's statistics where they exist, else a count.

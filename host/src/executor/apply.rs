@@ -528,14 +528,13 @@ impl Executor<'_> {
         // MySQL also skips the record after a statement whose re-run after a crash fails visibly (CREATE TABLE,
         // CREATE INDEX): a resumed run skips such statements while the server says they already ran.
         let mysql = s.engine() == Engine::MySql;
-        let with_progress = mysql;
         // While resuming, the statements from here on may have run already.
         let mut may_have_run = start;
         for (k, statement) in statements.iter().enumerate().skip(start) {
             // The last statement's progress is recorded by the final row.
             let record_progress =
                 k + 1 < statements.len() && !(mysql && super::rerun_detected(statement));
-            let script = if with_progress && record_progress {
+            let script = if mysql && record_progress {
                 format!(
                     "{statement};\n{}",
                     self.history.progress_sql(m.version, k + 1)
@@ -557,7 +556,7 @@ impl Executor<'_> {
                             &format!("statement {} had already run: {e}", k + 1),
                         )
                         .await?;
-                    if record_progress && with_progress {
+                    if record_progress && mysql {
                         self.history.set_progress(s, m.version, k + 1).await?;
                     }
                 }
@@ -578,7 +577,7 @@ impl Executor<'_> {
                     });
                 }
             }
-            if record_progress && !with_progress {
+            if record_progress && !mysql {
                 self.history.set_progress(s, m.version, k + 1).await?;
             }
         }

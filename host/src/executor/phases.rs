@@ -133,31 +133,32 @@ fn backoff(attempt: u32) -> Duration {
     Duration::from_millis(base + fastrand::u64(0..=base))
 }
 
+/// The statement setting the lock timeout (`local`: for the current transaction only, where the engine can);
+/// `None` on SQLite, which has no lock queue to bound.
+fn lock_timeout_sql(engine: Engine, local: bool, timeout: Duration) -> Option<String> {
+    match engine {
+        Engine::Postgres => {
+            let scope = if local { "SET LOCAL" } else { "SET" };
+            Some(format!(
+                "{scope} lock_timeout = '{}ms'",
+                timeout.as_millis().max(1)
+            ))
+        }
+        // MariaDB/MySQL take whole seconds; 0 fails at once instead of queueing (NOWAIT).
+        Engine::MySql => Some("SET SESSION lock_wait_timeout = 0".into()),
+        Engine::Sqlite => None,
+    }
+}
+
 async fn lock_timeout_statement(
     s: &mut Session,
     local: bool,
     timeout: Duration,
 ) -> Result<(), ConnectionError> {
-    match s.engine() {
-        Engine::Postgres => {
-            let scope = if local { "SET LOCAL" } else { "SET" };
-            s.execute_script(&format!(
-                "{scope} lock_timeout = '{}ms'",
-                timeout.as_millis().max(1)
-            ))
-            .await
-        }
-        // MariaDB/MySQL take whole seconds; 0 fails at once instead of queueing (NOWAIT).
-        Engine::MySql => s.execute_script("SET SESSION lock_wait_timeout = 0").await,
-        Engine::Sqlite => Ok(()),
+    match lock_timeout_sql(s.engine(), local, timeout) {
+        Some(sql) => s.execute_script(&sql).await,
+        None => Ok(()),
     }
-}
-
-async fn is_mariadb(s: &mut Session) -> bool {
-    let Ok(r) = s.query("SELECT VERSION()", &[]).await else {
-        return false;
-    };
-    matches!(r.rows.first().and_then(|row| row.first()), Some(SqlValue::Text(v)) if v.contains("MariaDB"))
 }
 
 /// MariaDB, retrying an in-place `ALTER TABLE` (`ALGORITHM=INPLACE`) whose lock was not granted: the statement
@@ -230,17 +231,14 @@ async fn one_core(s: &mut Session, on: bool) {
     let _ = s.execute_script(sql).await;
 }
 
-/// PostgreSQL 15+: compresses the full-page images in the WAL the backfill writes (`wal_compression = lz4`),
-/// which the application's commits flush along with their own records. Only a superuser may set it; returns
-/// whether it was set.
-async fn compress_wal(s: &mut Session) -> bool {
-    s.engine() == Engine::Postgres && s.execute_script("SET wal_compression = lz4").await.is_ok()
-}
-
-async fn uncompress_wal(s: &mut Session, compressed: bool) {
-    if compressed {
-        let _ = s.execute_script("RESET wal_compression").await;
-    }
+/// PostgreSQL 15+: whether this session may compress the full-page images in the WAL it writes
+/// (`wal_compression = lz4`, which the application's commits flush along with their own records). Only a
+/// superuser may set it; the backfill then sets it for each batch's transaction.
+async fn may_compress_wal(s: &mut Session) -> bool {
+    s.engine() == Engine::Postgres
+        && s.execute_script("SET wal_compression = lz4; RESET wal_compression")
+            .await
+            .is_ok()
 }
 
 async fn connection_id(s: &mut Session) -> Option<i64> {
@@ -730,15 +728,17 @@ impl Executor<'_> {
     ) -> Result<(), ConnectionError> {
         let engine = s.engine();
         lock_timeout_statement(s, false, options.lock_timeout).await?;
-        let mariadb = engine == Engine::MySql && is_mariadb(s).await;
+        let mariadb = retrying
+            && engine == Engine::MySql
+            && crate::rollout::stats::server_version(s, engine)
+                .await
+                .contains("MariaDB");
         let result = async {
             for (k, statement) in phase.statements.iter().enumerate().skip(resume_at) {
                 if phase.kind == Kind::Validate {
                     validate(s, statement).await?;
                 } else {
-                    let waiting = (mariadb && retrying)
-                        .then(|| with_wait(statement))
-                        .flatten();
+                    let waiting = mariadb.then(|| with_wait(statement)).flatten();
                     match s
                         .execute_script(waiting.as_deref().unwrap_or(statement))
                         .await
@@ -857,20 +857,26 @@ impl Executor<'_> {
         let mut batch_no = ((start - min) / width) as u64;
         let progress = Progress::new(options.report, batches_total, batch_no);
         // Each batch is three calls: its transaction's start with the lock timeout, the batch, and its
-        // checkpoint with the commit.
-        let lock_timeout = options.lock_timeout.max(Duration::from_millis(200));
-        let begin = match engine {
-            // The batch commits synchronously: it flushes its own WAL at its commit rather than leaving it to
-            // the application's next commit (asynchronous batch commits measured no better for the writer).
-            Engine::Postgres => format!(
-                "BEGIN; SET LOCAL lock_timeout = '{}ms'",
-                lock_timeout.as_millis().max(1)
-            ),
-            // Whole seconds only; 0 fails at once instead of queueing (NOWAIT).
-            Engine::MySql => "BEGIN; SET SESSION lock_wait_timeout = 0".to_string(),
-            Engine::Sqlite => "BEGIN IMMEDIATE".to_string(),
-        };
-        let compressed = compress_wal(s).await;
+        // checkpoint with the commit. The batch commits synchronously: it flushes its own WAL at its commit
+        // rather than leaving it to the application's next commit (asynchronous batch commits measured no
+        // better for the writer).
+        let mut begin = vec![
+            if engine == Engine::Sqlite {
+                "BEGIN IMMEDIATE"
+            } else {
+                "BEGIN"
+            }
+            .to_string(),
+        ];
+        begin.extend(lock_timeout_sql(
+            engine,
+            true,
+            options.lock_timeout.max(Duration::from_millis(200)),
+        ));
+        if may_compress_wal(s).await {
+            begin.push("SET LOCAL wal_compression = lz4".into());
+        }
+        let begin = begin.join("; ");
         let started = Instant::now();
         let mut rows_this_run = 0u64;
         let mut retries = 0u32;
@@ -882,7 +888,6 @@ impl Executor<'_> {
             if looked.is_none_or(|t| t.elapsed() >= Duration::from_millis(250)) {
                 if self.cancelled(s, m.version).await? {
                     progress.finish();
-                    uncompress_wal(s, compressed).await;
                     return Err(Stop::Cancelled);
                 }
                 self.throttle_on_replica_lag(s, options, &progress).await;
@@ -914,7 +919,6 @@ impl Executor<'_> {
                     Ok(n) => break n,
                     Err(e) => {
                         let _ = s.execute_script("ROLLBACK").await;
-                        prow.checkpoint = Some(lo);
                         if lock_not_granted(&e) && attempt + 1 < options.lock_attempts {
                             attempt += 1;
                             retries += 1;
@@ -922,7 +926,6 @@ impl Executor<'_> {
                             continue;
                         }
                         progress.finish();
-                        uncompress_wal(s, compressed).await;
                         if self.cancelled(s, m.version).await? {
                             return Err(Stop::Cancelled);
                         }
@@ -946,7 +949,6 @@ impl Executor<'_> {
             lo = hi;
         }
         progress.finish();
-        uncompress_wal(s, compressed).await;
         prow.status = PhaseStatus::Done;
         prow.updated_at = Some(record::now());
         self.history.put_phase(s, &prow).await?;

@@ -198,21 +198,7 @@ impl History {
         version: u64,
         done: usize,
     ) -> Result<(), HistoryError> {
-        let e = s.engine();
-        let sql = format!(
-            "UPDATE {} SET statements_done = {} WHERE version = {}",
-            self.table,
-            placeholder(e, 1),
-            placeholder(e, 2)
-        );
-        s.execute(
-            &sql,
-            &[
-                SqlValue::Integer(done as i64),
-                SqlValue::Integer(version as i64),
-            ],
-        )
-        .await?;
+        s.execute_script(&self.progress_sql(version, done)).await?;
         Ok(())
     }
 
@@ -278,21 +264,8 @@ impl History {
         event: &str,
         detail: &str,
     ) -> Result<(), HistoryError> {
-        let sql = format!(
-            "INSERT INTO {} (version, at, event, detail) VALUES ({})",
-            self.log_table,
-            placeholders(s.engine(), 4)
-        );
-        s.execute(
-            &sql,
-            &[
-                SqlValue::Integer(version as i64),
-                SqlValue::Text(record::now()),
-                SqlValue::Text(event.into()),
-                SqlValue::Text(detail.into()),
-            ],
-        )
-        .await?;
+        let sql = self.log_sql(s.engine(), version, event, detail);
+        s.execute_script(&sql).await?;
         Ok(())
     }
 

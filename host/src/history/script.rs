@@ -72,7 +72,7 @@ pub(super) fn literal(engine: Engine, v: &SqlValue) -> String {
             _ => format!("'{}'", t.replace('\'', "''")),
         },
         SqlValue::Bytes(b) => match engine {
-            Engine::Postgres => format!("'\\x{}'::bytea", hex(b)),
+            Engine::Postgres => format!("E'\\\\x{}'::bytea", hex(b)),
             _ => format!("X'{}'", hex(b)),
         },
     }

@@ -92,41 +92,60 @@ impl Names<'_> {
         ]
     }
 
-    /// The sync function(s) and trigger(s) keeping the new column equal to `forward` on every write.
+    /// The sync function(s) and trigger(s) keeping the new column equal to `forward` on every write, each
+    /// function followed by its trigger.
     fn create_sync(&self, forward: &str, execute: &str) -> Vec<String> {
-        if !self.after_update {
-            let mut out = vec![self.trigger_function(&self.sync, &self.new, forward, false)];
-            out.extend(self.create_trigger(&self.sync, execute));
-            return out;
-        }
-        let body = format!(
-            "\nBEGIN\n  UPDATE {t} SET {new} = {forward} WHERE {key} = NEW.{key} AND {new} IS DISTINCT FROM {forward};\n  RETURN NULL;\nEND\n",
-            t = self.q(),
-            new = ident(&self.new),
-            key = ident(self.key),
-        );
-        vec![
-            self.trigger_function(&self.sync, &self.new, forward, false),
-            self.drop_trigger(&self.sync),
-            format!(
-                "CREATE TRIGGER {} BEFORE INSERT ON {} FOR EACH ROW EXECUTE {execute} {}",
-                ident(&self.sync),
-                self.q(),
-                self.function(&self.sync)
-            ),
-            format!(
+        self.sync_functions(forward)
+            .into_iter()
+            .zip(self.sync_triggers(execute))
+            .flat_map(|(function, trigger)| std::iter::once(function).chain(trigger))
+            .collect()
+    }
+
+    /// The sync function(s), one per trigger of `sync_triggers`.
+    fn sync_functions(&self, forward: &str) -> Vec<String> {
+        let mut out = vec![self.trigger_function(&self.sync, &self.new, forward, false)];
+        if self.after_update {
+            let body = format!(
+                "\nBEGIN\n  UPDATE {t} SET {new} = {forward} WHERE {key} = NEW.{key} AND {new} IS DISTINCT FROM {forward};\n  RETURN NULL;\nEND\n",
+                t = self.q(),
+                new = ident(&self.new),
+                key = ident(self.key),
+            );
+            out.push(format!(
                 "CREATE OR REPLACE FUNCTION {} RETURNS trigger LANGUAGE plpgsql AS {}",
                 self.function(&self.sync_update),
                 dollar(&body)
-            ),
-            self.drop_trigger(&self.sync_update),
-            format!(
-                "CREATE TRIGGER {} AFTER UPDATE OF {} ON {} FOR EACH ROW EXECUTE {execute} {}",
-                ident(&self.sync_update),
-                ident(self.column),
-                self.q(),
-                self.function(&self.sync_update)
-            ),
+            ));
+        }
+        out
+    }
+
+    /// The sync trigger(s), each as `DROP TRIGGER IF EXISTS` then `CREATE TRIGGER`.
+    fn sync_triggers(&self, execute: &str) -> Vec<[String; 2]> {
+        if !self.after_update {
+            return vec![self.create_trigger(&self.sync, execute)];
+        }
+        vec![
+            [
+                self.drop_trigger(&self.sync),
+                format!(
+                    "CREATE TRIGGER {} BEFORE INSERT ON {} FOR EACH ROW EXECUTE {execute} {}",
+                    ident(&self.sync),
+                    self.q(),
+                    self.function(&self.sync)
+                ),
+            ],
+            [
+                self.drop_trigger(&self.sync_update),
+                format!(
+                    "CREATE TRIGGER {} AFTER UPDATE OF {} ON {} FOR EACH ROW EXECUTE {execute} {}",
+                    ident(&self.sync_update),
+                    ident(self.column),
+                    self.q(),
+                    self.function(&self.sync_update)
+                ),
+            ],
         ]
     }
 
@@ -486,11 +505,7 @@ fn switch(n: &Names, column: &Column, indexes: &[&Index], execute: &str) -> Phas
     let backward = format!("NEW.{}::{}", ident(c), n.old_type);
     steps.push(n.trigger_function(&n.back, &n.old, &backward, true));
     steps.extend(n.create_trigger(&n.back, execute));
-    rollback.extend(
-        n.create_sync(&format!("NEW.{}::{}", ident(n.column), n.new_type), execute)
-            .into_iter()
-            .filter(|s| !s.starts_with("CREATE OR REPLACE FUNCTION")),
-    );
+    rollback.extend(n.sync_triggers(execute).into_iter().flatten());
     catalog_phase(
         "switch",
         format!(

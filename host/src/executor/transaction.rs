@@ -26,6 +26,11 @@ pub(super) struct SqliteGroup {
 const SAVEPOINT: &str = "ai_shell_migration";
 const PROBE: &str = "ai_shell_probe";
 
+/// Undoes everything since savepoint `name` and forgets it; the enclosing transaction stays open.
+fn undo_savepoint(name: &str) -> String {
+    format!("ROLLBACK TO {name}; RELEASE {name}")
+}
+
 impl SqliteGroup {
     /// How long migrations keep adding to one transaction before it commits.
     pub const WINDOW: Duration = Duration::from_millis(200);
@@ -94,10 +99,8 @@ impl Executor<'_> {
             );
             let r = s.query(&check, &[]).await?;
             group.since.get_or_insert_with(Instant::now);
-            if matches!(r.rows.first().and_then(|row| row.first()), Some(crate::model::SqlValue::Integer(n)) if *n > 0)
-            {
-                s.execute_script(&format!("ROLLBACK TO {SAVEPOINT}; RELEASE {SAVEPOINT}"))
-                    .await?;
+            if crate::model::number_at(&r, 0, 0).is_some_and(|n| n > 0) {
+                s.execute_script(&undo_savepoint(SAVEPOINT)).await?;
                 self.after_pragma(s, group, &after).await?;
                 return Ok(false);
             }
@@ -130,12 +133,8 @@ impl Executor<'_> {
         // Nothing of this migration stays; the failing statement is found by running them one by one in a
         // transaction (SQLite: a savepoint) that is rolled back.
         let (begin, rollback) = if sqlite {
-            s.execute_script(&format!("ROLLBACK TO {SAVEPOINT}; RELEASE {SAVEPOINT}"))
-                .await?;
-            (
-                format!("SAVEPOINT {PROBE}"),
-                format!("ROLLBACK TO {PROBE}; RELEASE {PROBE}"),
-            )
+            s.execute_script(&undo_savepoint(SAVEPOINT)).await?;
+            (format!("SAVEPOINT {PROBE}"), undo_savepoint(PROBE))
         } else {
             s.execute_script("ROLLBACK").await?;
             ("BEGIN".to_string(), "ROLLBACK".to_string())

@@ -255,6 +255,7 @@ run_case() {
   t0=$(now)
   "$@" >"$log.mig.out" 2>"$log.mig.err" || rc=$?
   t1=$(now)
+  echo "$t0 $t1" >"$log.window" # the migration's start and end, for a later look at the writer log
   local missing; missing=$(verify "$engine" "$change" | tr '\n|' ' /')
   sleep "$TAIL"
   stop_writer "$engine"

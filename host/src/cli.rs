@@ -58,7 +58,7 @@ pub enum Command {
     #[command(subcommand)]
     Schema(SchemaCommand),
     /// Describe a schema change in plain English, or create, apply, inspect and roll back migrations.
-    Migrate(MigrateArgs),
+    Migrate(Box<MigrateArgs>),
     /// List, install and remove plugins.
     #[command(subcommand)]
     Plugin(PluginCommand),
@@ -169,9 +169,13 @@ pub struct RolloutArgs {
     /// Backfill rate limit, in rows per second.
     #[arg(long, value_name = "ROWS")]
     pub max_rows_per_second: Option<u64>,
-    /// Pause backfills while a PostgreSQL replica replays more than this behind, in milliseconds.
+    /// Pause backfills while a replica is more than this behind, in milliseconds (PostgreSQL: every
+    /// standby in pg_stat_replication; MySQL/MariaDB: the replicas the primary lists and --replica).
     #[arg(long, value_name = "MS", default_value_t = 5000)]
     pub max_replica_lag_ms: u64,
+    /// A MySQL/MariaDB replica whose lag to watch besides the ones the primary lists (repeatable).
+    #[arg(long = "replica", value_name = "URL")]
+    pub replicas: Vec<String>,
     /// Confirm every gate without asking (the application is already deployed).
     #[arg(long)]
     pub confirm_gates: bool,

@@ -11,6 +11,7 @@
 //! online-threshold-rows = 100000  # otherwise: online only for tables at least this big
 //! batch-size = 10000              # backfill batch
 //! lock-timeout-ms = 50            # how long DDL waits for a lock before backing off
+//! replicas = ["mysql://app@replica-2:3306/shop"]  # MySQL replicas to watch besides the listed ones
 //!
 //! [llm]                           # the LLM planner (the API key only ever comes from the environment)
 //! provider = "anthropic"          # or "openai" for any OpenAI-compatible endpoint (Ollama, vLLM...)
@@ -56,6 +57,8 @@ pub struct EnvironmentSettings {
     pub online_threshold_rows: Option<u64>,
     pub batch_size: Option<u64>,
     pub lock_timeout_ms: Option<u64>,
+    /// MySQL/MariaDB replicas whose lag backfills watch, besides the ones the primary lists.
+    pub replicas: Option<Vec<String>>,
 }
 
 /// The `[llm]` table: which model the LLM planner asks. Never holds the API key.

@@ -11,6 +11,7 @@ mod migrate;
 mod mysql;
 mod nl;
 mod postgres;
+mod replication;
 mod sandbox;
 mod sqlite;
 mod zero_downtime;

@@ -49,7 +49,7 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<()> {
     let mut ctx = Context::new(cli.global);
     match cli.command {
         Command::Schema(cmd) => schema::run(&mut ctx, cmd).await,
-        Command::Migrate(args) => migrate::run(&mut ctx, args).await,
+        Command::Migrate(args) => migrate::run(&mut ctx, *args).await,
         Command::Plugin(cmd) => plugin::run(&mut ctx, cmd).await,
     }
 }

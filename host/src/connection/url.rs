@@ -86,6 +86,21 @@ impl DatabaseUrl {
         }
     }
 
+    /// The same URL (user, password, database, options) for another server, `host:port`.
+    pub fn with_host_port(&self, host: &str, port: u16) -> String {
+        match url::Url::parse(&self.raw) {
+            Ok(mut u) if self.engine != Engine::Sqlite => {
+                let moved = u.set_host(Some(host)).is_ok() && u.set_port(Some(port)).is_ok();
+                if moved {
+                    u.to_string()
+                } else {
+                    self.raw.clone()
+                }
+            }
+            _ => self.raw.clone(),
+        }
+    }
+
     /// The URL with its password replaced by `***`.
     pub fn redacted(&self) -> String {
         redact_password_in(&self.raw)
@@ -136,6 +151,16 @@ fn redact_password_in(raw: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn another_server_keeps_user_password_database_and_options() {
+        let url =
+            DatabaseUrl::parse("mysql://app:p%40ss@primary:3306/shop?ssl-mode=disabled").unwrap();
+        assert_eq!(
+            url.with_host_port("10.0.0.7", 3307),
+            "mysql://app:p%40ss@10.0.0.7:3307/shop?ssl-mode=disabled"
+        );
+    }
 
     #[test]
     fn passwords_never_show() {

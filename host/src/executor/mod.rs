@@ -12,6 +12,7 @@
 mod apply;
 mod lock;
 mod phases;
+mod replicas;
 mod rollback;
 mod transaction;
 

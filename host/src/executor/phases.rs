@@ -8,8 +8,8 @@
 //!   has transactional DDL; `ddl-outside-transaction` phases run statement by statement and are written to
 //!   be repeatable, so a phase that died half-way is simply run again.
 //! - Backfills run by key range in batches, each batch and its checkpoint in one transaction, with progress,
-//!   an optional rate limit and throttling while PostgreSQL replicas lag; an interrupted backfill resumes at
-//!   its checkpoint.
+//!   an optional rate limit and throttling while a replica lags (`replicas.rs`); an interrupted backfill
+//!   resumes at its checkpoint.
 //! - A gate stops the run (status `waiting`) until `migrate confirm` or `--confirm-gates`.
 //! - `migrate cancel` flags the run and interrupts its current statement; the run stops and records it.
 
@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
+use super::replicas::{Lag, Replicas};
 use super::{ExecError, Executor, Migration, already_applied, foreign_key_pragmas};
 use crate::connection::{ConnectionError, Engine, Session};
 use crate::history::{PhaseRecord, PhaseStatus, Record, Status, record};
@@ -37,6 +38,8 @@ pub struct PhaseOptions {
     pub max_rows_per_second: Option<u64>,
     /// Pause backfill batches while a replica lags more than this.
     pub max_replica_lag: Duration,
+    /// MySQL replicas to watch besides the ones the primary lists (`--replica URL`).
+    pub replicas: Vec<String>,
     /// Confirm gates without asking (scripts, benchmarks).
     pub confirm_gates: bool,
     /// Ask at a gate when on a terminal.
@@ -59,6 +62,7 @@ impl Default for PhaseOptions {
             lock_attempts: 100,
             max_rows_per_second: None,
             max_replica_lag: Duration::from_secs(5),
+            replicas: Vec::new(),
             confirm_gates: false,
             interactive: false,
             auto_rollback: false,
@@ -301,6 +305,14 @@ impl Executor<'_> {
                 total: r.statements_total,
                 error: r.error.clone().unwrap_or_default(),
             });
+        }
+        // A named replica that cannot be watched stops the run before its first phase.
+        if !options.replicas.is_empty() && phases.iter().any(|p| p.backfill.is_some()) {
+            Replicas::find(s, &options.replicas)
+                .await
+                .map_err(|e| ExecError::Refused(format!("migration {}: {e}", m.id)))?
+                .close()
+                .await;
         }
         if !resuming {
             self.history.clear_phases(s, m.version).await?;
@@ -808,11 +820,22 @@ impl Executor<'_> {
         row: Option<&PhaseRecord>,
         options: &PhaseOptions,
     ) -> Result<(u64, u32), Stop> {
-        let engine = s.engine();
         let b = phase
             .backfill
             .as_ref()
             .ok_or_else(|| Stop::Error("backfill phase without a batch".into()))?;
+        let replicas = Replicas::find(s, &options.replicas)
+            .await
+            .map_err(Stop::Error)?;
+        if options.report {
+            for note in &replicas.notes {
+                println!("  note: {note}");
+            }
+            let watched = replicas.watched();
+            if !watched.is_empty() {
+                println!("  watching the lag of replica(s) {}", watched.join(", "));
+            }
+        }
         // The key range only (an index lookup at each end): counting the rows would scan the whole table
         // before the first batch, competing with the application for I/O and CPU.
         let bounds = s
@@ -852,6 +875,34 @@ impl Executor<'_> {
             println!("  resuming at {} = {start} (checkpoint)", b.key);
         }
 
+        let range = KeyRange {
+            backfill: b,
+            start,
+            min,
+            max,
+        };
+        let outcome = self.batches(s, m, range, &replicas, prow, options).await;
+        replicas.close().await;
+        outcome
+    }
+
+    /// The batch loop of `backfill`, from `start` to `max`.
+    async fn batches(
+        &self,
+        s: &mut Session,
+        m: &Migration,
+        range: KeyRange<'_>,
+        replicas: &Replicas,
+        mut prow: PhaseRecord,
+        options: &PhaseOptions,
+    ) -> Result<(u64, u32), Stop> {
+        let engine = s.engine();
+        let KeyRange {
+            backfill: b,
+            start,
+            min,
+            max,
+        } = range;
         let width = options.batch_size.max(1) as i64;
         let batches_total = ((max - min) / width + 1).max(1) as u64;
         let mut batch_no = ((start - min) / width) as u64;
@@ -890,7 +941,8 @@ impl Executor<'_> {
                     progress.finish();
                     return Err(Stop::Cancelled);
                 }
-                self.throttle_on_replica_lag(s, options, &progress).await;
+                self.throttle_on_replica_lag(s, m.version, replicas, options, &progress)
+                    .await?;
                 looked = Some(Instant::now());
             }
             let sql = b
@@ -955,32 +1007,44 @@ impl Executor<'_> {
         Ok((rows_this_run, retries))
     }
 
-    /// Waits while a PostgreSQL streaming replica replays more than `max_replica_lag` behind.
+    /// Waits while a replica is more than `max_replica_lag` behind (or not applying at all), looking
+    /// every half second; `migrate cancel` ends the wait.
     async fn throttle_on_replica_lag(
         &self,
         s: &mut Session,
+        version: u64,
+        replicas: &Replicas,
         options: &PhaseOptions,
         progress: &Progress,
-    ) {
-        if s.engine() != Engine::Postgres {
-            return;
-        }
-        for _ in 0..600 {
-            let lag = s
-                .query(
-                    "SELECT COALESCE(max(EXTRACT(EPOCH FROM replay_lag)) * 1000, 0)::int8 FROM pg_stat_replication",
-                    &[],
-                )
-                .await
-                .ok()
-                .and_then(|r| crate::model::number_at(&r, 0, 0))
-                .unwrap_or(0);
-            if (lag as u128) <= options.max_replica_lag.as_millis() {
-                return;
+    ) -> Result<(), Stop> {
+        let mut since = None::<Instant>;
+        while let Some((name, lag)) = replicas.worst(s).await {
+            if !lag.exceeds(options.max_replica_lag) {
+                break;
             }
-            progress.note(&format!("replica lag {lag} ms: throttling"));
+            if since.is_none() {
+                since = Some(Instant::now());
+                let why = match &lag {
+                    Lag::Behind(d) => format!("{} ms behind", d.as_millis()),
+                    Lag::Stopped(why) => why.clone(),
+                };
+                progress.note(&format!(
+                    "replica {name}: {why} (limit {} ms): throttling",
+                    options.max_replica_lag.as_millis()
+                ));
+            }
             tokio::time::sleep(Duration::from_millis(500)).await;
+            if self.cancelled(s, version).await? {
+                return Err(Stop::Cancelled);
+            }
         }
+        if let Some(since) = since {
+            progress.note(&format!(
+                "replica lag back under the limit after {}: going on",
+                show::duration(since.elapsed().as_millis() as u64)
+            ));
+        }
+        Ok(())
     }
 
     /// Runs the rollback of phases `through`..1, last first (used by `--auto-rollback-on-error`).
@@ -1137,6 +1201,14 @@ async fn validate(s: &mut Session, statement: &str) -> Result<(), ConnectionErro
         message: format!("found {} offending row(s)", r.rows.len()),
         sqlstate: None,
     })
+}
+
+/// The keys a backfill runs over: from `start` (its checkpoint, or `min`) to `max`.
+struct KeyRange<'a> {
+    backfill: &'a crate::rollout::Backfill,
+    start: i64,
+    min: i64,
+    max: i64,
 }
 
 /// Backfill progress: a bar on a terminal, a line every 10 % otherwise.

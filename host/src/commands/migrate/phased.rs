@@ -47,6 +47,11 @@ pub fn phase_options(
             .unwrap_or(defaults.lock_timeout),
         max_rows_per_second: args.max_rows_per_second,
         max_replica_lag: Duration::from_millis(args.max_replica_lag_ms),
+        replicas: if args.replicas.is_empty() {
+            env.replicas.clone().unwrap_or_default()
+        } else {
+            args.replicas.clone()
+        },
         confirm_gates: args.confirm_gates,
         interactive: !json && std::io::stdin().is_terminal(),
         auto_rollback: args.auto_rollback_on_error,

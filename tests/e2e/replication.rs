@@ -1,7 +1,9 @@
-//! Backfills and MySQL replication, against a real MariaDB primary and replica that each test starts on
-//! free ports (`mariadb-install-db` and `mariadbd`, private data directories, row-based binary log): the
-//! replica is found through the primary's `SHOW REPLICA HOSTS`, a backfill waits while it lags or while its
-//! SQL thread is stopped, and a `--replica` that is not a replica stops the run before its first phase.
+//! Backfills and replication, against a real primary and replica that each test starts on free ports in
+//! private data directories. MariaDB (`mariadb-install-db`, `mariadbd`, row-based binary log): the replica is
+//! found through the primary's `SHOW REPLICA HOSTS`, a backfill waits while it lags or while its SQL thread is
+//! stopped, and a `--replica` that is not a replica stops the run before its first phase. PostgreSQL
+//! (`initdb`, `pg_basebackup -R`, as the `postgres` user when run as root): a backfill waits while the
+//! standby's replay is paused, and goes on once it has caught up.
 
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
@@ -182,6 +184,123 @@ impl Drop for Pair {
     }
 }
 
+/// A PostgreSQL primary and a streaming standby, stopped and deleted when dropped.
+struct PgPair {
+    dir: tempfile::TempDir,
+    bin: std::path::PathBuf,
+    primary: u16,
+    standby: u16,
+}
+
+impl PgPair {
+    fn start() -> PgPair {
+        let out = Command::new("pg_config")
+            .arg("--bindir")
+            .output()
+            .expect("pg_config (Debian package postgresql) must be installed");
+        let bin = std::path::PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+        let dir = tempfile::tempdir().unwrap();
+        let pair = PgPair {
+            dir,
+            bin,
+            primary: free_port(),
+            standby: free_port(),
+        };
+        if is_root() {
+            // PostgreSQL refuses to run as root: the clusters belong to postgres.
+            pg_run(Command::new("chown").arg("postgres").arg(pair.dir.path()));
+        }
+        let (p, r) = (pair.dir.path().join("p"), pair.dir.path().join("r"));
+        pg_run(
+            pair.tool("initdb")
+                .arg("-D")
+                .arg(&p)
+                .args(["-A", "trust", "-U", "postgres"]),
+        );
+        pair.start_cluster(&p, pair.primary, "primary");
+        pg_run(
+            pair.tool("pg_basebackup")
+                .args(["-h", "127.0.0.1", "-U", "postgres", "-R", "-D"])
+                .arg(&r)
+                .arg(format!("--port={}", pair.primary)),
+        );
+        pair.start_cluster(&r, pair.standby, "standby1");
+        pair
+    }
+
+    fn tool(&self, name: &str) -> Command {
+        let mut cmd = if is_root() {
+            let mut c = Command::new("runuser");
+            c.args(["-u", "postgres", "--"]).arg(self.bin.join(name));
+            c
+        } else {
+            Command::new(self.bin.join(name))
+        };
+        cmd.stdout(Stdio::null());
+        cmd
+    }
+
+    fn start_cluster(&self, data: &Path, port: u16, name: &str) {
+        pg_run(
+            self.tool("pg_ctl")
+                .arg("-D")
+                .arg(data)
+                .arg("-l")
+                .arg(data.with_extension("log"))
+                .arg("-o")
+                .arg(format!(
+                    "-p {port} -k {} -c listen_addresses=127.0.0.1 -c shared_buffers=16MB -c cluster_name={name}",
+                    self.dir.path().display()
+                ))
+                .args(["-w", "start"]),
+        );
+    }
+
+    fn url(&self, port: u16, database: &str) -> String {
+        format!("postgres://postgres@127.0.0.1:{port}/{database}")
+    }
+
+    fn sql(&self, port: u16, database: &str, script: &str) {
+        let url = self.url(port, database);
+        block_on(async {
+            let db = Database::connect(&url).await.unwrap();
+            db.execute_script(script)
+                .await
+                .unwrap_or_else(|e| panic!("{script}: {e}"));
+            db.close().await;
+        });
+    }
+}
+
+impl Drop for PgPair {
+    fn drop(&mut self) {
+        for data in ["r", "p"] {
+            let _ = self
+                .tool("pg_ctl")
+                .arg("-D")
+                .arg(self.dir.path().join(data))
+                .args(["-m", "immediate", "stop"])
+                .status();
+        }
+    }
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+fn pg_run(cmd: &mut Command) {
+    let out = cmd.output().expect("running a PostgreSQL tool");
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -297,4 +416,88 @@ fn mysql_backfill_waits_for_a_stopped_or_lagging_replica() {
     let customer = "SELECT CONCAT(data_type, ' ', (SELECT COUNT(*) FROM shop.orders)) FROM information_schema.columns \
                     WHERE table_schema = 'shop' AND table_name = 'orders' AND column_name = 'customer_id'";
     assert_eq!(pair.wait_replica_agrees(customer), "bigint 30001");
+}
+
+#[test]
+fn postgres_backfill_waits_while_a_standby_does_not_replay() {
+    let pair = PgPair::start();
+    pair.sql(pair.primary, "postgres", "CREATE DATABASE shop");
+    pair.sql(
+        pair.primary,
+        "shop",
+        "CREATE TABLE orders (id bigserial PRIMARY KEY, customer_id integer NOT NULL, amount integer NOT NULL);
+         INSERT INTO orders (customer_id, amount) SELECT g % 100, g FROM generate_series(1, 30000) g;",
+    );
+    // The standby stops replaying; it resumes 2.5 s later, from another thread.
+    pair.sql(pair.standby, "postgres", "SELECT pg_wal_replay_pause()");
+    let resume = {
+        let url = pair.url(pair.standby, "postgres");
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(2500));
+            block_on(async {
+                let db = Database::connect(&url).await.unwrap();
+                db.execute_script("SELECT pg_wal_replay_resume()")
+                    .await
+                    .unwrap();
+                db.close().await;
+            })
+        })
+    };
+    let project = tempfile::tempdir().unwrap();
+    let started = Instant::now();
+    // 30 batches at 10,000 rows/s: the backfill would take 3 s with a standby keeping up.
+    let out = ai_shell_cmd()
+        .current_dir(project.path())
+        .args(["--database", &pair.url(pair.primary, "shop"), "migrate"])
+        .args([
+            "change amount in orders to bigint",
+            "--zero-downtime",
+            "--yes",
+        ])
+        .args([
+            "--confirm-gates",
+            "--batch-size",
+            "1000",
+            "--max-rows-per-second",
+            "10000",
+        ])
+        .args(["--max-replica-lag-ms", "500"])
+        .output()
+        .unwrap();
+    let took = started.elapsed();
+    resume.join().unwrap();
+    let log = text(&out);
+    assert!(out.status.success(), "{log}");
+    assert!(
+        log.contains("replica standby1 (127.0.0.1): ")
+            && log.contains("ms behind (limit 500 ms): throttling"),
+        "{log}"
+    );
+    assert!(log.contains("replica lag back under the limit"), "{log}");
+    assert!(took >= Duration::from_millis(3000), "{took:?}\n{log}");
+    // The standby has the change and every row.
+    let url = pair.url(pair.standby, "shop");
+    let until = Instant::now() + Duration::from_secs(30);
+    loop {
+        let got = block_on(async {
+            let db = Database::connect(&url).await.unwrap();
+            let mut s = db.session().await.unwrap();
+            let r = s
+                .query(
+                    "SELECT (SELECT data_type FROM information_schema.columns WHERE table_name = 'orders' \
+                     AND column_name = 'amount') || ' ' || (SELECT sum(amount) FROM orders)",
+                    &[],
+                )
+                .await
+                .unwrap();
+            s.close().await;
+            db.close().await;
+            format!("{:?}", r.rows[0][0])
+        });
+        if got.contains("bigint 450015000") {
+            break;
+        }
+        assert!(Instant::now() < until, "the standby has {got}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
 }

@@ -1,14 +1,18 @@
 //! The replicas a backfill watches, and how far behind the primary each one is.
 //!
-//! - PostgreSQL: every streaming standby is visible on the primary; `pg_stat_replication.replay_lag`
-//!   says how far behind each replays.
+//! - PostgreSQL: every streaming standby is visible on the primary in `pg_stat_replication`. Its
+//!   `replay_lag` only reports how long WAL that was replayed took, so a standby whose replay is stuck
+//!   looks current there; the lag is therefore also measured against the primary's own WAL positions,
+//!   sampled at each look: a standby is as far behind as the oldest sample it has not replayed yet.
 //! - MySQL/MariaDB: the primary lists the replicas that report a host (`SHOW REPLICA HOSTS`, from each
 //!   replica's `report_host`/`report_port`); ai-shell connects to each with the primary's user and
 //!   password, plus any replica named with `--replica URL`, and reads `SHOW REPLICA STATUS` there: a
 //!   replica whose SQL or I/O thread is stopped counts as lagging without end (as pt-online-schema-change
 //!   does), so a backfill never runs ahead of a replica that is not applying it.
 
-use std::time::Duration;
+use std::collections::VecDeque;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use crate::connection::{ConnectionError, Database, Engine, Session};
 use crate::model::{QueryResult, SqlValue};
@@ -42,6 +46,8 @@ struct Replica {
 pub struct Replicas {
     engine: Engine,
     mysql: Vec<Replica>,
+    /// PostgreSQL: the primary's WAL position at each look, oldest first.
+    wal: Mutex<VecDeque<(Instant, i64)>>,
     /// What was found while looking for replicas (unreachable ones, no permission to list them).
     pub notes: Vec<String>,
 }
@@ -55,6 +61,7 @@ impl Replicas {
         let mut found = Replicas {
             engine,
             mysql: Vec::new(),
+            wal: Mutex::new(VecDeque::new()),
             notes: Vec::new(),
         };
         if engine != Engine::MySql {
@@ -133,16 +140,41 @@ impl Replicas {
             Engine::Postgres => {
                 let r = s
                     .query(
-                        "SELECT COALESCE(application_name || ' (' || client_addr || ')', application_name, 'standby'), \
+                        "SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::int8, \
+                         COALESCE(application_name || ' (' || host(client_addr) || ')', application_name, 'standby'), \
+                         (replay_lsn - '0/0'::pg_lsn)::int8, \
                          (COALESCE(EXTRACT(EPOCH FROM replay_lag), 0) * 1000)::int8 FROM pg_stat_replication",
                         &[],
                     )
                     .await
                     .ok()?;
+                let now = Instant::now();
+                let mut wal = self.wal.lock().unwrap_or_else(|e| e.into_inner());
+                if let Some(lsn) = crate::model::number_at(&r, 0, 0) {
+                    wal.push_back((now, lsn));
+                }
                 for (i, row) in r.rows.iter().enumerate() {
-                    let name = row.first().and_then(text).unwrap_or_default();
-                    let ms = crate::model::number_at(&r, i, 1).unwrap_or(0).max(0) as u64;
-                    lags.push((name, Lag::Behind(Duration::from_millis(ms))));
+                    let name = row.get(1).and_then(text).unwrap_or_default();
+                    let lag = match crate::model::number_at(&r, i, 2) {
+                        Some(replayed) => wal
+                            .iter()
+                            .find(|(_, lsn)| *lsn > replayed)
+                            .map_or(Duration::ZERO, |(since, _)| now - *since),
+                        // Without the LSN (no pg_read_all_stats), replay_lag is all there is.
+                        None => Duration::from_millis(
+                            crate::model::number_at(&r, i, 3).unwrap_or(0).max(0) as u64,
+                        ),
+                    };
+                    lags.push((name, Lag::Behind(lag)));
+                }
+                // Keep the samples a standby may still be behind: from the last one every standby has replayed.
+                let replayed = (0..r.rows.len())
+                    .filter_map(|i| crate::model::number_at(&r, i, 2))
+                    .min();
+                while wal.len() > 1
+                    && (wal.len() > 100_000 || replayed.is_some_and(|min| wal[1].1 <= min))
+                {
+                    wal.pop_front();
                 }
             }
             Engine::MySql => {

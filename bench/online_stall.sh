@@ -15,19 +15,26 @@
 # Tools: naive (the one plain ALTER/CREATE INDEX, through psql/mariadb), reshape (PostgreSQL only: `migration start`,
 # the rollout reshape requires -- a second writer whose search_path is the new schema's views starts and the first
 # one, on the tables, stops (RESHAPE_DEPLOY=0 keeps the first writer on the tables throughout) -- then `migration
-# complete`; the TOML files are under bench/online_stall/reshape) and ai-shell
-# (`migrate "<request>" --zero-downtime --yes --confirm-gates`). Every run starts from an equal database: PostgreSQL
+# complete`; the TOML files are under bench/online_stall/reshape), backfill-alone (PostgreSQL type change only: the
+# new column filled by a server-side loop of committed 10,000-row UPDATEs and nothing else, the floor any
+# expand/contract tool pays) and ai-shell (`migrate "<request>" --zero-downtime --yes --confirm-gates`). Every run starts from an equal database: PostgreSQL
 # copies a template database (createdb -T), MariaDB reloads from a sequence-engine table.
 #
 # Per run: the writer starts, runs LEAD s alone, the migration runs (its wall time is the "migration" column), the
-# writer goes on TAIL s and stops. Window = migration start .. TAIL s after its end (so the catch-up after a block
+# writer goes on TAIL s and stops. The last LEAD-1 s before the migration are the run's own "before" window: its
+# p99 ("p99 before") is the same writer on the same database seconds earlier, and "x before" is the window's p99
+# over it, a ratio that does not depend on how noisy the machine's disk is that minute. Window = migration start .. TAIL s after its end (so the catch-up after a block
 # counts, and an instant change still has a second of writes). "stall" = longest time in the window with no writer
 # transaction completing. Per engine, a first run with no migration gives the idle writer (IDLE s).
 #
-# Run: bash bench/online_stall.sh     (3-4 minutes with the defaults on the 2-core CI machine, plus about 10 minutes
+# The disk itself is probed (bench/online_stall/disk_probe.py: 8 kB fdatasync every 5 ms, PROBE s) before and after
+# each engine's runs: a shared virtual disk that stalls syncs now and then stalls every committing writer with it.
+# ROUNDS=N repeats every tool's changes N times, interleaved (round 1 of each change, then round 2...), and ends
+# with a summary per change and tool: the median and range of the window p99 and of "x before".
+# Run: bash bench/online_stall.sh     (4-5 minutes with the defaults on the 2-core CI machine, plus about 10 minutes
 #      to build reshape the first time)
-# Env: ROWS=2000000 CUSTOMERS=100000 RATE=200 IDLE=10 LEAD=2 TAIL=1 ENGINES=postgres,mariadb
-#      TOOLS=naive,reshape,ai-shell CHANGES=amount,status,token,index,fk AI_SHELL=target/release/ai-shell
+# Env: ROWS=2000000 CUSTOMERS=100000 RATE=200 IDLE=10 LEAD=5 TAIL=1 ROUNDS=1 PROBE=10 ENGINES=postgres,mariadb
+#      TOOLS=naive,reshape,backfill-alone,ai-shell CHANGES=amount,status,token,index,fk AI_SHELL=target/release/ai-shell
 #      AI_ARGS="--batch-size 2000" (extra options for ai-shell)
 # Needs PostgreSQL 15 (pgbench 15) on 127.0.0.1:5432 (postgres, trust) and MariaDB 10.11 on 127.0.0.1:3306 (root).
 # Peers are installed under target/bench-tools on first use: `cargo install reshape --locked` (its pg_query
@@ -42,10 +49,12 @@ ROWS=${ROWS:-2000000}
 CUSTOMERS=${CUSTOMERS:-100000}
 RATE=${RATE:-200}
 IDLE=${IDLE:-10}
-LEAD=${LEAD:-2}
+LEAD=${LEAD:-5}
+ROUNDS=${ROUNDS:-1}
+PROBE=${PROBE:-10} # seconds of disk probe before and after each engine's runs
 TAIL=${TAIL:-1}
 ENGINES=${ENGINES:-postgres,mariadb}
-TOOLS=${TOOLS:-naive,reshape,ai-shell}
+TOOLS=${TOOLS:-naive,reshape,backfill-alone,ai-shell}
 CHANGES=${CHANGES:-amount,status,token,index,fk}
 RESHAPE_DEPLOY=${RESHAPE_DEPLOY:-1}
 AI=${AI_SHELL:-$ROOT/target/release/ai-shell}
@@ -53,6 +62,7 @@ case $AI in /*) ;; *) AI=$CALLER/$AI ;; esac
 BT=$ROOT/target/bench-tools
 HERE=$ROOT/bench/online_stall
 OUT=$ROOT/target/online_stall.md
+ROWS_TSV=$ROOT/target/online_stall.tsv # one line per measured case, for the ROUNDS summary
 WORK=$ROOT/target/online_stall-logs # writer logs and migration output of the last run, kept for a look afterwards
 rm -rf "$WORK" && mkdir -p "$WORK"
 WRITER_PID=
@@ -256,12 +266,18 @@ run_case() {
   "$@" >"$log.mig.out" 2>"$log.mig.err" || rc=$?
   t1=$(now)
   echo "$t0 $t1" >"$log.window" # the migration's start and end, for a later look at the writer log
-  local missing; missing=$(verify "$engine" "$change" | tr '\n|' ' /')
+  local missing=
+  [ "${VERIFY:-1}" = 1 ] && missing=$(verify "$engine" "$change" | tr '\n|' ' /')
   sleep "$TAIL"
   stop_writer "$engine"
   local n p50 p99 max failed stall
   local t2; t2=$(awk -v a="$t1" -v b="$TAIL" 'BEGIN { printf "%.6f", a + b }')
   IFS=$'\t' read -r n p50 p99 max failed stall < <(python3 "$HERE/stats.py" --from "$t0" --to "$t2" "$log".*log* )
+  # The same writer just before the change (its first second left out: connections and caches warming up).
+  local before_p99 ratio
+  before_p99=$(python3 "$HERE/stats.py" --from "$(awk -v a="$t0" -v l="$LEAD" 'BEGIN { printf "%.6f", a - l + 1 }')" \
+    --to "$t0" "$log".*log* | cut -f3)
+  ratio=$(awk -v a="$p99" -v b="$before_p99" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "-" }')
   local aborted run_failed; aborted=$(aborted_clients "$log")
   run_failed=$(cat "$log".w*.out | sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' | awk '{ s += $1 } END { print s + 0 }')
   [ "${run_failed:-0}" != "$failed" ] && failed="$failed (whole run: ${run_failed:-?})"
@@ -273,7 +289,9 @@ run_case() {
     note "migration failed; its output:"; cat "$log.mig.out" "$log.mig.err" >&2
   fi
   [ -n "$missing" ] && result="$result; NOT IN PLACE afterwards: ${missing% }"
-  emit "| ${LABEL[$change]} | $tool | $result | $p50 | $p99 | $max | $failed | $stall ms |"
+  emit "| ${LABEL[$change]} | $tool | $result | $p50 | $p99 | $max | $failed | $stall ms | $before_p99 | $ratio |"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$engine" "${LABEL[$change]}" "$tool" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')" \
+    "$p99" "$before_p99" "$stall" >>"$ROWS_TSV"
 }
 
 idle_case() { # engine: the writer alone
@@ -288,11 +306,32 @@ idle_case() { # engine: the writer alone
   local n p50 p99 max failed stall
   IFS=$'\t' read -r n p50 p99 max failed stall < <(python3 "$HERE/stats.py" --from "$t0" --to "$t1" "$log".*log* )
   IDLE_LINE="idle writer ($IDLE s, $n transactions): p50 $p50 ms, p99 $p99 ms, max $max ms, longest gap $stall ms"
-  emit "| (none: writer alone, $IDLE s) | - | - | $p50 | $p99 | $max | $failed | $stall ms |"
+  emit "| (none: writer alone, $IDLE s) | - | - | $p50 | $p99 | $max | $failed | $stall ms | | |"
 }
 
 # The migration commands.
 naive_postgres() { pg -c "$1" "$DB"; }
+# The least work any expand/contract type change does on PostgreSQL: a new column filled by 10,000-row UPDATEs,
+# each committed, in a server-side loop (no client round trips, no sync trigger, no checkpoint rows, no swap). Not a
+# migration: a floor for the writer latency the backfill itself costs on this machine.
+backfill_alone_postgres() {
+  pg "$DB" <<'SQL'
+ALTER TABLE orders ADD COLUMN amount_copy bigint;
+CREATE PROCEDURE bench_fill(batch int) LANGUAGE plpgsql AS $$
+DECLARE lo bigint; hi bigint;
+BEGIN
+  SELECT min(id), max(id) INTO lo, hi FROM orders;
+  WHILE lo <= hi LOOP
+    UPDATE orders SET amount_copy = amount WHERE id >= lo AND id < lo + batch;
+    COMMIT;
+    lo := lo + batch;
+  END LOOP;
+END $$;
+CALL bench_fill(10000);
+SQL
+}
+# verify() has nothing to look at for the backfill alone: it only fills a column.
+
 naive_mariadb() { my "$DB" -e "$1"; }
 reshape_postgres() { # toml name
   local dir=$WORK/reshape-$RUN a b c d rc=0
@@ -331,21 +370,25 @@ ai_shell() { # engine request
 
 # --- main ----------------------------------------------------------------------------------------------------------
 : >"$OUT"
+: >"$ROWS_TSV"
 started=$(date +%s)
 emit "Online stall: $ROWS orders, writer $RATE tx/s (4 clients, UPDATE amount + INSERT per transaction); $(date -u '+%Y-%m-%d %H:%M UTC')"
 for engine in ${ENGINES//,/ }; do
   case $engine in
-    postgres) ver=$(pg -c 'SHOW server_version' postgres | cut -d' ' -f1); tools=(naive reshape ai-shell) ;;
+    postgres) ver=$(pg -c 'SHOW server_version' postgres | cut -d' ' -f1); tools=(naive reshape backfill-alone ai-shell) ;;
     mariadb) ver=$(my -N -e 'SELECT VERSION()' | cut -d- -f1); tools=(naive ai-shell) ;;
     *) note "unknown engine $engine"; continue ;;
   esac
   emit ""
   emit "### $engine $ver"
   emit ""
-  emit "| change | tool | migration | writer p50 ms | p99 ms | max ms | failed tx | longest stall |"
-  emit "|---|---|---|---|---|---|---|---|"
+  emit "| change | tool | migration | writer p50 ms | p99 ms | max ms | failed tx | longest stall | p99 before ms | x before |"
+  emit "|---|---|---|---|---|---|---|---|---|---|"
   [ "$engine" = postgres ] && pg_template
+  DISK_BEFORE=$(python3 "$HERE/disk_probe.py" "$ROOT/target" "$PROBE")
   idle_case "$engine"
+  for round in $(seq "$ROUNDS"); do
+  [ "$ROUNDS" -gt 1 ] && note "round $round of $ROUNDS"
   for tool in "${tools[@]}"; do
     has "$TOOLS" "$tool" || continue
     if [ "$tool" = reshape ] && [ -n "$RESHAPE_SKIP" ]; then emit "| (all) | reshape | skipped: $RESHAPE_SKIP | | | | | |"; continue; fi
@@ -365,6 +408,9 @@ for engine in ${ENGINES//,/ }; do
       [ -n "${LABEL[$change]:-}" ] || { note "unknown change $change"; continue; }
       case $tool/$engine in
         naive/postgres) run_case "$engine" naive "$change" naive_postgres "${PG_SQL[$change]}" ;;
+        backfill-alone/postgres)
+          # Only the type change is a backfill of an existing column's values.
+          [ "$change" = amount ] && VERIFY=0 run_case "$engine" "backfill alone (SQL loop)" "$change" backfill_alone_postgres ;;
         naive/mariadb) run_case "$engine" naive "$change" naive_mariadb "${MY_SQL[$change]}" ;;
         reshape/postgres)
           for toml in ${RESHAPE_TOML[$change]}; do
@@ -378,13 +424,20 @@ for engine in ${ENGINES//,/ }; do
       esac
     done
   done
+  done
+  if [ "$ROUNDS" -gt 1 ]; then
+    emit ""
+    python3 "$HERE/rounds.py" "$engine" "$ROWS_TSV" | tee -a "$OUT"
+  fi
   emit ""
   emit "$engine $IDLE_LINE"
+  emit ""
+  emit "before the runs: $DISK_BEFORE; after them: $(python3 "$HERE/disk_probe.py" "$ROOT/target" "$PROBE")"
   case $engine in
     postgres) dropdb "${PGARGS[@]}" --if-exists --force "$DB"; dropdb "${PGARGS[@]}" --if-exists --force "$TPL" ;;
     mariadb) my -e "DROP DATABASE IF EXISTS $DB" ;;
   esac
 done
 emit ""
-emit "Total run time: $(( $(date +%s) - started )) s. Command: ROWS=$ROWS RATE=$RATE ENGINES=$ENGINES TOOLS=$TOOLS CHANGES=$CHANGES bash bench/online_stall.sh"
+emit "Total run time: $(( $(date +%s) - started )) s. Command: ROWS=$ROWS RATE=$RATE ROUNDS=$ROUNDS ENGINES=$ENGINES TOOLS=$TOOLS CHANGES=$CHANGES bash bench/online_stall.sh"
 note "written to $OUT"

@@ -91,32 +91,12 @@ impl Pair {
     }
 
     fn sql(&self, port: u16, script: &str) {
-        let url = self.url(port, "mysql");
-        block_on(async {
-            let db = Database::connect(&url).await.unwrap();
-            db.execute_script(script)
-                .await
-                .unwrap_or_else(|e| panic!("{script}: {e}"));
-            db.close().await;
-        });
+        run_sql(&self.url(port, "mysql"), script);
     }
 
     /// The first value of `query` on the server at `port`, as text.
     fn value(&self, port: u16, query: &str) -> String {
-        let url = self.url(port, "mysql");
-        block_on(async {
-            let db = Database::connect(&url).await.unwrap();
-            let mut s = db.session().await.unwrap();
-            let r = s.query(query, &[]).await.unwrap();
-            s.close().await;
-            db.close().await;
-            match r.rows.first().and_then(|row| row.first()) {
-                Some(ai_shell::model::SqlValue::Text(t)) => t.clone(),
-                Some(ai_shell::model::SqlValue::Integer(n)) => n.to_string(),
-                Some(ai_shell::model::SqlValue::Float(f)) => f.to_string(),
-                other => format!("{other:?}"),
-            }
-        })
+        first_value(&self.url(port, "mysql"), query)
     }
 
     /// Waits until the replica returns what the primary returns for `query`.
@@ -261,14 +241,7 @@ impl PgPair {
     }
 
     fn sql(&self, port: u16, database: &str, script: &str) {
-        let url = self.url(port, database);
-        block_on(async {
-            let db = Database::connect(&url).await.unwrap();
-            db.execute_script(script)
-                .await
-                .unwrap_or_else(|e| panic!("{script}: {e}"));
-            db.close().await;
-        });
+        run_sql(&self.url(port, database), script);
     }
 }
 
@@ -283,6 +256,34 @@ impl Drop for PgPair {
                 .status();
         }
     }
+}
+
+/// Runs `script` on the database at `url`.
+fn run_sql(url: &str, script: &str) {
+    block_on(async {
+        let db = Database::connect(url).await.unwrap();
+        db.execute_script(script)
+            .await
+            .unwrap_or_else(|e| panic!("{script}: {e}"));
+        db.close().await;
+    });
+}
+
+/// The first value of `query` on the database at `url`, as text.
+fn first_value(url: &str, query: &str) -> String {
+    block_on(async {
+        let db = Database::connect(url).await.unwrap();
+        let mut s = db.session().await.unwrap();
+        let r = s.query(query, &[]).await.unwrap();
+        s.close().await;
+        db.close().await;
+        match r.rows.first().and_then(|row| row.first()) {
+            Some(ai_shell::model::SqlValue::Text(t)) => t.clone(),
+            Some(ai_shell::model::SqlValue::Integer(n)) => n.to_string(),
+            Some(ai_shell::model::SqlValue::Float(f)) => f.to_string(),
+            other => format!("{other:?}"),
+        }
+    })
 }
 
 fn is_root() -> bool {
@@ -360,11 +361,7 @@ fn mysql_backfill_waits_for_a_stopped_or_lagging_replica() {
         let url = pair.url(pair.replica, "mysql");
         std::thread::spawn(move || {
             std::thread::sleep(Duration::from_millis(2500));
-            block_on(async {
-                let db = Database::connect(&url).await.unwrap();
-                db.execute_script("START SLAVE SQL_THREAD").await.unwrap();
-                db.close().await;
-            })
+            run_sql(&url, "START SLAVE SQL_THREAD");
         })
     };
     let started = Instant::now();
@@ -434,13 +431,7 @@ fn postgres_backfill_waits_while_a_standby_does_not_replay() {
         let url = pair.url(pair.standby, "postgres");
         std::thread::spawn(move || {
             std::thread::sleep(Duration::from_millis(2500));
-            block_on(async {
-                let db = Database::connect(&url).await.unwrap();
-                db.execute_script("SELECT pg_wal_replay_resume()")
-                    .await
-                    .unwrap();
-                db.close().await;
-            })
+            run_sql(&url, "SELECT pg_wal_replay_resume()");
         })
     };
     let project = tempfile::tempdir().unwrap();
@@ -479,22 +470,12 @@ fn postgres_backfill_waits_while_a_standby_does_not_replay() {
     let url = pair.url(pair.standby, "shop");
     let until = Instant::now() + Duration::from_secs(30);
     loop {
-        let got = block_on(async {
-            let db = Database::connect(&url).await.unwrap();
-            let mut s = db.session().await.unwrap();
-            let r = s
-                .query(
-                    "SELECT (SELECT data_type FROM information_schema.columns WHERE table_name = 'orders' \
-                     AND column_name = 'amount') || ' ' || (SELECT sum(amount) FROM orders)",
-                    &[],
-                )
-                .await
-                .unwrap();
-            s.close().await;
-            db.close().await;
-            format!("{:?}", r.rows[0][0])
-        });
-        if got.contains("bigint 450015000") {
+        let got = first_value(
+            &url,
+            "SELECT (SELECT data_type FROM information_schema.columns WHERE table_name = 'orders' \
+             AND column_name = 'amount') || ' ' || (SELECT sum(amount) FROM orders)",
+        );
+        if got == "bigint 450015000" {
             break;
         }
         assert!(Instant::now() < until, "the standby has {got}");

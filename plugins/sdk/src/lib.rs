@@ -16,17 +16,22 @@ pub mod bindings {
         pub_export_macro: true,
         export_macro_name: "__export_dialect_world",
         default_bindings_module: "ai_shell_plugin_sdk::bindings",
+        with: {
+            "ai-shell:plugin/types@0.1.0": ai_shell_plugin_model::types,
+            "ai-shell:plugin/schema@0.1.0": ai_shell_plugin_model::schema,
+            "ai-shell:plugin/changes@0.1.0": ai_shell_plugin_model::changes,
+        },
         generate_all,
     });
 }
 
-pub use bindings::ai_shell::plugin::changes::{
+pub use ai_shell_plugin_model::changes::{
     AddCheck, AddColumn, AddForeignKey, AddIndex, AddPrimaryKey, AddUnique, AlterColumnType,
     Change, ColumnPair, ColumnRef, CopyRows, DropView, FillColumn, RawSql, RenameColumn,
     RenameTable, SetComment, SetDefault, TableObject,
 };
-pub use bindings::ai_shell::plugin::schema::*;
-pub use bindings::ai_shell::plugin::types::{
+pub use ai_shell_plugin_model::schema::*;
+pub use ai_shell_plugin_model::types::{
     CapabilitySet, DatabaseError, LockLevel, LogLevel, PluginError, SqlValue,
 };
 pub use bindings::exports::ai_shell::plugin::dialect_api::{PluginInfo, Statement};

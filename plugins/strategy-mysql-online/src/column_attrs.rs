@@ -6,7 +6,7 @@ use ai_shell_strategy_sdk::{
 };
 
 use crate::column_sql::{ON_UPDATE, default_value};
-use crate::context::{Ctx, INPLACE_NOTE, INSTANT_NOTE, PhaseSpec, rebuild_ms};
+use crate::context::{Ctx, INPLACE_NOTE, INSTANT_NOTE, PhaseSpec, rebuild_ms, scan_ms};
 use crate::{column_sql, quote};
 
 /// `SET DEFAULT x` / `DROP DEFAULT` for a default as the model holds it.
@@ -114,7 +114,7 @@ pub fn nullability(
             )
             .kind(PhaseKind::Validate)
             .lock(LockLevel::None, "reads only")
-            .ms(100 + rows / 200)
+            .ms(scan_ms(rows))
             .build(),
         );
     }

@@ -5,7 +5,7 @@ use ai_shell_strategy_sdk::{
     AddForeignKey, FkAction, IndexTarget, LockLevel, Phase, PhaseKind, PluginError, Table,
 };
 
-use crate::context::{Ctx, PhaseSpec};
+use crate::context::{Ctx, PhaseSpec, index_ms, scan_ms};
 use crate::quote;
 use crate::version::if_exists;
 
@@ -127,7 +127,7 @@ pub fn plan(ctx: &Ctx, a: &AddForeignKey) -> Result<Option<Vec<Phase>>, PluginEr
         .ms(if has_leading_index(table, &fk.columns) {
             100
         } else {
-            100 + rows / 50
+            index_ms(rows)
         })
         .build(),
         PhaseSpec::outside(
@@ -140,7 +140,7 @@ pub fn plan(ctx: &Ctx, a: &AddForeignKey) -> Result<Option<Vec<Phase>>, PluginEr
         )
         .kind(PhaseKind::Validate)
         .lock(LockLevel::None, "reads only")
-        .ms(100 + rows / 200)
+        .ms(scan_ms(rows))
         .build(),
     ]))
 }

@@ -5,7 +5,7 @@ use ai_shell_strategy_sdk::{
     QualifiedName,
 };
 
-use crate::context::{Ctx, PhaseSpec};
+use crate::context::{Ctx, PhaseSpec, index_ms};
 use crate::quote;
 use crate::version::{if_exists, if_not_exists};
 
@@ -70,7 +70,7 @@ fn build(
         .rollback_sql(vec![drop])
         .lock(LockLevel::None, NOTE)
         // Sorting and writing the index: about 50 rows per millisecond.
-        .ms(100 + ctx.rows(table) / 50)
+        .ms(index_ms(ctx.rows(table)))
         .build(),
     ]
 }

@@ -245,6 +245,52 @@ async fn may_compress_wal(s: &mut Session) -> bool {
             .is_ok()
 }
 
+/// MySQL/MariaDB: whether the backfill's batches may run at READ COMMITTED. A batch's locking read (the shadow
+/// copy's `LOCK IN SHARE MODE`, an `UPDATE`'s scan) then locks the rows it reads and no gaps: the application's
+/// inserts and the sync triggers' writes do not wait behind a batch's gap locks or deadlock with them, while a
+/// row being copied stays locked until its batch commits. Not when the binary log is written statement by
+/// statement, which refuses such statements at READ COMMITTED.
+async fn may_read_committed(s: &mut Session) -> bool {
+    if s.engine() != Engine::MySql {
+        return false;
+    }
+    let Ok(r) = s.query("SELECT @@log_bin, @@binlog_format", &[]).await else {
+        return false;
+    };
+    let logged = crate::model::number_at(&r, 0, 0).unwrap_or(0) != 0;
+    let format = match r.rows.first().and_then(|row| row.get(1)) {
+        Some(SqlValue::Text(t)) => t.to_ascii_uppercase(),
+        _ => String::new(),
+    };
+    !(logged && format == "STATEMENT")
+}
+
+/// Keys per statement of a backfill batch. MySQL/MariaDB: at most `AUTO_INC_STATEMENT_KEYS` unless the server
+/// interleaves auto-increment locks (`innodb_autoinc_lock_mode = 2`, MySQL 8's default). At modes 0 and 1
+/// (MariaDB's default) InnoDB holds a table's AUTO-INC lock until an `INSERT ... SELECT` ends, and every insert
+/// into that table waits for it, the sync triggers' included: a shadow copy of 10,000 rows in one statement queued
+/// the application's writes behind each batch (writer p99 0.2-0.8 s, measured). Short statements in the batch's
+/// one transaction let them in between; the batch still commits, and checkpoints, once.
+async fn statement_width(s: &mut Session, width: i64) -> i64 {
+    if s.engine() != Engine::MySql {
+        return width;
+    }
+    let interleaved = s
+        .query("SELECT @@innodb_autoinc_lock_mode", &[])
+        .await
+        .ok()
+        .and_then(|r| crate::model::number_at(&r, 0, 0))
+        == Some(2);
+    if interleaved {
+        width
+    } else {
+        width.min(AUTO_INC_STATEMENT_KEYS)
+    }
+}
+
+/// Keys per backfill statement on MySQL/MariaDB when auto-increment locks are held per statement.
+const AUTO_INC_STATEMENT_KEYS: i64 = 1_000;
+
 async fn connection_id(s: &mut Session) -> Option<i64> {
     let sql = match s.engine() {
         Engine::Postgres => "SELECT pg_backend_pid()::int8",
@@ -904,6 +950,7 @@ impl Executor<'_> {
             max,
         } = range;
         let width = options.batch_size.max(1) as i64;
+        let statement_width = statement_width(s, width).await;
         let batches_total = ((max - min) / width + 1).max(1) as u64;
         let mut batch_no = ((start - min) / width) as u64;
         let progress = Progress::new(options.report, batches_total, batch_no);
@@ -911,14 +958,19 @@ impl Executor<'_> {
         // checkpoint with the commit. The batch commits synchronously: it flushes its own WAL at its commit
         // rather than leaving it to the application's next commit (asynchronous batch commits measured no
         // better for the writer).
-        let mut begin = vec![
+        let mut begin = Vec::new();
+        if may_read_committed(s).await {
+            // For the next transaction only: the session's own level is left as it was.
+            begin.push("SET TRANSACTION ISOLATION LEVEL READ COMMITTED".to_string());
+        }
+        begin.push(
             if engine == Engine::Sqlite {
                 "BEGIN IMMEDIATE"
             } else {
                 "BEGIN"
             }
             .to_string(),
-        ];
+        );
         begin.extend(lock_timeout_sql(
             engine,
             true,
@@ -935,7 +987,10 @@ impl Executor<'_> {
         // Cancel requests and replica lag are looked at every quarter second, not at every batch.
         let mut looked = None::<Instant>;
         while lo <= max {
-            let hi = lo.saturating_add(width);
+            // Rows with a key above the maximum read at the start were written after the phases before
+            // the backfill set up their sync (a trigger, a default): the last batch stops at that maximum
+            // instead of locking the application's newest rows.
+            let hi = lo.saturating_add(width).min(max.saturating_add(1));
             if looked.is_none_or(|t| t.elapsed() >= Duration::from_millis(250)) {
                 if self.cancelled(s, m.version).await? {
                     progress.finish();
@@ -945,15 +1000,24 @@ impl Executor<'_> {
                     .await?;
                 looked = Some(Instant::now());
             }
-            let sql = b
-                .batch
-                .replace("{lo}", &lo.to_string())
-                .replace("{hi}", &hi.to_string());
+            // The batch's statements: one, or several of at most `statement_width` keys each.
+            let statements: Vec<String> = (lo..hi)
+                .step_by(statement_width as usize)
+                .map(|from| {
+                    b.batch.replace("{lo}", &from.to_string()).replace(
+                        "{hi}",
+                        &from.saturating_add(statement_width).min(hi).to_string(),
+                    )
+                })
+                .collect();
             let mut attempt = 0;
             let affected = loop {
                 let result = async {
                     s.execute_script(&begin).await?;
-                    let n = s.execute(&sql, &[]).await?;
+                    let mut n = 0;
+                    for sql in &statements {
+                        n += s.execute_text(sql).await?;
+                    }
                     let mut next = prow.clone();
                     next.checkpoint = Some(hi);
                     next.rows_done += n;

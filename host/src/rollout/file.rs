@@ -223,24 +223,29 @@ pub fn parse(up: &str, down: Option<&str>, engine: Engine) -> Result<Vec<Phase>,
                         c.number, c.name
                     ));
                 };
-                let [batch] = statements.as_slice() else {
+                if statements.is_empty() {
                     return Err(format!(
-                        "backfill phase {} `{}` must hold exactly one statement (the batch, with {{lo}} and {{hi}}), found {}",
-                        c.number,
-                        c.name,
-                        statements.len()
-                    ));
-                };
-                if !batch.contains("{lo}") || !batch.contains("{hi}") {
-                    return Err(format!(
-                        "the batch of backfill phase {} `{}` must use {{lo}} and {{hi}} to select its key range",
+                        "backfill phase {} `{}` holds no batch: write the statement(s) of one batch, with {{lo}} and {{hi}}",
                         c.number, c.name
+                    ));
+                }
+                // A batch may be several statements (take the rows' locks, then copy them); each
+                // works on the batch's key range.
+                if let Some(n) = statements
+                    .iter()
+                    .position(|st| !st.contains("{lo}") || !st.contains("{hi}"))
+                {
+                    return Err(format!(
+                        "statement {} of the batch of backfill phase {} `{}` must use {{lo}} and {{hi}} to select its key range",
+                        n + 1,
+                        c.number,
+                        c.name
                     ));
                 }
                 phase.backfill = Some(Backfill {
                     table: table.to_string(),
                     key: key.to_string(),
-                    batch: batch.clone(),
+                    batch: statements.join(";\n"),
                 });
             }
             Kind::Gate => {
@@ -318,6 +323,22 @@ mod tests {
     }
 
     #[test]
+    fn a_batch_of_two_statements_survives_the_file_round_trip() {
+        let mut phases = sample();
+        phases[1].backfill.as_mut().unwrap().batch =
+            "SELECT id FROM t WHERE id >= {lo} AND id < {hi} LOCK IN SHARE MODE;\n\
+             INSERT INTO s SELECT * FROM t WHERE id >= {lo} AND id < {hi}"
+                .into();
+        let back = parse(
+            &up_section(&phases),
+            Some(&down_section(&phases)),
+            Engine::MySql,
+        )
+        .unwrap();
+        assert_eq!(back, phases);
+    }
+
+    #[test]
     fn malformed_phases_are_named() {
         let err = parse("-- +phase 2 x: ddl\nSELECT 1;", None, Engine::Postgres).unwrap_err();
         assert!(err.contains("numbered 2"), "{err}");
@@ -335,6 +356,14 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.contains("{lo}"), "{err}");
+        let err = parse(
+            "-- +phase 1 b: backfill\n-- table: t\n-- key: id\n\
+             UPDATE t SET c = 1 WHERE id >= {lo} AND id < {hi};\nUPDATE t SET c = 2;",
+            None,
+            Engine::Postgres,
+        )
+        .unwrap_err();
+        assert!(err.contains("statement 2 of the batch"), "{err}");
         let err = parse("-- +phase 1 g: gate\nDROP TABLE t;", None, Engine::Postgres).unwrap_err();
         assert!(err.contains("must not hold SQL"), "{err}");
         let err = parse(

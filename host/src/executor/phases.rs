@@ -245,46 +245,57 @@ async fn may_compress_wal(s: &mut Session) -> bool {
             .is_ok()
 }
 
-/// MySQL/MariaDB: whether the backfill's batches may run at READ COMMITTED. A batch's locking read (the shadow
-/// copy's `LOCK IN SHARE MODE`, an `UPDATE`'s scan) then locks the rows it reads and no gaps: the application's
-/// inserts and the sync triggers' writes do not wait behind a batch's gap locks or deadlock with them, while a
-/// row being copied stays locked until its batch commits. Not when the binary log is written statement by
-/// statement, which refuses such statements at READ COMMITTED.
-async fn may_read_committed(s: &mut Session) -> bool {
-    if s.engine() != Engine::MySql {
-        return false;
-    }
-    let Ok(r) = s.query("SELECT @@log_bin, @@binlog_format", &[]).await else {
-        return false;
-    };
-    let logged = crate::model::number_at(&r, 0, 0).unwrap_or(0) != 0;
-    let format = match r.rows.first().and_then(|row| row.get(1)) {
-        Some(SqlValue::Text(t)) => t.to_ascii_uppercase(),
-        _ => String::new(),
-    };
-    !(logged && format == "STATEMENT")
+/// How a backfill's batches run on this server.
+struct BatchShape {
+    /// MySQL/MariaDB: each batch at READ COMMITTED. A batch's locking read (the shadow copy's `LOCK IN SHARE
+    /// MODE`, an `UPDATE`'s scan) then locks the rows it reads and no gaps: the application's inserts and the
+    /// sync triggers' writes do not wait behind a batch's gap locks or deadlock with them, while a row being
+    /// copied stays locked until its batch commits. Not when the binary log is written statement by
+    /// statement, which refuses such statements at READ COMMITTED.
+    read_committed: bool,
+    /// Keys per statement of a batch. MySQL/MariaDB: at most `AUTO_INC_STATEMENT_KEYS` unless the server
+    /// interleaves auto-increment locks (`innodb_autoinc_lock_mode = 2`, MySQL 8's default). At modes 0 and 1
+    /// (MariaDB's default) InnoDB holds a table's AUTO-INC lock until an `INSERT ... SELECT` ends, and every
+    /// insert into that table waits for it, the sync triggers' included: a shadow copy of 10,000 rows in one
+    /// statement queued the application's writes behind each batch (writer p99 0.2-0.8 s, measured). Short
+    /// statements in the batch's one transaction let them in between; the batch still commits, and
+    /// checkpoints, once.
+    statement_width: i64,
 }
 
-/// Keys per statement of a backfill batch. MySQL/MariaDB: at most `AUTO_INC_STATEMENT_KEYS` unless the server
-/// interleaves auto-increment locks (`innodb_autoinc_lock_mode = 2`, MySQL 8's default). At modes 0 and 1
-/// (MariaDB's default) InnoDB holds a table's AUTO-INC lock until an `INSERT ... SELECT` ends, and every insert
-/// into that table waits for it, the sync triggers' included: a shadow copy of 10,000 rows in one statement queued
-/// the application's writes behind each batch (writer p99 0.2-0.8 s, measured). Short statements in the batch's
-/// one transaction let them in between; the batch still commits, and checkpoints, once.
-async fn statement_width(s: &mut Session, width: i64) -> i64 {
-    if s.engine() != Engine::MySql {
-        return width;
-    }
-    let interleaved = s
-        .query("SELECT @@innodb_autoinc_lock_mode", &[])
-        .await
-        .ok()
-        .and_then(|r| crate::model::number_at(&r, 0, 0))
-        == Some(2);
-    if interleaved {
-        width
-    } else {
-        width.min(AUTO_INC_STATEMENT_KEYS)
+impl BatchShape {
+    /// The shape for batches of `width` keys, from one read of the server's settings (MySQL/MariaDB only).
+    async fn read(s: &mut Session, width: i64) -> BatchShape {
+        let plain = BatchShape {
+            read_committed: false,
+            statement_width: width,
+        };
+        if s.engine() != Engine::MySql {
+            return plain;
+        }
+        let Ok(r) = s
+            .query(
+                "SELECT @@log_bin, @@binlog_format, @@innodb_autoinc_lock_mode",
+                &[],
+            )
+            .await
+        else {
+            return plain;
+        };
+        let logged = crate::model::number_at(&r, 0, 0).unwrap_or(0) != 0;
+        let statement_based = matches!(
+            r.rows.first().and_then(|row| row.get(1)),
+            Some(SqlValue::Text(t)) if t.eq_ignore_ascii_case("STATEMENT")
+        );
+        let interleaved = crate::model::number_at(&r, 0, 2) == Some(2);
+        BatchShape {
+            read_committed: !(logged && statement_based),
+            statement_width: if interleaved {
+                width
+            } else {
+                width.min(AUTO_INC_STATEMENT_KEYS)
+            },
+        }
     }
 }
 
@@ -950,16 +961,17 @@ impl Executor<'_> {
             max,
         } = range;
         let width = options.batch_size.max(1) as i64;
-        let statement_width = statement_width(s, width).await;
+        let shape = BatchShape::read(s, width).await;
+        let statement_width = shape.statement_width;
         let batches_total = ((max - min) / width + 1).max(1) as u64;
         let mut batch_no = ((start - min) / width) as u64;
         let progress = Progress::new(options.report, batches_total, batch_no);
-        // Each batch is three calls: its transaction's start with the lock timeout, the batch, and its
+        // Each batch is its transaction's start with the lock timeout, the batch's statement(s), and its
         // checkpoint with the commit. The batch commits synchronously: it flushes its own WAL at its commit
         // rather than leaving it to the application's next commit (asynchronous batch commits measured no
         // better for the writer).
         let mut begin = Vec::new();
-        if may_read_committed(s).await {
+        if shape.read_committed {
             // For the next transaction only: the session's own level is left as it was.
             begin.push("SET TRANSACTION ISOLATION LEVEL READ COMMITTED".to_string());
         }

@@ -26,15 +26,18 @@ pub struct Plan {
     pub destructive: bool,
 }
 
-/// Why a request was refused.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// Why a request was refused. The LLM planner's model sends the same type (its tool's JSON Schema is
+/// generated from it); the kebab-case spellings are accepted too.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RefusalKind {
     /// The request could mean several things.
     Ambiguous,
     /// A table or column it names does not exist.
+    #[serde(alias = "not-found")]
     NotFound,
     /// It asks about or changes data, not the schema.
+    #[serde(alias = "not-a-schema-change")]
     NotASchemaChange,
     /// A schema change the planner (or the engine) cannot express.
     Unsupported,
@@ -55,12 +58,18 @@ impl RefusalKind {
     }
 }
 
-/// A refused request: a clear message, the closest real names, and a request that would work.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// A refused request: a clear message, the closest real names, and a request that would work. Returned by
+/// the offline planner and by the LLM's tool call alike.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Refusal {
     pub kind: RefusalKind,
+    /// Why, in one or two sentences naming the real tables or columns concerned.
     pub message: String,
+    /// The closest real table or column names, when something was not found.
+    #[serde(default)]
     pub suggestions: Vec<String>,
+    /// A request that would work on this schema.
+    #[serde(default)]
     pub example: Option<String>,
 }
 

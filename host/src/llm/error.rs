@@ -1,6 +1,6 @@
 //! What can go wrong asking a model for a plan. No message ever contains the API key.
 
-use serde::{Deserialize, Serialize};
+use crate::changes::Refusal;
 
 /// Why the LLM planner gave no plan.
 #[derive(Debug, thiserror::Error)]
@@ -31,46 +31,5 @@ pub enum LlmError {
         problems.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
     InvalidPlan { problems: Vec<String> },
     #[error("{0}")]
-    Refused(LlmRefusal),
-}
-
-/// The model's reasoned refusal to plan a request (it maps one to one onto the planner's `Refusal`).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct LlmRefusal {
-    pub kind: LlmRefusalKind,
-    /// Why, in one or two sentences naming the real tables or columns concerned.
-    pub message: String,
-    /// The closest real table or column names, when something was not found.
-    #[serde(default)]
-    pub suggestions: Vec<String>,
-    /// A request that would work on this schema.
-    #[serde(default)]
-    pub example: Option<String>,
-}
-
-/// Why a request cannot be planned.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(rename_all = "kebab-case")]
-pub enum LlmRefusalKind {
-    Ambiguous,
-    NotFound,
-    NotASchemaChange,
-    Unsupported,
-    Unsafe,
-}
-
-impl std::fmt::Display for LlmRefusal {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.message)?;
-        if !self.suggestions.is_empty() {
-            write!(f, "\n\nDid you mean: {}?", self.suggestions.join(", "))?;
-        }
-        if let Some(example) = &self.example {
-            write!(
-                f,
-                "\n\nA request that would work: ai-shell migrate \"{example}\""
-            )?;
-        }
-        Ok(())
-    }
+    Refused(Refusal),
 }

@@ -18,7 +18,7 @@ mod tests;
 use serde_json::Value;
 
 pub use self::config::{ANTHROPIC_MODEL, ApiKey, LlmConfig, Provider};
-pub use self::error::{LlmError, LlmRefusal, LlmRefusalKind};
+pub use self::error::LlmError;
 pub use self::tool::input_schema;
 use crate::connection::Engine;
 use crate::model::{Change, DatabaseSchema};

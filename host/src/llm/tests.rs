@@ -604,7 +604,7 @@ async fn raw_sql_is_refused_unless_asked_for() {
 #[tokio::test]
 async fn a_refusal_comes_back_as_data() {
     let refusal = json!({"changes": [], "summary": [], "slug": "", "refusal": {
-        "kind": "not-found", "message": "There is no table `usres`.",
+        "kind": "not_found", "message": "There is no table `usres`.",
         "suggestions": ["users"], "example": "add email to users"}});
     let server = serve("", vec![ok(anthropic_tool_use("toolu_r", refusal))]).await;
     let cfg = config(Provider::Anthropic, &server, Some(KEY));
@@ -620,9 +620,32 @@ async fn a_refusal_comes_back_as_data() {
     let LlmError::Refused(r) = &err else {
         panic!("{err:?}")
     };
-    assert_eq!(r.kind, LlmRefusalKind::NotFound);
+    assert_eq!(r.kind, crate::changes::RefusalKind::NotFound);
     assert_eq!(r.suggestions, vec!["users"]);
     assert!(err.to_string().contains("Did you mean: users?"), "{err}");
+}
+
+/// The refusal kinds the schema declares are snake_case, as `--json` prints them; a model that writes them
+/// in kebab-case is understood too.
+#[test]
+fn refusal_kinds_parse_in_both_spellings() {
+    use crate::changes::RefusalKind;
+    for (kind, want) in [
+        ("not_a_schema_change", RefusalKind::NotASchemaChange),
+        ("not-a-schema-change", RefusalKind::NotASchemaChange),
+        ("not-found", RefusalKind::NotFound),
+    ] {
+        let input = json!({"changes": [], "summary": [], "slug": "", "refusal": {"kind": kind, "message": "m"}});
+        match super::tool::parse(&input, "how many users are there") {
+            Ok(super::tool::Parsed::Refusal(r)) => assert_eq!(r.kind, want, "{kind}"),
+            other => panic!("{kind}: {other:?}"),
+        }
+    }
+    let text = input_schema().to_string();
+    assert!(
+        text.contains("not_a_schema_change") && !text.contains("not-a-schema-change"),
+        "{text}"
+    );
 }
 
 #[tokio::test]

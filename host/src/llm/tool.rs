@@ -5,7 +5,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::error::LlmRefusal;
+use crate::changes::Refusal;
 use crate::model::Change;
 
 /// The tool's name, in the tool list and in `tool_choice`.
@@ -28,7 +28,7 @@ pub struct PlanInput {
     /// Set (with no changes) only when the request is ambiguous, names something that does not exist,
     /// is not a schema change, or could lose data.
     #[serde(default)]
-    pub refusal: Option<LlmRefusal>,
+    pub refusal: Option<Refusal>,
 }
 
 /// The JSON Schema of [`PlanInput`]: an object at the top, shared definitions under `$defs`, without the
@@ -67,7 +67,7 @@ pub enum Parsed {
         summary: Vec<String>,
         slug: String,
     },
-    Refusal(LlmRefusal),
+    Refusal(Refusal),
 }
 
 /// Parses a tool input into the IR and applies the checks every plan must pass whatever the schema:

@@ -1,9 +1,9 @@
 //! `--planner llm`: the configured LLM proposes the changes; the host validates them against the live
 //! schema (identifiers included) and sends problems back to the model once before giving up.
 
-use crate::changes::{Plan, Refusal, RefusalKind, is_destructive, validate::validate};
+use crate::changes::{Plan, is_destructive, validate::validate};
 use crate::connection::Engine;
-use crate::llm::{self, LlmConfig, LlmError, LlmRefusalKind};
+use crate::llm::{self, LlmConfig, LlmError};
 use crate::model::DatabaseSchema;
 use crate::project::LlmSettings;
 
@@ -29,18 +29,7 @@ pub async fn plan(
             summary: p.summary,
             slug: p.slug,
         }),
-        Err(LlmError::Refused(r)) => Err(PrepareError::Refused(Refusal {
-            kind: match r.kind {
-                LlmRefusalKind::Ambiguous => RefusalKind::Ambiguous,
-                LlmRefusalKind::NotFound => RefusalKind::NotFound,
-                LlmRefusalKind::NotASchemaChange => RefusalKind::NotASchemaChange,
-                LlmRefusalKind::Unsupported => RefusalKind::Unsupported,
-                LlmRefusalKind::Unsafe => RefusalKind::Unsafe,
-            },
-            message: r.message,
-            suggestions: r.suggestions,
-            example: r.example,
-        })),
+        Err(LlmError::Refused(r)) => Err(PrepareError::Refused(r)),
         Err(e) => Err(PrepareError::Failed(
             anyhow::Error::new(e)
                 .context(format!("the LLM planner ({}) failed", config.endpoint())),

@@ -17,24 +17,30 @@
 # one, on the tables, stops (RESHAPE_DEPLOY=0 keeps the first writer on the tables throughout) -- then `migration
 # complete`; the TOML files are under bench/online_stall/reshape), backfill-alone (PostgreSQL type change only: the
 # new column filled by a server-side loop of committed 10,000-row UPDATEs and nothing else, the floor any
-# expand/contract tool pays) and ai-shell (`migrate "<request>" --zero-downtime --yes --confirm-gates`). Every run starts from an equal database: PostgreSQL
-# copies a template database (createdb -T), MariaDB reloads from a sequence-engine table.
+# expand/contract tool pays), shadow-alone (the same floor for copying into a new table instead), cpu-alone (a
+# backend looping on one core for as long, writing nothing: the CPU share of the cost; the last two run only when
+# TOOLS names them) and ai-shell (`migrate "<request>" --zero-downtime --yes --confirm-gates`). Every run starts
+# from an equal database: PostgreSQL copies a template database (createdb -T), MariaDB reloads from a
+# sequence-engine table.
 #
 # Per run: the writer starts, runs LEAD s alone, the migration runs (its wall time is the "migration" column), the
 # writer goes on TAIL s and stops. The last LEAD-1 s before the migration are the run's own "before" window: its
 # p99 ("p99 before") is the same writer on the same database seconds earlier, and "x before" is the window's p99
 # over it, a ratio that does not depend on how noisy the machine's disk is that minute. Window = migration start .. TAIL s after its end (so the catch-up after a block
 # counts, and an instant change still has a second of writes). "stall" = longest time in the window with no writer
-# transaction completing. Per engine, a first run with no migration gives the idle writer (IDLE s).
+# transaction completing. Every round starts with the idle writer: a case whose "migration" is IDLE s of sleep, on a
+# fresh database like the others (the copy of the template is still being written back in the first seconds after
+# it), so "x idle" in the ROUNDS summary compares each change with the writer alone in the same round.
 #
 # The disk itself is probed (bench/online_stall/disk_probe.py: 8 kB fdatasync every 5 ms, PROBE s) before and after
 # each engine's runs: a shared virtual disk that stalls syncs now and then stalls every committing writer with it.
 # ROUNDS=N repeats every tool's changes N times, interleaved (round 1 of each change, then round 2...), and ends
-# with a summary per change and tool: the median and range of the window p99 and of "x before".
+# with a summary per change and tool: the median and range of the window p99, of "x before" and of "x idle".
 # Run: bash bench/online_stall.sh     (4-5 minutes with the defaults on the 2-core CI machine, plus about 10 minutes
 #      to build reshape the first time)
 # Env: ROWS=2000000 CUSTOMERS=100000 RATE=200 IDLE=10 LEAD=5 TAIL=1 ROUNDS=1 PROBE=10 ENGINES=postgres,mariadb
-#      TOOLS=naive,reshape,backfill-alone,ai-shell CHANGES=amount,status,token,index,fk AI_SHELL=target/release/ai-shell
+#      TOOLS=naive,reshape,backfill-alone,ai-shell (also: shadow-alone, cpu-alone) SHADOW_PAUSE=0
+#      CHANGES=amount,status,token,index,fk AI_SHELL=target/release/ai-shell
 #      AI_ARGS="--batch-size 2000" (extra options for ai-shell)
 # Needs PostgreSQL 15 (pgbench 15) on 127.0.0.1:5432 (postgres, trust) and MariaDB 10.11 on 127.0.0.1:3306 (root).
 # Peers are installed under target/bench-tools on first use: `cargo install reshape --locked` (its pg_query
@@ -79,6 +85,7 @@ emit() { echo "$*" | tee -a "$OUT"; }
 
 # --- the changes, per tool ----------------------------------------------------------------------------------------
 declare -A LABEL PG_SQL MY_SQL RESHAPE_TOML AI_REQ
+LABEL[idle]="(none: writer alone, $IDLE s)"
 LABEL[amount]="amount integer -> bigint"
 PG_SQL[amount]="ALTER TABLE orders ALTER COLUMN amount TYPE bigint"
 MY_SQL[amount]="ALTER TABLE orders MODIFY amount BIGINT NOT NULL"
@@ -290,23 +297,8 @@ run_case() {
   fi
   [ -n "$missing" ] && result="$result; NOT IN PLACE afterwards: ${missing% }"
   emit "| ${LABEL[$change]} | $tool | $result | $p50 | $p99 | $max | $failed | $stall ms | $before_p99 | $ratio |"
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$engine" "${LABEL[$change]}" "$tool" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')" \
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "${round:-1}" "$engine" "${LABEL[$change]}" "$tool" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')" \
     "$p99" "$before_p99" "$stall" >>"$ROWS_TSV"
-}
-
-idle_case() { # engine: the writer alone
-  local engine=$1 log
-  RUN=$((RUN + 1)); log=$WORK/run$RUN
-  note "$engine / idle writer ($IDLE s)"
-  reset_db "$engine"
-  start_writer "$engine" "$log"
-  sleep "$LEAD"
-  local t0 t1; t0=$(now); sleep "$IDLE"; t1=$(now)
-  stop_writer "$engine"
-  local n p50 p99 max failed stall
-  IFS=$'\t' read -r n p50 p99 max failed stall < <(python3 "$HERE/stats.py" --from "$t0" --to "$t1" "$log".*log* )
-  IDLE_LINE="idle writer ($IDLE s, $n transactions): p50 $p50 ms, p99 $p99 ms, max $max ms, longest gap $stall ms"
-  emit "| (none: writer alone, $IDLE s) | - | - | $p50 | $p99 | $max | $failed | $stall ms | | |"
 }
 
 # The migration commands.
@@ -331,6 +323,31 @@ CALL bench_fill(10000);
 SQL
 }
 # verify() has nothing to look at for the backfill alone: it only fills a column.
+# The same floor for a shadow-table copy: a new table with the new type and the primary key, filled by committed
+# 10,000-row INSERT ... SELECTs (heap inserts: no per-row lock record, no full-page images of the old pages), each
+# followed by a pause of SHADOW_PAUSE s (default 0; 0.02 stretches it to the in-place backfill's duration).
+shadow_alone_postgres() {
+  pg "$DB" <<SQL
+CREATE TABLE orders_shadow (id bigint PRIMARY KEY, customer_id integer NOT NULL, amount bigint NOT NULL,
+                            note text, created_at timestamptz DEFAULT now());
+CREATE PROCEDURE bench_copy(batch int) LANGUAGE plpgsql AS \$\$
+DECLARE lo bigint; hi bigint;
+BEGIN
+  SELECT min(id), max(id) INTO lo, hi FROM orders;
+  WHILE lo <= hi LOOP
+    INSERT INTO orders_shadow SELECT id, customer_id, amount, note, created_at FROM orders WHERE id >= lo AND id < lo + batch;
+    COMMIT;
+    PERFORM pg_sleep(${SHADOW_PAUSE:-0});
+    lo := lo + batch;
+  END LOOP;
+END \$\$;
+CALL bench_copy(10000);
+SQL
+}
+# What a backend busy on one of the machine's cores costs the writer by itself: a PL/pgSQL loop of about the
+# backfill's duration that writes nothing (no WAL, no pages), so the writer's latency against it separates CPU
+# contention from the cost of the backfill's writes.
+cpu_alone_postgres() { pg -c 'DO $$ DECLARE x bigint := 0; BEGIN FOR i IN 1..180000000 LOOP x := x + i; END LOOP; END $$' "$DB"; }
 
 naive_mariadb() { my "$DB" -e "$1"; }
 reshape_postgres() { # toml name
@@ -375,7 +392,7 @@ started=$(date +%s)
 emit "Online stall: $ROWS orders, writer $RATE tx/s (4 clients, UPDATE amount + INSERT per transaction); $(date -u '+%Y-%m-%d %H:%M UTC')"
 for engine in ${ENGINES//,/ }; do
   case $engine in
-    postgres) ver=$(pg -c 'SHOW server_version' postgres | cut -d' ' -f1); tools=(naive reshape backfill-alone ai-shell) ;;
+    postgres) ver=$(pg -c 'SHOW server_version' postgres | cut -d' ' -f1); tools=(naive reshape backfill-alone shadow-alone cpu-alone ai-shell) ;;
     mariadb) ver=$(my -N -e 'SELECT VERSION()' | cut -d- -f1); tools=(naive ai-shell) ;;
     *) note "unknown engine $engine"; continue ;;
   esac
@@ -386,9 +403,10 @@ for engine in ${ENGINES//,/ }; do
   emit "|---|---|---|---|---|---|---|---|---|---|"
   [ "$engine" = postgres ] && pg_template
   DISK_BEFORE=$(python3 "$HERE/disk_probe.py" "$ROOT/target" "$PROBE")
-  idle_case "$engine"
   for round in $(seq "$ROUNDS"); do
   [ "$ROUNDS" -gt 1 ] && note "round $round of $ROUNDS"
+  # The writer alone, measured exactly as the changes are (fresh database, LEAD s, then IDLE s as the "migration").
+  VERIFY=0 run_case "$engine" "(writer alone)" idle sleep "$IDLE"
   for tool in "${tools[@]}"; do
     has "$TOOLS" "$tool" || continue
     if [ "$tool" = reshape ] && [ -n "$RESHAPE_SKIP" ]; then emit "| (all) | reshape | skipped: $RESHAPE_SKIP | | | | | |"; continue; fi
@@ -411,6 +429,10 @@ for engine in ${ENGINES//,/ }; do
         backfill-alone/postgres)
           # Only the type change is a backfill of an existing column's values.
           [ "$change" = amount ] && VERIFY=0 run_case "$engine" "backfill alone (SQL loop)" "$change" backfill_alone_postgres ;;
+        cpu-alone/postgres)
+          [ "$change" = amount ] && VERIFY=0 run_case "$engine" "one busy core alone (no WAL)" "$change" cpu_alone_postgres ;;
+        shadow-alone/postgres)
+          [ "$change" = amount ] && VERIFY=0 run_case "$engine" "shadow copy alone (SQL loop, pause ${SHADOW_PAUSE:-0} s)" "$change" shadow_alone_postgres ;;
         naive/mariadb) run_case "$engine" naive "$change" naive_mariadb "${MY_SQL[$change]}" ;;
         reshape/postgres)
           for toml in ${RESHAPE_TOML[$change]}; do
@@ -429,8 +451,6 @@ for engine in ${ENGINES//,/ }; do
     emit ""
     python3 "$HERE/rounds.py" "$engine" "$ROWS_TSV" | tee -a "$OUT"
   fi
-  emit ""
-  emit "$engine $IDLE_LINE"
   emit ""
   emit "before the runs: $DISK_BEFORE; after them: $(python3 "$HERE/disk_probe.py" "$ROOT/target" "$PROBE")"
   case $engine in

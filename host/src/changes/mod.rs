@@ -26,8 +26,8 @@ pub struct Plan {
     pub destructive: bool,
 }
 
-/// Why a request was refused. The LLM planner's model sends the same type (its tool's JSON Schema is
-/// generated from it); the kebab-case spellings are accepted too.
+/// Why a request was refused, spelled snake_case wherever it is serialized (`--json`, the LLM tool's JSON
+/// Schema, which is generated from it); the model's kebab-case spellings are accepted too.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RefusalKind {
@@ -43,19 +43,6 @@ pub enum RefusalKind {
     Unsupported,
     /// Following it could lose data or run unchecked SQL.
     Unsafe,
-}
-
-impl RefusalKind {
-    /// The kind as `--json` spells it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RefusalKind::Ambiguous => "ambiguous",
-            RefusalKind::NotFound => "not_found",
-            RefusalKind::NotASchemaChange => "not_a_schema_change",
-            RefusalKind::Unsupported => "unsupported",
-            RefusalKind::Unsafe => "unsafe",
-        }
-    }
 }
 
 /// A refused request: a clear message, the closest real names, and a request that would work. Returned by

@@ -303,46 +303,42 @@ run_case() {
 
 # The migration commands.
 naive_postgres() { pg -c "$1" "$DB"; }
-# The least work any expand/contract type change does on PostgreSQL: a new column filled by 10,000-row UPDATEs,
-# each committed, in a server-side loop (no client round trips, no sync trigger, no checkpoint rows, no swap). Not a
-# migration: a floor for the writer latency the backfill itself costs on this machine.
-backfill_alone_postgres() {
-  pg "$DB" <<'SQL'
-ALTER TABLE orders ADD COLUMN amount_copy bigint;
-CREATE PROCEDURE bench_fill(batch int) LANGUAGE plpgsql AS $$
+# A server-side loop for the floors below: SETUP, then STATEMENT (which reads the PL/pgSQL variables lo and batch)
+# for each 10,000-key range of orders, each range committed, each followed by PAUSE s of sleep when PAUSE is given.
+batch_loop_postgres() { # setup statement [pause]
+  local pause=${3:+"PERFORM pg_sleep($3);"}
+  pg "$DB" <<SQL
+$1;
+CREATE PROCEDURE bench_loop(batch int) LANGUAGE plpgsql AS \$\$
 DECLARE lo bigint; hi bigint;
 BEGIN
   SELECT min(id), max(id) INTO lo, hi FROM orders;
   WHILE lo <= hi LOOP
-    UPDATE orders SET amount_copy = amount WHERE id >= lo AND id < lo + batch;
+    $2;
     COMMIT;
+    $pause
     lo := lo + batch;
   END LOOP;
-END $$;
-CALL bench_fill(10000);
+END \$\$;
+CALL bench_loop(10000);
 SQL
+}
+# The least work any expand/contract type change does on PostgreSQL: a new column filled by 10,000-row UPDATEs,
+# each committed, in a server-side loop (no client round trips, no sync trigger, no checkpoint rows, no swap). Not a
+# migration: a floor for the writer latency the backfill itself costs on this machine.
+backfill_alone_postgres() {
+  batch_loop_postgres "ALTER TABLE orders ADD COLUMN amount_copy bigint" \
+    "UPDATE orders SET amount_copy = amount WHERE id >= lo AND id < lo + batch"
 }
 # verify() has nothing to look at for the backfill alone: it only fills a column.
 # The same floor for a shadow-table copy: a new table with the new type and the primary key, filled by committed
 # 10,000-row INSERT ... SELECTs (heap inserts: no per-row lock record, no full-page images of the old pages), each
 # followed by a pause of SHADOW_PAUSE s (default 0; 0.02 stretches it to the in-place backfill's duration).
 shadow_alone_postgres() {
-  pg "$DB" <<SQL
-CREATE TABLE orders_shadow (id bigint PRIMARY KEY, customer_id integer NOT NULL, amount bigint NOT NULL,
-                            note text, created_at timestamptz DEFAULT now());
-CREATE PROCEDURE bench_copy(batch int) LANGUAGE plpgsql AS \$\$
-DECLARE lo bigint; hi bigint;
-BEGIN
-  SELECT min(id), max(id) INTO lo, hi FROM orders;
-  WHILE lo <= hi LOOP
-    INSERT INTO orders_shadow SELECT id, customer_id, amount, note, created_at FROM orders WHERE id >= lo AND id < lo + batch;
-    COMMIT;
-    PERFORM pg_sleep(${SHADOW_PAUSE:-0});
-    lo := lo + batch;
-  END LOOP;
-END \$\$;
-CALL bench_copy(10000);
-SQL
+  batch_loop_postgres "CREATE TABLE orders_shadow (id bigint PRIMARY KEY, customer_id integer NOT NULL,
+    amount bigint NOT NULL, note text, created_at timestamptz DEFAULT now())" \
+    "INSERT INTO orders_shadow SELECT id, customer_id, amount, note, created_at FROM orders
+      WHERE id >= lo AND id < lo + batch" "${SHADOW_PAUSE:-0}"
 }
 # What a backend busy on one of the machine's cores costs the writer by itself: a PL/pgSQL loop of about the
 # backfill's duration that writes nothing (no WAL, no pages), so the writer's latency against it separates CPU

@@ -92,6 +92,9 @@ pub struct ExportArgs {
     /// Write to FILE instead of stdout.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Include ai-shell's own bookkeeping tables (the migration history, its log and phases).
+    #[arg(long)]
+    pub include_internal: bool,
 }
 
 #[derive(Debug, Args)]
@@ -101,6 +104,9 @@ pub struct ShowArgs {
     /// Print the schema model of the table (or of everything) as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Include ai-shell's own bookkeeping tables (the migration history, its log and phases).
+    #[arg(long)]
+    pub include_internal: bool,
 }
 
 /// A migration named by its id (`002_add_email_to_users`), its version (`002` or `2`) or its slug.
@@ -194,6 +200,9 @@ pub enum MigrateCommand {
     /// Show a migration file: its metadata, up and down SQL, validation findings and state.
     Review {
         id: MigrationRef,
+        /// Accept a draft (a request that was not applied): `migrate apply` runs it from now on.
+        #[arg(long)]
+        accept: bool,
         #[arg(long)]
         json: bool,
     },
@@ -237,6 +246,10 @@ pub enum MigrateCommand {
         /// Accept that an applied migration's file was edited: record its new checksum (repeatable).
         #[arg(long, value_name = "VERSION")]
         accept_checksum: Vec<u64>,
+        /// Consent to statements that drop, empty or narrow data that exists (otherwise refused, with the
+        /// rows at stake, unless `yes` is typed at a terminal).
+        #[arg(long)]
+        allow_destructive: bool,
         #[arg(long)]
         json: bool,
         #[command(flatten)]
@@ -276,9 +289,15 @@ pub enum MigrateCommand {
         /// Show the SQL that would run; change nothing.
         #[arg(long)]
         dry_run: bool,
-        /// Do not ask for confirmation.
+        /// Do not ask for confirmation (a rollback that destroys data also needs --allow-destructive).
         #[arg(long, short = 'y')]
         yes: bool,
+        /// Consent to down statements that drop data that exists now (tables or columns that hold rows).
+        #[arg(long)]
+        allow_destructive: bool,
+        /// Roll back first the later migrations that use what this one created.
+        #[arg(long)]
+        cascade: bool,
         #[arg(long)]
         json: bool,
     },

@@ -16,6 +16,7 @@ pub mod planner;
 pub mod plugins;
 pub mod project;
 pub mod rollout;
+pub mod safety;
 pub mod schema;
 
 pub use cli::run;

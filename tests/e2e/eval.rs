@@ -451,7 +451,8 @@ impl Run<'_> {
                     case.id
                 );
                 std::fs::write(folder.join("001_reference.sql"), text).unwrap();
-                cmd.args(["migrate", "apply"]);
+                // The reference stands for what the request, with its flags, consents to.
+                cmd.args(["migrate", "apply", "--allow-destructive"]);
             }
         }
         let started = Instant::now();
@@ -611,11 +612,12 @@ impl Run<'_> {
         self.result(outcome, millis, reasons, unsafe_)
     }
 
-    /// `migrate rollback --yes`, then the schema must be the one before the migration.
+    /// `migrate rollback --yes --allow-destructive` (the columns a migration added may hold values by now),
+    /// then the schema must be the one before the migration.
     fn rollback(&self, db: &TestDb, dir: &Path, before: &Value) -> Vec<String> {
         let out = self
             .cli(db, dir)
-            .args(["migrate", "rollback", "--yes"])
+            .args(["migrate", "rollback", "--yes", "--allow-destructive"])
             .output();
         let out = match out {
             Ok(o) => o,

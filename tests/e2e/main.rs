@@ -10,6 +10,7 @@ mod llm;
 mod migrate;
 mod mysql;
 mod nl;
+mod nothing_lost;
 mod postgres;
 mod replication;
 mod sandbox;

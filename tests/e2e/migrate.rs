@@ -7,16 +7,16 @@ use std::time::{Duration, Instant};
 use crate::support::{Engine, TestDb, block_on, run_ok};
 use ai_shell::connection::Database;
 
-const ENGINES: [Engine; 3] = [Engine::Sqlite, Engine::Postgres, Engine::Mysql];
+pub(crate) const ENGINES: [Engine; 3] = [Engine::Sqlite, Engine::Postgres, Engine::Mysql];
 
 /// A project folder with a migrations folder, used by one test against one database.
-struct Project {
-    db: TestDb,
-    dir: tempfile::TempDir,
+pub(crate) struct Project {
+    pub(crate) db: TestDb,
+    pub(crate) dir: tempfile::TempDir,
 }
 
 impl Project {
-    fn new(engine: Engine) -> Project {
+    pub(crate) fn new(engine: Engine) -> Project {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("migrations")).unwrap();
         Project {
@@ -25,22 +25,22 @@ impl Project {
         }
     }
 
-    fn migrations(&self) -> PathBuf {
+    pub(crate) fn migrations(&self) -> PathBuf {
         self.dir.path().join("migrations")
     }
 
-    fn cli(&self) -> assert_cmd::Command {
+    pub(crate) fn cli(&self) -> assert_cmd::Command {
         let mut cmd = self.db.cli();
         cmd.current_dir(self.dir.path());
         cmd
     }
 
-    fn run(&self, args: &[&str]) -> String {
+    pub(crate) fn run(&self, args: &[&str]) -> String {
         run_ok(self.cli().args(args))
     }
 
     /// Runs and expects failure; returns stderr.
-    fn fail(&self, args: &[&str]) -> String {
+    pub(crate) fn fail(&self, args: &[&str]) -> String {
         let out = self.cli().args(args).output().unwrap();
         assert!(
             !out.status.success(),
@@ -50,7 +50,7 @@ impl Project {
         String::from_utf8_lossy(&out.stderr).into_owned()
     }
 
-    fn json(&self, args: &[&str]) -> serde_json::Value {
+    pub(crate) fn json(&self, args: &[&str]) -> serde_json::Value {
         let mut all = args.to_vec();
         all.push("--json");
         let text = self.run(&all);
@@ -58,7 +58,7 @@ impl Project {
             .unwrap_or_else(|e| panic!("{args:?} printed no JSON ({e}):\n{text}"))
     }
 
-    fn write(&self, name: &str, up: &str, down: Option<&str>) -> PathBuf {
+    pub(crate) fn write(&self, name: &str, up: &str, down: Option<&str>) -> PathBuf {
         let mut text = format!("-- description: {name}\n\n-- +up\n{up}\n");
         if let Some(down) = down {
             text.push_str(&format!("\n-- +down\n{down}\n"));
@@ -69,7 +69,7 @@ impl Project {
     }
 
     /// The SQL query's first column of every row, as text.
-    fn column(&self, sql: &str) -> Vec<String> {
+    pub(crate) fn column(&self, sql: &str) -> Vec<String> {
         block_on(async {
             let db = Database::connect(self.db.url()).await.unwrap();
             let mut s = db.session().await.unwrap();
@@ -87,7 +87,7 @@ impl Project {
         })
     }
 
-    fn tables(&self) -> Vec<String> {
+    pub(crate) fn tables(&self) -> Vec<String> {
         let sql = match self.db.engine() {
             Engine::Sqlite => {
                 "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"

@@ -60,6 +60,9 @@ pub struct ApplyOutcome {
     pub warnings: Vec<String>,
     /// A phased migration stopped at a gate: (version, id, phase, what to confirm). Later ones wait.
     pub waiting: Option<(u64, String, usize, String)>,
+    /// Data the run destroys (or, in a dry run, would destroy), counted before it started.
+    #[serde(skip_serializing_if = "crate::safety::Losses::is_empty")]
+    pub losses: crate::safety::Losses,
 }
 
 fn current_version(records: &BTreeMap<u64, Record>) -> Option<u64> {
@@ -149,6 +152,7 @@ impl Executor<'_> {
                     down: None,
                     checksum: crate::migrations::checksum::checksum(""),
                     transactional: true,
+                    draft: false,
                 };
                 covered.into_iter().chain(std::iter::once(&synthetic)).collect()
             };
@@ -215,6 +219,35 @@ impl Executor<'_> {
             ..ApplyOutcome::default()
         };
 
+        // Data the migrations starting now would destroy: refused before anything runs, unless consented.
+        // Resumed and retried ones were checked when they started.
+        let starting: Vec<(String, Vec<String>)> = migrations
+            .iter()
+            .filter(|m| match options.target {
+                Target::All => !m.draft,
+                Target::Only(v) => m.version == v,
+                Target::UpTo(v) => m.version <= v && !m.draft,
+            })
+            .filter(|m| {
+                records
+                    .get(&m.version)
+                    .is_none_or(|r| r.status == Status::RolledBack)
+            })
+            .map(|m| (m.id.clone(), split(engine, &m.up)))
+            .collect();
+        outcome.losses = if options.dry_run {
+            let consent = Executor {
+                allow_destructive: true,
+                ..*self
+            };
+            consent
+                .guard(s, &starting, "Applying these migrations")
+                .await?
+        } else {
+            self.guard(s, &starting, "Applying these migrations")
+                .await?
+        };
+
         // Applied files must be unchanged, unless the operator accepts the edit.
         for m in migrations {
             let Some(r) = records.get(&m.version) else {
@@ -222,6 +255,12 @@ impl Executor<'_> {
             };
             if r.status != Status::Applied || r.checksum == m.checksum {
                 continue;
+            }
+            if r.name != m.id {
+                return Err(ExecError::Refused(format!(
+                    "version {} is `{}` in the history, but the file with that version is `{}`: they are different migrations\n\nIs this the project's migrations folder? Run from the project's directory or pass --migrations-dir; a checksum cannot be accepted for a file that is not the applied migration.",
+                    m.version, r.name, m.id
+                )));
             }
             if options.accept_checksums.contains(&m.version) && !options.dry_run {
                 self.history.set_checksum(s, m.version, &m.checksum).await?;
@@ -251,10 +290,18 @@ impl Executor<'_> {
         // The final history row of the last statement-by-statement migration, not yet written.
         let mut pending: Option<Record> = None;
         let selected = |m: &Migration| match options.target {
-            Target::All => true,
+            Target::All => !m.draft,
             Target::Only(v) => m.version == v,
-            Target::UpTo(v) => m.version <= v,
+            Target::UpTo(v) => m.version <= v && !m.draft,
         };
+        for m in migrations.iter().filter(|m| m.draft && !selected(m)) {
+            if !records.contains_key(&m.version) {
+                outcome.warnings.push(format!(
+                    "{} is a draft and was not applied: accept it with `ai-shell migrate review {} --accept`, or apply it alone with `ai-shell migrate apply {}`",
+                    m.id, m.id, m.id
+                ));
+            }
+        }
         // The last version this run may apply (later SQLite migrations may join an open transaction).
         let last_to_run = migrations
             .iter()

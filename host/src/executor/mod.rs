@@ -38,6 +38,8 @@ pub struct Migration {
     pub checksum: String,
     /// Run inside one transaction when the engine allows it.
     pub transactional: bool,
+    /// Not accepted yet: applied only when named alone ([`Target::Only`]).
+    pub draft: bool,
 }
 
 /// Why the executor stopped. Nothing is left half-recorded: the history says exactly what ran.
@@ -91,6 +93,9 @@ pub enum ExecError {
     TransactionControl { id: String, statement: String },
     #[error("{0}")]
     Refused(String),
+    /// Statements would destroy data that exists, and there is no consent (`allow_destructive`).
+    #[error("{}", .0.refusal(.1))]
+    Destructive(crate::safety::Losses, &'static str),
 }
 
 /// Runs migrations against one database with one history.
@@ -99,6 +104,12 @@ pub struct Executor<'a> {
     history: &'a History,
     /// How long to wait for another run's lock.
     pub lock_timeout: Duration,
+    /// The dialect, to tell narrowing type changes from widening ones (without it, every type change of a
+    /// column holding data counts as narrowing).
+    pub dialect: Option<&'a crate::plugins::DialectPlugin>,
+    /// Consent to destroy data: without it, a run whose statements would drop, empty or narrow data that
+    /// exists is refused before its first statement.
+    pub allow_destructive: bool,
 }
 
 impl<'a> Executor<'a> {
@@ -107,7 +118,57 @@ impl<'a> Executor<'a> {
             db,
             history,
             lock_timeout: Duration::from_secs(600),
+            dialect: None,
+            allow_destructive: false,
         }
+    }
+
+    /// What running each `(id, statements)` would destroy, counted now; with no consent and something at
+    /// stake, the refusal (`action` names the command for the message).
+    async fn guard(
+        &self,
+        s: &mut Session,
+        runs: &[(String, Vec<String>)],
+        action: &'static str,
+    ) -> Result<crate::safety::Losses, ExecError> {
+        use crate::safety::analysis::{Effect, effects};
+        let risky = runs.iter().flat_map(|(_, st)| st).any(|st| {
+            effects(st).iter().any(|e| {
+                matches!(
+                    e,
+                    Effect::DropTable(_)
+                        | Effect::EmptyTable(_)
+                        | Effect::DropColumn(..)
+                        | Effect::ChangeType(..)
+                        | Effect::DropNamespace(_)
+                )
+            })
+        });
+        if !risky {
+            return Ok(Default::default());
+        }
+        let schema = match self.dialect {
+            Some(d) => d.introspect(self.db).await.ok().map(|mut schema| {
+                schema.tables.retain(|t| !self.history.owns(&t.name.name));
+                schema
+            }),
+            None => None,
+        };
+        let mut inspector = crate::safety::Inspector {
+            session: s,
+            schema: schema.as_ref(),
+            dialect: self.dialect,
+        };
+        let mut losses = crate::safety::Losses::default();
+        for (id, statements) in runs {
+            losses
+                .0
+                .extend(crate::safety::assess(&mut inspector, id, statements).await);
+        }
+        if !losses.is_empty() && !self.allow_destructive {
+            return Err(ExecError::Destructive(losses, action));
+        }
+        Ok(losses)
     }
 
     /// A session holding the run lock, with the history tables in place.

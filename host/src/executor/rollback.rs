@@ -25,6 +25,9 @@ pub enum RollbackTarget {
 pub struct RollbackOptions {
     pub target: RollbackTarget,
     pub dry_run: bool,
+    /// With [`RollbackTarget::Only`]: roll back first the later applied migrations that use what it created
+    /// (without it, they make the rollback a refusal that lists them).
+    pub cascade: bool,
 }
 
 /// One migration a rollback undid (or, in a dry run, would undo).
@@ -42,6 +45,9 @@ pub struct RollbackOutcome {
     pub dry_run: bool,
     pub version_before: Option<u64>,
     pub version_after: Option<u64>,
+    /// Data the rollback destroys (or, in a dry run, would destroy), counted before it started.
+    #[serde(skip_serializing_if = "crate::safety::Losses::is_empty")]
+    pub losses: crate::safety::Losses,
 }
 
 fn highest_applied<'a>(records: impl Iterator<Item = &'a Record>) -> Option<u64> {
@@ -105,7 +111,27 @@ impl Executor<'_> {
         let targets: Vec<&Record> = match options.target {
             RollbackTarget::Last => records.values().rev().filter(undoable).take(1).collect(),
             RollbackTarget::Only(v) => match records.get(&v) {
-                Some(r) => vec![r],
+                Some(r) => {
+                    let dependents = dependents(engine, r, &records);
+                    if !dependents.is_empty() && !options.cascade {
+                        let list: Vec<String> = dependents
+                            .iter()
+                            .map(|(d, what)| format!("  - {} (uses {what})", d.name))
+                            .collect();
+                        return Err(ExecError::Refused(format!(
+                            "cannot roll back {} alone: later applied migrations use what it created:\n{}\n\nRoll them back first, or add --cascade to roll back those migrations and then {} (newest first).",
+                            r.name,
+                            list.join("\n"),
+                            r.name
+                        )));
+                    }
+                    dependents
+                        .into_iter()
+                        .rev()
+                        .map(|(d, _)| d)
+                        .chain(std::iter::once(r))
+                        .collect()
+                }
                 None => {
                     return Err(ExecError::Refused(format!(
                         "migration {v} is not in the history: nothing to roll back"
@@ -170,6 +196,22 @@ impl Executor<'_> {
                 .map_err(|why| ExecError::Refused(format!("cannot roll back {}: {why}", r.name)))?;
             plan.push((usable, statements, None));
         }
+        let runs: Vec<(String, Vec<String>)> = plan
+            .iter()
+            .map(|(r, statements, _)| (r.name.clone(), statements.clone()))
+            .collect();
+        outcome.losses = if options.dry_run {
+            let consent = Executor {
+                allow_destructive: true,
+                ..*self
+            };
+            consent
+                .guard(s, &runs, "Rolling back these migrations")
+                .await?
+        } else {
+            self.guard(s, &runs, "Rolling back these migrations")
+                .await?
+        };
         for (record, statements, phased) in plan {
             if let Some((phases, through)) = phased.filter(|_| !options.dry_run) {
                 let started = Instant::now();
@@ -180,6 +222,7 @@ impl Executor<'_> {
                     down: record.down_sql.clone(),
                     checksum: record.checksum.clone(),
                     transactional: false,
+                    draft: false,
                 };
                 self.undo_phases(s, &m, &phases, through).await?;
                 outcome.rolled_back.push(RolledBack {
@@ -284,4 +327,27 @@ impl Executor<'_> {
         };
         Ok(outcome)
     }
+}
+
+/// The applied migrations after `r` that use what it created, directly or through another one of them, oldest
+/// first, each with what it uses.
+fn dependents<'a>(
+    engine: Engine,
+    r: &Record,
+    records: &'a BTreeMap<u64, Record>,
+) -> Vec<(&'a Record, String)> {
+    use crate::safety::dependencies::{created, uses};
+    let mut made = vec![created(&split(engine, &r.up_sql))];
+    let mut out = vec![];
+    for later in records
+        .values()
+        .filter(|x| x.version > r.version && x.status == Status::Applied)
+    {
+        let statements = split(engine, &later.up_sql);
+        if let Some(what) = made.iter().find_map(|c| uses(c, &statements)) {
+            made.push(created(&statements));
+            out.push((later, what));
+        }
+    }
+    out
 }

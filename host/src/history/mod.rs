@@ -72,6 +72,12 @@ impl History {
         &self.table
     }
 
+    /// Whether `name` is one of ai-shell's own bookkeeping tables (history, log, phases) or their sequences.
+    pub fn owns(&self, name: &str) -> bool {
+        name.strip_prefix(self.table.as_str())
+            .is_some_and(|rest| matches!(rest, "" | "_log" | "_phases" | "_log_id_seq"))
+    }
+
     /// The statements that create the history tables when they are missing.
     pub fn create_statements(&self, engine: Engine) -> Vec<String> {
         let (text, big_int, id) = match engine {

@@ -418,8 +418,8 @@ fn retitle(text: &str, version: u64, slug: &str) -> String {
     out
 }
 
-/// Writes a new migration to `dir` (created if missing) as `NNN_slug.sql` with the next version, and returns
-/// its path. `name` is free text, slugified (`"Add email to users!"` → `add_email_to_users`). `meta.created` is
+/// Writes a new migration to `dir` (created if missing) as `NNN_slug.sql` with the next version (above every
+/// version in `dir` and above `after`, the highest version the history knows), and returns its path. `name` is free text, slugified (`"Add email to users!"` → `add_email_to_users`). `meta.created` is
 /// set to now if empty. The file is written to a temporary file and linked into place, so that it appears
 /// whole or not at all and an existing file is never overwritten.
 pub fn create(
@@ -428,6 +428,7 @@ pub fn create(
     mut meta: Meta,
     up: &str,
     down: Option<&str>,
+    after: u64,
 ) -> Result<PathBuf, MigrationDirError> {
     let dir = dir.as_ref();
     let slug = slugify(name);
@@ -450,7 +451,8 @@ pub fn create(
         .filter_map(|e| file::parse_file_name(&e.file_name().to_string_lossy()))
         .map(|(v, _)| v + 1)
         .max()
-        .unwrap_or(1);
+        .unwrap_or(1)
+        .max(after + 1);
     if meta.created.is_none() {
         meta.created = Some(utc_now());
     }
@@ -465,6 +467,51 @@ pub fn create(
     let path = dir.join(m.file_name());
     write_new(&path, &file::to_text(&m))?;
     Ok(path)
+}
+
+/// Marks the migration file at `path` as a draft (`-- draft: true` in its header) or accepts it (removes the
+/// line), leaving every other byte as it is; the up section, and so the checksum, never changes.
+pub fn set_draft(path: &Path, draft: bool) -> Result<(), MigrationDirError> {
+    let text = std::fs::read_to_string(path).map_err(|source| MigrationDirError::Read {
+        path: path.display().to_string(),
+        source,
+    })?;
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut in_header = true;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim();
+        if in_header && file::is_marker_line(trimmed) {
+            in_header = false;
+            if draft {
+                out.push_str("-- draft: true\n");
+            }
+        }
+        let is_draft_key = trimmed
+            .strip_prefix("--")
+            .and_then(|r| r.trim_start().split_once(':'))
+            .is_some_and(|(k, _)| k.trim().eq_ignore_ascii_case("draft"));
+        if in_header && is_draft_key {
+            continue;
+        }
+        out.push_str(line);
+    }
+    let write_err = |source| MigrationDirError::Write {
+        path: path.display().to_string(),
+        source,
+    };
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".ai-shell-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(write_err)?;
+    tmp.write_all(out.as_bytes()).map_err(write_err)?;
+    tmp.as_file().sync_all().map_err(write_err)?;
+    tmp.persist(path).map_err(|e| write_err(e.error))?;
+    Ok(())
 }
 
 /// Writes `text` to `path` atomically, failing if `path` exists.
@@ -785,6 +832,28 @@ mod tests {
     }
 
     #[test]
+    fn drafts_are_marked_and_accepted_without_touching_the_sections() {
+        let tmp = tempfile::tempdir().unwrap();
+        let d = tmp.path().join("migrations");
+        let path = create(
+            &d,
+            "drop old",
+            Meta::default(),
+            "DROP TABLE old;",
+            Some(""),
+            0,
+        )
+        .unwrap();
+        let before = fs::read_to_string(&path).unwrap();
+        set_draft(&path, true).unwrap();
+        let m = file::parse(&path, &fs::read_to_string(&path).unwrap()).unwrap();
+        assert!(m.meta.draft);
+        assert_eq!(m.up, "DROP TABLE old;");
+        set_draft(&path, false).unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), before);
+    }
+
+    #[test]
     fn create_writes_next_version_and_refuses_overwrite() {
         let tmp = tempfile::tempdir().unwrap();
         let d = tmp.path().join("migrations");
@@ -799,6 +868,7 @@ mod tests {
             meta.clone(),
             "ALTER TABLE users ADD email TEXT;\r\n",
             Some("ALTER TABLE users DROP email;"),
+            0,
         )
         .unwrap();
         assert_eq!(path, d.join("001_add_email_to_users.sql"));
@@ -807,8 +877,12 @@ mod tests {
         assert_eq!(m.meta.author.as_deref(), Some("alice"));
         let created = m.meta.created.unwrap();
         assert_eq!(created.len(), 20, "{created}");
-        let second = create(&d, "new", Meta::default(), "", None).unwrap();
+        let second = create(&d, "new", Meta::default(), "", None, 0).unwrap();
         assert_eq!(second, d.join("002_new.sql"));
+        // The history knows version 7 (applied from another folder): a new file comes after it.
+        let after_history = create(&d, "later", Meta::default(), "", None, 7).unwrap();
+        assert_eq!(after_history, d.join("008_later.sql"));
+        fs::remove_file(&after_history).unwrap();
         let template = file::parse(&second, &fs::read_to_string(&second).unwrap()).unwrap();
         assert!(file::validate(&template).contains(&file::Finding::EmptyUp));
         // Someone else wrote 003 meanwhile under the same name: never overwritten.
@@ -816,7 +890,7 @@ mod tests {
         let e = write_new(&d.join("003_x.sql"), "other").unwrap_err();
         assert!(matches!(e, MigrationDirError::Exists { .. }), "{e}");
         assert_eq!(fs::read_to_string(d.join("003_x.sql")).unwrap(), "-- +up\n");
-        let e = create(&d, "!!! ???", Meta::default(), "", None).unwrap_err();
+        let e = create(&d, "!!! ???", Meta::default(), "", None, 0).unwrap_err();
         assert!(e.to_string().contains("no letters or digits"), "{e}");
         let leftovers: Vec<_> = fs::read_dir(&d)
             .unwrap()

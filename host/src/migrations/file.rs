@@ -57,6 +57,9 @@ pub struct Meta {
     pub destructive: bool,
     /// `transaction:` whether it runs inside a transaction (false for e.g. `CREATE INDEX CONCURRENTLY`).
     pub transaction: bool,
+    /// `draft: true`: written but not accepted (a request that was not applied): `migrate apply` skips it
+    /// until `migrate review ID --accept`, or until it is applied by its id.
+    pub draft: bool,
     /// Keys this version does not know, in file order, with the key spelled as written.
     pub extra: Vec<(String, String)>,
 }
@@ -70,6 +73,7 @@ impl Default for Meta {
             strategy: DEFAULT_STRATEGY.to_string(),
             destructive: false,
             transaction: true,
+            draft: false,
             extra: Vec::new(),
         }
     }
@@ -346,6 +350,9 @@ pub fn to_text(m: &MigrationFile) -> String {
     key("strategy", &m.meta.strategy);
     key("destructive", bool_text(m.meta.destructive));
     key("transaction", bool_text(m.meta.transaction));
+    if m.meta.draft {
+        key("draft", "true");
+    }
     for (k, v) in &m.meta.extra {
         key(k, v);
     }
@@ -496,6 +503,11 @@ pub(crate) fn is_statement_free(sql: &str) -> bool {
 }
 
 /// `Some("up")`/`Some("down")` when the line is a section marker.
+/// Whether `line` is a `-- +up` or `-- +down` marker.
+pub fn is_marker_line(line: &str) -> bool {
+    marker(line).is_some()
+}
+
 fn marker(line: &str) -> Option<&'static str> {
     let t = line.trim();
     if t.eq_ignore_ascii_case("-- +up") {
@@ -657,6 +669,7 @@ fn parse_header(
             "transaction" => {
                 meta.transaction = parse_bool(value).ok_or_else(|| bad("`true` or `false`"))?
             }
+            "draft" => meta.draft = parse_bool(value).ok_or_else(|| bad("`true` or `false`"))?,
             _ => meta.extra.push((key.to_string(), value.to_string())),
         }
     }

@@ -17,7 +17,7 @@ mod spec;
 mod sql;
 mod summary;
 mod tokens;
-mod types;
+pub(crate) mod types;
 
 #[cfg(test)]
 mod tests;

@@ -1,12 +1,13 @@
 //! `migrate apply` and `migrate retry`.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::IsTerminal;
 
 use super::{Workspace, print_json, records};
 use crate::cli::RolloutArgs;
 use crate::commands::Context;
-use crate::connection::Database;
-use crate::executor::{ApplyOptions, ApplyOutcome, Executor, Target};
+use crate::executor::{ApplyOptions, ApplyOutcome, ExecError, Executor, Target};
+use crate::history::Record;
 
 fn version_text(v: Option<u64>) -> String {
     v.map(|v| v.to_string()).unwrap_or_else(|| "none".into())
@@ -18,6 +19,7 @@ pub struct ApplyArgs {
     pub to_version: Option<u64>,
     pub dry_run: bool,
     pub accept_checksum: Vec<u64>,
+    pub allow_destructive: bool,
     pub json: bool,
     pub rollout: RolloutArgs,
 }
@@ -62,6 +64,17 @@ fn report(outcome: &ApplyOutcome, json: bool) -> anyhow::Result<()> {
             );
         }
     }
+    if !outcome.losses.is_empty() {
+        let verb = if outcome.dry_run {
+            "would destroy"
+        } else {
+            "destroyed"
+        };
+        println!(
+            "-- This run {verb} data that existed:\n{}",
+            outcome.losses.lines()
+        );
+    }
     if outcome.dry_run {
         println!("Dry run: nothing was changed.");
     } else {
@@ -80,32 +93,67 @@ pub async fn apply(ctx: &mut Context, args: ApplyArgs) -> anyhow::Result<()> {
         to_version,
         dry_run,
         accept_checksum,
+        allow_destructive,
         json,
         rollout,
     } = args;
     let ws = Workspace::load(ctx)?;
-    let db = Database::connect(&ctx.global.database).await?;
-    let target = match (&id, to_version) {
-        (Some(reference), _) => {
-            let mut s = db.session().await?;
-            let recs = records(&mut s, &ws.history).await?;
-            drop(s);
-            Target::Only(ws.resolve(reference, &recs)?)
+    let (db, dialect) = ctx.connect().await?;
+    let mut s = db.session().await?;
+    let recs = records(&mut s, &ws.history).await?;
+    drop(s);
+    let checked = folder_check(&ws, &recs).and_then(|()| match (&id, to_version) {
+        (Some(reference), _) => Ok(Target::Only(ws.resolve(reference, &recs)?)),
+        (None, Some(n)) => Ok(Target::UpTo(n)),
+        (None, None) => Ok(Target::All),
+    });
+    let target = match checked {
+        Ok(t) => t,
+        Err(e) => {
+            db.close().await;
+            return Err(e);
         }
-        (None, Some(n)) => Target::UpTo(n),
-        (None, None) => Target::All,
     };
     let mut executor = Executor::new(&db, &ws.history);
     executor.lock_timeout = ws.project.lock_timeout;
+    executor.dialect = Some(&dialect);
+    executor.allow_destructive = allow_destructive;
     let options = ApplyOptions {
         target,
         dry_run,
         accept_checksums: accept_checksum.into_iter().collect::<BTreeSet<_>>(),
         phases: super::phased::phase_options(ctx, &ws, &rollout, json),
     };
-    let result = executor.apply(&ws.migrations(), &options).await;
+    let migrations = ws.migrations();
+    let mut result = executor.apply(&migrations, &options).await;
+    // Nothing ran: at a terminal, show what is at stake and ask for a typed `yes`.
+    if let Err(ExecError::Destructive(losses, _)) = &result
+        && std::io::stdin().is_terminal()
+        && !json
+    {
+        if super::consent_to_losses(losses, false, "This apply")? {
+            executor.allow_destructive = true;
+            result = executor.apply(&migrations, &options).await;
+        } else {
+            db.close().await;
+            println!("Cancelled: nothing was changed.");
+            return Ok(());
+        }
+    }
     db.close().await;
     report(&result?, json)
+}
+
+/// A folder holding none of the applied migrations is refused when it has files (they would be applied out
+/// of place); an empty one is only warned about (there is nothing to apply from it).
+fn folder_check(ws: &Workspace, recs: &BTreeMap<u64, Record>) -> anyhow::Result<()> {
+    if ws.files.is_empty() {
+        if let Some(why) = ws.foreign_folder(recs) {
+            eprintln!("warning: {why}");
+        }
+        return Ok(());
+    }
+    ws.check_folder(recs)
 }
 
 pub async fn retry(
@@ -115,13 +163,14 @@ pub async fn retry(
     rollout: RolloutArgs,
 ) -> anyhow::Result<()> {
     let ws = Workspace::load(ctx)?;
-    let db = Database::connect(&ctx.global.database).await?;
+    let (db, dialect) = ctx.connect().await?;
     let mut s = db.session().await?;
     let recs = records(&mut s, &ws.history).await?;
     drop(s);
     let version = ws.resolve(reference, &recs)?;
     let mut executor = Executor::new(&db, &ws.history);
     executor.lock_timeout = ws.project.lock_timeout;
+    executor.dialect = Some(&dialect);
     let phases = super::phased::phase_options(ctx, &ws, &rollout, json);
     let result = executor.retry(&ws.migrations(), version, &phases).await;
     db.close().await;

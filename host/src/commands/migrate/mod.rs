@@ -35,7 +35,7 @@ pub async fn run(ctx: &mut Context, args: MigrateArgs) -> anyhow::Result<()> {
     };
     match cmd {
         MigrateCommand::Init => init::init(ctx).await,
-        MigrateCommand::Review { id, json } => review::review(ctx, &id, json).await,
+        MigrateCommand::Review { id, accept, json } => review::review(ctx, &id, accept, json).await,
         MigrateCommand::Edit { id } => review::edit(ctx, &id),
         MigrateCommand::Preview {
             id,
@@ -47,12 +47,13 @@ pub async fn run(ctx: &mut Context, args: MigrateArgs) -> anyhow::Result<()> {
             planner,
             json,
         } => impact::impact(ctx, &request, planner, json).await,
-        MigrateCommand::New { name } => init::new(ctx, &name),
+        MigrateCommand::New { name } => init::new(ctx, &name).await,
         MigrateCommand::Apply {
             id,
             to_version,
             dry_run,
             accept_checksum,
+            allow_destructive,
             json,
             rollout,
         } => {
@@ -63,6 +64,7 @@ pub async fn run(ctx: &mut Context, args: MigrateArgs) -> anyhow::Result<()> {
                     to_version,
                     dry_run,
                     accept_checksum,
+                    allow_destructive,
                     json,
                     rollout,
                 },
@@ -86,8 +88,24 @@ pub async fn run(ctx: &mut Context, args: MigrateArgs) -> anyhow::Result<()> {
             to_version,
             dry_run,
             yes,
+            allow_destructive,
+            cascade,
             json,
-        } => rollback::rollback(ctx, id, to_version, dry_run, yes, json).await,
+        } => {
+            rollback::rollback(
+                ctx,
+                rollback::RollbackArgs {
+                    id,
+                    to_version,
+                    dry_run,
+                    yes,
+                    allow_destructive,
+                    cascade,
+                    json,
+                },
+            )
+            .await
+        }
         MigrateCommand::RollbackStatus { id, json } => rollback::status(ctx, &id, json).await,
         MigrateCommand::Validate { id, json } => validate::validate(ctx, id, json).await,
         MigrateCommand::Import { from, dir } => import::import(ctx, from, &dir),
@@ -117,32 +135,106 @@ impl Workspace {
         })
     }
 
+    /// Refuses a migrations folder that holds none of the applied migrations: ai-shell was most likely run
+    /// from the wrong directory, where a new file would collide with the history or apply out of place.
+    pub fn check_folder(&self, records: &BTreeMap<u64, Record>) -> anyhow::Result<()> {
+        if let Some(why) = self.foreign_folder(records) {
+            anyhow::bail!(
+                "{why}\n\nRun ai-shell from the project's directory, or name the folder with --migrations-dir DIR (or `[migrations] dir` in ai-shell.toml)."
+            );
+        }
+        Ok(())
+    }
+
+    /// Why the folder looks like the wrong one, when it holds none of the applied migrations.
+    pub fn foreign_folder(&self, records: &BTreeMap<u64, Record>) -> Option<String> {
+        let applied: Vec<&Record> = records
+            .values()
+            .filter(|r| r.status == crate::history::Status::Applied)
+            .filter(|r| !r.notes.as_deref().unwrap_or("").starts_with("baseline:"))
+            .collect();
+        let latest = applied.last()?;
+        if applied
+            .iter()
+            .any(|r| self.files.iter().any(|f| f.id() == r.name))
+        {
+            return None;
+        }
+        let dir = &self.project.migrations_dir;
+        let shown = std::env::current_dir()
+            .map(|cwd| cwd.join(dir))
+            .unwrap_or_else(|_| dir.clone());
+        Some(format!(
+            "the folder {} holds none of the {} applied migrations (the latest is `{}`): this looks like the wrong migrations folder",
+            shown.display(),
+            applied.len(),
+            latest.name
+        ))
+    }
+
+    /// The highest version the history knows (applied, failed or rolled back): new files come after it.
+    pub fn highest_recorded(records: &BTreeMap<u64, Record>) -> u64 {
+        records.keys().copied().max().unwrap_or(0)
+    }
+
     /// The files as the executor takes them.
     pub fn migrations(&self) -> Vec<Migration> {
         self.files.iter().map(to_migration).collect()
     }
 
-    /// The file a reference names: id, version or slug.
+    /// The file a reference names: id (`005_add_status`, matched exactly), version (`005`, `5`) or slug.
+    /// A reference whose version exists with another slug names no file (see [`Workspace::resolve`]).
     pub fn find_file(&self, reference: &str) -> Option<&MigrationFile> {
-        let version = parse_version(reference);
-        self.files
-            .iter()
-            .find(|f| f.id() == reference || Some(f.version) == version || f.slug == reference)
+        match Reference::parse(reference) {
+            Reference::Id(v, slug) => self
+                .files
+                .iter()
+                .find(|f| f.id() == reference || (f.version == v && f.slug == slug)),
+            Reference::Version(v) => self.files.iter().find(|f| f.version == v),
+            Reference::Slug(slug) => self.files.iter().find(|f| f.slug == slug),
+        }
     }
 
-    /// The version a reference names, from the files or else from the history.
+    /// The version a reference names, from the files or else from the history. An id whose number belongs to
+    /// a migration with another name is an error naming that migration: `005_add_indexes` never means
+    /// `005_add_status_to_orders`.
     pub fn resolve(&self, reference: &str, records: &BTreeMap<u64, Record>) -> anyhow::Result<u64> {
         if let Some(f) = self.find_file(reference) {
             return Ok(f.version);
         }
-        if let Some(v) = parse_version(reference).filter(|v| records.contains_key(v)) {
-            return Ok(v);
-        }
-        if let Some(r) = records
-            .values()
-            .find(|r| r.name == reference || r.name.ends_with(&format!("_{reference}")))
-        {
-            return Ok(r.version);
+        match Reference::parse(reference) {
+            Reference::Id(v, slug) => {
+                let record = records.get(&v);
+                if record.is_some_and(|r| slug_of(&r.name) == Some(slug)) {
+                    return Ok(v);
+                }
+                let holder = self
+                    .files
+                    .iter()
+                    .find(|f| f.version == v)
+                    .map(|f| f.id())
+                    .or_else(|| record.map(|r| r.name.clone()));
+                if let Some(holder) = holder {
+                    anyhow::bail!(
+                        "no migration `{reference}`: version {v} is `{holder}`\n\nName the migration exactly as `ai-shell migrate status` lists it, or give the number alone if you mean `{holder}`."
+                    );
+                }
+            }
+            Reference::Version(v) if records.contains_key(&v) => return Ok(v),
+            Reference::Version(_) => {}
+            Reference::Slug(slug) => {
+                let mut found = records.values().filter(|r| slug_of(&r.name) == Some(slug));
+                if let Some(r) = found.next() {
+                    if let Some(other) = found.next() {
+                        anyhow::bail!(
+                            "`{reference}` names more than one migration in the history (`{}`, `{}`)\n\nName it by its id or version.",
+                            r.name,
+                            other.name
+                        );
+                    }
+                    return Ok(r.version);
+                }
+            }
         }
         anyhow::bail!(
             "no migration `{reference}` in {} or in the history\n\nRun `ai-shell migrate status` to see the migrations.",
@@ -151,16 +243,36 @@ impl Workspace {
     }
 }
 
-/// `002_add_email` → 2, `002` → 2, `2` → 2.
-fn parse_version(reference: &str) -> Option<u64> {
-    let digits: String = reference
-        .chars()
-        .take_while(|c| c.is_ascii_digit())
-        .collect();
-    if digits.is_empty() {
-        return None;
+/// The slug of a migration id (`005_add_status` → `add_status`).
+fn slug_of(id: &str) -> Option<&str> {
+    let (digits, slug) = id.split_once('_')?;
+    (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())).then_some(slug)
+}
+
+/// How a migration is named on the command line.
+#[derive(Debug, PartialEq, Eq)]
+enum Reference<'a> {
+    /// `005_add_status`: version and slug, both must match.
+    Id(u64, &'a str),
+    /// `005` or `5`.
+    Version(u64),
+    /// `add_status`.
+    Slug(&'a str),
+}
+
+impl<'a> Reference<'a> {
+    fn parse(reference: &'a str) -> Reference<'a> {
+        let reference = reference.strip_suffix(".sql").unwrap_or(reference);
+        let digits = reference.bytes().take_while(u8::is_ascii_digit).count();
+        let version = reference[..digits].parse::<u64>().ok();
+        match (version, &reference[digits..]) {
+            (Some(v), "") => Reference::Version(v),
+            (Some(v), rest) if rest.len() > 1 && rest.starts_with('_') => {
+                Reference::Id(v, &rest[1..])
+            }
+            _ => Reference::Slug(reference),
+        }
     }
-    digits.parse().ok()
 }
 
 fn load_files(project: &Project) -> anyhow::Result<Vec<MigrationFile>> {
@@ -183,6 +295,7 @@ pub(crate) fn to_migration(f: &MigrationFile) -> Migration {
         down: f.down.clone(),
         checksum: checksum(&f.up),
         transactional: f.meta.transaction,
+        draft: f.meta.draft,
     }
 }
 
@@ -242,6 +355,26 @@ pub(crate) fn confirm_plain(question: &str) -> anyhow::Result<bool> {
     Ok(matches!(line.trim(), "y" | "Y" | "yes" | "YES"))
 }
 
+/// Consent to destroy the data `losses` lists: given by the flag, or by `yes` typed at a terminal (shown the
+/// losses first); without either, the refusal naming what is at stake. `Ok(false)`: declined at the terminal.
+pub(crate) fn consent_to_losses(
+    losses: &crate::safety::Losses,
+    allow_destructive: bool,
+    action: &str,
+) -> anyhow::Result<bool> {
+    use std::io::IsTerminal;
+    if losses.is_empty() || allow_destructive {
+        return Ok(true);
+    }
+    if !std::io::stdin().is_terminal() {
+        anyhow::bail!("{}", losses.refusal(action));
+    }
+    confirm_typed(&format!(
+        "⚠ {action} would destroy data that exists:\n{}",
+        losses.lines()
+    ))
+}
+
 /// Asks for `yes` typed in full at a terminal: consent to something that can lose data.
 pub(crate) fn confirm_typed(warning: &str) -> anyhow::Result<bool> {
     use std::io::{BufRead, Write};
@@ -256,4 +389,27 @@ pub(crate) fn confirm_typed(warning: &str) -> anyhow::Result<bool> {
 pub(crate) fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
     println!("{}", serde_json::to_string_pretty(value)?);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Reference;
+
+    #[test]
+    fn references_keep_their_slug() {
+        assert_eq!(
+            Reference::parse("005_add_indexes"),
+            Reference::Id(5, "add_indexes")
+        );
+        assert_eq!(
+            Reference::parse("5_add_indexes.sql"),
+            Reference::Id(5, "add_indexes")
+        );
+        assert_eq!(Reference::parse("005"), Reference::Version(5));
+        assert_eq!(
+            Reference::parse("add_indexes"),
+            Reference::Slug("add_indexes")
+        );
+        assert_eq!(Reference::parse("5_"), Reference::Slug("5_"));
+    }
 }

@@ -40,17 +40,7 @@ pub async fn live_schema(
     dialect: &DialectPlugin,
     history: &History,
 ) -> anyhow::Result<DatabaseSchema> {
-    let mut schema = dialect
-        .introspect(db)
-        .await
-        .with_context(|| format!("reading the schema of {}", db.url()))?;
-    let own = [
-        history.table().to_string(),
-        format!("{}_log", history.table()),
-        history.phases_table(),
-    ];
-    schema.tables.retain(|t| !own.contains(&t.name.name));
-    Ok(schema)
+    crate::commands::schema::introspect(db, dialect, Some(history)).await
 }
 
 /// Plans `request` against `schema`, validates the plan and renders it.

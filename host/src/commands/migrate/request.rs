@@ -156,9 +156,39 @@ pub async fn run(ctx: &mut Context, args: RequestArgs) -> anyhow::Result<()> {
         .await?;
     }
 
+    // What applying it would destroy, counted now.
+    let losses = match count_losses(&db, &dialect, &prepared).await {
+        Ok(l) => l,
+        Err(e) => {
+            db.close().await;
+            return Err(e);
+        }
+    };
+    if !args.json && !losses.is_empty() {
+        println!("{REMOVE}⚠ Applying it destroys data that exists:{REMOVE:#}");
+        println!("{}", losses.lines());
+        println!();
+    }
+
     // Destructive changes need explicit consent: the flag, or a yes typed at a terminal.
     let applying = !args.dry_run && !args.generate_only;
+    let destructive = destructive || !losses.is_empty();
+    let mut consented = args.allow_destructive;
     if applying && destructive && !args.allow_destructive {
+        let at_stake = if losses.is_empty() {
+            "no rows are stored there now".to_string()
+        } else {
+            losses
+                .0
+                .iter()
+                .map(|l| match l.count {
+                    Some(n) => format!("{} {}", crate::safety::thousands(n), l.unit),
+                    None => "an uncounted amount".into(),
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+                + " at stake"
+        };
         let terminal = std::io::stdin().is_terminal();
         if !terminal {
             db.close().await;
@@ -167,7 +197,7 @@ pub async fn run(ctx: &mut Context, args: RequestArgs) -> anyhow::Result<()> {
                 Refusal {
                     kind: RefusalKind::Unsafe,
                     message: format!(
-                        "this migration can lose data ({}): review it, then run again with --allow-destructive (or answer yes at a terminal)",
+                        "this migration can lose data ({}; {at_stake}): review it, then run again with --allow-destructive (or answer yes at a terminal)",
                         destructive_reason(&prepared.plan.changes)
                     ),
                     suggestions: vec![],
@@ -176,13 +206,14 @@ pub async fn run(ctx: &mut Context, args: RequestArgs) -> anyhow::Result<()> {
             ));
         }
         if !super::confirm_typed(&format!(
-            "⚠ This migration can lose data ({}).",
+            "⚠ This migration can lose data ({}; {at_stake}).",
             destructive_reason(&prepared.plan.changes)
         ))? {
             db.close().await;
             println!("Nothing was changed.");
             return Ok(());
         }
+        consented = true;
     }
 
     if args.dry_run {
@@ -226,12 +257,38 @@ pub async fn run(ctx: &mut Context, args: RequestArgs) -> anyhow::Result<()> {
             },
         ),
     };
+    // The apply question is asked before the file is written: a request that is not applied is kept only as
+    // a draft, which `migrate apply` does not run until it is accepted.
+    let answer = if applying && !args.yes {
+        if std::io::stdin().is_terminal() {
+            Some(super::confirm_plain("Apply this migration?")?)
+        } else {
+            None
+        }
+    } else {
+        Some(true)
+    };
+    let meta = Meta {
+        draft: applying && answer != Some(true),
+        ..meta
+    };
+    let mut s = db.session().await?;
+    let recs = records(&mut s, &ws.history).await;
+    drop(s);
+    let recs = match recs.and_then(|r| ws.check_folder(&r).map(|()| r)) {
+        Ok(r) => r,
+        Err(e) => {
+            db.close().await;
+            return Err(e);
+        }
+    };
     let path = crate::migrations::directory::create(
         &ws.project.migrations_dir,
         &prepared.plan.slug,
         meta,
         &up,
         Some(&down),
+        Workspace::highest_recorded(&recs),
     )?;
     let file_name = path
         .file_name()
@@ -266,12 +323,23 @@ pub async fn run(ctx: &mut Context, args: RequestArgs) -> anyhow::Result<()> {
         return Ok(());
     }
 
-    if !args.yes && !super::confirm_plain("Apply this migration?")? {
-        let _ = std::fs::remove_file(&path);
-        db.close().await;
-        println!("Nothing was applied; {} was not kept.", path.display());
-        println!("  Keep the file without applying it with --generate-only.");
-        return Ok(());
+    let draft_note = format!(
+        "saved as draft {id} ({}): `ai-shell migrate apply` will not run it until you accept it with `ai-shell migrate review {id} --accept`, or apply it by its id with `ai-shell migrate apply {id}`",
+        path.display()
+    );
+    match answer {
+        None => {
+            db.close().await;
+            anyhow::bail!(
+                "\"Apply this migration?\" needs an answer, and there is no terminal to ask on: nothing was applied; {draft_note}\n\nRun it in a terminal, or add --yes to apply at once."
+            );
+        }
+        Some(false) => {
+            db.close().await;
+            println!("Nothing was applied; {draft_note}.");
+            return Ok(());
+        }
+        Some(true) => {}
     }
 
     // Apply through the executor: run lock, history row, transaction, checksum.
@@ -279,6 +347,8 @@ pub async fn run(ctx: &mut Context, args: RequestArgs) -> anyhow::Result<()> {
     let migrations = ws.migrations();
     let mut executor = Executor::new(&db, &ws.history);
     executor.lock_timeout = ws.project.lock_timeout;
+    executor.dialect = Some(&dialect);
+    executor.allow_destructive = consented;
     if !args.json {
         if rollout.is_some() {
             println!("{BOLD}🔄 Executing zero-downtime migration...{BOLD:#}");
@@ -298,12 +368,23 @@ pub async fn run(ctx: &mut Context, args: RequestArgs) -> anyhow::Result<()> {
     let recs = records(&mut s, &ws.history).await?;
     drop(s);
     db.close().await;
-    let outcome = outcome.map_err(|e| {
-        anyhow::Error::new(e).context(format!(
-            "applying {id} failed; the migration file is kept at {} (see `ai-shell migrate status`)",
-            path.display()
-        ))
-    })?;
+    let outcome = match outcome {
+        Ok(o) => o,
+        // Refused before it started: kept as a draft, so a later `migrate apply` does not run it unasked.
+        Err(e) if !recs.contains_key(&version) => {
+            let kept = match crate::migrations::directory::set_draft(&path, true) {
+                Ok(()) => draft_note.clone(),
+                Err(w) => format!("the file is kept at {} ({w})", path.display()),
+            };
+            return Err(anyhow::Error::new(e).context(format!("{id} was not applied; {kept}")));
+        }
+        Err(e) => {
+            return Err(anyhow::Error::new(e).context(format!(
+                "applying {id} failed; the migration file is kept at {} (see `ai-shell migrate status`)",
+                path.display()
+            )));
+        }
+    };
     let duration = outcome
         .applied
         .first()
@@ -540,4 +621,22 @@ fn print_sql(section: &str) {
             println!("  {SQL}{line}{SQL:#}");
         }
     }
+}
+
+/// The data applying the plan would destroy, counted in the live database.
+async fn count_losses(
+    db: &crate::connection::Database,
+    dialect: &DialectPlugin,
+    prepared: &Prepared,
+) -> anyhow::Result<crate::safety::Losses> {
+    let mut s = db.session().await?;
+    let statements: Vec<String> = prepared.up.iter().map(|st| st.sql.clone()).collect();
+    let mut inspector = crate::safety::Inspector {
+        session: &mut s,
+        schema: Some(&prepared.before),
+        dialect: Some(dialect),
+    };
+    let losses = crate::safety::assess(&mut inspector, &prepared.plan.slug, &statements).await;
+    drop(s);
+    Ok(crate::safety::Losses(losses))
 }

@@ -19,12 +19,12 @@ const DIM: Style = Style::new().dimmed();
 const WARN: Style = AnsiColor::Yellow.on_default();
 
 fn find<'a>(ws: &'a Workspace, reference: &str) -> anyhow::Result<&'a MigrationFile> {
-    ws.find_file(reference).ok_or_else(|| {
-        anyhow::anyhow!(
-            "no migration file `{reference}` in {}\n\nRun `ai-shell migrate status` to list the migrations.",
-            ws.project.migrations_dir.display()
-        )
-    })
+    // Without a file, `resolve` explains why: a mistyped id names the migration that holds its number.
+    ws.find_file(reference)
+        .ok_or_else(|| match ws.resolve(reference, &Default::default()) {
+            Err(why) => why,
+            Ok(_) => anyhow::anyhow!("no migration file `{reference}`"),
+        })
 }
 
 /// The state of a migration from the history, when the database can be reached.
@@ -57,6 +57,7 @@ struct ReviewJson<'a> {
     strategy: &'a str,
     destructive: bool,
     transaction: bool,
+    draft: bool,
     checksum: String,
     up: &'a str,
     down: Option<&'a str>,
@@ -65,9 +66,32 @@ struct ReviewJson<'a> {
     state: Option<String>,
 }
 
-pub async fn review(ctx: &mut Context, reference: &str, json: bool) -> anyhow::Result<()> {
+pub async fn review(
+    ctx: &mut Context,
+    reference: &str,
+    accept: bool,
+    json: bool,
+) -> anyhow::Result<()> {
     let ws = Workspace::load(ctx)?;
     let f = find(&ws, reference)?;
+    if accept {
+        let Some(path) = &f.path else {
+            anyhow::bail!("{} has no file to accept", f.id());
+        };
+        if !f.meta.draft {
+            println!(
+                "{} is not a draft: `ai-shell migrate apply` already runs it.",
+                f.id()
+            );
+            return Ok(());
+        }
+        crate::migrations::directory::set_draft(path, false)?;
+        println!(
+            "✓ Accepted {}: `ai-shell migrate apply` will run it.",
+            f.id()
+        );
+        return Ok(());
+    }
     let findings: Vec<String> = file::validate(f).iter().map(|x| x.to_string()).collect();
     let rollback = match f.rollback() {
         Rollback::Available => "available",
@@ -85,6 +109,7 @@ pub async fn review(ctx: &mut Context, reference: &str, json: bool) -> anyhow::R
             strategy: &f.meta.strategy,
             destructive: f.meta.destructive,
             transaction: f.meta.transaction,
+            draft: f.meta.draft,
             checksum: checksum(&f.up),
             up: &f.up,
             down: f.down.as_deref(),
@@ -110,10 +135,24 @@ pub async fn review(ctx: &mut Context, reference: &str, json: bool) -> anyhow::R
         "  Destructive: {}",
         if f.meta.destructive { "yes" } else { "no" }
     );
+    let engine = crate::connection::DatabaseUrl::parse(&ctx.global.database)
+        .ok()
+        .map(|u| u.engine());
     println!(
         "  Runs in a transaction: {}",
-        if f.meta.transaction { "yes" } else { "no" }
+        match (f.meta.transaction, engine) {
+            (true, Some(Engine::MySql)) =>
+                "no (MySQL/MariaDB commit each DDL statement: progress is recorded after every statement)",
+            (true, _) => "yes",
+            (false, _) => "no",
+        }
     );
+    if f.meta.draft {
+        println!(
+            "  Draft: yes (`migrate apply` skips it; accept it with `ai-shell migrate review {} --accept`)",
+            f.id()
+        );
+    }
     println!("  Checksum: {}", checksum(&f.up));
     println!("  Rollback: {rollback}");
     if let Some(s) = &state {

@@ -1,20 +1,32 @@
 //! `migrate rollback` and `migrate rollback-status`.
 
-use super::{Workspace, confirm, open, print_json, records};
+use super::{Workspace, confirm, consent_to_losses, open, print_json, records};
 use crate::commands::Context;
-use crate::connection::Database;
 use crate::executor::{Executor, RollbackOptions, RollbackTarget};
 
-pub async fn rollback(
-    ctx: &mut Context,
-    id: Option<String>,
-    to_version: Option<u64>,
-    dry_run: bool,
-    yes: bool,
-    json: bool,
-) -> anyhow::Result<()> {
+/// What `migrate rollback` was asked.
+pub struct RollbackArgs {
+    pub id: Option<String>,
+    pub to_version: Option<u64>,
+    pub dry_run: bool,
+    pub yes: bool,
+    pub allow_destructive: bool,
+    pub cascade: bool,
+    pub json: bool,
+}
+
+pub async fn rollback(ctx: &mut Context, args: RollbackArgs) -> anyhow::Result<()> {
+    let RollbackArgs {
+        id,
+        to_version,
+        dry_run,
+        yes,
+        allow_destructive,
+        cascade,
+        json,
+    } = args;
     let ws = Workspace::load(ctx)?;
-    let db = Database::connect(&ctx.global.database).await?;
+    let (db, dialect) = ctx.connect().await?;
     let mut s = db.session().await?;
     let recs = records(&mut s, &ws.history).await?;
     drop(s);
@@ -25,14 +37,16 @@ pub async fn rollback(
     };
     let mut executor = Executor::new(&db, &ws.history);
     executor.lock_timeout = ws.project.lock_timeout;
+    executor.dialect = Some(&dialect);
     let migrations = ws.migrations();
-    // Always preview first: the confirmation shows exactly what will run.
+    // Always preview first: the confirmation shows exactly what will run and what it destroys.
     let preview = executor
         .rollback(
             &migrations,
             &RollbackOptions {
                 target,
                 dry_run: true,
+                cascade,
             },
         )
         .await;
@@ -67,6 +81,12 @@ pub async fn rollback(
             }
             println!();
         }
+        if !preview.losses.is_empty() {
+            println!(
+                "-- It would destroy data that exists (needs --allow-destructive):\n{}",
+                preview.losses.lines()
+            );
+        }
         println!("Dry run: nothing was changed.");
         return Ok(());
     }
@@ -82,17 +102,31 @@ pub async fn rollback(
             }
         }
     }
-    if !confirm("This changes the schema.", yes)? {
+    let consented = if preview.losses.is_empty() {
+        confirm("This changes the schema.", yes)
+    } else {
+        consent_to_losses(&preview.losses, allow_destructive, "This rollback")
+    };
+    let consented = match consented {
+        Ok(c) => c,
+        Err(e) => {
+            db.close().await;
+            return Err(e);
+        }
+    };
+    if !consented {
         db.close().await;
         println!("Cancelled: nothing was changed.");
         return Ok(());
     }
+    executor.allow_destructive = true;
     let result = executor
         .rollback(
             &migrations,
             &RollbackOptions {
                 target,
                 dry_run: false,
+                cascade,
             },
         )
         .await;

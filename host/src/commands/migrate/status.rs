@@ -11,7 +11,11 @@ use crate::history::Status;
 pub struct Line {
     pub version: u64,
     pub id: String,
-    /// applied, pending, failed, running, rolled_back, changed (applied, file edited since), missing (applied,
+    /// A file exists for it (a rolled-back migration without one cannot be applied again).
+    #[serde(skip)]
+    pub has_file: bool,
+    /// applied, pending, draft (written, not accepted), conflict (the file and the history disagree on the
+    /// version's name), failed, running, rolled_back, changed (applied, file edited since), missing (applied,
     /// file gone).
     pub state: String,
     pub applied_at: Option<String>,
@@ -26,6 +30,9 @@ pub async fn lines(ctx: &Context) -> anyhow::Result<(Vec<Line>, bool)> {
     let recs = records(&mut s, &ws.history).await?;
     drop(s);
     db.close().await;
+    if let Some(why) = ws.foreign_folder(&recs) {
+        eprintln!("warning: {why}");
+    }
     let mut out = vec![];
     let mut versions: Vec<u64> = ws
         .files
@@ -43,7 +50,22 @@ pub async fn lines(ctx: &Context) -> anyhow::Result<(Vec<Line>, bool)> {
             .or_else(|| rec.map(|r| r.name.clone()))
             .unwrap_or_default();
         let (state, detail) = match (file, rec) {
+            (Some(f), None) if f.meta.draft => (
+                "draft".to_string(),
+                Some(format!(
+                    "not accepted: `migrate apply` skips it (accept it with `ai-shell migrate review {} --accept`)",
+                    f.id()
+                )),
+            ),
             (Some(_), None) => ("pending".to_string(), None),
+            (Some(f), Some(r)) if f.id() != r.name => (
+                "conflict".into(),
+                Some(format!(
+                    "version {v} is `{}` in the history, but the file with that version is `{}`",
+                    r.name,
+                    f.id()
+                )),
+            ),
             (None, None) => unreachable!("listed from files or history"),
             (f, Some(r)) => match r.status {
                 Status::Applied => match f {
@@ -86,11 +108,16 @@ pub async fn lines(ctx: &Context) -> anyhow::Result<(Vec<Line>, bool)> {
                         r.statements_done, r.statements_total
                     )),
                 ),
+                Status::RolledBack if f.is_none() => (
+                    "rolled_back".into(),
+                    Some("its file is gone: nothing to apply again".into()),
+                ),
                 Status::RolledBack => ("rolled_back".into(), None),
             },
         };
         out.push(Line {
             version: v,
+            has_file: file.is_some(),
             id,
             state,
             applied_at: rec.and_then(|r| r.applied_at.clone()),
@@ -107,6 +134,7 @@ fn mark(state: &str) -> &'static str {
         "rolled_back" => "↩",
         "running" => "…",
         "waiting" => "⏸",
+        "draft" => "✎",
         _ => "✗",
     }
 }
@@ -120,7 +148,7 @@ pub async fn status(ctx: &mut Context, json: bool) -> anyhow::Result<()> {
         .max();
     let pending = lines
         .iter()
-        .filter(|l| matches!(l.state.as_str(), "pending" | "rolled_back"))
+        .filter(|l| matches!(l.state.as_str(), "pending" | "rolled_back") && l.has_file)
         .count();
     if json {
         return print_json(&serde_json::json!({
@@ -162,8 +190,8 @@ pub async fn pending(ctx: &mut Context, json: bool) -> anyhow::Result<()> {
         .filter(|l| {
             matches!(
                 l.state.as_str(),
-                "pending" | "rolled_back" | "failed" | "running"
-            )
+                "pending" | "rolled_back" | "failed" | "running" | "draft"
+            ) && (l.has_file || !matches!(l.state.as_str(), "pending" | "rolled_back"))
         })
         .collect();
     if json {

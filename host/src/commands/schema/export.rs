@@ -1,16 +1,12 @@
 //! `ai-shell schema export [--format sql|json] [--output FILE]`
 
-use anyhow::Context as _;
-
 use crate::cli::{ExportArgs, ExportFormat};
 use crate::commands::{Context, write_output};
 
 pub async fn run(ctx: &mut Context, args: ExportArgs) -> anyhow::Result<()> {
+    let history = super::bookkeeping(ctx, args.include_internal)?;
     let (db, dialect) = ctx.connect().await?;
-    let schema = dialect
-        .introspect(&db)
-        .await
-        .with_context(|| format!("reading the schema of {}", db.url()))?;
+    let schema = super::introspect(&db, &dialect, history.as_ref()).await?;
     let text = match args.format {
         ExportFormat::Json => serde_json::to_string_pretty(&schema)? + "\n",
         ExportFormat::Sql => {

@@ -3,8 +3,14 @@
 mod export;
 mod show;
 
+use anyhow::Context as _;
+
 use super::Context;
 use crate::cli::SchemaCommand;
+use crate::connection::Database;
+use crate::history::History;
+use crate::model::DatabaseSchema;
+use crate::plugins::DialectPlugin;
 
 pub async fn run(ctx: &mut Context, cmd: SchemaCommand) -> anyhow::Result<()> {
     match cmd {
@@ -12,4 +18,31 @@ pub async fn run(ctx: &mut Context, cmd: SchemaCommand) -> anyhow::Result<()> {
         SchemaCommand::Show(args) => show::run(ctx, args).await,
         SchemaCommand::Version { json } => super::migrate::schema_version(ctx, json).await,
     }
+}
+
+/// The live schema; without ai-shell's own bookkeeping tables when `history` names them.
+pub(crate) async fn introspect(
+    db: &Database,
+    dialect: &DialectPlugin,
+    history: Option<&History>,
+) -> anyhow::Result<DatabaseSchema> {
+    let mut schema = dialect
+        .introspect(db)
+        .await
+        .with_context(|| format!("reading the schema of {}", db.url()))?;
+    if let Some(history) = history {
+        schema.tables.retain(|t| !history.owns(&t.name.name));
+        schema.sequences.retain(|q| !history.owns(&q.name.name));
+    }
+    Ok(schema)
+}
+
+/// The history whose tables `schema show` and `schema export` leave out (none with `--include-internal`).
+fn bookkeeping(ctx: &Context, include_internal: bool) -> anyhow::Result<Option<History>> {
+    if include_internal {
+        return Ok(None);
+    }
+    let cwd = std::env::current_dir().context("reading the working directory")?;
+    let project = crate::project::Project::load(&cwd, ctx.global.migrations_dir.as_deref())?;
+    Ok(Some(History::new(&project.history_table)?))
 }

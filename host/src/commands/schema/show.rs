@@ -1,17 +1,13 @@
 //! `ai-shell schema show [TABLE] [--json]`
 
-use anyhow::Context as _;
-
 use crate::cli::ShowArgs;
 use crate::commands::{Context, write_output};
 use crate::schema::show;
 
 pub async fn run(ctx: &mut Context, args: ShowArgs) -> anyhow::Result<()> {
+    let history = super::bookkeeping(ctx, args.include_internal)?;
     let (db, dialect) = ctx.connect().await?;
-    let schema = dialect
-        .introspect(&db)
-        .await
-        .with_context(|| format!("reading the schema of {}", db.url()))?;
+    let schema = super::introspect(&db, &dialect, history.as_ref()).await?;
     db.close().await;
     let text = match &args.table {
         None if args.json => serde_json::to_string_pretty(&schema)? + "\n",

@@ -265,7 +265,7 @@ pub fn drop_column_changes(ctx: &Ctx, t: &Table, c: &str) -> Result<Vec<Change>,
 }
 
 /// Whether an SQL expression mentions identifier `c` (as a whole word).
-fn mentions(expr: &str, c: &str) -> bool {
+pub(super) fn mentions(expr: &str, c: &str) -> bool {
     let e = expr.to_lowercase();
     let c = c.to_lowercase();
     e.match_indices(&c).any(|(at, _)| {

@@ -126,7 +126,7 @@ fn restore_columns(
     from: &QualifiedName,
     from_key: &str,
     key: &str,
-    indexes: &[crate::model::Index],
+    was: &Table,
 ) -> Vec<Change> {
     let mut out = vec![];
     for c in cols {
@@ -145,23 +145,52 @@ fn restore_columns(
     for c in cols.iter().filter(|c| !c.nullable) {
         out.push(Change::SetNotNull(build::column_ref(table, &c.name)));
     }
-    for i in indexes {
+    out.extend(dropped_with(was, cols, table));
+    out
+}
+
+/// The indexes and constraints of `was` that dropping `cols` removes (any that names one of them, as
+/// `drop_column_changes` drops them), re-created on `table` once the columns are back: a rollback restores
+/// checks, uniques, foreign keys and indexes, not only the values.
+fn dropped_with(was: &Table, cols: &[Column], table: &QualifiedName) -> Vec<Change> {
+    let named = |c: &String| cols.iter().any(|x| &x.name == c);
+    let mentioned = |e: &str| cols.iter().any(|x| super::drop::mentions(e, &x.name));
+    let mut out = vec![];
+    for u in was.uniques.iter().filter(|u| u.columns.iter().any(named)) {
+        out.push(Change::AddUnique(crate::model::AddUnique {
+            table: table.clone(),
+            constraint: u.clone(),
+        }));
+    }
+    for i in was.indexes.iter().filter(|i| {
+        i.keys.iter().any(|k| match &k.target {
+            crate::model::IndexTarget::Column(c) => named(c),
+            crate::model::IndexTarget::Expression(e) => mentioned(e),
+        })
+    }) {
         out.push(Change::AddIndex(crate::model::AddIndex {
             table: table.clone(),
             index: i.clone(),
             concurrently: false,
         }));
     }
-    out
-}
-
-/// Indexes of `t` over nothing but `cols`.
-fn indexes_within(t: &Table, cols: &[Column]) -> Vec<crate::model::Index> {
-    t.indexes
+    for f in was
+        .foreign_keys
         .iter()
-        .filter(|i| i.keys.iter().all(|k| matches!(&k.target, crate::model::IndexTarget::Column(c) if cols.iter().any(|x| &x.name == c))))
-        .cloned()
-        .collect()
+        .filter(|f| f.columns.iter().any(named))
+    {
+        out.push(Change::AddForeignKey(AddForeignKey {
+            table: table.clone(),
+            foreign_key: f.clone(),
+        }));
+    }
+    for k in was.checks.iter().filter(|k| mentioned(&k.expression)) {
+        out.push(Change::AddCheck(crate::model::AddCheck {
+            table: table.clone(),
+            check: k.clone(),
+        }));
+    }
+    out
 }
 
 fn moved_named<'a>(t: &'a Table, toks: &[Tok], skip: &[&str]) -> Vec<&'a Column> {
@@ -354,12 +383,11 @@ pub fn extract(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
             crate::model::FkAction::SetNull,
         ),
     }));
-    let restored_indexes = indexes_within(source, &moved);
     for c in &cols {
         up.extend(drop_column_changes(ctx, source, c)?);
     }
     // Down: columns back, values back through the foreign key, then the new table goes.
-    let mut down = restore_columns(s, &moved, &t, "id", &fk_col, &restored_indexes);
+    let mut down = restore_columns(s, &moved, &t, "id", &fk_col, source);
     // restore_columns matches t.id = s.<fk_col>. The foreign key goes before its index (MySQL).
     down.push(Change::DropForeignKey(build::object(
         s,
@@ -425,12 +453,11 @@ fn extract_children(
         distinct: false,
         when_any_not_null: cols.clone(),
     }));
-    let restored_indexes = indexes_within(source, moved);
     for c in &cols {
         up.extend(drop_column_changes(ctx, source, c)?);
     }
     // Down: the columns back, filled from the child rows, then the child table goes.
-    let mut down = restore_columns(s, moved, t, back, &key.name, &restored_indexes);
+    let mut down = restore_columns(s, moved, t, back, &key.name, source);
     down.push(Change::DropTable(t.clone()));
     let notes = vec![format!(
         "each {} row with any of ({}) set gets one {} row; rows without them get none",
@@ -532,18 +559,10 @@ fn move_between(
             match_on: vec![pair(&from_col, &to_col)],
         }));
     }
-    let restored_indexes = indexes_within(from, &moved);
     for c in &moved {
         up.extend(drop_column_changes(ctx, from, &c.name)?);
     }
-    let mut down = restore_columns(
-        &from.name,
-        &moved,
-        &to.name,
-        &to_col,
-        &from_col,
-        &restored_indexes,
-    );
+    let mut down = restore_columns(&from.name, &moved, &to.name, &to_col, &from_col, from);
     for c in &moved {
         down.push(Change::DropColumn(build::column_ref(&to.name, &c.name)));
     }
@@ -690,8 +709,7 @@ pub fn split(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
     for c in &moved {
         up.extend(drop_column_changes(ctx, &renamed, &c.name)?);
     }
-    let restored_indexes = indexes_within(&renamed, &moved);
-    let mut down = restore_columns(&kept, &moved, &t, &fk_col, &key.name, &restored_indexes);
+    let mut down = restore_columns(&kept, &moved, &t, &fk_col, &key.name, &renamed);
     down.push(Change::DropTable(t.clone()));
     if kept != old {
         down.push(Change::RenameTable(RenameTable {

@@ -1,0 +1,438 @@
+//! Nothing is lost: what a migration's statements would destroy, counted in the live database, for the one
+//! consent rule that `apply`, `rollback` and requests all go through (see [`Losses::refusal`]). Statements are
+//! read by [`analysis`]; a drop whose data the same migration copies elsewhere first (a table rebuild, a
+//! split, a merge) loses only what the copy leaves behind, and that is what is counted.
+
+pub mod analysis;
+pub mod dependencies;
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+
+use self::analysis::{DataCopy, Effect, Name};
+use crate::connection::{Engine, Session};
+use crate::model::{ColumnType, DatabaseSchema, Table};
+use crate::plugins::DialectPlugin;
+
+/// Data one statement would destroy.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Loss {
+    /// The migration it is in.
+    pub migration: String,
+    /// 1-based statement number in the section analysed.
+    pub statement: usize,
+    /// What is destroyed, for people: "drops table orders".
+    pub what: String,
+    /// Rows or non-NULL values at stake; `None` when they cannot be counted (consent is needed anyway).
+    pub count: Option<u64>,
+    /// What `count` counts: "rows" or "non-NULL values".
+    pub unit: &'static str,
+}
+
+impl std::fmt::Display for Loss {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.count {
+            Some(n) => write!(
+                f,
+                "{}: {} ({} {})",
+                self.migration,
+                self.what,
+                thousands(n),
+                self.unit
+            ),
+            None => write!(f, "{}: {} (cannot be counted)", self.migration, self.what),
+        }
+    }
+}
+
+/// Every loss of a run, in order.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Losses(pub Vec<Loss>);
+
+impl Losses {
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The refusal printed when there is no consent: what is lost and how to consent.
+    pub fn refusal(&self, action: &str) -> String {
+        format!(
+            "{action} would destroy data that exists:\n{}\n\nNothing was changed. Check that this is what you want (take a backup first), then run it again with --allow-destructive, or answer `yes` at a terminal.",
+            self.lines()
+        )
+    }
+
+    /// One indented line per loss.
+    pub fn lines(&self) -> String {
+        self.0
+            .iter()
+            .map(|l| format!("  - {l}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+/// `1234567` → `1,234,567`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// What reads the live database for [`assess`]: the session, and the schema and dialect when at hand (without
+/// them every type change of a column holding data counts as narrowing).
+pub struct Inspector<'a> {
+    pub session: &'a mut Session,
+    pub schema: Option<&'a DatabaseSchema>,
+    pub dialect: Option<&'a DialectPlugin>,
+}
+
+/// The data that running `statements` (one migration, `id`) would destroy, counted now. Objects the
+/// migration creates before dropping them, and empty tables and columns, lose nothing.
+pub async fn assess(inspector: &mut Inspector<'_>, id: &str, statements: &[String]) -> Vec<Loss> {
+    let effects: Vec<(usize, Effect)> = statements
+        .iter()
+        .enumerate()
+        .flat_map(|(k, s)| analysis::effects(s).into_iter().map(move |e| (k, e)))
+        .collect();
+    let mut out = vec![];
+    // Tables as the migration sees them: names it created, and renames back to the live name.
+    let mut created: Vec<Name> = vec![];
+    let mut added: Vec<(Name, String)> = vec![];
+    let mut renamed: Vec<(Name, Name)> = vec![];
+    let live = |n: &Name, renamed: &[(Name, Name)]| -> Name {
+        let mut n = n.clone();
+        for (from, to) in renamed.iter().rev() {
+            if to.same(&n) {
+                n = from.clone();
+            }
+        }
+        n
+    };
+    for (at, (k, effect)) in effects.iter().enumerate() {
+        let loss = |what: String, count: Option<u64>, unit: &'static str| Loss {
+            migration: id.to_string(),
+            statement: k + 1,
+            what,
+            count,
+            unit,
+        };
+        let fresh = |t: &Name, created: &[Name]| created.iter().any(|c| c.same(t));
+        match effect {
+            Effect::CreateTable(t) => created.push(t.clone()),
+            Effect::AddColumn(t, c) => added.push((t.clone(), c.to_ascii_lowercase())),
+            Effect::RenameTable(from, to) => {
+                if fresh(from, &created) {
+                    created.push(to.clone());
+                } else {
+                    renamed.push((live(from, &renamed), to.clone()));
+                }
+            }
+            Effect::DropNamespace(n) => {
+                out.push(loss(
+                    format!("drops schema {n} and everything in it"),
+                    None,
+                    "rows",
+                ));
+            }
+            Effect::DropTable(t) | Effect::EmptyTable(t) => {
+                if fresh(t, &created) {
+                    continue;
+                }
+                let t = live(t, &renamed);
+                let verb = if matches!(effect, Effect::DropTable(_)) {
+                    "drops table"
+                } else {
+                    "deletes every row of"
+                };
+                let copies: Vec<&DataCopy> = effects[..at]
+                    .iter()
+                    .filter_map(|(_, e)| match e {
+                        Effect::Copy(c) if live(&c.source, &renamed).same(&t) => Some(c),
+                        _ => None,
+                    })
+                    .collect();
+                let Some(rows) = inspector.rows(&t, None).await else {
+                    continue;
+                };
+                if rows == 0 {
+                    continue;
+                }
+                if copies.is_empty() || matches!(effect, Effect::EmptyTable(_)) {
+                    out.push(loss(format!("{verb} {t}"), Some(rows), "rows"));
+                    continue;
+                }
+                out.extend(
+                    inspector
+                        .left_behind(&t, None, &copies)
+                        .await
+                        .into_iter()
+                        .map(|(what, count, unit)| {
+                            loss(format!("{verb} {t}: {what}"), count, unit)
+                        }),
+                );
+            }
+            Effect::DropColumn(t, c) => {
+                let lower = c.to_ascii_lowercase();
+                if fresh(t, &created) || added.iter().any(|(at, ac)| at.same(t) && *ac == lower) {
+                    continue;
+                }
+                let t = live(t, &renamed);
+                // A link column that correlated copies matched rows on carries nothing of its own once the
+                // values it pointed to are copied in (the linked table's drop is weighed on its own).
+                let link = effects[..at].iter().any(|(_, e)| match e {
+                    Effect::Copy(d) => {
+                        d.missed.as_deref().is_some_and(|m| {
+                            let words = analysis::identifiers(m);
+                            words.contains(&lower) && words.contains(&t.name.to_ascii_lowercase())
+                        }) && !live(&d.source, &renamed).same(&t)
+                    }
+                    _ => false,
+                });
+                if link {
+                    continue;
+                }
+                let copies: Vec<&DataCopy> = effects[..at]
+                    .iter()
+                    .filter_map(|(_, e)| match e {
+                        Effect::Copy(d) if live(&d.source, &renamed).same(&t) => Some(d),
+                        _ => None,
+                    })
+                    .filter(|d| d.all || d.columns.contains(&lower))
+                    .collect();
+                let Some(values) = inspector.rows(&t, Some(c)).await else {
+                    continue;
+                };
+                if values == 0 {
+                    continue;
+                }
+                if copies.is_empty() {
+                    out.push(loss(
+                        format!("drops column {t}.{c}"),
+                        Some(values),
+                        "non-NULL values",
+                    ));
+                    continue;
+                }
+                out.extend(
+                    inspector
+                        .left_behind(&t, Some(c), &copies)
+                        .await
+                        .into_iter()
+                        .map(|(what, count, unit)| {
+                            loss(format!("drops column {t}.{c}: {what}"), count, unit)
+                        }),
+                );
+            }
+            Effect::ChangeType(t, c, spelling) => {
+                let lower = c.to_ascii_lowercase();
+                if fresh(t, &created) || added.iter().any(|(at, ac)| at.same(t) && *ac == lower) {
+                    continue;
+                }
+                let t = live(t, &renamed);
+                let Some(narrows) = inspector.narrows(&t, c, spelling).await else {
+                    continue;
+                };
+                if !narrows {
+                    continue;
+                }
+                let Some(values) = inspector.rows(&t, Some(c)).await else {
+                    continue;
+                };
+                if values > 0 {
+                    out.push(loss(
+                        format!("changes {t}.{c} to {spelling}, which may not hold every value"),
+                        Some(values),
+                        "non-NULL values",
+                    ));
+                }
+            }
+            Effect::Copy(_) | Effect::CreateIndex(..) => {}
+        }
+    }
+    out
+}
+
+impl Inspector<'_> {
+    fn table(&self, t: &Name) -> Option<&Table> {
+        self.schema?.tables.iter().find(|x| {
+            x.name.name.eq_ignore_ascii_case(&t.name)
+                && match (&t.namespace, &x.name.namespace) {
+                    (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
+                    (Some(_), None) => false,
+                    _ => true,
+                }
+        })
+    }
+
+    fn quote(&self, part: &str) -> String {
+        match self.session.engine() {
+            Engine::MySql => format!("`{}`", part.replace('`', "``")),
+            _ => format!("\"{}\"", part.replace('"', "\"\"")),
+        }
+    }
+
+    fn quoted(&self, t: &Name) -> String {
+        match &t.namespace {
+            Some(n) => format!("{}.{}", self.quote(n), self.quote(&t.name)),
+            None => self.quote(&t.name),
+        }
+    }
+
+    /// Rows of `t` (with `column`: its non-NULL values), optionally only those a copy leaves behind; `None`
+    /// when the table or column does not exist (it is created by an earlier migration of the same run).
+    async fn count(
+        &mut self,
+        t: &Name,
+        column: Option<&str>,
+        missed: Option<&DataCopy>,
+    ) -> Option<u64> {
+        if self.schema.is_some() {
+            let table = self.table(t)?;
+            if let Some(c) = column
+                && !table.columns.iter().any(|x| x.name.eq_ignore_ascii_case(c))
+            {
+                return None;
+            }
+        }
+        let what = match column {
+            Some(c) => format!("COUNT({})", self.quote(c)),
+            None => "COUNT(*)".into(),
+        };
+        let alias = missed
+            .and_then(|m| m.alias.as_deref())
+            .map(|a| format!(" {}", self.quote(a)))
+            .unwrap_or_default();
+        let filter = missed
+            .and_then(|m| m.missed.as_deref())
+            .map(|f| format!(" WHERE {f}"))
+            .unwrap_or_default();
+        let sql = format!("SELECT {what} FROM {}{alias}{filter}", self.quoted(t));
+        let r = self.session.query(&sql, &[]).await.ok()?;
+        crate::model::number_at(&r, 0, 0).map(|n| n.max(0) as u64)
+    }
+
+    async fn rows(&mut self, t: &Name, column: Option<&str>) -> Option<u64> {
+        self.count(t, column, None).await
+    }
+
+    /// What a drop of `t` (or of its `column`) loses after `copies` carried data out of it first.
+    async fn left_behind(
+        &mut self,
+        t: &Name,
+        column: Option<&str>,
+        copies: &[&DataCopy],
+    ) -> Vec<(String, Option<u64>, &'static str)> {
+        let mut out = vec![];
+        let whole: Vec<&&DataCopy> = copies
+            .iter()
+            .filter(|c| c.missed.is_none() && !c.joined)
+            .collect();
+        // Rows a filtered copy leaves behind (the best filtered copy: the fewest rows missed).
+        if whole.is_empty() {
+            let mut missed: Option<u64> = None;
+            for c in copies.iter().filter(|c| !c.joined) {
+                if c.missed.is_some()
+                    && let Some(n) = self.count(t, column, Some(c)).await
+                {
+                    missed = Some(missed.map_or(n, |m| m.min(n)));
+                }
+            }
+            match missed {
+                Some(0) => {}
+                Some(n) => out.push((
+                    "the copy before it leaves some behind".to_string(),
+                    Some(n),
+                    if column.is_some() {
+                        "non-NULL values"
+                    } else {
+                        "rows"
+                    },
+                )),
+                None => {
+                    let n = self.count(t, column, None).await;
+                    out.push(("no copy of every row before it".to_string(), n, "rows"));
+                }
+            }
+        }
+        if column.is_some() {
+            return out;
+        }
+        // Columns no copy reads.
+        let Some(table) = self.table(t) else {
+            if !copies.iter().any(|c| c.all) {
+                let n = self.count(t, None, None).await;
+                out.push(("columns not copied before it".to_string(), n, "rows"));
+            }
+            return out;
+        };
+        if copies.iter().any(|c| c.all) {
+            return out;
+        }
+        // A column a correlated copy matches rows on (the link) is carried in the link itself.
+        let links: Vec<String> = copies
+            .iter()
+            .filter_map(|c| c.missed.as_deref())
+            .flat_map(analysis::identifiers)
+            .collect();
+        let read: BTreeSet<&str> = copies
+            .iter()
+            .flat_map(|c| c.columns.iter().map(String::as_str))
+            .chain(links.iter().map(String::as_str))
+            .collect();
+        let columns: Vec<String> = table
+            .columns
+            .iter()
+            .filter(|c| !read.contains(c.name.to_ascii_lowercase().as_str()))
+            .map(|c| c.name.clone())
+            .collect();
+        for c in columns {
+            if let Some(n) = self.count(t, Some(&c), None).await
+                && n > 0
+            {
+                out.push((
+                    format!("column {c} is not copied"),
+                    Some(n),
+                    "non-NULL values",
+                ));
+            }
+        }
+        out
+    }
+
+    /// Whether changing `t.column` to `spelling` can lose values: `None` when the column does not exist now.
+    async fn narrows(&mut self, t: &Name, column: &str, spelling: &str) -> Option<bool> {
+        let (Some(_), Some(dialect)) = (self.schema, self.dialect) else {
+            return Some(true);
+        };
+        let old: ColumnType = self
+            .table(t)?
+            .columns
+            .iter()
+            .find(|c| c.name.eq_ignore_ascii_case(column))?
+            .data_type
+            .clone();
+        match dialect.parse_type(spelling).await {
+            Ok(new) => Some(!crate::planner::types::is_widening(&old, &new)),
+            Err(_) => Some(true),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn counts_read_with_separators() {
+        assert_eq!(super::thousands(0), "0");
+        assert_eq!(super::thousands(999), "999");
+        assert_eq!(super::thousands(1000), "1,000");
+        assert_eq!(super::thousands(1234567), "1,234,567");
+    }
+}

@@ -1,0 +1,279 @@
+//! Nothing is lost through ai-shell's own commands, on every engine: ids match exactly, data is destroyed only
+//! with consent and a count of what is at stake, rollbacks do not pull objects from under later migrations,
+//! requests that are not applied stay drafts, and a wrong folder cannot corrupt the history.
+
+use crate::migrate::{ENGINES, Project};
+use crate::support::Engine;
+
+/// A project with `users` (3 rows) from 001 and a `status` column holding values from 002.
+fn seeded(engine: Engine) -> Project {
+    let p = Project::new(engine);
+    p.write(
+        "001_create_users.sql",
+        "CREATE TABLE users (id INTEGER NOT NULL PRIMARY KEY, name VARCHAR(50));",
+        Some("DROP TABLE users;"),
+    );
+    p.write(
+        "002_add_status_to_users.sql",
+        "ALTER TABLE users ADD COLUMN status VARCHAR(20);",
+        Some("ALTER TABLE users DROP COLUMN status;"),
+    );
+    p.run(&["migrate", "apply"]);
+    p.db.exec(
+        "INSERT INTO users (id, name, status) VALUES (1, 'a', 'new'), (2, 'b', 'paid'), (3, 'c', NULL)",
+    );
+    p
+}
+
+fn count(p: &Project, sql: &str) -> String {
+    p.column(sql).pop().unwrap_or_default()
+}
+
+fn status_values(p: &Project) -> String {
+    count(p, "SELECT COUNT(status) FROM users")
+}
+
+#[test]
+fn an_id_with_another_slug_names_no_migration() {
+    for engine in ENGINES {
+        let p = seeded(engine);
+        for verb in [
+            vec!["migrate", "rollback", "002_add_indexes", "--yes"],
+            vec!["migrate", "info", "002_add_indexes"],
+            vec!["migrate", "review", "002_add_indexes"],
+            vec!["migrate", "rollback-status", "002_add_indexes"],
+            vec!["migrate", "apply", "002_add_indexes"],
+        ] {
+            let err = p.fail(&verb);
+            assert!(
+                err.contains("no migration `002_add_indexes`")
+                    && err.contains("002_add_status_to_users"),
+                "{engine:?} {verb:?}: {err}"
+            );
+        }
+        assert_eq!(status_values(&p), "2", "{engine:?}");
+        // The exact id, the number and the slug still work.
+        p.run(&["migrate", "info", "002_add_status_to_users"]);
+        p.run(&["migrate", "info", "2"]);
+        p.run(&["migrate", "info", "add_status_to_users"]);
+    }
+}
+
+#[test]
+fn apply_refuses_to_destroy_data_without_consent() {
+    for engine in ENGINES {
+        let p = seeded(engine);
+        p.write("003_drop_users.sql", "DROP TABLE users;", Some(""));
+        let err = p.fail(&["migrate", "apply"]);
+        assert!(
+            err.contains("drops table users (3 rows)") && err.contains("--allow-destructive"),
+            "{engine:?}: {err}"
+        );
+        assert_eq!(count(&p, "SELECT COUNT(*) FROM users"), "3", "{engine:?}");
+        let status = p.json(&["migrate", "status"]);
+        assert_eq!(status["version"], 2, "{engine:?}: {status}");
+        // A dry run shows the count; a hand-written column drop is caught the same way.
+        assert!(
+            p.run(&["migrate", "apply", "--dry-run"])
+                .contains("drops table users (3 rows)"),
+            "{engine:?}"
+        );
+        std::fs::remove_file(p.migrations().join("003_drop_users.sql")).unwrap();
+        p.write(
+            "003_drop_status.sql",
+            "ALTER TABLE users DROP COLUMN status;",
+            Some(""),
+        );
+        let err = p.fail(&["migrate", "apply"]);
+        assert!(
+            err.contains("drops column users.status (2 non-NULL values)"),
+            "{engine:?}: {err}"
+        );
+        assert_eq!(status_values(&p), "2", "{engine:?}");
+        p.run(&["migrate", "apply", "--allow-destructive"]);
+        assert_eq!(p.json(&["migrate", "status"])["version"], 3, "{engine:?}");
+        // An empty table loses nothing: no consent needed.
+        p.write(
+            "004_create_scratch.sql",
+            "CREATE TABLE scratch (id INTEGER NOT NULL PRIMARY KEY);",
+            Some("DROP TABLE scratch;"),
+        );
+        p.write("005_drop_scratch.sql", "DROP TABLE scratch;", Some(""));
+        p.run(&["migrate", "apply"]);
+        assert!(!p.tables().contains(&"scratch".to_string()), "{engine:?}");
+    }
+}
+
+#[test]
+fn rollbacks_need_consent_for_data_and_keep_later_migrations_whole() {
+    for engine in ENGINES {
+        let p = seeded(engine);
+        let down = match engine {
+            Engine::Mysql => "DROP INDEX idx_users_status ON users;",
+            _ => "DROP INDEX idx_users_status;",
+        };
+        p.write(
+            "003_index_status.sql",
+            "CREATE INDEX idx_users_status ON users (status);",
+            Some(down),
+        );
+        p.write(
+            "004_add_note_to_users.sql",
+            "ALTER TABLE users ADD COLUMN note VARCHAR(20);",
+            Some("ALTER TABLE users DROP COLUMN note;"),
+        );
+        p.run(&["migrate", "apply"]);
+        // 003 indexes the column 002 added: 002 cannot go alone; 004 does not use it.
+        let err = p.fail(&["migrate", "rollback", "002", "--yes"]);
+        assert!(
+            err.contains("003_index_status")
+                && !err.contains("004_add_note")
+                && err.contains("--cascade"),
+            "{engine:?}: {err}"
+        );
+        // With --cascade the column's values are at stake: --yes alone is not consent.
+        let err = p.fail(&["migrate", "rollback", "002", "--yes", "--cascade"]);
+        assert!(
+            err.contains("drops column users.status (2 non-NULL values)"),
+            "{engine:?}: {err}"
+        );
+        assert_eq!(status_values(&p), "2", "{engine:?}");
+        let status = p.json(&["migrate", "status"]);
+        assert_eq!(status["version"], 4, "{engine:?}");
+        // A rollback that loses nothing needs only the usual confirmation.
+        p.run(&["migrate", "rollback", "004", "--yes"]);
+        p.run(&[
+            "migrate",
+            "rollback",
+            "002",
+            "--yes",
+            "--cascade",
+            "--allow-destructive",
+        ]);
+        let states: Vec<String> = p.json(&["migrate", "status"])["migrations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| format!("{}={}", m["version"], m["state"].as_str().unwrap()))
+            .collect();
+        assert_eq!(
+            states,
+            [
+                "1=applied",
+                "2=rolled_back",
+                "3=rolled_back",
+                "4=rolled_back"
+            ],
+            "{engine:?}"
+        );
+        assert_eq!(count(&p, "SELECT COUNT(*) FROM users"), "3", "{engine:?}");
+    }
+}
+
+#[test]
+fn requests_that_are_not_applied_stay_drafts() {
+    for engine in ENGINES {
+        let p = seeded(engine);
+        // No terminal to ask on: nothing applied, a draft kept.
+        let err = p.fail(&["migrate", "create widgets table with name"]);
+        assert!(err.contains("saved as draft 003_"), "{engine:?}: {err}");
+        let file = std::fs::read_dir(p.migrations())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .find(|n| n.starts_with("003_"))
+            .expect("the draft file");
+        let id = file.trim_end_matches(".sql").to_string();
+        assert!(
+            std::fs::read_to_string(p.migrations().join(&file))
+                .unwrap()
+                .contains("-- draft: true")
+        );
+        // `apply` does not run it; status says so.
+        p.run(&["migrate", "apply"]);
+        assert!(!p.tables().contains(&"widgets".to_string()), "{engine:?}");
+        let status = p.json(&["migrate", "status"]);
+        assert_eq!(status["pending"], 0, "{engine:?}: {status}");
+        assert!(status.to_string().contains("\"draft\""), "{status}");
+        // Accepting it makes it an ordinary pending migration.
+        p.run(&["migrate", "review", &id, "--accept"]);
+        p.run(&["migrate", "apply"]);
+        assert!(p.tables().contains(&"widgets".to_string()), "{engine:?}");
+        // A drop refused for lack of consent writes nothing at all.
+        let err = p.fail(&["migrate", "drop widgets table", "--yes"]);
+        assert!(err.contains("--allow-destructive"), "{engine:?}: {err}");
+        assert!(
+            !std::fs::read_dir(p.migrations()).unwrap().any(|e| e
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with("004_")),
+            "{engine:?}"
+        );
+    }
+}
+
+#[test]
+fn a_wrong_folder_cannot_corrupt_the_history() {
+    for engine in ENGINES {
+        let p = seeded(engine);
+        let elsewhere = tempfile::tempdir().unwrap();
+        let cli = |args: &[&str]| {
+            let mut cmd = p.db.cli();
+            cmd.current_dir(elsewhere.path()).args(args);
+            cmd.output().unwrap()
+        };
+        let out = cli(&["migrate", "add age to users", "--yes"]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !out.status.success() && err.contains("wrong migrations folder"),
+            "{engine:?}: {err}"
+        );
+        assert!(!elsewhere.path().join("migrations").exists(), "{engine:?}");
+        // A file that reuses an applied version under another name is not that migration.
+        std::fs::create_dir_all(elsewhere.path().join("migrations")).unwrap();
+        std::fs::write(
+            elsewhere.path().join("migrations/001_other.sql"),
+            "-- +up\nCREATE TABLE other (id INTEGER);\n",
+        )
+        .unwrap();
+        let out = cli(&["migrate", "apply", "--accept-checksum", "1"]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !out.status.success() && err.contains("wrong migrations folder"),
+            "{engine:?}: {err}"
+        );
+        let status = p.json(&["migrate", "status"]);
+        assert_eq!(status["version"], 2, "{engine:?}");
+        // Back in the project: a new migration comes after every version the history knows, even one whose
+        // file is gone.
+        p.run(&["migrate", "rollback", "--yes", "--allow-destructive"]);
+        std::fs::remove_file(p.migrations().join("002_add_status_to_users.sql")).unwrap();
+        p.run(&["migrate", "new", "add_age"]);
+        assert!(
+            p.migrations().join("003_add_age.sql").exists(),
+            "{engine:?}: {:?}",
+            std::fs::read_dir(p.migrations())
+                .unwrap()
+                .collect::<Vec<_>>()
+        );
+        let status = p.json(&["migrate", "status"]);
+        assert_eq!(status["pending"], 1, "{engine:?}: {status}");
+    }
+}
+
+#[test]
+fn bookkeeping_tables_are_not_the_users_schema() {
+    for engine in ENGINES {
+        let p = seeded(engine);
+        let shown = p.run(&["schema", "show"]);
+        assert!(
+            shown.contains("users") && !shown.contains("ai_shell_migrations"),
+            "{engine:?}: {shown}"
+        );
+        let exported = p.run(&["schema", "export"]);
+        assert!(!exported.contains("ai_shell_migrations"), "{engine:?}");
+        let all = p.run(&["schema", "show", "--include-internal"]);
+        assert!(all.contains("ai_shell_migrations"), "{engine:?}: {all}");
+    }
+}

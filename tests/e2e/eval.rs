@@ -7,7 +7,7 @@
 //! Environment: `AI_SHELL_EVAL_CASES` (comma-separated id prefixes to run), `AI_SHELL_EVAL_THREADS`
 //! (parallel cases, default 4), `AI_SHELL_EVAL_PLANNER` (passed as `--planner`).
 
-mod checks;
+pub(crate) mod checks;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -277,3 +277,43 @@ fn bookkeeping_tables_are_not_the_users_schema() {
         assert!(all.contains("ai_shell_migrations"), "{engine:?}: {all}");
     }
 }
+
+#[test]
+fn a_split_rolls_back_to_the_same_schema_and_rows() {
+    for engine in ENGINES {
+        let p = Project::new(engine);
+        p.write(
+            "001_create_users.sql",
+            "CREATE TABLE users (id INTEGER NOT NULL PRIMARY KEY, name VARCHAR(50) NOT NULL, phone VARCHAR(20), bio VARCHAR(200), CONSTRAINT chk_users_phone CHECK (phone <> ''));\nCREATE UNIQUE INDEX uq_users_phone ON users (phone);",
+            Some("DROP TABLE users;"),
+        );
+        p.run(&["migrate", "apply"]);
+        p.db.exec(
+            "INSERT INTO users (id, name, phone, bio) VALUES (1, 'a', '5551', 'x'), (2, 'b', NULL, NULL), (3, 'c', '5553', NULL)",
+        );
+        let before = crate::support::export_json(&p.db);
+        let rows = |p: &Project| {
+            p.column(match engine {
+                Engine::Sqlite => "SELECT id || '|' || name || '|' || COALESCE(phone, '-') || '|' || COALESCE(bio, '-') FROM users ORDER BY id",
+                _ => "SELECT CONCAT(id, '|', name, '|', COALESCE(phone, '-'), '|', COALESCE(bio, '-')) FROM users ORDER BY id",
+            })
+        };
+        let rows_before = rows(&p);
+        p.run(&[
+            "migrate",
+            "split users into accounts and profiles: phone, bio",
+            "--yes",
+            "--allow-destructive",
+        ]);
+        assert!(p.tables().contains(&"profiles".to_string()), "{engine:?}");
+        p.run(&["migrate", "rollback", "--yes", "--allow-destructive"]);
+        let after = crate::support::export_json(&p.db);
+        assert_eq!(
+            crate::eval::checks::shape(&after),
+            crate::eval::checks::shape(&before),
+            "{engine:?}: the rollback did not restore the schema"
+        );
+        assert_eq!(rows(&p), rows_before, "{engine:?}");
+        assert_eq!(count(&p, "SELECT COUNT(bio) FROM users"), "1", "{engine:?}");
+    }
+}

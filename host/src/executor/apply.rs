@@ -235,18 +235,9 @@ impl Executor<'_> {
             })
             .map(|m| (m.id.clone(), split(engine, &m.up)))
             .collect();
-        outcome.losses = if options.dry_run {
-            let consent = Executor {
-                allow_destructive: true,
-                ..*self
-            };
-            consent
-                .guard(s, &starting, "Applying these migrations")
-                .await?
-        } else {
-            self.guard(s, &starting, "Applying these migrations")
-                .await?
-        };
+        outcome.losses = self
+            .guard(s, &starting, "Applying these migrations", options.dry_run)
+            .await?;
 
         // Applied files must be unchanged, unless the operator accepts the edit.
         for m in migrations {

@@ -124,12 +124,13 @@ impl<'a> Executor<'a> {
     }
 
     /// What running each `(id, statements)` would destroy, counted now; with no consent and something at
-    /// stake, the refusal (`action` names the command for the message).
+    /// stake, the refusal (`action` names the command for the message). A dry run only reports.
     async fn guard(
         &self,
         s: &mut Session,
         runs: &[(String, Vec<String>)],
         action: &'static str,
+        dry_run: bool,
     ) -> Result<crate::safety::Losses, ExecError> {
         use crate::safety::analysis::{Effect, effects};
         let risky = runs.iter().flat_map(|(_, st)| st).any(|st| {
@@ -165,7 +166,7 @@ impl<'a> Executor<'a> {
                 .0
                 .extend(crate::safety::assess(&mut inspector, id, statements).await);
         }
-        if !losses.is_empty() && !self.allow_destructive {
+        if !losses.is_empty() && !self.allow_destructive && !dry_run {
             return Err(ExecError::Destructive(losses, action));
         }
         Ok(losses)

@@ -200,18 +200,9 @@ impl Executor<'_> {
             .iter()
             .map(|(r, statements, _)| (r.name.clone(), statements.clone()))
             .collect();
-        outcome.losses = if options.dry_run {
-            let consent = Executor {
-                allow_destructive: true,
-                ..*self
-            };
-            consent
-                .guard(s, &runs, "Rolling back these migrations")
-                .await?
-        } else {
-            self.guard(s, &runs, "Rolling back these migrations")
-                .await?
-        };
+        outcome.losses = self
+            .guard(s, &runs, "Rolling back these migrations", options.dry_run)
+            .await?;
         for (record, statements, phased) in plan {
             if let Some((phases, through)) = phased.filter(|_| !options.dry_run) {
                 let started = Instant::now();

@@ -495,27 +495,17 @@ pub fn set_draft(path: &Path, draft: bool) -> Result<(), MigrationDirError> {
         }
         out.push_str(line);
     }
-    let write_err = |source| MigrationDirError::Write {
-        path: path.display().to_string(),
-        source,
-    };
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".ai-shell-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(write_err)?;
-    tmp.write_all(out.as_bytes()).map_err(write_err)?;
-    tmp.as_file().sync_all().map_err(write_err)?;
-    tmp.persist(path).map_err(|e| write_err(e.error))?;
-    Ok(())
+    write_atomically(path, &out, true)
 }
 
 /// Writes `text` to `path` atomically, failing if `path` exists.
 pub(crate) fn write_new(path: &Path, text: &str) -> Result<(), MigrationDirError> {
+    write_atomically(path, text, false)
+}
+
+/// Writes `text` to a temporary file beside `path`, synced, then moves it into place (replacing a file at
+/// `path` only when `replace`).
+fn write_atomically(path: &Path, text: &str, replace: bool) -> Result<(), MigrationDirError> {
     let write_err = |source| MigrationDirError::Write {
         path: path.display().to_string(),
         source,
@@ -531,6 +521,10 @@ pub(crate) fn write_new(path: &Path, text: &str) -> Result<(), MigrationDirError
         .map_err(write_err)?;
     tmp.write_all(text.as_bytes()).map_err(write_err)?;
     tmp.as_file().sync_all().map_err(write_err)?;
+    if replace {
+        tmp.persist(path).map_err(|e| write_err(e.error))?;
+        return Ok(());
+    }
     tmp.persist_noclobber(path).map_err(|e| {
         if e.error.kind() == std::io::ErrorKind::AlreadyExists {
             MigrationDirError::Exists {

@@ -292,6 +292,51 @@ fn row_counts(db: &TestDb, model: &Value) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// Every row of every table (not the history), as text with the columns in name order, sorted: what a rollback
+/// must give back exactly.
+fn table_rows(db: &TestDb, model: &Value) -> BTreeMap<String, Vec<String>> {
+    let m = Model::new(db.engine(), model);
+    let tables: Vec<String> = m
+        .table_names()
+        .into_iter()
+        .filter(|t| !t.starts_with(checks::HISTORY_PREFIX))
+        .collect();
+    block_on(async {
+        let conn = Database::connect(db.url()).await.unwrap();
+        let mut s = conn.session().await.unwrap();
+        let mut out = BTreeMap::new();
+        for t in tables {
+            let rows = match s
+                .query(&format!("SELECT * FROM {}", quote(db.engine(), &t)), &[])
+                .await
+            {
+                Ok(r) => {
+                    let mut order: Vec<usize> = (0..r.columns.len()).collect();
+                    order.sort_by_key(|&i| r.columns[i].to_ascii_lowercase());
+                    let mut rows: Vec<String> = r
+                        .rows
+                        .iter()
+                        .map(|row| {
+                            order
+                                .iter()
+                                .map(|&i| format!("{}={:?}", r.columns[i], row[i]))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        })
+                        .collect();
+                    rows.sort();
+                    rows
+                }
+                Err(e) => vec![format!("error: {e}")],
+            };
+            out.insert(t, rows);
+        }
+        drop(s);
+        conn.close().await;
+        out
+    })
+}
+
 /// Evaluates checks (schema and data) on the current database; returns the failures.
 fn eval_checks(db: &TestDb, model: &Value, checks: &[Check]) -> Vec<String> {
     let m = Model::new(db.engine(), model);
@@ -433,6 +478,7 @@ impl Run<'_> {
         std::fs::create_dir_all(&migrations).unwrap();
         let before = export_json(&db);
         let counts_before = row_counts(&db, &before);
+        let rows_before = table_rows(&db, &before);
 
         let mut cmd = self.cli(&db, dir.path());
         match self.driver {
@@ -604,9 +650,14 @@ impl Run<'_> {
                         }
                     }
                 }
-                if case.rollback != Rollback::No {
-                    reasons.extend(self.rollback(&db, dir.path(), &before));
+                // Every applied case rolls back to its schema, and (unless it drops data by design) to every
+                // row it had: the rollback property of "nothing is lost".
+                let (lost, rollback_reasons) =
+                    self.rollback(&db, dir.path(), &before, &rows_before);
+                if lost {
+                    unsafe_ = true;
                 }
+                reasons.extend(rollback_reasons);
             }
         }
         self.result(outcome, millis, reasons, unsafe_)
@@ -614,28 +665,63 @@ impl Run<'_> {
 
     /// `migrate rollback --yes --allow-destructive` (the columns a migration added may hold values by now),
     /// then the schema must be the one before the migration.
-    fn rollback(&self, db: &TestDb, dir: &Path, before: &Value) -> Vec<String> {
+    /// Returns whether rows were lost (a row of the data before the migration is missing or changed after
+    /// the rollback, in a case that does not drop data by design) and the failures.
+    fn rollback(
+        &self,
+        db: &TestDb,
+        dir: &Path,
+        before: &Value,
+        rows_before: &BTreeMap<String, Vec<String>>,
+    ) -> (bool, Vec<String>) {
         let out = self
             .cli(db, dir)
             .args(["migrate", "rollback", "--yes", "--allow-destructive"])
             .output();
         let out = match out {
             Ok(o) => o,
-            Err(e) => return vec![format!("running rollback: {e}")],
+            Err(e) => return (false, vec![format!("running rollback: {e}")]),
         };
+        let stderr = String::from_utf8_lossy(&out.stderr);
         if !out.status.success() {
-            return vec![format!(
-                "rollback failed ({}): {}",
-                out.status,
-                first_lines(&String::from_utf8_lossy(&out.stderr), 6)
-            )];
+            // A migration declared irreversible is not rolled back; any other refusal is a failure.
+            if self.case.rollback == Rollback::No && stderr.contains("irreversible") {
+                return (false, vec![]);
+            }
+            return (
+                false,
+                vec![format!(
+                    "rollback failed ({}): {}",
+                    out.status,
+                    first_lines(&stderr, 6)
+                )],
+            );
         }
         let restored = export_json(db);
         let (a, b) = match self.case.rollback {
-            Rollback::Shape => (shape(before), shape(&restored)),
-            _ => (without_history(before), without_history(&restored)),
+            Rollback::Exact => (without_history(before), without_history(&restored)),
+            _ => (shape(before), shape(&restored)),
         };
         let mut reasons = Vec::new();
+        let mut lost = false;
+        if self.case.family != "drop" {
+            let rows_after = table_rows(db, &restored);
+            for (table, rows) in rows_before {
+                let now = rows_after.get(table).cloned().unwrap_or_default();
+                if &now != rows {
+                    lost = true;
+                    let missing: Vec<&String> = rows.iter().filter(|r| !now.contains(r)).collect();
+                    let extra: Vec<&String> = now.iter().filter(|r| !rows.contains(r)).collect();
+                    reasons.push(format!(
+                        "LOST: after rollback {table} has {} rows, had {}; first missing {:?}, first new {:?}",
+                        now.len(),
+                        rows.len(),
+                        missing.first(),
+                        extra.first()
+                    ));
+                }
+            }
+        }
         if a != b {
             reasons.push(format!(
                 "rollback did not restore the schema:\n{}",
@@ -647,7 +733,7 @@ impl Run<'_> {
                 .into_iter()
                 .map(|f| format!("after rollback: {f}")),
         );
-        reasons
+        (lost, reasons)
     }
 }
 

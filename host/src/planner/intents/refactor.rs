@@ -815,15 +815,55 @@ pub fn merge(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
             && matches!(&i.keys[0].target, crate::model::IndexTarget::Column(c) if *c == link)
     }) || source.uniques.iter().any(|u| u.columns == [link.clone()]);
     let (s, t) = (&source.name, &target.name);
+    // The source's key and timestamps go along under prefixed names, so that a rollback gives back every
+    // source row (also one whose moved values are all NULL) with its own id and times.
+    let kept: Vec<(&Column, String)> = if source_key.is_some() {
+        source
+            .columns
+            .iter()
+            .filter(|c| c.name != link && !moved.iter().any(|m| m.name == c.name))
+            .map(|c| (c, format!("{}_{}", s.name, c.name)))
+            .collect()
+    } else {
+        vec![]
+    };
+    if let Some((_, name)) = kept.iter().find(|(_, n)| {
+        target
+            .columns
+            .iter()
+            .any(|x| x.name.eq_ignore_ascii_case(n))
+            || crate::planner::names::validate(ctx.engine, n).is_err()
+    }) {
+        return Err(Refusal::unsupported(format!(
+            "the merge keeps {}'s own columns in {} as `{name}`, which {}",
+            s.display(),
+            t.display(),
+            if target
+                .columns
+                .iter()
+                .any(|x| x.name.eq_ignore_ascii_case(name))
+            {
+                "already exists there"
+            } else {
+                "is not a valid name here"
+            }
+        )));
+    }
     let mut up = vec![];
-    for c in &moved {
+    let carried = moved
+        .iter()
+        .map(|c| (c, c.name.clone()))
+        .chain(kept.iter().map(|(c, n)| (*c, n.clone())));
+    for (c, name) in carried.clone() {
+        let mut column = nullable(c);
+        column.name = name.clone();
         up.push(Change::AddColumn(AddColumn {
             table: t.clone(),
-            column: nullable(c),
+            column,
         }));
         up.push(Change::FillColumn(FillColumn {
             target: t.clone(),
-            column: c.name.clone(),
+            column: name,
             source: s.clone(),
             value: c.name.clone(),
             match_on: vec![pair(&link, &target_key.name)],
@@ -843,25 +883,41 @@ pub fn merge(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
             s.name
         ));
     }
-    // Down: the table again, one row per target row that had values, then the columns go.
+    // Down: the table again, one row per target row that had one (its kept key is set), then the columns go.
     let mut down = vec![Change::CreateTable(source.clone())];
     let mut pairs = vec![pair(&target_key.name, &link)];
-    pairs.extend(moved.iter().map(|c| pair(&c.name, &c.name)));
+    pairs.extend(carried.clone().map(|(c, name)| pair(&name, &c.name)));
+    let had_row = match kept
+        .iter()
+        .find(|(c, _)| Some(&c.name) == source_key.as_ref())
+    {
+        Some((_, name)) => vec![name.clone()],
+        None => moved.iter().map(|c| c.name.clone()).collect(),
+    };
     down.push(Change::CopyRows(CopyRows {
         source: t.clone(),
         target: s.clone(),
         columns: pairs,
         distinct: false,
-        // Only the rows that had values get a row back.
-        when_any_not_null: moved.iter().map(|c| c.name.clone()).collect(),
+        when_any_not_null: had_row,
     }));
-    for c in &moved {
-        down.push(Change::DropColumn(build::column_ref(t, &c.name)));
+    for (_, name) in carried {
+        down.push(Change::DropColumn(build::column_ref(t, &name)));
     }
-    notes.push(format!(
-        "rollback recreates {} with new ids for its rows",
-        s.display()
-    ));
+    if kept.is_empty() {
+        notes.push(format!(
+            "{} has no primary key: a rollback recreates its rows only where a moved value is set",
+            s.display()
+        ));
+    } else {
+        let names: Vec<&str> = kept.iter().map(|(_, n)| n.as_str()).collect();
+        notes.push(format!(
+            "{} keeps {}'s own columns as {}, so a rollback gives back every row as it was",
+            t.display(),
+            s.display(),
+            names.join(", ")
+        ));
+    }
     let _ = infer::owns;
     let mut plan = finish(
         up,

@@ -1,7 +1,7 @@
 //! What rendering one change may need to know about the schema it applies to: `current` with
 //! the earlier changes of the same list applied (as far as names and types go).
 
-use ai_shell_plugin_sdk::{Change, ColumnType, DatabaseSchema, QualifiedName};
+use ai_shell_plugin_sdk::{Change, ColumnType, DatabaseSchema, IdentityKind, QualifiedName};
 
 use crate::model::same_name;
 use crate::names;
@@ -99,5 +99,32 @@ impl Context<'_> {
             .iter()
             .find(|c| c.name == column)
             .map(|c| c.data_type.clone())
+    }
+
+    /// A column's identity (serial or `GENERATED ... AS IDENTITY`), when it has one: from the change that
+    /// created the table or added the column, else the current schema.
+    pub fn identity(&self, table: &QualifiedName, column: &str) -> Option<IdentityKind> {
+        let from_changes = self.earlier().find_map(|c| match c {
+            Change::CreateTable(t) if same_name(&t.name, table) => Some(
+                t.columns
+                    .iter()
+                    .find(|c| c.name == column)
+                    .and_then(|c| c.identity),
+            ),
+            Change::AddColumn(a) if same_name(&a.table, table) && a.column.name == column => {
+                Some(a.column.identity)
+            }
+            _ => None,
+        });
+        from_changes.unwrap_or_else(|| {
+            self.current
+                .tables
+                .iter()
+                .find(|t| same_name(&t.name, table))?
+                .columns
+                .iter()
+                .find(|c| c.name == column)?
+                .identity
+        })
     }
 }

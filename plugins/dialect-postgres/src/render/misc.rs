@@ -1,6 +1,6 @@
 //! Namespaces, extensions, enum types, sequences, views, comments, engine objects and raw SQL.
 
-use ai_shell_plugin_sdk::{Change, LockLevel, PluginError, Sequence};
+use ai_shell_plugin_sdk::{Change, IdentityKind, LockLevel, PluginError, Sequence};
 
 use super::table::column_comment;
 use super::{Attributes, Context, Output};
@@ -31,11 +31,29 @@ pub fn render(change: &Change, cx: &Context, out: &mut Output) -> Result<(), Plu
             ));
         }
         Change::CopyRows(c) => {
-            out.push(ai_shell_plugin_sdk::data::copy_rows(
-                c,
-                quote::qualified,
-                quote::ident,
-            ));
+            let insert = ai_shell_plugin_sdk::data::copy_rows(c, quote::qualified, quote::ident);
+            // Values copied into an identity column: allowed past GENERATED ALWAYS, and the sequence moved
+            // past them so that the next insert does not collide.
+            let identities: Vec<(&str, IdentityKind)> = c
+                .columns
+                .iter()
+                .filter_map(|p| Some((p.target.as_str(), cx.identity(&c.target, &p.target)?)))
+                .collect();
+            let insert = if identities.iter().any(|(_, k)| *k == IdentityKind::Always) {
+                insert.replacen(") SELECT ", ") OVERRIDING SYSTEM VALUE SELECT ", 1)
+            } else {
+                insert
+            };
+            out.push(insert);
+            for (column, _) in identities {
+                out.push(format!(
+                    "SELECT setval(pg_get_serial_sequence({}, {}), COALESCE(MAX({c}), 1), MAX({c}) IS NOT NULL) FROM {}",
+                    quote::literal(&quote::qualified(&c.target)),
+                    quote::literal(column),
+                    quote::qualified(&c.target),
+                    c = quote::ident(column),
+                ));
+            }
         }
         Change::FillColumn(f) => {
             out.push(ai_shell_plugin_sdk::data::fill_column(

@@ -186,6 +186,38 @@ mod tests {
     }
 
     #[test]
+    fn rows_copied_into_an_identity_column_move_its_sequence_past_them() {
+        let mut id = column("id", ColumnType::Integer);
+        id.identity = Some(IdentityKind::Always);
+        let t = table("d", vec![id, column("n", ColumnType::Text)], vec![]);
+        let copy = Change::CopyRows(ai_shell_plugin_sdk::CopyRows {
+            source: q("u"),
+            target: q("d"),
+            columns: vec![
+                ai_shell_plugin_sdk::ColumnPair {
+                    source: "d_id".into(),
+                    target: "id".into(),
+                },
+                ai_shell_plugin_sdk::ColumnPair {
+                    source: "n".into(),
+                    target: "n".into(),
+                },
+            ],
+            distinct: false,
+            when_any_not_null: vec!["d_id".into()],
+        });
+        let out = sql(&[Change::CreateTable(t), copy]);
+        assert_eq!(
+            out[2],
+            "INSERT INTO \"s\".\"d\" (\"id\", \"n\") OVERRIDING SYSTEM VALUE SELECT \"d_id\", \"n\" FROM \"s\".\"u\" WHERE \"d_id\" IS NOT NULL"
+        );
+        assert_eq!(
+            out[3],
+            "SELECT setval(pg_get_serial_sequence('\"s\".\"d\"', 'id'), COALESCE(MAX(\"id\"), 1), MAX(\"id\") IS NOT NULL) FROM \"s\".\"d\""
+        );
+    }
+
+    #[test]
     fn partitions_take_their_parent_columns() {
         let t = table(
             "p1",

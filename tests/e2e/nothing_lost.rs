@@ -317,3 +317,47 @@ fn a_split_rolls_back_to_the_same_schema_and_rows() {
         assert_eq!(count(&p, "SELECT COUNT(bio) FROM users"), "1", "{engine:?}");
     }
 }
+
+/// Tutorial Step 6 on MariaDB: both sides of every foreign key change together, the keys are dropped and added
+/// back around the change, and the rollback narrows back without consent while every value fits.
+#[test]
+fn a_key_type_change_across_foreign_keys_applies_and_rolls_back_on_mariadb() {
+    let p = Project::new(Engine::Mysql);
+    p.write(
+        "001_create_users_and_orders.sql",
+        "CREATE TABLE users (id INT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(50));\nCREATE TABLE orders (id INT AUTO_INCREMENT PRIMARY KEY, user_id INT NOT NULL, CONSTRAINT fk_orders_user FOREIGN KEY (user_id) REFERENCES users (id));\nCREATE TABLE comments (id INT AUTO_INCREMENT PRIMARY KEY, user_id INT, CONSTRAINT fk_comments_user FOREIGN KEY (user_id) REFERENCES users (id));",
+        Some("DROP TABLE comments;\nDROP TABLE orders;\nDROP TABLE users;"),
+    );
+    p.run(&["migrate", "apply"]);
+    p.db.exec("INSERT INTO users (name) VALUES ('a'), ('b'); INSERT INTO orders (user_id) VALUES (1), (2), (2)");
+    let before = crate::support::export_json(&p.db);
+    p.run(&[
+        "migrate",
+        "change user_id from integer to bigint in all tables",
+        "--yes",
+    ]);
+    let types = p.column(
+        "SELECT CONCAT(table_name, '.', column_name, '=', data_type) FROM information_schema.columns WHERE table_schema = DATABASE() AND column_name IN ('user_id', 'id') AND table_name IN ('users', 'orders', 'comments') ORDER BY 1",
+    );
+    assert!(
+        types.contains(&"orders.user_id=bigint".to_string())
+            && types.contains(&"comments.user_id=bigint".to_string())
+            && types.contains(&"users.id=bigint".to_string()),
+        "{types:?}"
+    );
+    assert_eq!(count(&p, "SELECT COUNT(*) FROM orders"), "3");
+    // Every value fits an INT again: the rollback needs no consent, and restores the schema.
+    p.run(&["migrate", "rollback", "--yes"]);
+    assert_eq!(
+        crate::eval::checks::shape(&crate::support::export_json(&p.db)),
+        crate::eval::checks::shape(&before)
+    );
+    // A value an INT cannot hold is at stake: refused without consent.
+    p.run(&["migrate", "apply"]);
+    p.db.exec("INSERT INTO users (id, name) VALUES (3000000000, 'big')");
+    let err = p.fail(&["migrate", "rollback", "--yes"]);
+    assert!(
+        err.contains("changes users.id to int") && err.contains("(1 non-NULL values)"),
+        "{err}"
+    );
+}

@@ -315,7 +315,22 @@ pub fn apply(schema: &mut DatabaseSchema, change: &Change) -> Result<(), String>
             }
             let t = table_mut(schema, &f.table)?;
             require_columns(t, &f.foreign_key.columns)?;
-            fresh_object(t, &f.foreign_key.name)?;
+            // MySQL names the index that backs a foreign key after the constraint; after a drop, the index
+            // stays and the key added back under its name reuses it.
+            let backing = t.indexes.iter().any(|i| {
+                i.name == f.foreign_key.name
+                    && i.keys.len() >= f.foreign_key.columns.len()
+                    && i.keys.iter().zip(&f.foreign_key.columns).all(|(k, c)| {
+                        matches!(&k.target, crate::model::IndexTarget::Column(x) if x == c)
+                    })
+            });
+            if !backing
+                || t.foreign_keys.iter().any(|x| x.name == f.foreign_key.name)
+                || t.uniques.iter().any(|u| u.name == f.foreign_key.name)
+                || t.checks.iter().any(|c| c.name == f.foreign_key.name)
+            {
+                fresh_object(t, &f.foreign_key.name)?;
+            }
             t.foreign_keys.push(f.foreign_key.clone());
         }
         Change::DropForeignKey(o) => {

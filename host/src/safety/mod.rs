@@ -237,18 +237,28 @@ pub async fn assess(inspector: &mut Inspector<'_>, id: &str, statements: &[Strin
                     continue;
                 }
                 let t = live(t, &renamed);
-                let Some(narrows) = inspector.narrows(&t, c, spelling).await else {
+                let Some(narrowing) = inspector.narrows(&t, c, spelling).await else {
                     continue;
                 };
-                if !narrows {
-                    continue;
-                }
-                let Some(values) = inspector.rows(&t, Some(c)).await else {
+                // Values the new type cannot hold when that can be told (out of range, too long, more
+                // decimals), else every value.
+                let (values, what) = match narrowing {
+                    Narrowing::None => continue,
+                    Narrowing::Where(misfit) => (
+                        inspector.count_where(&t, c, &misfit).await,
+                        "too small for some of its values",
+                    ),
+                    Narrowing::Unknown => (
+                        inspector.rows(&t, Some(c)).await,
+                        "which may not hold every value",
+                    ),
+                };
+                let Some(values) = values else {
                     continue;
                 };
                 if values > 0 {
                     out.push(loss(
-                        format!("changes {t}.{c} to {spelling}, which may not hold every value"),
+                        format!("changes {t}.{c} to {spelling}, {what}"),
                         Some(values),
                         "non-NULL values",
                     ));
@@ -408,9 +418,9 @@ impl Inspector<'_> {
     }
 
     /// Whether changing `t.column` to `spelling` can lose values: `None` when the column does not exist now.
-    async fn narrows(&mut self, t: &Name, column: &str, spelling: &str) -> Option<bool> {
+    async fn narrows(&mut self, t: &Name, column: &str, spelling: &str) -> Option<Narrowing> {
         let (Some(_), Some(dialect)) = (self.schema, self.dialect) else {
-            return Some(true);
+            return Some(Narrowing::Unknown);
         };
         let old: ColumnType = self
             .table(t)?
@@ -419,15 +429,115 @@ impl Inspector<'_> {
             .find(|c| c.name.eq_ignore_ascii_case(column))?
             .data_type
             .clone();
-        match dialect.parse_type(spelling).await {
-            Ok(new) => Some(!crate::planner::types::is_widening(&old, &new)),
-            Err(_) => Some(true),
+        let Ok(new) = dialect.parse_type(spelling).await else {
+            return Some(Narrowing::Unknown);
+        };
+        if crate::planner::types::is_widening(&old, &new) {
+            return Some(Narrowing::None);
         }
+        let c = self.quote(column);
+        Some(
+            misfit(self.session.engine(), &old, &new, &c)
+                .map_or(Narrowing::Unknown, Narrowing::Where),
+        )
+    }
+
+    /// The non-NULL values of `t.column` for which `condition` holds.
+    async fn count_where(&mut self, t: &Name, column: &str, condition: &str) -> Option<u64> {
+        self.table(t)?;
+        let sql = format!(
+            "SELECT COUNT({}) FROM {} WHERE {condition}",
+            self.quote(column),
+            self.quoted(t)
+        );
+        let r = self.session.query(&sql, &[]).await.ok()?;
+        crate::model::number_at(&r, 0, 0).map(|n| n.max(0) as u64)
+    }
+}
+
+/// How a type change treats the values there are.
+enum Narrowing {
+    /// Every value fits (widening, or the same type).
+    None,
+    /// The values for which this SQL condition holds do not fit.
+    Where(String),
+    /// Which values fit cannot be told: every value is at stake.
+    Unknown,
+}
+
+/// The condition on column `c` (quoted) that picks the values of `old` that `new` cannot hold, for the
+/// narrowings whose limits are known: integer ranges, string lengths, numeric digits and decimals.
+fn misfit(engine: Engine, old: &ColumnType, new: &ColumnType, c: &str) -> Option<String> {
+    use ColumnType as T;
+    let integer = |t: &T| matches!(t, T::Smallint | T::Integer | T::Bigint | T::Boolean);
+    let text = |t: &T| matches!(t, T::Varchar(_) | T::Char(_) | T::Text);
+    let length = match engine {
+        Engine::Sqlite => "length",
+        _ => "CHAR_LENGTH",
+    };
+    match new {
+        T::Smallint if integer(old) => Some(format!("({c} < -32768 OR {c} > 32767)")),
+        T::Integer if integer(old) => Some(format!("({c} < -2147483648 OR {c} > 2147483647)")),
+        T::Varchar(Some(n)) | T::Char(Some(n)) if text(old) => Some(format!("{length}({c}) > {n}")),
+        T::Numeric(p) if integer(old) || matches!(old, T::Numeric(_)) => {
+            let precision = p.precision?;
+            let scale = p.scale.unwrap_or(0);
+            let digits = precision.saturating_sub(scale);
+            let limit = format!("1{}", "0".repeat(digits as usize));
+            let decimals = if integer(old) {
+                String::new()
+            } else {
+                format!(" OR {c} <> ROUND({c}, {scale})")
+            };
+            Some(format!("(ABS({c}) >= {limit}{decimals})"))
+        }
+        _ => None,
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn narrowings_with_known_limits_name_the_values_that_do_not_fit() {
+        let c = "\"c\"";
+        assert_eq!(
+            misfit(
+                Engine::Postgres,
+                &ColumnType::Bigint,
+                &ColumnType::Integer,
+                c
+            )
+            .as_deref(),
+            Some("(\"c\" < -2147483648 OR \"c\" > 2147483647)")
+        );
+        assert_eq!(
+            misfit(
+                Engine::MySql,
+                &ColumnType::Text,
+                &ColumnType::Varchar(Some(20)),
+                c
+            )
+            .as_deref(),
+            Some("CHAR_LENGTH(\"c\") > 20")
+        );
+        let numeric = |p, s| {
+            ColumnType::Numeric(crate::model::NumericParams {
+                precision: Some(p),
+                scale: Some(s),
+            })
+        };
+        assert_eq!(
+            misfit(Engine::Postgres, &numeric(12, 4), &numeric(10, 2), c).as_deref(),
+            Some("(ABS(\"c\") >= 100000000 OR \"c\" <> ROUND(\"c\", 2))")
+        );
+        assert_eq!(
+            misfit(Engine::Postgres, &ColumnType::Text, &ColumnType::Integer, c),
+            None
+        );
+    }
+
     #[test]
     fn counts_read_with_separators() {
         assert_eq!(super::thousands(0), "0");

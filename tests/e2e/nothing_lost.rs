@@ -361,3 +361,56 @@ fn a_key_type_change_across_foreign_keys_applies_and_rolls_back_on_mariadb() {
         "{err}"
     );
 }
+
+/// MariaDB: an instant drop planned as the rollback of an online column addition is refused by the server
+/// once the column is indexed; the rollback falls back to an in-place drop and says so, and rollback-status
+/// names the later migration that uses the column.
+#[test]
+fn a_refused_instant_rollback_falls_back_on_mariadb() {
+    let p = Project::new(Engine::Mysql);
+    p.write(
+        "001_create_items.sql",
+        "CREATE TABLE items (id INT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(50));",
+        Some("DROP TABLE items;"),
+    );
+    p.run(&["migrate", "apply"]);
+    p.db.exec("INSERT INTO items (name) VALUES ('a'), ('b')");
+    p.run(&["migrate", "add status to items", "--zero-downtime", "--yes"]);
+    let file = std::fs::read_to_string(
+        std::fs::read_dir(p.migrations())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|n| n.to_string_lossy().contains("002_"))
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(file.contains("ALGORITHM=INSTANT"), "{file}");
+    p.write(
+        "003_index_status.sql",
+        "CREATE INDEX idx_items_status ON items (status);",
+        Some("DROP INDEX idx_items_status ON items;"),
+    );
+    p.run(&["migrate", "apply"]);
+    let status = p.run(&["migrate", "rollback-status", "2"]);
+    assert!(
+        status.contains("not available")
+            && status.contains("003_index_status")
+            && status.contains("--cascade"),
+        "{status}"
+    );
+    // Indexed outside the migrations as well: the instant drop is refused even after 003 is undone.
+    p.db.exec("CREATE INDEX idx_items_status_name ON items (status, name)");
+    let out = p
+        .cli()
+        .args(["migrate", "rollback", "2", "--yes", "--cascade"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("ALGORITHM=INPLACE"), "{stderr}");
+    let columns = p.column(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 'items' ORDER BY ordinal_position",
+    );
+    assert_eq!(columns, ["id", "name"]);
+    assert_eq!(count(&p, "SELECT COUNT(*) FROM items"), "2");
+}

@@ -63,8 +63,20 @@ pub struct Refusal {
 impl std::fmt::Display for Refusal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}", self.message)?;
-        if !self.suggestions.is_empty() {
-            write!(f, "\n\nDid you mean: {}?", self.suggestions.join(", "))?;
+        // A name the message already gives (`table orders already exists`) is no suggestion.
+        let named = |s: &str| {
+            self.message
+                .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+                .any(|w| w == s)
+        };
+        let suggestions: Vec<&str> = self
+            .suggestions
+            .iter()
+            .map(String::as_str)
+            .filter(|s| !named(s))
+            .collect();
+        if !suggestions.is_empty() {
+            write!(f, "\n\nDid you mean: {}?", suggestions.join(", "))?;
         }
         if let Some(example) = &self.example {
             write!(

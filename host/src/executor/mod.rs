@@ -19,7 +19,9 @@ mod transaction;
 pub use apply::{Applied, ApplyOptions, ApplyOutcome, Target};
 pub use lock::{LockError, RunLock};
 pub use phases::{MonitorReport, PhaseOptions, PhaseRun, PhasedEnd, PhasedOutcome};
-pub use rollback::{RollbackOptions, RollbackOutcome, RollbackTarget, RolledBack, undo_statements};
+pub use rollback::{
+    RollbackOptions, RollbackOutcome, RollbackTarget, RolledBack, dependents, undo_statements,
+};
 
 use std::time::Duration;
 

@@ -252,7 +252,7 @@ impl Executor<'_> {
                 s.execute_script(begin).await?;
             }
             for (k, statement) in statements.iter().enumerate() {
-                if let Err(e) = s.execute_script(statement).await {
+                if let Err(e) = super::phases::execute_with_fallback(s, statement).await {
                     if in_transaction {
                         s.execute_script("ROLLBACK").await?;
                     }
@@ -322,7 +322,7 @@ impl Executor<'_> {
 
 /// The applied migrations after `r` that use what it created, directly or through another one of them, oldest
 /// first, each with what it uses.
-fn dependents<'a>(
+pub fn dependents<'a>(
     engine: Engine,
     r: &Record,
     records: &'a BTreeMap<u64, Record>,

@@ -79,9 +79,8 @@ fn report(outcome: &ApplyOutcome, json: bool) -> anyhow::Result<()> {
         println!("Dry run: nothing was changed.");
     } else {
         println!(
-            "✓ Schema version: {} → {}",
-            version_text(outcome.version_before),
-            version_text(outcome.version_after)
+            "✓ {}",
+            super::version_change(outcome.version_before, outcome.version_after)
         );
     }
     Ok(())

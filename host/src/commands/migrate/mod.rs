@@ -385,6 +385,20 @@ pub(crate) fn confirm_typed(warning: &str) -> anyhow::Result<bool> {
     Ok(line.trim().eq_ignore_ascii_case("yes"))
 }
 
+/// "Schema version: 3 → 4", or "Schema version: 17 (unchanged)" when the migrations touched were below the
+/// highest applied one.
+pub(crate) fn version_change(before: Option<u64>, after: Option<u64>) -> String {
+    let v = |v: Option<u64>| v.map(|v| v.to_string()).unwrap_or_else(|| "none".into());
+    if before == after {
+        format!(
+            "Schema version: {} (unchanged: the highest applied migration is the same)",
+            v(after)
+        )
+    } else {
+        format!("Schema version: {} → {}", v(before), v(after))
+    }
+}
+
 /// Prints `value` as pretty JSON on stdout.
 pub(crate) fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
     println!("{}", serde_json::to_string_pretty(value)?);

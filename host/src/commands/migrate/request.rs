@@ -117,8 +117,24 @@ pub async fn run(ctx: &mut Context, args: RequestArgs) -> anyhow::Result<()> {
     .await
     {
         Ok(p) => p,
-        Err(PrepareError::Refused(refusal)) => {
+        Err(PrepareError::Refused(mut refusal)) => {
             db.close().await;
+            // An example that only repeats the request helps nobody.
+            let same = |a: &str, b: &str| {
+                let words = |t: &str| {
+                    t.split_whitespace()
+                        .map(str::to_lowercase)
+                        .collect::<Vec<_>>()
+                };
+                words(a) == words(b)
+            };
+            if refusal
+                .example
+                .as_deref()
+                .is_some_and(|e| same(e, &request))
+            {
+                refusal.example = None;
+            }
             return Err(refuse(args.json, refusal));
         }
         Err(PrepareError::Failed(e)) => {
@@ -418,12 +434,10 @@ pub async fn run(ctx: &mut Context, args: RequestArgs) -> anyhow::Result<()> {
             return Ok(());
         }
     }
-    let v = |v: Option<u64>| v.map(|v| v.to_string()).unwrap_or_else(|| "none".into());
     println!("{ADD}✓ Migration applied successfully{ADD:#}");
     println!(
-        "{ADD}✓ Schema version: {} → {}{ADD:#}",
-        v(outcome.version_before),
-        v(outcome.version_after)
+        "{ADD}✓ {}{ADD:#}",
+        super::version_change(outcome.version_before, outcome.version_after)
     );
     println!();
     println!("{BOLD}Summary:{BOLD:#}");

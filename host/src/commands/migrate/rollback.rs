@@ -138,11 +138,9 @@ pub async fn rollback(ctx: &mut Context, args: RollbackArgs) -> anyhow::Result<(
     for r in &outcome.rolled_back {
         println!("✓ Rolled back {} ({}ms)", r.id, r.duration_ms);
     }
-    let v = |v: Option<u64>| v.map(|v| v.to_string()).unwrap_or_else(|| "none".into());
     println!(
-        "✓ Schema version: {} → {}",
-        v(outcome.version_before),
-        v(outcome.version_after)
+        "✓ {}",
+        super::version_change(outcome.version_before, outcome.version_after)
     );
     Ok(())
 }
@@ -165,8 +163,24 @@ pub async fn status(ctx: &mut Context, reference: &str, json: bool) -> anyhow::R
             if usable.down_sql.is_none() {
                 usable.down_sql = file.and_then(|f| f.down.clone());
             }
+            let later = crate::executor::dependents(engine, r, &recs);
             match usable.rollback_availability() {
                 Err(why) => (false, why, vec![]),
+                Ok(()) if !later.is_empty() => {
+                    let list: Vec<String> = later
+                        .iter()
+                        .map(|(d, what)| format!("{} (uses {what})", d.name))
+                        .collect();
+                    (
+                        false,
+                        format!(
+                            "later applied migrations use what it created: {}; `ai-shell migrate rollback {} --cascade` rolls them back first",
+                            list.join(", "),
+                            r.name
+                        ),
+                        vec![],
+                    )
+                }
                 Ok(()) => match crate::executor::undo_statements(
                     engine,
                     r,

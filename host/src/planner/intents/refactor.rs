@@ -813,7 +813,11 @@ pub fn merge(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
         i.unique
             && i.keys.len() == 1
             && matches!(&i.keys[0].target, crate::model::IndexTarget::Column(c) if *c == link)
-    }) || source.uniques.iter().any(|u| u.columns == [link.clone()]);
+    }) || source.uniques.iter().any(|u| u.columns == [link.clone()])
+        || source
+            .primary_key
+            .as_ref()
+            .is_some_and(|p| p.columns == [link.clone()]);
     let (s, t) = (&source.name, &target.name);
     // The source's key and timestamps go along under prefixed names, so that a rollback gives back every
     // source row (also one whose moved values are all NULL) with its own id and times.

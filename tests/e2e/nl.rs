@@ -465,7 +465,9 @@ fn dry_run_json_and_impact() {
 #[test]
 fn edit_revalidates_and_rechecksums() {
     let p = Project::new(Engine::Sqlite);
-    p.run(&["migrate", "add phone field to users", "--generate-only"]);
+    // A plain column (a phone's check would make SQLite rebuild the table, whose PRAGMA pair must stay at
+    // the ends of the up section: the edit below would break that, and edit's trial run would say so).
+    p.run(&["migrate", "add nickname field to users", "--generate-only"]);
     let id = p.files()[0]
         .file_stem()
         .unwrap()

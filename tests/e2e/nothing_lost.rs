@@ -414,3 +414,67 @@ fn a_refused_instant_rollback_falls_back_on_mariadb() {
     assert_eq!(columns, ["id", "name"]);
     assert_eq!(count(&p, "SELECT COUNT(*) FROM items"), "2");
 }
+
+/// Broken SQL is reported by the server, not called valid because it parses: `validate` trial-runs pending
+/// migrations on every engine (MariaDB in a scratch database that is dropped), and `edit` does the same for the
+/// migration it edited.
+#[test]
+fn broken_sql_is_never_reported_valid() {
+    for engine in ENGINES {
+        let p = seeded(engine);
+        p.write(
+            "003_typo.sql",
+            "ALTR TABLE users ADD COLUMN x INTEGER;",
+            Some(""),
+        );
+        p.write(
+            "004_after.sql",
+            "ALTER TABLE users ADD COLUMN y INTEGER;",
+            Some("ALTER TABLE users DROP COLUMN y;"),
+        );
+        let out = p.cli().args(["migrate", "validate"]).output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(!out.status.success(), "{engine:?}: {stdout}");
+        assert!(
+            stdout.contains("✗ 003_typo") && stdout.contains("trial run failed at statement 1"),
+            "{engine:?}: {stdout}"
+        );
+        assert!(
+            stdout.contains("✗ 004_after") && stdout.contains("003_typo runs before it and fails"),
+            "{engine:?}: {stdout}"
+        );
+        // Nothing was kept: no column, no scratch database.
+        assert!(
+            p.fail(&["migrate", "validate", "4"])
+                .contains("failed validation")
+        );
+        assert_eq!(count(&p, "SELECT COUNT(*) FROM users"), "3", "{engine:?}");
+        if engine == Engine::Mysql {
+            let scratch = p.column("SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name LIKE 'ai_shell_trial%'");
+            assert_eq!(scratch, ["0"]);
+        }
+        // `edit` trial-runs the edited migration: fixing the typo makes both valid.
+        let editor = p.dir.path().join("editor.sh");
+        std::fs::write(&editor, "#!/bin/sh\nsed -i 's/^ALTR /ALTER /' \"$1\"\n").unwrap();
+        let mut perms = std::fs::metadata(&editor).unwrap().permissions();
+        std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+        std::fs::set_permissions(&editor, perms).unwrap();
+        crate::support::run_ok(
+            p.cli()
+                .env("EDITOR", &editor)
+                .env_remove("VISUAL")
+                .args(["migrate", "edit", "003_typo"]),
+        );
+        p.run(&["migrate", "validate"]);
+        // An edit that breaks it is refused.
+        std::fs::write(&editor, "#!/bin/sh\nsed -i 's/^ALTER TABLE users ADD COLUMN x/ALTER TABLE nowhere ADD COLUMN x/' \"$1\"\n").unwrap();
+        let out = p
+            .cli()
+            .env("EDITOR", &editor)
+            .env_remove("VISUAL")
+            .args(["migrate", "edit", "003_typo"])
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{engine:?}");
+    }
+}

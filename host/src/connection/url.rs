@@ -101,6 +101,27 @@ impl DatabaseUrl {
         }
     }
 
+    /// The database a server URL names (its path), if any.
+    pub fn database_name(&self) -> Option<String> {
+        if self.engine == Engine::Sqlite {
+            return None;
+        }
+        let u = url::Url::parse(&self.raw).ok()?;
+        let name = u.path().trim_start_matches('/');
+        (!name.is_empty()).then(|| percent_decode(name))
+    }
+
+    /// The same URL (server, user, password, options) for another database on the server.
+    pub fn with_database(&self, name: &str) -> String {
+        match url::Url::parse(&self.raw) {
+            Ok(mut u) if self.engine != Engine::Sqlite => {
+                u.set_path(&format!("/{name}"));
+                u.to_string()
+            }
+            _ => self.raw.clone(),
+        }
+    }
+
     /// The URL with its password replaced by `***`.
     pub fn redacted(&self) -> String {
         redact_password_in(&self.raw)

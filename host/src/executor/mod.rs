@@ -15,6 +15,7 @@ mod phases;
 mod replicas;
 mod rollback;
 mod transaction;
+mod trial;
 
 pub use apply::{Applied, ApplyOptions, ApplyOutcome, Target};
 pub use lock::{LockError, RunLock};
@@ -22,6 +23,7 @@ pub use phases::{MonitorReport, PhaseOptions, PhaseRun, PhasedEnd, PhasedOutcome
 pub use rollback::{
     RollbackOptions, RollbackOutcome, RollbackTarget, RolledBack, dependents, undo_statements,
 };
+pub use trial::Trial;
 
 use std::time::Duration;
 

@@ -12,7 +12,7 @@ mod request;
 mod review;
 mod rollback;
 mod status;
-mod validate;
+pub(crate) mod validate;
 
 use std::collections::BTreeMap;
 
@@ -36,7 +36,7 @@ pub async fn run(ctx: &mut Context, args: MigrateArgs) -> anyhow::Result<()> {
     match cmd {
         MigrateCommand::Init => init::init(ctx).await,
         MigrateCommand::Review { id, accept, json } => review::review(ctx, &id, accept, json).await,
-        MigrateCommand::Edit { id } => review::edit(ctx, &id),
+        MigrateCommand::Edit { id } => review::edit(ctx, &id).await,
         MigrateCommand::Preview {
             id,
             show_steps,

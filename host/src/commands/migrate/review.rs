@@ -188,7 +188,7 @@ fn print_section(sql: &str) {
     }
 }
 
-pub fn edit(ctx: &mut Context, reference: &str) -> anyhow::Result<()> {
+pub async fn edit(ctx: &mut Context, reference: &str) -> anyhow::Result<()> {
     let ws = Workspace::load(ctx)?;
     let f = find(&ws, reference)?;
     let path = f
@@ -228,6 +228,17 @@ pub fn edit(ctx: &mut Context, reference: &str) -> anyhow::Result<()> {
     if findings.iter().any(|f| f.is_error()) {
         anyhow::bail!(
             "{} has problems (above); it will not apply until they are fixed",
+            path.display()
+        );
+    }
+    // What parses may still be refused by the server: a pending migration is trial-run as `validate` does.
+    let version = edited.version;
+    let pending = state(ctx, &ws, version)
+        .await
+        .is_some_and(|s| s != "applied");
+    if pending && super::validate::check(ctx, Some(version.to_string()), false).await? > 0 {
+        anyhow::bail!(
+            "{} does not run (above); fix it with `ai-shell migrate edit {reference}`",
             path.display()
         );
     }

@@ -1,36 +1,53 @@
-//! `migrate validate [ID]`: parse every file, compare checksums with the history, and on engines with
-//! transactional DDL (PostgreSQL, SQLite) run the pending migrations inside a transaction that is rolled back.
+//! `migrate validate [ID]`: parse every file, compare checksums with the history, and trial-run the pending
+//! migrations where nothing is kept (`executor::trial`: a rolled-back transaction on PostgreSQL and SQLite, a
+//! scratch database on MySQL/MariaDB).
 
 use serde::Serialize;
 
-use super::{Workspace, open, print_json, records, to_migration};
+use super::{Workspace, print_json, records, to_migration};
 use crate::commands::Context;
-use crate::connection::Engine;
-use crate::executor::{split, transaction_control, transactional_ddl};
+use crate::executor::{Executor, Trial, transaction_control, transactional_ddl};
 use crate::history::Status;
 
 #[derive(Debug, Serialize)]
 struct Check {
     id: String,
     ok: bool,
+    /// The server ran it (in a transaction rolled back, or in a scratch database).
+    trial_run: bool,
     findings: Vec<String>,
+    /// Asked about (every one, or the one named).
+    #[serde(skip)]
+    shown: bool,
 }
 
 pub async fn validate(ctx: &mut Context, id: Option<String>, json: bool) -> anyhow::Result<()> {
+    let failed = check(ctx, id, json).await?;
+    if failed > 0 {
+        anyhow::bail!("{failed} migration(s) failed validation");
+    }
+    Ok(())
+}
+
+/// Validates and trial-runs (see the module documentation), prints the findings; returns how many failed.
+pub async fn check(ctx: &mut Context, id: Option<String>, json: bool) -> anyhow::Result<usize> {
     let ws = Workspace::load(ctx)?;
-    let (db, mut s) = open(ctx).await?;
+    let (db, dialect) = ctx.connect().await?;
+    let mut s = db.session().await?;
     let engine = s.engine();
     let recs = records(&mut s, &ws.history).await?;
+    drop(s);
     let only = match &id {
         Some(r) => Some(ws.resolve(r, &recs)?),
         None => None,
     };
     let mut checks = vec![];
     let mut trial = vec![];
+    // With an id, the pending migrations before it are trial-run first (it may build on them), not reported.
     for f in ws
         .files
         .iter()
-        .filter(|f| only.is_none_or(|v| v == f.version))
+        .filter(|f| only.is_none_or(|v| f.version <= v))
     {
         let m = to_migration(f);
         let mut findings: Vec<String> = vec![];
@@ -54,88 +71,87 @@ pub async fn validate(ctx: &mut Context, id: Option<String>, json: bool) -> anyh
                 ));
             }
             Some(r) if r.status == Status::Applied => {}
-            _ => trial.push((checks.len(), m)),
+            _ if ok => trial.push((checks.len(), m)),
+            _ => {}
         }
         checks.push(Check {
             id: f.id(),
             ok,
+            trial_run: false,
             findings,
+            shown: only.is_none_or(|v| v == f.version),
         });
     }
 
-    // A trial run: everything pending, in order, inside one transaction that is always rolled back.
-    let can_trial = transactional_ddl(engine);
-    if can_trial && !trial.is_empty() {
-        let begin = if engine == Engine::Sqlite {
-            "BEGIN IMMEDIATE"
-        } else {
-            "BEGIN"
-        };
-        // Table rebuilds turn foreign keys off around their transaction; the trial does the same around its own.
-        let fk_off = engine == Engine::Sqlite
-            && trial.iter().any(|(_, m)| {
-                crate::executor::foreign_key_pragmas(engine, &split(engine, &m.up))
-                    .0
-                    .is_some()
-            });
-        if fk_off {
-            s.execute_script("PRAGMA foreign_keys = OFF").await?;
-        }
-        s.execute_script(begin).await?;
-        for (index, m) in &trial {
-            if !m.transactional {
-                checks[*index]
-                    .findings
-                    .push("runs outside a transaction: not trial-run".into());
-                continue;
+    // A trial run of everything pending, in order, where nothing is kept.
+    if !trial.is_empty() {
+        let mut executor = Executor::new(&db, &ws.history);
+        executor.dialect = Some(&dialect);
+        let migrations: Vec<_> = trial.iter().map(|(_, m)| m.clone()).collect();
+        let results = executor.trial(&migrations).await;
+        let results = match results {
+            Ok(r) => r,
+            Err(e) => {
+                db.close().await;
+                return Err(e.into());
             }
-            let (_, body, _) = crate::executor::foreign_key_pragmas(engine, &split(engine, &m.up));
-            for (k, statement) in body.iter().enumerate() {
-                if let Err(e) = s.execute_script(statement).await {
-                    checks[*index].ok = false;
-                    checks[*index]
+        };
+        for ((index, _), result) in trial.iter().zip(results) {
+            let check = &mut checks[*index];
+            match result {
+                Trial::Passed => check.trial_run = true,
+                Trial::Failed(k, error) => {
+                    check.ok = false;
+                    check.trial_run = true;
+                    check
                         .findings
-                        .push(format!("trial run failed at statement {}: {e}", k + 1));
-                    break;
+                        .push(format!("trial run failed at statement {k}: {error}"));
+                }
+                Trial::Skipped(why) => check.findings.push(why),
+                // `apply` would stop before it as well.
+                Trial::Blocked(id) => {
+                    check.ok = false;
+                    check
+                        .findings
+                        .push(format!("{id} runs before it and fails: not trial-run"));
                 }
             }
-            if !checks[*index].ok {
-                break;
-            }
-        }
-        s.execute_script("ROLLBACK").await?;
-        if fk_off {
-            s.execute_script("PRAGMA foreign_keys = ON").await?;
         }
     }
-    drop(s);
     db.close().await;
+    let tried: Vec<String> = trial.iter().map(|(i, _)| checks[*i].id.clone()).collect();
+    checks.retain(|c| c.shown);
 
     let failed = checks.iter().filter(|c| !c.ok).count();
     if json {
-        print_json(
-            &serde_json::json!({ "valid": failed == 0, "trial_run": can_trial, "migrations": checks }),
-        )?;
+        print_json(&serde_json::json!({ "valid": failed == 0, "migrations": checks }))?;
     } else {
         for c in &checks {
-            println!("{} {}", if c.ok { "✓" } else { "✗" }, c.id);
+            // ✓ only for what the server ran (or what was applied before); · for what was only parsed.
+            let mark = match (c.ok, c.trial_run) {
+                (false, _) => "✗",
+                (true, true) => "✓",
+                (true, false) if tried.contains(&c.id) => "·",
+                (true, false) => "✓",
+            };
+            println!("{mark} {}", c.id);
             for f in &c.findings {
                 println!("    {f}");
             }
         }
-        if !can_trial {
+        if !trial.is_empty() {
             println!(
-                "(MySQL/MariaDB DDL cannot be rolled back: pending migrations were parsed, not trial-run)"
+                "{}",
+                if transactional_ddl(engine) {
+                    "Pending migrations were trial-run in a transaction and rolled back."
+                } else {
+                    "Pending migrations were trial-run in a scratch database with the live schema (no rows), dropped afterwards."
+                }
             );
-        } else if !trial.is_empty() {
-            println!("Pending migrations were trial-run in a transaction and rolled back.");
         }
     }
-    if failed > 0 {
-        anyhow::bail!("{failed} migration(s) failed validation");
-    }
-    if !json {
+    if failed == 0 && !json {
         println!("✓ {} migration(s) valid", checks.len());
     }
-    Ok(())
+    Ok(failed)
 }

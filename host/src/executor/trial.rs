@@ -1,0 +1,176 @@
+//! Trial runs: pending migrations run where nothing is kept, so that `validate` and `edit` report what the
+//! server says, not only what parses. PostgreSQL and SQLite: in one transaction that is rolled back.
+//! MySQL/MariaDB (DDL commits at once): in a scratch database on the same server, created with the live
+//! schema (no rows) and dropped afterwards.
+
+use serde::Serialize;
+
+use super::{ExecError, Executor, Migration, foreign_key_pragmas, split, transactional_ddl};
+use crate::connection::{Database, Engine, Session};
+
+/// How one migration's trial run went.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "trial", content = "detail", rename_all = "snake_case")]
+pub enum Trial {
+    Passed,
+    /// The statement (1-based) the server refused, and its error.
+    Failed(usize, String),
+    /// Not run, and why (it runs outside a transaction, it names the live database...).
+    Skipped(String),
+    /// Not run: the migration named here, which runs before it, failed.
+    Blocked(String),
+}
+
+impl Executor<'_> {
+    /// Trial-runs `migrations` in order, each after the ones before it; after a failure the rest are skipped.
+    pub async fn trial(&self, migrations: &[Migration]) -> Result<Vec<Trial>, ExecError> {
+        let mut s = self.db.session().await?;
+        let engine = s.engine();
+        let result = if transactional_ddl(engine) {
+            in_transaction(&mut s, migrations).await
+        } else {
+            self.in_scratch_database(&mut s, migrations).await
+        };
+        drop(s);
+        result
+    }
+
+    /// MySQL/MariaDB: a scratch database with the live schema, the migrations, then the database dropped.
+    async fn in_scratch_database(
+        &self,
+        s: &mut Session,
+        migrations: &[Migration],
+    ) -> Result<Vec<Trial>, ExecError> {
+        let skip_all = |why: String| {
+            migrations
+                .iter()
+                .map(|_| Trial::Skipped(why.clone()))
+                .collect()
+        };
+        let Some(dialect) = self.dialect else {
+            return Ok(skip_all("no dialect to copy the schema with".into()));
+        };
+        let Some(live_name) = self.db.url().database_name() else {
+            return Ok(skip_all("the URL names no database".into()));
+        };
+        let scratch = format!(
+            "ai_shell_trial_{}_{}",
+            std::process::id(),
+            fastrand::u32(..)
+        );
+        let mut schema = match dialect.introspect(self.db).await {
+            Ok(schema) => schema,
+            Err(e) => return Ok(skip_all(format!("reading the live schema failed: {e}"))),
+        };
+        schema.tables.retain(|t| !self.history.owns(&t.name.name));
+        let script = match crate::schema::export::to_sql(dialect, &schema).await {
+            Ok(script) => script,
+            Err(e) => return Ok(skip_all(format!("copying the schema failed: {e}"))),
+        };
+        if let Err(e) = s
+            .execute_script(&format!("CREATE DATABASE `{scratch}`"))
+            .await
+        {
+            return Ok(skip_all(format!(
+                "a scratch database could not be created ({e}): grant CREATE and DROP to run the trial"
+            )));
+        }
+        let outcome = async {
+            let db = Database::connect(&self.db.url().with_database(&scratch)).await?;
+            let run = async {
+                db.execute_script(&script).await?;
+                let mut t = db.session().await?;
+                let trials = run_each(&mut t, migrations, |m, statement| {
+                    // A statement that names the real database would run against it: not trial-run.
+                    crate::safety::analysis::identifiers(statement)
+                        .iter()
+                        .any(|w| w.eq_ignore_ascii_case(&live_name))
+                        .then(|| {
+                            format!(
+                                "{} names the database `{live_name}` itself: not trial-run",
+                                m.id
+                            )
+                        })
+                })
+                .await;
+                drop(t);
+                Ok::<_, crate::connection::ConnectionError>(trials)
+            }
+            .await;
+            db.close().await;
+            run
+        }
+        .await;
+        let dropped = s
+            .execute_script(&format!("DROP DATABASE `{scratch}`"))
+            .await;
+        let trials = outcome?;
+        dropped?;
+        Ok(trials)
+    }
+}
+
+/// PostgreSQL/SQLite: every migration in one transaction, always rolled back.
+async fn in_transaction(
+    s: &mut Session,
+    migrations: &[Migration],
+) -> Result<Vec<Trial>, ExecError> {
+    let engine = s.engine();
+    // Table rebuilds turn foreign keys off around their transaction; the trial does the same around its own.
+    let fk_off = engine == Engine::Sqlite
+        && migrations.iter().any(|m| {
+            foreign_key_pragmas(engine, &split(engine, &m.up))
+                .0
+                .is_some()
+        });
+    if fk_off {
+        s.execute_script("PRAGMA foreign_keys = OFF").await?;
+    }
+    s.execute_script(if engine == Engine::Sqlite {
+        "BEGIN IMMEDIATE"
+    } else {
+        "BEGIN"
+    })
+    .await?;
+    let trials = run_each(s, migrations, |m, _| {
+        (!m.transactional).then(|| "runs outside a transaction: not trial-run".to_string())
+    })
+    .await;
+    s.execute_script("ROLLBACK").await?;
+    if fk_off {
+        s.execute_script("PRAGMA foreign_keys = ON").await?;
+    }
+    Ok(trials)
+}
+
+/// Runs each migration's statements on `s` until one fails; `skip` says why a statement must not run.
+async fn run_each(
+    s: &mut Session,
+    migrations: &[Migration],
+    skip: impl Fn(&Migration, &str) -> Option<String>,
+) -> Vec<Trial> {
+    let engine = s.engine();
+    let mut out = vec![];
+    let mut failed: Option<String> = None;
+    for m in migrations {
+        if let Some(id) = &failed {
+            out.push(Trial::Blocked(id.clone()));
+            continue;
+        }
+        let (_, body, _) = foreign_key_pragmas(engine, &split(engine, &m.up));
+        if let Some(why) = body.iter().find_map(|st| skip(m, st)) {
+            out.push(Trial::Skipped(why));
+            continue;
+        }
+        let mut trial = Trial::Passed;
+        for (k, statement) in body.iter().enumerate() {
+            if let Err(e) = s.execute_script(statement).await {
+                trial = Trial::Failed(k + 1, e.to_string());
+                failed = Some(m.id.clone());
+                break;
+            }
+        }
+        out.push(trial);
+    }
+    out
+}

@@ -478,3 +478,72 @@ fn broken_sql_is_never_reported_valid() {
         assert!(!out.status.success(), "{engine:?}");
     }
 }
+
+/// MariaDB `--zero-downtime` type change of a table with its own foreign key: a shadow copy that carries the
+/// key (under a temporary name until the original is dropped), not a plain MODIFY under a write lock; and a
+/// change no online strategy can make is refused with the lock it would take, not run silently.
+#[test]
+fn online_type_changes_on_tables_with_foreign_keys_on_mariadb() {
+    let p = Project::new(Engine::Mysql);
+    p.write(
+        "001_create_users_and_orders.sql",
+        "CREATE TABLE users (id INT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(50));\nCREATE TABLE orders (id INT AUTO_INCREMENT PRIMARY KEY, user_id INT, amount INT NOT NULL DEFAULT 0, CONSTRAINT fk_orders_user FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE);",
+        Some("DROP TABLE orders;\nDROP TABLE users;"),
+    );
+    p.run(&["migrate", "apply"]);
+    p.db.exec("INSERT INTO users (name) VALUES ('a'), ('b'); INSERT INTO orders (user_id, amount) VALUES (1, 5), (2, 7), (2, 9)");
+    let before = crate::support::export_json(&p.db);
+    let out = p.run(&[
+        "migrate",
+        "change amount in orders to bigint",
+        "--zero-downtime",
+        "--yes",
+        "--confirm-gates",
+    ]);
+    assert!(
+        out.contains("_orders__aish_new"),
+        "not a shadow copy:\n{out}"
+    );
+    let after = crate::support::export_json(&p.db);
+    // InnoDB treats RESTRICT and NO ACTION alike, and MariaDB records a key added in place with
+    // foreign_key_checks off as NO ACTION whichever was written.
+    let fks = |m: &serde_json::Value| {
+        m["tables"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["name"]["name"] == "orders")
+            .unwrap()["foreign_keys"]
+            .to_string()
+            .replace("\"NoAction\"", "\"Restrict\"")
+    };
+    assert_eq!(fks(&after), fks(&before));
+    assert_eq!(
+        p.column("SELECT data_type FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 'orders' AND column_name = 'amount'"),
+        ["bigint"]
+    );
+    assert_eq!(
+        count(&p, "SELECT CAST(SUM(amount) AS CHAR) FROM orders"),
+        "21"
+    );
+    // The key still acts: deleting a user deletes its orders.
+    p.db.exec("DELETE FROM users WHERE id = 2");
+    assert_eq!(count(&p, "SELECT COUNT(*) FROM orders"), "1");
+    // users is referenced by orders: no shadow copy can swap it; refused, nothing changed.
+    let err = p.fail(&[
+        "migrate",
+        "change name in users to varchar(20)",
+        "--zero-downtime",
+        "--yes",
+    ]);
+    assert!(
+        err.contains("no online strategy")
+            && err.contains("lock")
+            && err.contains("Nothing was changed"),
+        "{err}"
+    );
+    assert_eq!(
+        p.column("SELECT CAST(character_maximum_length AS CHAR) FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 'users' AND column_name = 'name'"),
+        ["50"]
+    );
+}

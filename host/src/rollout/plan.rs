@@ -83,6 +83,8 @@ pub async fn plan(
         strategies: vec![],
         warnings: vec![],
     };
+    // Changes that asked for an online rollout but would hold a lock on a table with rows.
+    let mut blocking: Vec<String> = vec![];
     for change in changes {
         let rows = existing_table(change)
             .and_then(|t| stats.iter().find(|s| simulate::same(&s.table, t)))
@@ -139,9 +141,34 @@ pub async fn plan(
         let mut sim = logical.clone();
         for p in phases {
             let phase = render_phase(p, &name, &mut sim, dialect, &mut rollout.warnings).await?;
+            // SQLite has one writer: its rebuild strategy is the best there is, and its plan shows the lock.
+            if online_wanted
+                && !strategy.online()
+                && phase.lock != "none"
+                && rows > 0
+                && engine != crate::connection::Engine::Sqlite
+            {
+                blocking.push(format!(
+                    "`{}`: {name} holds {} lock on {} rows ({})",
+                    describe(change),
+                    if phase.lock == "exclusive" {
+                        "an exclusive (read and write)"
+                    } else {
+                        "a shared (write-blocking)"
+                    },
+                    crate::safety::thousands(rows),
+                    phase.lock_note
+                ));
+            }
             push(&mut rollout.phases, phase);
         }
         simulate::apply(&mut logical, change).map_err(|e| anyhow::anyhow!(e))?;
+    }
+    if options.zero_downtime && !blocking.is_empty() {
+        anyhow::bail!(
+            "a zero-downtime rollout was asked for, but no online strategy on {dialect_name} handles:\n  - {}\n\nNothing was changed. Run the change without --zero-downtime in a maintenance window to accept that lock, roll it out with a tool that handles the case (pt-online-schema-change, gh-ost), or split the change into steps an online strategy handles.",
+            blocking.join("\n  - ")
+        );
     }
     if rollout.strategies.iter().all(|s| s == "standard") {
         return Ok(None);

@@ -52,6 +52,7 @@ pub fn plan(ctx: &Ctx, a: &AddColumn) -> Result<Option<Vec<Phase>>, PluginError>
             return Ok(None);
         };
         return Ok(Some(crate::change_type::shadow_copy(
+            ctx,
             table,
             key,
             &format!("{} added", c.name),

@@ -19,7 +19,8 @@
 //! 5. a gate, then `cleanup` drops the old table.
 
 use ai_shell_strategy_sdk::{
-    AlterColumnType, Backfill, ColumnType, LockLevel, Phase, PhaseKind, PluginError, Table,
+    AlterColumnType, Backfill, ColumnType, ForeignKey, LockLevel, Phase, PhaseKind, PluginError,
+    Table,
 };
 
 use crate::context::{Ctx, INPLACE_NOTE, PhaseSpec, copy_ms, drop_ms, gate, scan_ms};
@@ -95,6 +96,7 @@ pub fn plan(ctx: &Ctx, a: &AlterColumnType) -> Result<Option<Vec<Phase>>, Plugin
         return Ok(None);
     };
     Ok(Some(shadow_copy(
+        ctx,
         table,
         key,
         &format!("{} changed", column.name),
@@ -103,23 +105,41 @@ pub fn plan(ctx: &Ctx, a: &AlterColumnType) -> Result<Option<Vec<Phase>>, Plugin
     )))
 }
 
-/// Whether the table can be copied into a shadow and swapped: an integer key to walk, and no foreign
-/// keys or triggers (which `CREATE TABLE LIKE` does not copy and a rename would leave behind).
+/// Whether the table can be copied into a shadow and swapped: an integer key to walk, no triggers (which
+/// `CREATE TABLE LIKE` does not copy) and no foreign key of another table pointing at it (the key would
+/// follow the renamed original). Its own foreign keys are recreated on the copy ([`shadow_copy`]).
 pub fn shadow_key<'a>(ctx: &Ctx, table: &'a Table) -> Option<&'a str> {
     let key = integer_key(table)?;
-    if !table.foreign_keys.is_empty()
-        || ctx.referenced(&table.name)
-        || ctx.has_triggers(&table.name)
-    {
+    if ctx.referenced(&table.name) || ctx.has_triggers(&table.name) {
         return None;
     }
     Some(key)
 }
 
+/// `ADD CONSTRAINT ... FOREIGN KEY ...` for `fk` under `name`.
+fn add_foreign_key(fk: &ForeignKey, name: &str) -> String {
+    format!(
+        "ADD CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({}) ON DELETE {} ON UPDATE {}",
+        quote::ident(name),
+        quote::list(&fk.columns),
+        quote::table(&fk.referenced_table),
+        quote::list(&fk.referenced_columns),
+        crate::foreign_key::action(&fk.on_delete),
+        crate::foreign_key::action(&fk.on_update)
+    )
+}
+
 /// The shadow-table copy: a copy of `table` with `alter` applied (`MODIFY COLUMN ...`, `ADD COLUMN ...`),
 /// kept current by triggers, filled by key range, checked, swapped in by one `RENAME TABLE`, and the
 /// original dropped after the gate. `what` says what differs, for people.
-pub fn shadow_copy(table: &Table, key: &str, what: &str, alter: String, rows: u64) -> Vec<Phase> {
+pub fn shadow_copy(
+    ctx: &Ctx,
+    table: &Table,
+    key: &str,
+    what: &str,
+    alter: String,
+    rows: u64,
+) -> Vec<Phase> {
     let column = what;
     let name = &table.name.name;
     let t = quote::table(&table.name);
@@ -148,7 +168,15 @@ pub fn shadow_copy(table: &Table, key: &str, what: &str, alter: String, rows: u6
     create.extend([
         format!("DROP TABLE IF EXISTS {shadow}"),
         format!("CREATE TABLE {shadow} LIKE {t}"),
-        format!("ALTER TABLE {shadow} {alter}"),
+        // The copy's own foreign keys (CREATE TABLE LIKE copies none), under temporary names.
+        format!(
+            "ALTER TABLE {shadow} {alter}{}",
+            table
+                .foreign_keys
+                .iter()
+                .map(|fk| format!(", {}", add_foreign_key(fk, &names::shadow_key(&fk.name))))
+                .collect::<String>()
+        ),
         format!(
             "CREATE TRIGGER {} AFTER DELETE ON {t} FOR EACH ROW DELETE FROM {shadow} WHERE {shadow}.{k} = OLD.{k}",
             trigger("del")
@@ -185,6 +213,37 @@ pub fn shadow_copy(table: &Table, key: &str, what: &str, alter: String, rows: u6
         "UNLOCK TABLES".to_string(),
     ];
 
+    // Once the original is gone, the copy's foreign keys take their names back: metadata only, in place,
+    // without checking rows the temporary keys already checked.
+    let mut drop_old = vec![format!("DROP TABLE IF EXISTS {old}")];
+    if !table.foreign_keys.is_empty() {
+        let renames: Vec<String> = table
+            .foreign_keys
+            .iter()
+            .flat_map(|fk| {
+                [
+                    format!(
+                        "DROP FOREIGN KEY {}",
+                        quote::ident(&names::shadow_key(&fk.name))
+                    ),
+                    add_foreign_key(fk, &fk.name),
+                ]
+            })
+            .collect();
+        let alter = format!(
+            "ALTER TABLE {t} {}, ALGORITHM=INPLACE, LOCK=NONE",
+            renames.join(", ")
+        );
+        if ctx.server.set_statement() {
+            drop_old.push(format!("SET STATEMENT foreign_key_checks = 0 FOR {alter}"));
+        } else {
+            drop_old.extend([
+                "SET SESSION foreign_key_checks = 0".to_string(),
+                alter,
+                "SET SESSION foreign_key_checks = 1".to_string(),
+            ]);
+        }
+    }
     vec![
         PhaseSpec::outside(
             "shadow",
@@ -248,7 +307,7 @@ pub fn shadow_copy(table: &Table, key: &str, what: &str, alter: String, rows: u6
         PhaseSpec::outside(
             "drop-old",
             format!("Drop the original table, kept as {}", names::old(name)),
-            vec![format!("DROP TABLE IF EXISTS {old}")],
+            drop_old,
         )
         .kind(PhaseKind::Cleanup)
         .lock(LockLevel::None, format!("no lock on {name}"))

@@ -3,13 +3,14 @@
 
 use ai_shell_strategy_sdk::{
     AddForeignKey, FkAction, IndexTarget, LockLevel, Phase, PhaseKind, PluginError, Table,
+    TableObject,
 };
 
 use crate::context::{Ctx, PhaseSpec, index_ms, scan_ms};
 use crate::quote;
 use crate::version::if_exists;
 
-fn action(a: &FkAction) -> &'static str {
+pub fn action(a: &FkAction) -> &'static str {
     match a {
         FkAction::NoAction => "NO ACTION",
         FkAction::Restrict => "RESTRICT",
@@ -141,6 +142,54 @@ pub fn plan(ctx: &Ctx, a: &AddForeignKey) -> Result<Option<Vec<Phase>>, PluginEr
         .kind(PhaseKind::Validate)
         .lock(LockLevel::None, "reads only")
         .ms(scan_ms(rows))
+        .build(),
+    ]))
+}
+
+/// drop-foreign-key: in place, metadata only (InnoDB keeps the index the key used). Undone by adding the key
+/// back in place without checking the rows, as [`plan`] adds one.
+pub fn drop(ctx: &Ctx, o: &TableObject) -> Result<Option<Vec<Phase>>, PluginError> {
+    let Some(fk) = ctx
+        .table(&o.table)
+        .and_then(|t| t.foreign_keys.iter().find(|f| f.name == o.name))
+    else {
+        return Ok(None);
+    };
+    let t = quote::table(&o.table);
+    let add = format!(
+        "ALTER TABLE {t} ADD CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({}) ON DELETE {} ON UPDATE {}, ALGORITHM=INPLACE, LOCK=NONE",
+        quote::ident(&fk.name),
+        quote::list(&fk.columns),
+        quote::table(&fk.referenced_table),
+        quote::list(&fk.referenced_columns),
+        action(&fk.on_delete),
+        action(&fk.on_update)
+    );
+    let rollback = if ctx.server.set_statement() {
+        vec![format!("SET STATEMENT foreign_key_checks = 0 FOR {add}")]
+    } else {
+        vec![
+            "SET SESSION foreign_key_checks = 0".to_string(),
+            add,
+            "SET SESSION foreign_key_checks = 1".to_string(),
+        ]
+    };
+    Ok(Some(vec![
+        PhaseSpec::outside(
+            "drop-foreign-key",
+            format!("Drop foreign key {} of {} in place", fk.name, o.table.name),
+            vec![format!(
+                "ALTER TABLE {t} DROP FOREIGN KEY {}{}, ALGORITHM=INPLACE, LOCK=NONE",
+                if_exists(&ctx.server),
+                quote::ident(&fk.name)
+            )],
+        )
+        .rollback_sql(rollback)
+        .lock(
+            LockLevel::None,
+            "metadata only: an exclusive metadata lock for a moment on this table and the referenced one",
+        )
+        .ms(100)
         .build(),
     ]))
 }

@@ -74,6 +74,7 @@ impl Strategy for MysqlOnline {
             Change::AddIndex(a) => index::add_index(&ctx, a),
             Change::AddUnique(u) => index::add_unique(&ctx, u),
             Change::AddForeignKey(f) => foreign_key::plan(&ctx, f),
+            Change::DropForeignKey(o) => foreign_key::drop(&ctx, o),
             Change::RenameColumn(r) => rename::column(&ctx, r),
             Change::RenameTable(r) => rename::table(&ctx, r),
             Change::SetDefault(d) => column_attrs::set_default(&ctx, d),

@@ -33,6 +33,12 @@ pub fn old(table: &str) -> String {
     derived("_", table, "__aish_old")
 }
 
+/// The name a foreign key of the shadow table has until the original table is dropped (InnoDB constraint
+/// names are unique in a database, so the copy cannot take the original's name while both exist).
+pub fn shadow_key(constraint: &str) -> String {
+    derived("_", constraint, "__aish")
+}
+
 /// The trigger copying `event` (`ins`, `upd`, `del`) writes on `table` into the shadow table.
 pub fn trigger(table: &str, event: &str) -> String {
     derived("", table, &format!("__aish_{event}"))

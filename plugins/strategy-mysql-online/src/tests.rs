@@ -585,11 +585,31 @@ fn shadow_copy_needs_an_integer_key_and_no_foreign_keys() {
     let mut s = schema();
     s.tables[0].primary_key = None;
     assert!(plan_on(change_type("qty", ColumnType::Bigint), s, MARIADB).is_none());
+    // The table's own foreign keys go onto the copy under temporary names and take their names back
+    // once the original is dropped.
     let mut s = schema();
     s.tables[0]
         .foreign_keys
         .push(foreign_key("fk", "pid", "parent"));
-    assert!(plan_on(change_type("qty", ColumnType::Bigint), s, MARIADB).is_none());
+    let p = plan_on(change_type("qty", ColumnType::Bigint), s, MARIADB).expect("a shadow copy");
+    assert!(
+        sql(&p[0].steps).iter().any(
+            |s| s.starts_with("ALTER TABLE `_t__aish_new` MODIFY COLUMN")
+                && s.contains(
+                    ", ADD CONSTRAINT `_fk__aish` FOREIGN KEY (`pid`) REFERENCES `parent` (`id`)"
+                )
+        ),
+        "{:?}",
+        sql(&p[0].steps)
+    );
+    let last = sql(&p[5].steps);
+    assert_eq!(last[0], "DROP TABLE IF EXISTS `_t__aish_old`");
+    assert!(
+        last[1].starts_with("SET STATEMENT foreign_key_checks = 0 FOR ALTER TABLE `t` DROP FOREIGN KEY `_fk__aish`, ADD CONSTRAINT `fk` FOREIGN KEY (`pid`)")
+            && last[1].ends_with(", ALGORITHM=INPLACE, LOCK=NONE"),
+        "{last:?}"
+    );
+    // A table other tables reference is not copied: their keys would follow the renamed original.
     let mut s = schema();
     let mut child = table("child", vec![column("id", ColumnType::Integer, false)]);
     child.foreign_keys.push(foreign_key("fk_t", "id", "t"));

@@ -12,7 +12,8 @@
 # Changes: amount integer -> bigint; add status varchar(20) not null default 'pending' (a constant default, instant
 # on PG 11+ and MariaDB 10.3+); add token uuid not null default gen_random_uuid() (volatile: every row gets its own
 # value; MariaDB: default uuid()); index on orders(customer_id); foreign key orders.customer_id -> customers.id.
-# Tools: naive (the one plain ALTER/CREATE INDEX, through psql/mariadb), reshape (PostgreSQL only: `migration start`,
+# Tools: naive (the one plain ALTER/CREATE INDEX, through psql/mariadb), pt-osc (MariaDB only:
+# pt-online-schema-change from Debian's percona-toolkit, --alter-foreign-keys-method=auto, its default chunking), reshape (PostgreSQL only: `migration start`,
 # the rollout reshape requires -- a second writer whose search_path is the new schema's views starts and the first
 # one, on the tables, stops (RESHAPE_DEPLOY=0 keeps the first writer on the tables throughout) -- then `migration
 # complete`; the TOML files are under bench/online_stall/reshape), backfill-alone (PostgreSQL type change only: the
@@ -41,6 +42,8 @@
 # Env: ROWS=2000000 CUSTOMERS=100000 RATE=200 IDLE=10 LEAD=5 TAIL=1 ROUNDS=1 PROBE=10 ENGINES=postgres,mariadb
 #      TOOLS=naive,reshape,backfill-alone,ai-shell (also: shadow-alone, cpu-alone) SHADOW_PAUSE=0
 #      CHANGES=amount,status,token,index,fk AI_SHELL=target/release/ai-shell
+#      MY_FK=1 (MariaDB: orders gets a foreign key orders.customer_id -> customers.id, the case a shadow copy
+#      must carry; the fk change then adds a second one)
 #      AI_ARGS="--batch-size 2000" (extra options for ai-shell)
 # Needs PostgreSQL 15 (pgbench 15) on 127.0.0.1:5432 (postgres, trust) and MariaDB 10.11 on 127.0.0.1:3306 (root).
 # Peers are installed under target/bench-tools on first use: `cargo install reshape --locked` (its pg_query
@@ -60,6 +63,7 @@ ROUNDS=${ROUNDS:-1}
 PROBE=${PROBE:-10} # seconds of disk probe before and after each engine's runs
 TAIL=${TAIL:-1}
 ENGINES=${ENGINES:-postgres,mariadb}
+MY_FK=${MY_FK:-0}
 TOOLS=${TOOLS:-naive,reshape,backfill-alone,ai-shell}
 CHANGES=${CHANGES:-amount,status,token,index,fk}
 RESHAPE_DEPLOY=${RESHAPE_DEPLOY:-1}
@@ -115,6 +119,14 @@ PG_SQL[fk]="ALTER TABLE orders ADD CONSTRAINT orders_customer_id_fkey FOREIGN KE
 MY_SQL[fk]="ALTER TABLE orders ADD CONSTRAINT orders_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES customers (id)"
 RESHAPE_TOML[fk]="fk_customer"
 AI_REQ[fk]="add foreign key from orders customer_id to customers id"
+
+# pt-online-schema-change's --alter clause for each change (MariaDB).
+declare -A PT_ALTER
+PT_ALTER[amount]="MODIFY amount BIGINT NOT NULL"
+PT_ALTER[status]="ADD COLUMN status VARCHAR(20) NOT NULL DEFAULT 'pending'"
+PT_ALTER[token]="ADD COLUMN token UUID NOT NULL DEFAULT uuid()"
+PT_ALTER[index]="ADD INDEX orders_customer_id_idx (customer_id)"
+PT_ALTER[fk]="ADD CONSTRAINT orders_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES customers (id)"
 
 # --- tools ---------------------------------------------------------------------------------------------------------
 RESHAPE=$BT/bin/reshape
@@ -177,6 +189,10 @@ INSERT INTO orders (id, customer_id, amount, note)
   SELECT seq, 1 + (seq * 7919) % $CUSTOMERS, seq % 10000, CONCAT('order ', seq) FROM seq_1_to_$ROWS;
 ANALYZE TABLE customers, orders;
 SQL
+      if [ "$MY_FK" = 1 ]; then
+        my "$DB" -e "SET STATEMENT foreign_key_checks = 0 FOR ALTER TABLE orders ADD CONSTRAINT orders_customer_fk
+          FOREIGN KEY (customer_id) REFERENCES customers (id), ALGORITHM=INPLACE, LOCK=NONE"
+      fi
       ;;
   esac
 }
@@ -346,6 +362,10 @@ shadow_alone_postgres() {
 cpu_alone_postgres() { pg -c 'DO $$ DECLARE x bigint := 0; BEGIN FOR i IN 1..180000000 LOOP x := x + i; END LOOP; END $$' "$DB"; }
 
 naive_mariadb() { my "$DB" -e "$1"; }
+pt_osc_mariadb() { # alter clause
+  pt-online-schema-change --alter "$1" "h=127.0.0.1,P=3306,u=root,D=$DB,t=orders" --execute \
+    --alter-foreign-keys-method=auto --recursion-method=none --no-check-replication-filters
+}
 reshape_postgres() { # toml name
   local dir=$WORK/reshape-$RUN a b c d rc=0
   mkdir -p "$dir/migrations"
@@ -389,7 +409,7 @@ emit "Online stall: $ROWS orders, writer $RATE tx/s (4 clients, UPDATE amount + 
 for engine in ${ENGINES//,/ }; do
   case $engine in
     postgres) ver=$(pg -c 'SHOW server_version' postgres | cut -d' ' -f1); tools=(naive reshape backfill-alone shadow-alone cpu-alone ai-shell) ;;
-    mariadb) ver=$(my -N -e 'SELECT VERSION()' | cut -d- -f1); tools=(naive ai-shell) ;;
+    mariadb) ver=$(my -N -e 'SELECT VERSION()' | cut -d- -f1); tools=(naive pt-osc ai-shell) ;;
     *) note "unknown engine $engine"; continue ;;
   esac
   emit ""
@@ -430,6 +450,12 @@ for engine in ${ENGINES//,/ }; do
         shadow-alone/postgres)
           [ "$change" = amount ] && VERIFY=0 run_case "$engine" "shadow copy alone (SQL loop, pause ${SHADOW_PAUSE:-0} s)" "$change" shadow_alone_postgres ;;
         naive/mariadb) run_case "$engine" naive "$change" naive_mariadb "${MY_SQL[$change]}" ;;
+        pt-osc/mariadb)
+          if command -v pt-online-schema-change >/dev/null; then
+            run_case "$engine" pt-online-schema-change "$change" pt_osc_mariadb "${PT_ALTER[$change]}"
+          else
+            emit "| ${LABEL[$change]} | pt-online-schema-change | skipped: not installed (Debian package percona-toolkit) | | | | | |"
+          fi ;;
         reshape/postgres)
           for toml in ${RESHAPE_TOML[$change]}; do
             run_case "$engine" "reshape ($toml.toml)" "$change" reshape_postgres "$toml"

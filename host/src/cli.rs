@@ -250,6 +250,10 @@ pub enum MigrateCommand {
         /// rows at stake, unless `yes` is typed at a terminal).
         #[arg(long)]
         allow_destructive: bool,
+        /// Run a migration again when it fails on a deadlock, a lock timeout or a serialization failure
+        /// (up to 5 times, with back-off).
+        #[arg(long = "with-retry", alias = "fix-deadlock")]
+        with_retry: bool,
         #[arg(long)]
         json: bool,
         #[command(flatten)]
@@ -279,7 +283,8 @@ pub enum MigrateCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Undo the last migration, one migration, or everything above a version.
+    /// Undo the last migration, one migration, or everything above a version (also `revert`).
+    #[command(alias = "revert")]
     Rollback {
         /// Only this migration.
         id: Option<MigrationRef>,
@@ -326,6 +331,10 @@ pub enum MigrateCommand {
     /// Continue a failed migration (from the failed statement where earlier ones are committed).
     Retry {
         id: MigrationRef,
+        /// Run it again when it fails on a deadlock, a lock timeout or a serialization failure (up to 5
+        /// times, with back-off).
+        #[arg(long = "with-retry", alias = "fix-deadlock")]
+        with_retry: bool,
         #[arg(long)]
         json: bool,
         #[command(flatten)]

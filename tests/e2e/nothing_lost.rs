@@ -547,3 +547,127 @@ fn online_type_changes_on_tables_with_foreign_keys_on_mariadb() {
         ["50"]
     );
 }
+
+/// Every path that could destroy data, run with `--yes` but without `--allow-destructive` and with stdin
+/// closed: each is refused and every row and value is still there.
+#[test]
+fn no_command_destroys_data_on_yes_alone() {
+    for engine in ENGINES {
+        let p = seeded(engine);
+        let snapshot = |p: &Project| {
+            (
+                count(p, "SELECT COUNT(*) FROM users"),
+                count(p, "SELECT COUNT(name) FROM users"),
+                status_values(p),
+            )
+        };
+        let before = snapshot(&p);
+        let attempts: Vec<Vec<&str>> = vec![
+            vec!["migrate", "drop table users", "--yes"],
+            vec!["migrate", "remove status from users", "--yes"],
+            vec![
+                "migrate",
+                "remove status from users",
+                "--yes",
+                "--zero-downtime",
+            ],
+            vec!["migrate", "change name in users to varchar(1)", "--yes"],
+            vec!["migrate", "rollback", "--yes"],
+            vec!["migrate", "rollback", "--to-version", "0", "--yes"],
+            vec!["migrate", "rollback", "1", "--yes", "--cascade"],
+        ];
+        for args in &attempts {
+            let out = p.cli().args(args).output().unwrap();
+            assert!(!out.status.success(), "{engine:?} {args:?} succeeded");
+            assert_eq!(snapshot(&p), before, "{engine:?} {args:?}");
+        }
+        for (file, sql) in [
+            ("003_truncate.sql", "TRUNCATE TABLE users;"),
+            ("003_delete.sql", "DELETE FROM users;"),
+            ("003_drop.sql", "DROP TABLE users;"),
+            ("003_drop_column.sql", "ALTER TABLE users DROP COLUMN name;"),
+        ] {
+            let path = p.write(file, sql, Some(""));
+            p.fail(&["migrate", "apply"]);
+            assert_eq!(snapshot(&p), before, "{engine:?} {file}");
+            std::fs::remove_file(path).unwrap();
+        }
+        // No file was left for a later `apply` to run unasked.
+        let left: Vec<String> = std::fs::read_dir(p.migrations())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| !n.starts_with("001_") && !n.starts_with("002_"))
+            .collect();
+        assert!(left.is_empty(), "{engine:?}: {left:?}");
+    }
+}
+
+/// Troubleshooting 1 of the tutorial, command by command as written, on every engine: a migration that fails
+/// midway is found, inspected, rolled back, fixed and retried by its id, and no other migration is touched.
+#[test]
+fn troubleshooting_1_runs_as_written() {
+    for engine in ENGINES {
+        let p = seeded(engine);
+        p.write(
+            "003_create_orders.sql",
+            "CREATE TABLE orders (id INTEGER NOT NULL PRIMARY KEY, user_id INTEGER, total INTEGER);",
+            Some("DROP TABLE orders;"),
+        );
+        p.write(
+            "004_add_note_to_orders.sql",
+            "ALTER TABLE orders ADD COLUMN note VARCHAR(50);",
+            Some("ALTER TABLE orders DROP COLUMN note;"),
+        );
+        let drop = |i: &str, t: &str| match engine {
+            Engine::Mysql => format!("DROP INDEX {i} ON {t};"),
+            _ => format!("DROP INDEX {i};"),
+        };
+        p.write(
+            "005_add_indexes.sql",
+            "CREATE INDEX idx_orders_user ON orders (user_id);\nCREATE INDEX idx_orders_total ON orders (total);\nCREATE INDEX idx_orders_placed ON orders (placed_at);",
+            Some(&format!(
+                "{}\n{}\n{}",
+                drop("idx_orders_placed", "orders"),
+                drop("idx_orders_total", "orders"),
+                drop("idx_orders_user", "orders")
+            )),
+        );
+        p.fail(&["migrate", "apply"]);
+        p.db.exec("INSERT INTO orders (id, user_id, total, note) VALUES (1, 1, 10, 'keep me')");
+        let status = p.run(&["migrate", "status"]);
+        assert!(
+            status.contains("005_add_indexes [failed]"),
+            "{engine:?}: {status}"
+        );
+        let logs = p.run(&["migrate", "logs", "005_add_indexes"]);
+        assert!(logs.contains("placed_at"), "{engine:?}: {logs}");
+        // Rolls back what ran of 005 (on MariaDB its first two statements), nothing else.
+        p.run(&["migrate", "rollback", "005_add_indexes", "--yes"]);
+        assert_eq!(
+            count(&p, "SELECT note FROM orders"),
+            "keep me",
+            "{engine:?}"
+        );
+        // Fix the cause, then retry; or revert and apply by id.
+        p.db.exec("ALTER TABLE orders ADD COLUMN placed_at VARCHAR(30)");
+        p.run(&["migrate", "apply", "005_add_indexes", "--with-retry"]);
+        p.run(&["migrate", "revert", "005_add_indexes", "--yes"]);
+        p.run(&["migrate", "apply", "005_add_indexes", "--with-retry"]);
+        let states: Vec<String> = p.json(&["migrate", "status"])["migrations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["state"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(states, ["applied"; 5], "{engine:?}");
+        assert_eq!(status_values(&p), "2", "{engine:?}");
+        assert_eq!(
+            count(&p, "SELECT note FROM orders"),
+            "keep me",
+            "{engine:?}"
+        );
+        // `retry ... --fix-deadlock` is accepted as the tutorial writes it (nothing failed: nothing to retry).
+        let err = p.fail(&["migrate", "retry", "005_add_indexes", "--fix-deadlock"]);
+        assert!(err.contains("not failed"), "{engine:?}: {err}");
+    }
+}

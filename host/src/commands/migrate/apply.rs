@@ -20,6 +20,7 @@ pub struct ApplyArgs {
     pub dry_run: bool,
     pub accept_checksum: Vec<u64>,
     pub allow_destructive: bool,
+    pub with_retry: bool,
     pub json: bool,
     pub rollout: RolloutArgs,
 }
@@ -93,6 +94,7 @@ pub async fn apply(ctx: &mut Context, args: ApplyArgs) -> anyhow::Result<()> {
         dry_run,
         accept_checksum,
         allow_destructive,
+        with_retry,
         json,
         rollout,
     } = args;
@@ -139,8 +141,65 @@ pub async fn apply(ctx: &mut Context, args: ApplyArgs) -> anyhow::Result<()> {
             return Ok(());
         }
     }
+    if with_retry {
+        result = retry_transient(&executor, &migrations, &options, result).await;
+    }
     db.close().await;
     report(&result?, json)
+}
+
+/// How often `--with-retry` runs a migration again after a transient failure.
+const TRANSIENT_RETRIES: u32 = 5;
+
+/// Whether a failure is worth running again as it is: a deadlock, a lock that was not granted in time, a
+/// serialization failure, or SQLite's busy database.
+fn transient(e: &ExecError) -> bool {
+    let ExecError::Failed { error, .. } = e else {
+        return false;
+    };
+    let text = error.to_ascii_lowercase();
+    [
+        "sqlstate 40001",
+        "sqlstate 40p01",
+        "sqlstate 55p03",
+        "deadlock",
+        "lock wait timeout",
+        "database is locked",
+    ]
+    .iter()
+    .any(|needle| text.contains(needle))
+}
+
+/// `--with-retry`: while the run failed on a transient error, waits (0.5 s, 1 s, 2 s...) and continues the
+/// failed migration with `retry` (its committed statements are not run again), then the rest of the run.
+async fn retry_transient(
+    executor: &Executor<'_>,
+    migrations: &[crate::executor::Migration],
+    options: &ApplyOptions,
+    mut result: Result<ApplyOutcome, ExecError>,
+) -> Result<ApplyOutcome, ExecError> {
+    let mut attempt = 0;
+    while let Err(e) = &result {
+        if !transient(e) || attempt >= TRANSIENT_RETRIES {
+            break;
+        }
+        let ExecError::Failed { id, .. } = e else {
+            break;
+        };
+        let Some(m) = migrations.iter().find(|m| &m.id == id) else {
+            break;
+        };
+        attempt += 1;
+        eprintln!(
+            "warning: {id} failed on a transient error; retrying ({attempt}/{TRANSIENT_RETRIES})"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(500 << (attempt - 1))).await;
+        result = match executor.retry(migrations, m.version, &options.phases).await {
+            Ok(_) => executor.apply(migrations, options).await,
+            Err(e) => Err(e),
+        };
+    }
+    result
 }
 
 /// A folder holding none of the applied migrations is refused when it has files (they would be applied out
@@ -158,6 +217,7 @@ fn folder_check(ws: &Workspace, recs: &BTreeMap<u64, Record>) -> anyhow::Result<
 pub async fn retry(
     ctx: &mut Context,
     reference: &str,
+    with_retry: bool,
     json: bool,
     rollout: RolloutArgs,
 ) -> anyhow::Result<()> {
@@ -171,7 +231,52 @@ pub async fn retry(
     executor.lock_timeout = ws.project.lock_timeout;
     executor.dialect = Some(&dialect);
     let phases = super::phased::phase_options(ctx, &ws, &rollout, json);
-    let result = executor.retry(&ws.migrations(), version, &phases).await;
+    let migrations = ws.migrations();
+    let mut result = executor.retry(&migrations, version, &phases).await;
+    let mut attempt = 0;
+    while with_retry && attempt < TRANSIENT_RETRIES && result.as_ref().is_err_and(transient) {
+        attempt += 1;
+        eprintln!(
+            "warning: the retry failed on a transient error; retrying ({attempt}/{TRANSIENT_RETRIES})"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(500 << (attempt - 1))).await;
+        result = executor.retry(&migrations, version, &phases).await;
+    }
     db.close().await;
     report(&result?, json)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{ExecError, transient};
+
+    fn failed(error: &str) -> ExecError {
+        ExecError::Failed {
+            id: "005_add_indexes".into(),
+            step: 3,
+            total: 5,
+            error: error.into(),
+            hint: String::new(),
+        }
+    }
+
+    #[test]
+    fn only_deadlocks_lock_timeouts_and_serialization_failures_are_retried() {
+        for yes in [
+            "Deadlock found when trying to get lock; try restarting transaction (SQLSTATE 40001)",
+            "deadlock detected (SQLSTATE 40P01)",
+            "canceling statement due to lock timeout (SQLSTATE 55P03)",
+            "Lock wait timeout exceeded; try restarting transaction (SQLSTATE HY000)",
+            "database is locked",
+        ] {
+            assert!(transient(&failed(yes)), "{yes}");
+        }
+        for no in [
+            "relation \"x\" does not exist (SQLSTATE 42P01)",
+            "Duplicate key name 'idx' (SQLSTATE 42000)",
+        ] {
+            assert!(!transient(&failed(no)), "{no}");
+        }
+        assert!(!transient(&ExecError::Refused("deadlock".into())));
+    }
 }

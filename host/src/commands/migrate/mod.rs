@@ -54,6 +54,7 @@ pub async fn run(ctx: &mut Context, args: MigrateArgs) -> anyhow::Result<()> {
             dry_run,
             accept_checksum,
             allow_destructive,
+            with_retry,
             json,
             rollout,
         } => {
@@ -65,13 +66,19 @@ pub async fn run(ctx: &mut Context, args: MigrateArgs) -> anyhow::Result<()> {
                     dry_run,
                     accept_checksum,
                     allow_destructive,
+                    with_retry,
                     json,
                     rollout,
                 },
             )
             .await
         }
-        MigrateCommand::Retry { id, json, rollout } => apply::retry(ctx, &id, json, rollout).await,
+        MigrateCommand::Retry {
+            id,
+            with_retry,
+            json,
+            rollout,
+        } => apply::retry(ctx, &id, with_retry, json, rollout).await,
         MigrateCommand::Confirm { id, json, rollout } => {
             phased::confirm(ctx, &id, rollout, json).await
         }

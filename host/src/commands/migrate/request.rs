@@ -277,15 +277,15 @@ pub async fn run(ctx: &mut Context, args: RequestArgs) -> anyhow::Result<()> {
     // a draft, which `migrate apply` does not run until it is accepted.
     let answer = if applying && !args.yes {
         if std::io::stdin().is_terminal() {
-            Some(super::confirm_plain("Apply this migration?")?)
+            Some(ask_apply()?)
         } else {
             None
         }
     } else {
-        Some(true)
+        Some(Answer::Apply)
     };
     let meta = Meta {
-        draft: applying && answer != Some(true),
+        draft: applying && matches!(answer, None | Some(Answer::Draft)),
         ..meta
     };
     let mut s = db.session().await?;
@@ -347,15 +347,23 @@ pub async fn run(ctx: &mut Context, args: RequestArgs) -> anyhow::Result<()> {
         None => {
             db.close().await;
             anyhow::bail!(
-                "\"Apply this migration?\" needs an answer, and there is no terminal to ask on: nothing was applied; {draft_note}\n\nRun it in a terminal, or add --yes to apply at once."
+                "\"Apply this migration?\" needs an answer, and there is no terminal to ask on: nothing was applied; {draft_note}\n\nRun it in a terminal, or add --yes to apply at once (--generate-only to keep it pending)."
             );
         }
-        Some(false) => {
+        Some(Answer::Draft) => {
             db.close().await;
             println!("Nothing was applied; {draft_note}.");
             return Ok(());
         }
-        Some(true) => {}
+        Some(Answer::Later) => {
+            db.close().await;
+            println!("✓ Created {} (pending)", path.display());
+            println!(
+                "  Apply it with `ai-shell migrate apply` (add --zero-downtime for big, busy tables)."
+            );
+            return Ok(());
+        }
+        Some(Answer::Apply) => {}
     }
 
     // Apply through the executor: run lock, history row, transaction, checksum.
@@ -653,4 +661,31 @@ async fn count_losses(
     let losses = crate::safety::assess(&mut inspector, &prepared.plan.slug, &statements).await;
     drop(s);
     Ok(crate::safety::Losses(losses))
+}
+
+/// What to do with a planned migration, asked at a terminal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Answer {
+    /// Apply it now.
+    Apply,
+    /// Keep it pending: `migrate apply` runs it.
+    Later,
+    /// Keep it as a draft: `migrate apply` skips it until it is accepted.
+    Draft,
+}
+
+/// "Apply this migration now? [y]es / [l]ater / [N]o".
+fn ask_apply() -> anyhow::Result<Answer> {
+    use std::io::{BufRead, Write};
+    eprint!(
+        "Apply this migration now? [y]es / [l]ater: keep it pending for `migrate apply` / [N]o: keep it as a draft: "
+    );
+    std::io::stderr().flush()?;
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    Ok(match line.trim().to_ascii_lowercase().as_str() {
+        "y" | "yes" => Answer::Apply,
+        "l" | "later" => Answer::Later,
+        _ => Answer::Draft,
+    })
 }

@@ -281,7 +281,9 @@ pub fn shadow_copy(
             format!("Check that {} has the rows of {name}", names::shadow(name)),
             vec![
                 format!("SELECT 1 FROM (SELECT COUNT(*) AS n FROM {t}) AS a, (SELECT COUNT(*) AS n FROM {shadow}) AS b WHERE a.n <> b.n"),
-                format!("SELECT 1 FROM {t} LEFT JOIN {shadow} ON {shadow}.{k} = {t}.{k} WHERE {shadow}.{k} IS NULL LIMIT 1"),
+                // Walked in key order: through a secondary index (one a foreign key has, say) every row
+                // would be a random lookup into the copy (measured: 5 min instead of seconds for 2,000,000 rows).
+                format!("SELECT 1 FROM {t} FORCE INDEX (PRIMARY) LEFT JOIN {shadow} ON {shadow}.{k} = {t}.{k} WHERE {shadow}.{k} IS NULL LIMIT 1"),
             ],
         )
         .kind(PhaseKind::Validate)

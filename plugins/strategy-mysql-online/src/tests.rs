@@ -557,7 +557,7 @@ fn type_change_is_a_shadow_copy() {
         sql(&p[2].steps),
         [
             "SELECT 1 FROM (SELECT COUNT(*) AS n FROM `t`) AS a, (SELECT COUNT(*) AS n FROM `_t__aish_new`) AS b WHERE a.n <> b.n",
-            "SELECT 1 FROM `t` LEFT JOIN `_t__aish_new` ON `_t__aish_new`.`id` = `t`.`id` WHERE `_t__aish_new`.`id` IS NULL LIMIT 1"
+            "SELECT 1 FROM `t` FORCE INDEX (PRIMARY) LEFT JOIN `_t__aish_new` ON `_t__aish_new`.`id` = `t`.`id` WHERE `_t__aish_new`.`id` IS NULL LIMIT 1"
         ]
     );
     let mut cut = vec!["RENAME TABLE `t` TO `_t__aish_old`, `_t__aish_new` TO `t`".to_string()];

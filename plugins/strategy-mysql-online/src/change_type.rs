@@ -105,6 +105,9 @@ pub fn plan(ctx: &Ctx, a: &AlterColumnType) -> Result<Option<Vec<Phase>>, Plugin
     )))
 }
 
+/// Up to how many rows the copy is also compared with the table key by key (above, by counts).
+const KEY_BY_KEY_ROWS: u64 = 500_000;
+
 /// Whether the table can be copied into a shadow and swapped: an integer key to walk, no triggers (which
 /// `CREATE TABLE LIKE` does not copy) and no foreign key of another table pointing at it (the key would
 /// follow the renamed original). Its own foreign keys are recreated on the copy ([`shadow_copy`]).
@@ -244,6 +247,19 @@ pub fn shadow_copy(
             ]);
         }
     }
+    // The counts always; key by key only on tables small enough that walking both while the application
+    // writes costs little (2,000,000 rows under a 200 tx/s writer: 57 s, against 3.5 s alone). The copy's
+    // own statements already put every row of each range into the copy, and the triggers every later write.
+    let mut validation = vec![format!(
+        "SELECT 1 FROM (SELECT COUNT(*) AS n FROM {t}) AS a, (SELECT COUNT(*) AS n FROM {shadow}) AS b WHERE a.n <> b.n"
+    )];
+    if rows < KEY_BY_KEY_ROWS {
+        // Walked in key order: through a secondary index (one a foreign key has, say) every row would be a
+        // random lookup into the copy (measured: 5 min instead of seconds for 2,000,000 rows).
+        validation.push(format!(
+            "SELECT 1 FROM {t} FORCE INDEX (PRIMARY) LEFT JOIN {shadow} ON {shadow}.{k} = {t}.{k} WHERE {shadow}.{k} IS NULL LIMIT 1"
+        ));
+    }
     vec![
         PhaseSpec::outside(
             "shadow",
@@ -279,12 +295,7 @@ pub fn shadow_copy(
         PhaseSpec::outside(
             "validate",
             format!("Check that {} has the rows of {name}", names::shadow(name)),
-            vec![
-                format!("SELECT 1 FROM (SELECT COUNT(*) AS n FROM {t}) AS a, (SELECT COUNT(*) AS n FROM {shadow}) AS b WHERE a.n <> b.n"),
-                // Walked in key order: through a secondary index (one a foreign key has, say) every row
-                // would be a random lookup into the copy (measured: 5 min instead of seconds for 2,000,000 rows).
-                format!("SELECT 1 FROM {t} FORCE INDEX (PRIMARY) LEFT JOIN {shadow} ON {shadow}.{k} = {t}.{k} WHERE {shadow}.{k} IS NULL LIMIT 1"),
-            ],
+            validation,
         )
         .kind(PhaseKind::Validate)
         .lock(LockLevel::None, "reads only")

@@ -247,11 +247,13 @@ pub fn shadow_copy(
             ]);
         }
     }
-    // The counts always; key by key only on tables small enough that walking both while the application
-    // writes costs little (2,000,000 rows under a 200 tx/s writer: 57 s, against 3.5 s alone). The copy's
-    // own statements already put every row of each range into the copy, and the triggers every later write.
+    // The counts always, each walking the primary key: InnoDB counts through the smallest secondary index,
+    // whose recently written pages (every page, under an application's writes) send each entry to the
+    // clustered index to see if it is visible (2,000,000 rows under a 200 tx/s writer: 61 s, against 0.7 s
+    // alone). Key by key only on tables small enough that the second walk costs little. The copy's own
+    // statements already put every row of each range into the copy, and the triggers every later write.
     let mut validation = vec![format!(
-        "SELECT 1 FROM (SELECT COUNT(*) AS n FROM {t}) AS a, (SELECT COUNT(*) AS n FROM {shadow}) AS b WHERE a.n <> b.n"
+        "SELECT 1 FROM (SELECT COUNT(*) AS n FROM {t} FORCE INDEX (PRIMARY)) AS a, (SELECT COUNT(*) AS n FROM {shadow} FORCE INDEX (PRIMARY)) AS b WHERE a.n <> b.n"
     )];
     if rows < KEY_BY_KEY_ROWS {
         // Walked in key order: through a secondary index (one a foreign key has, say) every row would be a

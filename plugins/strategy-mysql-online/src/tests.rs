@@ -556,7 +556,7 @@ fn type_change_is_a_shadow_copy() {
     assert_eq!(
         sql(&p[2].steps),
         [
-            "SELECT 1 FROM (SELECT COUNT(*) AS n FROM `t`) AS a, (SELECT COUNT(*) AS n FROM `_t__aish_new`) AS b WHERE a.n <> b.n",
+            "SELECT 1 FROM (SELECT COUNT(*) AS n FROM `t` FORCE INDEX (PRIMARY)) AS a, (SELECT COUNT(*) AS n FROM `_t__aish_new` FORCE INDEX (PRIMARY)) AS b WHERE a.n <> b.n",
             "SELECT 1 FROM `t` FORCE INDEX (PRIMARY) LEFT JOIN `_t__aish_new` ON `_t__aish_new`.`id` = `t`.`id` WHERE `_t__aish_new`.`id` IS NULL LIMIT 1"
         ]
     );

@@ -671,3 +671,45 @@ fn troubleshooting_1_runs_as_written() {
         assert!(err.contains("not failed"), "{engine:?}: {err}");
     }
 }
+
+/// A `/*` never closed would swallow every statement after it: apply, rollback and validate refuse the
+/// section with the line where it opens, on every engine, and nothing runs.
+#[test]
+fn an_unterminated_comment_never_loses_statements() {
+    for engine in ENGINES {
+        let p = seeded(engine);
+        p.write(
+            "003_two_tables.sql",
+            "CREATE TABLE a (id INTEGER);\n/* the second one\nCREATE TABLE b (id INTEGER);",
+            Some("DROP TABLE a;"),
+        );
+        let err = p.fail(&["migrate", "apply"]);
+        assert!(
+            err.contains("003_two_tables")
+                && err.contains("line 2")
+                && err.contains("`/*` comment"),
+            "{engine:?}: {err}"
+        );
+        assert!(!p.tables().contains(&"a".to_string()), "{engine:?}");
+        let out = p.cli().args(["migrate", "validate"]).output().unwrap();
+        assert!(!out.status.success());
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("never closed"),
+            "{engine:?}"
+        );
+        // A down section with an open string is refused before the rollback runs.
+        std::fs::remove_file(p.migrations().join("003_two_tables.sql")).unwrap();
+        p.write(
+            "003_two_tables.sql",
+            "CREATE TABLE a (id INTEGER);",
+            Some("DROP TABLE a;\nSELECT 'oops;"),
+        );
+        p.run(&["migrate", "apply"]);
+        let err = p.fail(&["migrate", "rollback", "--yes"]);
+        assert!(
+            err.contains("down section") && err.contains("string"),
+            "{engine:?}: {err}"
+        );
+        assert!(p.tables().contains(&"a".to_string()), "{engine:?}");
+    }
+}

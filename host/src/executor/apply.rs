@@ -65,6 +65,15 @@ pub struct ApplyOutcome {
     pub losses: crate::safety::Losses,
 }
 
+/// Whether `target` includes `m` (a draft only when named alone).
+fn selected_for(target: Target, m: &Migration) -> bool {
+    match target {
+        Target::All => !m.draft,
+        Target::Only(v) => m.version == v,
+        Target::UpTo(v) => m.version <= v && !m.draft,
+    }
+}
+
 fn current_version(records: &BTreeMap<u64, Record>) -> Option<u64> {
     records
         .values()
@@ -223,11 +232,7 @@ impl Executor<'_> {
         // Resumed and retried ones were checked when they started.
         let starting: Vec<(String, Vec<String>)> = migrations
             .iter()
-            .filter(|m| match options.target {
-                Target::All => !m.draft,
-                Target::Only(v) => m.version == v,
-                Target::UpTo(v) => m.version <= v && !m.draft,
-            })
+            .filter(|m| selected_for(options.target, m))
             .filter(|m| {
                 records
                     .get(&m.version)
@@ -235,6 +240,14 @@ impl Executor<'_> {
             })
             .map(|m| (m.id.clone(), split(engine, &m.up)))
             .collect();
+        for m in migrations.iter().filter(|m| {
+            selected_for(options.target, m)
+                && records
+                    .get(&m.version)
+                    .is_none_or(|r| r.status != Status::Applied)
+        }) {
+            super::check_closed(engine, &m.id, "up", &m.up)?;
+        }
         outcome.losses = self
             .guard(s, &starting, "Applying these migrations", options.dry_run)
             .await?;
@@ -280,11 +293,7 @@ impl Executor<'_> {
         let mut newly_applied: Vec<u64> = Vec::new();
         // The final history row of the last statement-by-statement migration, not yet written.
         let mut pending: Option<Record> = None;
-        let selected = |m: &Migration| match options.target {
-            Target::All => !m.draft,
-            Target::Only(v) => m.version == v,
-            Target::UpTo(v) => m.version <= v && !m.draft,
-        };
+        let selected = |m: &Migration| selected_for(options.target, m);
         for m in migrations.iter().filter(|m| m.draft && !selected(m)) {
             if !records.contains_key(&m.version) {
                 outcome.warnings.push(format!(

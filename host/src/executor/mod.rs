@@ -194,6 +194,17 @@ impl<'a> Executor<'a> {
     }
 }
 
+/// Refuses a section that leaves a string, comment, quote or `DELIMITER` block open: split, it would run
+/// fewer statements than were written.
+pub fn check_closed(engine: Engine, id: &str, section: &str, sql: &str) -> Result<(), ExecError> {
+    match crate::migrations::split::unterminated(sql, engine.into()) {
+        Some(u) => Err(ExecError::Refused(format!(
+            "migration {id}, {section} section, {u}\n\nClose it, then run the command again; nothing was changed."
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// Splits a migration section into statements for `engine`.
 pub fn split(engine: Engine, sql: &str) -> Vec<String> {
     crate::migrations::split::statements(sql, engine.into())

@@ -168,6 +168,7 @@ impl Executor<'_> {
                 )));
             }
             let down = usable.down_sql.clone().unwrap_or_default();
+            super::check_closed(engine, &r.name, "down", &down)?;
             if crate::rollout::file::is_phased(&r.up_sql) {
                 let phases =
                     crate::rollout::file::parse(&r.up_sql, Some(&down), engine).map_err(|why| {

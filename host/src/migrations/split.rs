@@ -13,7 +13,7 @@
 //! - SQLite: backtick and `[bracket]` identifiers.
 //!
 //! Text is read with CRLF/CR as LF and a leading BOM skipped. Unterminated strings or comments run to the end
-//! of the text; the server then reports the error.
+//! of the text; [`unterminated`] says which one, so that no command runs a section that would lose statements.
 
 use crate::connection::Engine;
 
@@ -177,6 +177,37 @@ struct Splitter<'a> {
     words: usize,
     depth: i64,
     after_end: bool,
+    /// What the text ended inside of, and the line where it opened.
+    unterminated: Option<Unterminated>,
+}
+
+/// A string, identifier, comment, dollar quote or `DELIMITER` block that the text never closes: every
+/// statement after its opening would be swallowed into it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unterminated {
+    /// "a `/*` comment", "a string"...
+    pub what: &'static str,
+    /// The 1-based line of the section where it opens.
+    pub line: usize,
+}
+
+impl std::fmt::Display for Unterminated {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "line {}: {} is never closed, so everything after it would be read as part of it",
+            self.line, self.what
+        )
+    }
+}
+
+/// What `sql` leaves open at its end, if anything (see [`Unterminated`]).
+pub fn unterminated(sql: &str, dialect: SplitDialect) -> Option<Unterminated> {
+    let sql = sql.strip_prefix('\u{feff}').unwrap_or(sql);
+    let text = super::file::normalize_newlines(sql);
+    let mut splitter = Splitter::new(&text, dialect);
+    splitter.split();
+    splitter.unterminated
 }
 
 impl<'a> Splitter<'a> {
@@ -194,6 +225,7 @@ impl<'a> Splitter<'a> {
             words: 0,
             depth: 0,
             after_end: false,
+            unterminated: None,
         }
     }
 
@@ -206,6 +238,11 @@ impl<'a> Splitter<'a> {
     }
 
     fn run(mut self) -> Vec<Statement> {
+        self.split();
+        self.out
+    }
+
+    fn split(&mut self) {
         let mut i = 0;
         while i < self.b.len() {
             if self.line_start
@@ -259,8 +296,22 @@ impl<'a> Splitter<'a> {
                 }
             };
         }
+        if self.delimiter != ";"
+            && let Some((_, line)) = self.start
+            && self.unterminated.is_none()
+        {
+            self.unterminated = Some(Unterminated {
+                what: "a block opened after `DELIMITER` (no closing delimiter)",
+                line,
+            });
+        }
         self.finish(self.b.len());
-        self.out
+    }
+
+    fn open(&mut self, what: &'static str, line: usize) {
+        if self.unterminated.is_none() {
+            self.unterminated = Some(Unterminated { what, line });
+        }
     }
 
     /// `DELIMITER xx` at the start of a line, between statements: sets the delimiter, returns the index after
@@ -301,6 +352,7 @@ impl<'a> Splitter<'a> {
 
     fn block_comment(&mut self, start: usize) -> usize {
         let nested = self.dialect == SplitDialect::Postgres;
+        let opened = self.line;
         let mut depth = 0;
         let mut i = start;
         while i < self.b.len() {
@@ -323,6 +375,7 @@ impl<'a> Splitter<'a> {
                 _ => i += 1,
             }
         }
+        self.open("a `/*` comment", opened);
         i
     }
 
@@ -368,6 +421,7 @@ impl<'a> Splitter<'a> {
     /// A quoted string or identifier starting at `start`; doubled quotes escape, and backslashes if asked.
     fn quoted(&mut self, start: usize, quote: u8, backslash: bool) -> usize {
         self.after_end = false;
+        let opened = self.line;
         let mut i = start + 1;
         while i < self.b.len() {
             let c = self.b[i];
@@ -390,14 +444,23 @@ impl<'a> Splitter<'a> {
             }
             i += 1;
         }
+        let what = match quote {
+            b'\'' => "a `'` string",
+            b'"' if self.mysql() => "a `\"` string",
+            b'"' => "a `\"` quoted identifier",
+            _ => "a `` ` `` quoted identifier",
+        };
+        self.open(what, opened);
         self.b.len()
     }
 
     fn bracketed(&mut self, start: usize) -> usize {
         self.after_end = false;
-        let end = self.text[start..]
-            .find(']')
-            .map_or(self.b.len(), |e| start + e + 1);
+        let Some(end) = self.text[start..].find(']').map(|e| start + e + 1) else {
+            self.open("a `[` quoted identifier", self.line);
+            self.line += self.text[start..].matches('\n').count();
+            return self.b.len();
+        };
         self.line += self.text[start..end].matches('\n').count();
         end
     }
@@ -421,9 +484,14 @@ impl<'a> Splitter<'a> {
         let open = tag.len() + 2;
         let close = format!("${tag}$");
         let body = start + open;
-        let end = self.text[body..]
+        let Some(end) = self.text[body..]
             .find(&close)
-            .map_or(self.b.len(), |e| body + e + close.len());
+            .map(|e| body + e + close.len())
+        else {
+            self.open("a dollar-quoted string", self.line);
+            self.line += self.text[start..].matches('\n').count();
+            return self.b.len();
+        };
         self.line += self.text[start..end].matches('\n').count();
         end
     }
@@ -744,6 +812,50 @@ mod tests {
                     }
                 ]
             );
+        }
+    }
+
+    #[test]
+    fn what_is_never_closed_is_named_with_its_line() {
+        let u = |sql: &str, d| unterminated(sql, d).map(|u| (u.what, u.line));
+        assert_eq!(
+            u(
+                "SELECT 1;\n/* note\nCREATE TABLE a (id INT);\nCREATE TABLE b (id INT);",
+                SplitDialect::Sqlite
+            ),
+            Some(("a `/*` comment", 2))
+        );
+        assert_eq!(
+            u("SELECT 1;\nSELECT 'abc;\nSELECT 2;", SplitDialect::Postgres),
+            Some(("a `'` string", 2))
+        );
+        assert_eq!(
+            u(
+                "CREATE FUNCTION f() RETURNS int AS $$ SELECT 1;",
+                SplitDialect::Postgres
+            ),
+            Some(("a dollar-quoted string", 1))
+        );
+        assert_eq!(
+            u(
+                "DELIMITER //\nCREATE PROCEDURE p() BEGIN SELECT 1; END",
+                SplitDialect::MySql
+            ),
+            Some(("a block opened after `DELIMITER` (no closing delimiter)", 2))
+        );
+        assert_eq!(u("SELECT `a", SplitDialect::MySql).map(|x| x.1), Some(1));
+        assert_eq!(u("SELECT [a", SplitDialect::Sqlite).map(|x| x.1), Some(1));
+        for fine in [
+            "SELECT 1; /* closed */ SELECT 'a''b';",
+            "SELECT $$x$$; /* a /* nested */ comment */",
+            "DELIMITER //\nCREATE PROCEDURE p() BEGIN SELECT 1; END //\nDELIMITER ;",
+        ] {
+            let d = if fine.contains("DELIMITER") {
+                SplitDialect::MySql
+            } else {
+                SplitDialect::Postgres
+            };
+            assert_eq!(unterminated(fine, d), None, "{fine}");
         }
     }
 

@@ -8,6 +8,7 @@ use super::{Workspace, print_json, records, to_migration};
 use crate::commands::Context;
 use crate::executor::{Executor, Trial, transaction_control, transactional_ddl};
 use crate::history::Status;
+use crate::migrations::split::unterminated;
 
 #[derive(Debug, Serialize)]
 struct Check {
@@ -55,6 +56,12 @@ pub async fn check(ctx: &mut Context, id: Option<String>, json: bool) -> anyhow:
         for finding in crate::migrations::file::validate(f) {
             ok &= !finding.is_error();
             findings.push(finding.to_string());
+        }
+        for (section, sql) in [("up", Some(&m.up)), ("down", m.down.as_ref())] {
+            if let Some(u) = sql.and_then(|sql| unterminated(sql, engine.into())) {
+                ok = false;
+                findings.push(format!("{section} section, {u}"));
+            }
         }
         if let Some(statement) = transaction_control(engine, &m.up) {
             ok = false;

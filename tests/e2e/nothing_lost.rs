@@ -713,3 +713,42 @@ fn an_unterminated_comment_never_loses_statements() {
         assert!(p.tables().contains(&"a".to_string()), "{engine:?}");
     }
 }
+
+/// Use Case 1 as the tutorial writes it: the request at a terminal (here a pseudo-terminal from `script`),
+/// answered "later", keeps the migration pending; `migrate apply --zero-downtime` then applies it.
+#[test]
+fn use_case_1_generate_then_apply_later() {
+    let p = Project::new(Engine::Sqlite);
+    p.write(
+        "001_create_users.sql",
+        "CREATE TABLE users (id INTEGER NOT NULL PRIMARY KEY, name VARCHAR(50));",
+        Some("DROP TABLE users;"),
+    );
+    p.run(&["migrate", "apply"]);
+    let request = "\n  create user_preferences table with:\n  - user_id foreign key to users\n  - theme (light/dark)\n  - language\n  - notifications_enabled\n  - email_frequency\n";
+    let command = format!(
+        "{} --database '{}' migrate '{request}'",
+        env!("CARGO_BIN_EXE_ai-shell"),
+        p.db.url()
+    );
+    let mut script = std::process::Command::new("script");
+    script
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(p.dir.path())
+        .env("AI_SHELL_CACHE_DIR", crate::support::cache_dir())
+        .env("AI_SHELL_PLUGINS_DIR", p.db.plugins_dir())
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped());
+    let mut child = script
+        .spawn()
+        .expect("script (util-linux) runs the CLI on a pseudo-terminal");
+    use std::io::Write as _;
+    child.stdin.take().unwrap().write_all(b"l\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("(pending)"), "{stdout}");
+    assert!(!p.tables().contains(&"user_preferences".to_string()));
+    p.run(&["migrate", "apply", "--zero-downtime"]);
+    assert!(p.tables().contains(&"user_preferences".to_string()));
+}

@@ -19,8 +19,7 @@
 //! 5. a gate, then `cleanup` drops the old table.
 
 use ai_shell_strategy_sdk::{
-    AlterColumnType, Backfill, ColumnType, ForeignKey, LockLevel, Phase, PhaseKind, PluginError,
-    Table,
+    AlterColumnType, Backfill, ColumnType, LockLevel, Phase, PhaseKind, PluginError, Table,
 };
 
 use crate::context::{Ctx, INPLACE_NOTE, PhaseSpec, copy_ms, drop_ms, gate, scan_ms};
@@ -119,19 +118,6 @@ pub fn shadow_key<'a>(ctx: &Ctx, table: &'a Table) -> Option<&'a str> {
     Some(key)
 }
 
-/// `ADD CONSTRAINT ... FOREIGN KEY ...` for `fk` under `name`.
-fn add_foreign_key(fk: &ForeignKey, name: &str) -> String {
-    format!(
-        "ADD CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({}) ON DELETE {} ON UPDATE {}",
-        quote::ident(name),
-        quote::list(&fk.columns),
-        quote::table(&fk.referenced_table),
-        quote::list(&fk.referenced_columns),
-        crate::foreign_key::action(&fk.on_delete),
-        crate::foreign_key::action(&fk.on_update)
-    )
-}
-
 /// The shadow-table copy: a copy of `table` with `alter` applied (`MODIFY COLUMN ...`, `ADD COLUMN ...`),
 /// kept current by triggers, filled by key range, checked, swapped in by one `RENAME TABLE`, and the
 /// original dropped after the gate. `what` says what differs, for people.
@@ -177,7 +163,7 @@ pub fn shadow_copy(
             table
                 .foreign_keys
                 .iter()
-                .map(|fk| format!(", {}", add_foreign_key(fk, &names::shadow_key(&fk.name))))
+                .map(|fk| format!(", {}", crate::foreign_key::add_constraint(fk, &names::shadow_key(&fk.name))))
                 .collect::<String>()
         ),
         format!(
@@ -229,23 +215,17 @@ pub fn shadow_copy(
                         "DROP FOREIGN KEY {}",
                         quote::ident(&names::shadow_key(&fk.name))
                     ),
-                    add_foreign_key(fk, &fk.name),
+                    crate::foreign_key::add_constraint(fk, &fk.name),
                 ]
             })
             .collect();
-        let alter = format!(
-            "ALTER TABLE {t} {}, ALGORITHM=INPLACE, LOCK=NONE",
-            renames.join(", ")
-        );
-        if ctx.server.set_statement() {
-            drop_old.push(format!("SET STATEMENT foreign_key_checks = 0 FOR {alter}"));
-        } else {
-            drop_old.extend([
-                "SET SESSION foreign_key_checks = 0".to_string(),
-                alter,
-                "SET SESSION foreign_key_checks = 1".to_string(),
-            ]);
-        }
+        drop_old.extend(crate::foreign_key::without_checks(
+            ctx,
+            format!(
+                "ALTER TABLE {t} {}, ALGORITHM=INPLACE, LOCK=NONE",
+                renames.join(", ")
+            ),
+        ));
     }
     // The counts always, each walking the primary key: InnoDB counts through the smallest secondary index,
     // whose recently written pages (every page, under an application's writes) send each entry to the

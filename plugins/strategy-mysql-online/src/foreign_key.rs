@@ -2,15 +2,42 @@
 //! `foreign_key_checks` off), then validated by a query for orphan rows.
 
 use ai_shell_strategy_sdk::{
-    AddForeignKey, FkAction, IndexTarget, LockLevel, Phase, PhaseKind, PluginError, Table,
-    TableObject,
+    AddForeignKey, FkAction, ForeignKey, IndexTarget, LockLevel, Phase, PhaseKind, PluginError,
+    Table, TableObject,
 };
 
 use crate::context::{Ctx, PhaseSpec, index_ms, scan_ms};
 use crate::quote;
 use crate::version::if_exists;
 
-pub fn action(a: &FkAction) -> &'static str {
+/// `ADD CONSTRAINT name FOREIGN KEY (...) REFERENCES ... ON DELETE ... ON UPDATE ...` for `fk`.
+pub fn add_constraint(fk: &ForeignKey, name: &str) -> String {
+    format!(
+        "ADD CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({}) ON DELETE {} ON UPDATE {}",
+        quote::ident(name),
+        quote::list(&fk.columns),
+        quote::table(&fk.referenced_table),
+        quote::list(&fk.referenced_columns),
+        action(&fk.on_delete),
+        action(&fk.on_update)
+    )
+}
+
+/// `alter` run with `foreign_key_checks` off (InnoDB adds a key in place only then): one statement on
+/// MariaDB, the session variable around it elsewhere.
+pub fn without_checks(ctx: &Ctx, alter: String) -> Vec<String> {
+    if ctx.server.set_statement() {
+        vec![format!("SET STATEMENT foreign_key_checks = 0 FOR {alter}")]
+    } else {
+        vec![
+            "SET SESSION foreign_key_checks = 0".to_string(),
+            alter,
+            "SET SESSION foreign_key_checks = 1".to_string(),
+        ]
+    }
+}
+
+fn action(a: &FkAction) -> &'static str {
     match a {
         FkAction::NoAction => "NO ACTION",
         FkAction::Restrict => "RESTRICT",
@@ -64,23 +91,13 @@ pub fn plan(ctx: &Ctx, a: &AddForeignKey) -> Result<Option<Vec<Phase>>, PluginEr
     }
     let t = quote::table(&a.table);
     let name = quote::ident(&fk.name);
-    let alter = format!(
-        "ALTER TABLE {t} ADD CONSTRAINT {name} FOREIGN KEY ({}) REFERENCES {} ({}) ON DELETE {} ON UPDATE {}, ALGORITHM=INPLACE, LOCK=NONE",
-        quote::list(&fk.columns),
-        quote::table(&fk.referenced_table),
-        quote::list(&fk.referenced_columns),
-        action(&fk.on_delete),
-        action(&fk.on_update)
+    let steps = without_checks(
+        ctx,
+        format!(
+            "ALTER TABLE {t} {}, ALGORITHM=INPLACE, LOCK=NONE",
+            add_constraint(fk, &fk.name)
+        ),
     );
-    let steps = if ctx.server.set_statement() {
-        vec![format!("SET STATEMENT foreign_key_checks = 0 FOR {alter}")]
-    } else {
-        vec![
-            "SET SESSION foreign_key_checks = 0".to_string(),
-            alter,
-            "SET SESSION foreign_key_checks = 1".to_string(),
-        ]
-    };
     let mut rollback = vec![format!(
         "ALTER TABLE {t} DROP FOREIGN KEY {}{name}",
         if_exists(&ctx.server)
@@ -156,24 +173,13 @@ pub fn drop(ctx: &Ctx, o: &TableObject) -> Result<Option<Vec<Phase>>, PluginErro
         return Ok(None);
     };
     let t = quote::table(&o.table);
-    let add = format!(
-        "ALTER TABLE {t} ADD CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({}) ON DELETE {} ON UPDATE {}, ALGORITHM=INPLACE, LOCK=NONE",
-        quote::ident(&fk.name),
-        quote::list(&fk.columns),
-        quote::table(&fk.referenced_table),
-        quote::list(&fk.referenced_columns),
-        action(&fk.on_delete),
-        action(&fk.on_update)
+    let rollback = without_checks(
+        ctx,
+        format!(
+            "ALTER TABLE {t} {}, ALGORITHM=INPLACE, LOCK=NONE",
+            add_constraint(fk, &fk.name)
+        ),
     );
-    let rollback = if ctx.server.set_statement() {
-        vec![format!("SET STATEMENT foreign_key_checks = 0 FOR {add}")]
-    } else {
-        vec![
-            "SET SESSION foreign_key_checks = 0".to_string(),
-            add,
-            "SET SESSION foreign_key_checks = 1".to_string(),
-        ]
-    };
     Ok(Some(vec![
         PhaseSpec::outside(
             "drop-foreign-key",

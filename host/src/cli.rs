@@ -436,7 +436,18 @@ pub fn run() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {}", render_error(&e));
-            ExitCode::FAILURE
+            // A database URL that cannot be read is invalid usage, like a bad flag.
+            let invalid_url = e.chain().any(|c| {
+                matches!(
+                    c.downcast_ref::<crate::connection::ConnectionError>(),
+                    Some(crate::connection::ConnectionError::InvalidUrl { .. })
+                )
+            });
+            if invalid_url {
+                ExitCode::from(2)
+            } else {
+                ExitCode::FAILURE
+            }
         }
     }
 }

@@ -49,6 +49,8 @@ fn a_malformed_url_says_what_is_wrong() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("unsupported scheme `oracle`"), "{err}");
     assert!(!err.contains("tiger"), "{err}");
+    // Invalid usage, as the README documents it.
+    assert_eq!(out.status.code(), Some(2));
 }
 
 #[test]

@@ -33,11 +33,12 @@ pub enum LockError {
 }
 
 impl RunLock {
-    /// Takes the lock, waiting up to `timeout` for another run to release it (saying so on stderr).
+    /// Takes the lock, waiting up to `timeout` for another run to release it (saying so to `reporter`).
     pub async fn acquire(
         s: &mut Session,
         history: &History,
         timeout: Duration,
+        reporter: &dyn super::Reporter,
     ) -> Result<RunLock, LockError> {
         let key = match s.engine() {
             Engine::Postgres => {
@@ -87,7 +88,7 @@ impl RunLock {
                 return Err(LockError::Timeout(timeout));
             }
             if !told {
-                eprintln!("Waiting for another ai-shell run to release the migration lock...");
+                reporter.event(super::Event::WaitingForLock);
                 told = true;
             }
             if matches!(key, LockKey::Advisory(_)) {

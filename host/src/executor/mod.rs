@@ -13,6 +13,7 @@ mod apply;
 mod lock;
 mod phases;
 mod replicas;
+mod report;
 mod rollback;
 mod transaction;
 mod trial;
@@ -20,6 +21,7 @@ mod trial;
 pub use apply::{Applied, ApplyOptions, ApplyOutcome, Target};
 pub use lock::{LockError, RunLock};
 pub use phases::{MonitorReport, PhaseOptions, PhaseRun, PhasedEnd, PhasedOutcome};
+pub use report::{Event, Reporter, Silent};
 pub use rollback::{
     RollbackOptions, RollbackOutcome, RollbackTarget, RolledBack, dependents, undo_statements,
 };
@@ -114,6 +116,8 @@ pub struct Executor<'a> {
     /// Consent to destroy data: without it, a run whose statements would drop, empty or narrow data that
     /// exists is refused before its first statement.
     pub allow_destructive: bool,
+    /// Where progress goes and who confirms gates (nobody by default).
+    pub reporter: &'a dyn Reporter,
 }
 
 impl<'a> Executor<'a> {
@@ -124,6 +128,7 @@ impl<'a> Executor<'a> {
             lock_timeout: Duration::from_secs(600),
             dialect: None,
             allow_destructive: false,
+            reporter: &Silent,
         }
     }
 
@@ -185,7 +190,7 @@ impl<'a> Executor<'a> {
             s.execute_script(&format!("PRAGMA busy_timeout = {ms}"))
                 .await?;
         }
-        let lock = RunLock::acquire(&mut s, self.history, self.lock_timeout).await?;
+        let lock = RunLock::acquire(&mut s, self.history, self.lock_timeout, self.reporter).await?;
         if let Err(e) = self.history.ensure(&mut s).await {
             let _ = lock.release(&mut s).await;
             return Err(e.into());

@@ -13,12 +13,12 @@
 //! - A gate stops the run (status `waiting`) until `migrate confirm` or `--confirm-gates`.
 //! - `migrate cancel` flags the run and interrupts its current statement; the run stops and records it.
 
-use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
 use super::replicas::{Lag, Replicas};
+use super::report::{Event, Reporter};
 use super::{ExecError, Executor, Migration, already_applied, foreign_key_pragmas};
 use crate::connection::{ConnectionError, Engine, Session};
 use crate::history::{PhaseRecord, PhaseStatus, Record, Status, record};
@@ -42,14 +42,10 @@ pub struct PhaseOptions {
     pub replicas: Vec<String>,
     /// Confirm gates without asking (scripts, benchmarks).
     pub confirm_gates: bool,
-    /// Ask at a gate when on a terminal.
-    pub interactive: bool,
     /// Undo the phases that ran when one fails.
     pub auto_rollback: bool,
     /// Sample lock waits and blocked sessions while running.
     pub monitor: bool,
-    /// Print phase progress on stdout.
-    pub report: bool,
     /// Run migrations written as plain SQL through the phase executor too (`--zero-downtime`).
     pub protect_plain: bool,
 }
@@ -64,10 +60,8 @@ impl Default for PhaseOptions {
             max_replica_lag: Duration::from_secs(5),
             replicas: Vec::new(),
             confirm_gates: false,
-            interactive: false,
             auto_rollback: false,
             monitor: false,
-            report: false,
             protect_plain: false,
         }
     }
@@ -123,6 +117,7 @@ pub struct PhasedOutcome {
 pub(super) async fn execute_with_fallback(
     s: &mut Session,
     statement: &str,
+    reporter: &dyn Reporter,
 ) -> Result<(), ConnectionError> {
     let mut last = match s.execute_script(statement).await {
         Ok(()) => return Ok(()),
@@ -134,10 +129,10 @@ pub(super) async fn execute_with_fallback(
         }
         match s.execute_script(&weaker).await {
             Ok(()) => {
-                eprintln!(
-                    "warning: the server refused the planned algorithm ({}); ran it with {lock}",
+                reporter.event(Event::Warning(&format!(
+                    "the server refused the planned algorithm ({}); ran it with {lock}",
                     last.to_string().lines().next().unwrap_or_default()
-                );
+                )));
                 return Ok(());
             }
             Err(e) => last = e,
@@ -468,18 +463,15 @@ impl Executor<'_> {
                 continue;
             }
             let row = rows.iter().find(|r| r.phase == phase.number).cloned();
-            if options.report {
-                println!(
-                    "Phase {}/{}: {}...",
-                    phase.number,
-                    phases.len(),
-                    if phase.description.is_empty() {
-                        &phase.name
-                    } else {
-                        &phase.description
-                    }
-                );
-            }
+            self.reporter.event(Event::PhaseStarted {
+                number: phase.number,
+                total: phases.len(),
+                description: if phase.description.is_empty() {
+                    &phase.name
+                } else {
+                    &phase.description
+                },
+            });
             let phase_started = Instant::now();
             let result = match phase.kind {
                 Kind::Gate => match self.gate(s, m, phase, row.as_ref(), options).await {
@@ -511,28 +503,16 @@ impl Executor<'_> {
             };
             match result {
                 Ok((rows_touched, retries)) => {
-                    let ms = phase_started.elapsed().as_millis() as u64;
-                    if options.report {
-                        let extra = if phase.kind == Kind::Backfill {
-                            format!(", {rows_touched} rows")
-                        } else {
-                            String::new()
-                        };
-                        let retried = if retries > 0 {
-                            format!(", {retries} lock retries")
-                        } else {
-                            String::new()
-                        };
-                        println!("  ✓ ({}{extra}{retried})", show::duration(ms));
-                    }
-                    runs.push(PhaseRun {
+                    let run = PhaseRun {
                         number: phase.number,
                         name: phase.name.clone(),
                         kind: phase.kind,
-                        duration_ms: ms,
+                        duration_ms: phase_started.elapsed().as_millis() as u64,
                         rows: rows_touched,
                         lock_retries: retries,
-                    });
+                    };
+                    self.reporter.event(Event::PhaseFinished(&run));
+                    runs.push(run);
                     main.statements_done = phase.number;
                     self.history
                         .set_progress(s, m.version, phase.number)
@@ -673,7 +653,7 @@ impl Executor<'_> {
         Ok(self.history.cancel_requested(s, version).await?)
     }
 
-    /// A gate: passes when confirmed before, by `--confirm-gates`, or at the prompt.
+    /// A gate: passes when confirmed before, by `--confirm-gates`, or by the reporter (a person at a prompt).
     async fn gate(
         &self,
         s: &mut Session,
@@ -690,10 +670,11 @@ impl Executor<'_> {
                 "confirmed by {} with --confirm-gates",
                 record::current_user()
             ))
-        } else if options.interactive && std::io::stdin().is_terminal() {
-            let yes = crate::commands::migrate::confirm_plain(&format!("Confirm: {question}?"))
-                .map_err(|e| Stop::Error(e.to_string()))?;
-            yes.then(|| format!("confirmed by {} at the prompt", record::current_user()))
+        } else if self.reporter.confirm(&question) == Some(true) {
+            Some(format!(
+                "confirmed by {} at the prompt",
+                record::current_user()
+            ))
         } else {
             None
         };
@@ -948,14 +929,15 @@ impl Executor<'_> {
         let replicas = Replicas::find(s, &options.replicas)
             .await
             .map_err(Stop::Error)?;
-        if options.report {
-            for note in &replicas.notes {
-                println!("  note: {note}");
-            }
-            let watched = replicas.watched();
-            if !watched.is_empty() {
-                println!("  watching the lag of replica(s) {}", watched.join(", "));
-            }
+        for note in &replicas.notes {
+            self.reporter.event(Event::Note(&format!("note: {note}")));
+        }
+        let watched = replicas.watched();
+        if !watched.is_empty() {
+            self.reporter.event(Event::Note(&format!(
+                "watching the lag of replica(s) {}",
+                watched.join(", ")
+            )));
         }
         // The key range only (an index lookup at each end): counting the rows would scan the whole table
         // before the first batch, competing with the application for I/O and CPU.
@@ -992,8 +974,11 @@ impl Executor<'_> {
         prow.connection_id = connection_id(s).await;
         prow.updated_at = Some(record::now());
         self.history.put_phase(s, &prow).await?;
-        if start > min && options.report {
-            println!("  resuming at {} = {start} (checkpoint)", b.key);
+        if start > min {
+            self.reporter.event(Event::Resuming {
+                key: &b.key,
+                at: start,
+            });
         }
 
         let range = KeyRange {
@@ -1029,7 +1014,7 @@ impl Executor<'_> {
         let statement_width = shape.statement_width;
         let batches_total = ((max - min) / width + 1).max(1) as u64;
         let mut batch_no = ((start - min) / width) as u64;
-        let progress = Progress::new(options.report, batches_total, batch_no);
+        let progress = Progress::new(self.reporter, batches_total, batch_no);
         // Each batch is its transaction's start with the lock timeout, the batch's statement(s), and its
         // checkpoint with the commit. The batch commits synchronously: it flushes its own WAL at its commit
         // rather than leaving it to the application's next commit (asynchronous batch commits measured no
@@ -1155,7 +1140,7 @@ impl Executor<'_> {
         version: u64,
         replicas: &Replicas,
         options: &PhaseOptions,
-        progress: &Progress,
+        progress: &Progress<'_>,
     ) -> Result<(), Stop> {
         let mut since = None::<Instant>;
         while let Some((name, lag)) = replicas.worst(s).await {
@@ -1205,7 +1190,7 @@ impl Executor<'_> {
                 let result = async {
                     lock_timeout_statement(s, false, Duration::from_millis(200)).await?;
                     for statement in &phase.rollback {
-                        execute_with_fallback(s, statement).await?;
+                        execute_with_fallback(s, statement, self.reporter).await?;
                     }
                     Ok::<(), ConnectionError>(())
                 }
@@ -1351,68 +1336,42 @@ struct KeyRange<'a> {
     max: i64,
 }
 
-/// Backfill progress: a bar on a terminal, a line every 10 % otherwise.
-struct Progress {
-    bar: Option<indicatif::ProgressBar>,
-    report: bool,
+/// A backfill's progress, as events to the reporter; ended exactly once, however the backfill stops.
+struct Progress<'r> {
+    reporter: &'r dyn Reporter,
     total: u64,
-    last_decile: std::cell::Cell<u64>,
+    ended: std::cell::Cell<bool>,
 }
 
-impl Progress {
-    fn new(report: bool, total: u64, done: u64) -> Progress {
-        let bar = (report && std::io::stderr().is_terminal()).then(|| {
-            let bar = indicatif::ProgressBar::new(total);
-            bar.set_style(
-                indicatif::ProgressStyle::with_template(
-                    "  Batch {pos}/{len} ({percent}%) [{bar:30}] {msg} ETA {eta}",
-                )
-                .expect("valid template")
-                .progress_chars("=> "),
-            );
-            bar.set_position(done);
-            bar
+impl<'r> Progress<'r> {
+    fn new(reporter: &'r dyn Reporter, total: u64, done: u64) -> Progress<'r> {
+        reporter.event(Event::BackfillStarted {
+            batches: total,
+            done,
         });
         Progress {
-            bar,
-            report,
+            reporter,
             total,
-            last_decile: std::cell::Cell::new(done * 10 / total.max(1)),
+            ended: std::cell::Cell::new(false),
         }
     }
 
     fn batch(&self, done: u64, rows: u64, elapsed: Duration) {
-        let rate = rows as f64 / elapsed.as_secs_f64().max(0.001);
-        if let Some(bar) = &self.bar {
-            bar.set_position(done);
-            bar.set_message(format!("{rate:.0} rows/s"));
-        } else if self.report {
-            let decile = done * 10 / self.total.max(1);
-            if decile > self.last_decile.get() || done == self.total {
-                self.last_decile.set(decile);
-                let left = self.total.saturating_sub(done);
-                let per_batch = elapsed.as_secs_f64() / done.max(1) as f64;
-                println!(
-                    "  Batch {done}/{} ({}%) ✓ {rate:.0} rows/s, ETA {}",
-                    self.total,
-                    done * 100 / self.total.max(1),
-                    show::duration((left as f64 * per_batch * 1000.0) as u64)
-                );
-            }
-        }
+        self.reporter.event(Event::Batch {
+            done,
+            total: self.total,
+            rows,
+            elapsed,
+        });
     }
 
     fn note(&self, message: &str) {
-        match &self.bar {
-            Some(bar) => bar.set_message(message.to_string()),
-            None if self.report => println!("  {message}"),
-            None => {}
-        }
+        self.reporter.event(Event::Note(message));
     }
 
     fn finish(&self) {
-        if let Some(bar) = &self.bar {
-            bar.finish_and_clear();
+        if !self.ended.replace(true) {
+            self.reporter.event(Event::BackfillEnded);
         }
     }
 }

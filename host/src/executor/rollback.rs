@@ -253,7 +253,9 @@ impl Executor<'_> {
                 s.execute_script(begin).await?;
             }
             for (k, statement) in statements.iter().enumerate() {
-                if let Err(e) = super::phases::execute_with_fallback(s, statement).await {
+                if let Err(e) =
+                    super::phases::execute_with_fallback(s, statement, self.reporter).await
+                {
                     if in_transaction {
                         s.execute_script("ROLLBACK").await?;
                     }

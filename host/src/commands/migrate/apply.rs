@@ -115,7 +115,9 @@ pub async fn apply(ctx: &mut Context, args: ApplyArgs) -> anyhow::Result<()> {
             return Err(e);
         }
     };
+    let terminal = super::terminal::Terminal::new(json);
     let mut executor = Executor::new(&db, &ws.history);
+    executor.reporter = &terminal;
     executor.lock_timeout = ws.project.lock_timeout;
     executor.dialect = Some(&dialect);
     executor.allow_destructive = allow_destructive;
@@ -123,7 +125,7 @@ pub async fn apply(ctx: &mut Context, args: ApplyArgs) -> anyhow::Result<()> {
         target,
         dry_run,
         accept_checksums: accept_checksum.into_iter().collect::<BTreeSet<_>>(),
-        phases: super::phased::phase_options(ctx, &ws, &rollout, json),
+        phases: super::phased::phase_options(ctx, &ws, &rollout),
     };
     let migrations = ws.migrations();
     let mut result = executor.apply(&migrations, &options).await;
@@ -227,10 +229,12 @@ pub async fn retry(
     let recs = records(&mut s, &ws.history).await?;
     drop(s);
     let version = ws.resolve(reference, &recs)?;
+    let terminal = super::terminal::Terminal::new(json);
     let mut executor = Executor::new(&db, &ws.history);
+    executor.reporter = &terminal;
     executor.lock_timeout = ws.project.lock_timeout;
     executor.dialect = Some(&dialect);
-    let phases = super::phased::phase_options(ctx, &ws, &rollout, json);
+    let phases = super::phased::phase_options(ctx, &ws, &rollout);
     let migrations = ws.migrations();
     let mut result = executor.retry(&migrations, version, &phases).await;
     let mut attempt = 0;

@@ -59,7 +59,9 @@ pub fn import(ctx: &mut Context, from: ImportFrom, dir: &std::path::Path) -> any
 pub async fn baseline(ctx: &mut Context, version: u64) -> anyhow::Result<()> {
     let ws = Workspace::load(ctx)?;
     let db = Database::connect(&ctx.global.database).await?;
+    let terminal = super::terminal::Terminal::new(false);
     let mut executor = Executor::new(&db, &ws.history);
+    executor.reporter = &terminal;
     executor.lock_timeout = ws.project.lock_timeout;
     let result = executor.baseline(&ws.migrations(), version).await;
     db.close().await;

@@ -12,6 +12,7 @@ mod request;
 mod review;
 mod rollback;
 mod status;
+mod terminal;
 pub(crate) mod validate;
 
 use std::collections::BTreeMap;

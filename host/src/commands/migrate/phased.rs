@@ -1,7 +1,6 @@
 //! Phased (zero-downtime) migrations: turning the command line and the environment's settings into
 //! rollout and phase options, and `migrate confirm`, `migrate cancel` and `migrate monitor`.
 
-use std::io::IsTerminal;
 use std::time::Duration;
 
 use serde::Serialize;
@@ -27,12 +26,7 @@ pub fn rollout_options(ctx: &Context, ws: &Workspace, args: &RolloutArgs) -> Rol
 }
 
 /// How phases run: the flags, else the environment's settings, else the defaults.
-pub fn phase_options(
-    ctx: &Context,
-    ws: &Workspace,
-    args: &RolloutArgs,
-    json: bool,
-) -> PhaseOptions {
+pub fn phase_options(ctx: &Context, ws: &Workspace, args: &RolloutArgs) -> PhaseOptions {
     let env = ws.project.environment(ctx.global.environment.as_deref());
     let defaults = PhaseOptions::default();
     PhaseOptions {
@@ -53,10 +47,8 @@ pub fn phase_options(
             args.replicas.clone()
         },
         confirm_gates: args.confirm_gates,
-        interactive: !json && std::io::stdin().is_terminal(),
         auto_rollback: args.auto_rollback_on_error,
         monitor: args.monitor_performance,
-        report: !json,
         protect_plain: args.zero_downtime || env.zero_downtime.unwrap_or(false),
         ..defaults
     }
@@ -128,13 +120,15 @@ pub async fn confirm(
             record.map(|r| r.name.as_str()).unwrap_or(reference)
         );
     }
+    let terminal = super::terminal::Terminal::new(json);
     let mut executor = Executor::new(&db, &ws.history);
+    executor.reporter = &terminal;
     executor.lock_timeout = ws.project.lock_timeout;
     let options = ApplyOptions {
         target: Target::Only(version),
         dry_run: false,
         accept_checksums: Default::default(),
-        phases: phase_options(ctx, &ws, &args, json),
+        phases: phase_options(ctx, &ws, &args),
     };
     let result = executor.apply(&ws.migrations(), &options).await;
     db.close().await;

@@ -144,7 +144,7 @@ pub async fn run(ctx: &mut Context, args: RequestArgs) -> anyhow::Result<()> {
     };
     let destructive = prepared.plan.destructive || prepared.plan.changes.iter().any(is_destructive);
     let rollout_options = super::phased::rollout_options(ctx, &ws, &args.rollout);
-    let phase_options = super::phased::phase_options(ctx, &ws, &args.rollout, args.json);
+    let phase_options = super::phased::phase_options(ctx, &ws, &args.rollout);
     let rollout = match crate::rollout::plan::plan(
         &prepared.plan.changes,
         &prepared.before,
@@ -369,7 +369,9 @@ pub async fn run(ctx: &mut Context, args: RequestArgs) -> anyhow::Result<()> {
     // Apply through the executor: run lock, history row, transaction, checksum.
     let ws = Workspace::load(ctx)?;
     let migrations = ws.migrations();
+    let terminal = super::terminal::Terminal::new(args.json);
     let mut executor = Executor::new(&db, &ws.history);
+    executor.reporter = &terminal;
     executor.lock_timeout = ws.project.lock_timeout;
     executor.dialect = Some(&dialect);
     executor.allow_destructive = consented;

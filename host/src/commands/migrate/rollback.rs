@@ -35,7 +35,9 @@ pub async fn rollback(ctx: &mut Context, args: RollbackArgs) -> anyhow::Result<(
         (None, Some(n)) => RollbackTarget::ToVersion(n),
         (None, None) => RollbackTarget::Last,
     };
+    let terminal = super::terminal::Terminal::new(json);
     let mut executor = Executor::new(&db, &ws.history);
+    executor.reporter = &terminal;
     executor.lock_timeout = ws.project.lock_timeout;
     executor.dialect = Some(&dialect);
     let migrations = ws.migrations();

@@ -92,7 +92,9 @@ pub async fn check(ctx: &mut Context, id: Option<String>, json: bool) -> anyhow:
 
     // A trial run of everything pending, in order, where nothing is kept.
     if !trial.is_empty() {
+        let terminal = super::terminal::Terminal::new(json);
         let mut executor = Executor::new(&db, &ws.history);
+        executor.reporter = &terminal;
         executor.dialect = Some(&dialect);
         let migrations: Vec<_> = trial.iter().map(|(_, m)| m.clone()).collect();
         let results = executor.trial(&migrations).await;

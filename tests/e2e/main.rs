@@ -14,5 +14,6 @@ mod nothing_lost;
 mod postgres;
 mod replication;
 mod sandbox;
+mod secrets;
 mod sqlite;
 mod zero_downtime;

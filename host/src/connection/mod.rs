@@ -6,7 +6,7 @@ mod url;
 pub use self::session::{ReadOnlySession, Session};
 pub use self::url::{DatabaseUrl, Engine};
 
-use sqlx::{MySqlPool, PgPool, SqlitePool};
+use sqlx::{Connection, MySqlPool, PgPool, SqlitePool};
 
 /// What went wrong reaching or using a database. Messages never contain a password.
 #[derive(Debug, thiserror::Error)]
@@ -15,10 +15,12 @@ pub enum ConnectionError {
         "invalid database URL `{url}`: {reason}\n\nUse sqlite://FILE, postgres://USER@HOST:PORT/DB or mysql://USER@HOST:PORT/DB."
     )]
     InvalidUrl { url: String, reason: String },
-    #[error(
-        "could not connect to {url}: {reason}\n\nCheck that the server is running and the URL (host, port, user, database) is right."
-    )]
-    Unreachable { url: String, reason: String },
+    #[error("could not connect to {url}: {reason}\n\n{hint}")]
+    Unreachable {
+        url: String,
+        reason: String,
+        hint: &'static str,
+    },
     #[error("{context} on {url}: {message}{}", sqlstate.as_deref().map(|c| format!(" (SQLSTATE {c})")).unwrap_or_default())]
     Database {
         url: String,
@@ -49,11 +51,33 @@ impl Database {
         let unreachable = |e: sqlx::Error| ConnectionError::Unreachable {
             url: url.redacted().to_string(),
             reason: url.redact_text(&e.to_string()),
+            hint: match url.engine() {
+                Engine::Sqlite => {
+                    "Check that the file's folder exists and that you may read and write the file and its folder."
+                }
+                _ => {
+                    "Check that the server is running and the URL (host, port, user, password, database) is right."
+                }
+            },
+        };
+        // One connection first, so that a refused connection or a wrong password is said at once (the pool
+        // would retry it until its timeout and report only that it timed out).
+        let first = std::time::Duration::from_secs(10);
+        let timed_out = || {
+            unreachable(sqlx::Error::Io(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                format!("no answer within {} s", first.as_secs()),
+            )))
         };
         let pool = match url.engine() {
             Engine::Postgres => {
                 let options: sqlx::postgres::PgConnectOptions =
                     url.as_str().parse().map_err(unreachable)?;
+                let probe = tokio::time::timeout(first, sqlx::PgConnection::connect_with(&options))
+                    .await
+                    .map_err(|_| timed_out())?
+                    .map_err(unreachable)?;
+                let _ = probe.close().await;
                 let pool = sqlx::postgres::PgPoolOptions::new()
                     .max_connections(4)
                     .acquire_timeout(std::time::Duration::from_secs(10))
@@ -65,6 +89,12 @@ impl Database {
             Engine::MySql => {
                 let options: sqlx::mysql::MySqlConnectOptions =
                     url.sqlx_url().parse().map_err(unreachable)?;
+                let probe =
+                    tokio::time::timeout(first, sqlx::MySqlConnection::connect_with(&options))
+                        .await
+                        .map_err(|_| timed_out())?
+                        .map_err(unreachable)?;
+                let _ = probe.close().await;
                 let pool = sqlx::mysql::MySqlPoolOptions::new()
                     .max_connections(4)
                     .acquire_timeout(std::time::Duration::from_secs(10))

@@ -21,13 +21,23 @@ impl Engine {
     }
 }
 
-/// A parsed database URL. `Display` never shows the password.
-#[derive(Clone, Debug)]
+/// A parsed database URL. `Display` never shows the password, nor any secret query parameter.
+#[derive(Clone)]
 pub struct DatabaseUrl {
     raw: String,
     engine: Engine,
     scheme: String,
-    password: Option<String>,
+    /// The password and secret parameters' values, as written and percent-decoded, longest first.
+    secrets: Vec<String>,
+}
+
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DatabaseUrl")
+            .field("url", &self.redacted())
+            .field("engine", &self.engine)
+            .finish()
+    }
 }
 
 impl DatabaseUrl {
@@ -47,13 +57,15 @@ impl DatabaseUrl {
             "sqlite" => Engine::Sqlite,
             other => return Err(invalid(&format!("unsupported scheme `{other}`"))),
         };
-        let mut password = None;
+        let mut secrets = secret_values(raw);
         if engine != Engine::Sqlite {
             let parsed = url::Url::parse(raw).map_err(|e| invalid(&e.to_string()))?;
             if parsed.host_str().is_none_or(str::is_empty) {
                 return Err(invalid("it names no host"));
             }
-            password = parsed.password().map(percent_decode);
+            if let Some(p) = parsed.password() {
+                secrets.extend([p.to_string(), percent_decode(p)]);
+            }
         } else if raw
             .trim_start_matches("sqlite:")
             .trim_start_matches("//")
@@ -61,11 +73,14 @@ impl DatabaseUrl {
         {
             return Err(invalid("it names no file"));
         }
+        secrets.retain(|s| !s.is_empty());
+        secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        secrets.dedup();
         Ok(DatabaseUrl {
             raw: raw.to_string(),
             engine,
             scheme,
-            password,
+            secrets,
         })
     }
 
@@ -122,16 +137,17 @@ impl DatabaseUrl {
         }
     }
 
-    /// The URL with its password replaced by `***`.
+    /// The URL with its password and secret parameters' values replaced by `***`.
     pub fn redacted(&self) -> String {
         redact_password_in(&self.raw)
     }
 
-    /// `text` with every occurrence of the password replaced by `***` (driver errors may quote the URL).
+    /// `text` with every occurrence of the URL's secrets replaced by `***` (driver errors may quote the URL or
+    /// an option's value).
     pub fn redact_text(&self, text: &str) -> String {
         let mut text = text.replace(&self.raw, &self.redacted());
-        if let Some(p) = self.password.as_deref().filter(|p| !p.is_empty()) {
-            text = text.replace(p, "***");
+        for secret in &self.secrets {
+            text = text.replace(secret.as_str(), "***");
         }
         text
     }
@@ -150,23 +166,77 @@ fn percent_decode(s: &str) -> String {
         .unwrap_or_else(|| s.to_string())
 }
 
-/// Replaces the password of `scheme://user:password@host` with `***`, even in a URL that does not parse.
+/// Whether a query parameter holds a secret: `password`, `sslpassword`, `pwd`, a token, a key...
+fn secret_parameter(name: &str) -> bool {
+    let name = percent_decode(name).to_ascii_lowercase();
+    ["pass", "pwd", "secret", "token", "auth", "credential"]
+        .iter()
+        .any(|w| name.contains(w))
+        || name.ends_with("key")
+}
+
+/// The `(name, value)` pairs of `raw`'s query string, as written, even in a URL that does not parse.
+fn query_pairs(raw: &str) -> impl Iterator<Item = (&str, &str)> {
+    let query = raw.split_once('?').map(|(_, q)| q).unwrap_or("");
+    let query = query.split('#').next().unwrap_or("");
+    query.split('&').filter_map(|pair| pair.split_once('='))
+}
+
+/// The values of `raw`'s secret query parameters, as written and percent-decoded.
+fn secret_values(raw: &str) -> Vec<String> {
+    query_pairs(raw)
+        .filter(|(name, _)| secret_parameter(name))
+        .flat_map(|(_, value)| [value.to_string(), percent_decode(value)])
+        .collect()
+}
+
+/// Replaces the password of `scheme://user:password@host` and the values of secret query parameters
+/// (`?password=`, `sslpassword=`...) with `***`, even in a URL that does not parse.
 fn redact_password_in(raw: &str) -> String {
-    let Some(after_scheme) = raw.find("://").map(|i| i + 3) else {
-        return raw.to_string();
+    let mut out = match raw.find("://").map(|i| i + 3) {
+        None => raw.to_string(),
+        Some(after_scheme) => {
+            let rest = &raw[after_scheme..];
+            let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+            let authority = &rest[..authority_end];
+            match (authority.rfind('@'), authority.find(':')) {
+                (Some(at), Some(colon)) if colon < at => format!(
+                    "{}{}:***{}",
+                    &raw[..after_scheme],
+                    &authority[..colon],
+                    &rest[at..]
+                ),
+                _ => raw.to_string(),
+            }
+        }
     };
-    let rest = &raw[after_scheme..];
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let authority = &rest[..authority_end];
-    match (authority.rfind('@'), authority.find(':')) {
-        (Some(at), Some(colon)) if colon < at => format!(
-            "{}{}:***{}",
-            &raw[..after_scheme],
-            &authority[..colon],
-            &rest[at..]
-        ),
-        _ => raw.to_string(),
+    if let Some((head, query)) = out.split_once('?') {
+        let (query, fragment) = match query.split_once('#') {
+            Some((q, f)) => (q, Some(f)),
+            None => (query, None),
+        };
+        let mut redacted = String::with_capacity(out.len());
+        redacted.push_str(head);
+        redacted.push('?');
+        for (i, pair) in query.split('&').enumerate() {
+            if i > 0 {
+                redacted.push('&');
+            }
+            match pair.split_once('=') {
+                Some((name, _)) if secret_parameter(name) => {
+                    redacted.push_str(name);
+                    redacted.push_str("=***");
+                }
+                _ => redacted.push_str(pair),
+            }
+        }
+        if let Some(f) = fragment {
+            redacted.push('#');
+            redacted.push_str(f);
+        }
+        out = redacted;
     }
+    out
 }
 
 #[cfg(test)]
@@ -192,6 +262,34 @@ mod tests {
             "auth failed for ***"
         );
         assert_eq!(url.to_string(), "postgres://admin:***@db.example:5432/app");
+    }
+
+    #[test]
+    fn secret_parameters_never_show() {
+        let raw = "postgres://admin@db.example/app?sslmode=require&password=can%40ary1&sslpassword=canary2&application_name=x#f";
+        let url = DatabaseUrl::parse(raw).unwrap();
+        assert_eq!(
+            url.redacted(),
+            "postgres://admin@db.example/app?sslmode=require&password=***&sslpassword=***&application_name=x#f"
+        );
+        assert_eq!(
+            url.redact_text("bad password can@ary1 or canary2 in can%40ary1"),
+            "bad password *** or *** in ***"
+        );
+        assert!(!format!("{url:?}").contains("canary"), "{url:?}");
+        for raw in [
+            "mysql://root@h/d?pwd=canary3",
+            "mysql://root:canary4@h/d?PASSWORD=canary5&ssl-key=/k.pem",
+            "postgres://u@h/d?auth_token=canary6",
+        ] {
+            let url = DatabaseUrl::parse(raw).unwrap();
+            assert!(!url.redacted().contains("canary"), "{}", url.redacted());
+        }
+        // Unparsable: still redacted in the error.
+        let err = DatabaseUrl::parse("postgres://:5432/app?password=canary7")
+            .unwrap_err()
+            .to_string();
+        assert!(!err.contains("canary7"), "{err}");
     }
 
     #[test]

@@ -161,7 +161,13 @@ mod tests {
             seen.contains(&"asked: the application writes t.c".to_string()),
             "{seen:?}"
         );
-        for line in ["start 1", "done 2 (5 rows)", "batch 3/3", "start 4", "done 4 (0 rows)"] {
+        for line in [
+            "start 1",
+            "done 2 (5 rows)",
+            "batch 3/3",
+            "start 4",
+            "done 4 (0 rows)",
+        ] {
             assert!(seen.contains(&line.to_string()), "{line} in {seen:?}");
         }
 

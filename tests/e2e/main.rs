@@ -6,6 +6,7 @@ mod support;
 
 mod cli;
 mod eval;
+mod history_true;
 mod llm;
 mod migrate;
 mod mysql;

@@ -74,6 +74,24 @@ fn selected_for(target: Target, m: &Migration) -> bool {
     }
 }
 
+/// The applied migration that `m` is a renamed copy of: the same statements under another version, whose
+/// own file is gone (`has_file`). Running `m` would run them a second time.
+pub fn renamed_from<'r>(
+    m: &Migration,
+    records: impl IntoIterator<Item = &'r Record>,
+    has_file: impl Fn(u64) -> bool,
+) -> Option<&'r Record> {
+    if m.up.trim().is_empty() {
+        return None;
+    }
+    records.into_iter().find(|r| {
+        r.status == Status::Applied
+            && r.version != m.version
+            && r.checksum == m.checksum
+            && !has_file(r.version)
+    })
+}
+
 fn current_version(records: &BTreeMap<u64, Record>) -> Option<u64> {
     records
         .values()
@@ -287,6 +305,28 @@ impl Executor<'_> {
                 applied: r.checksum.clone(),
                 current: m.checksum.clone(),
             });
+        }
+
+        for m in migrations.iter().filter(|m| {
+            selected_for(options.target, m)
+                && records
+                    .get(&m.version)
+                    .is_none_or(|r| r.status != Status::Applied)
+        }) {
+            if let Some(r) = renamed_from(m, records.values(), |v| {
+                migrations.iter().any(|f| f.version == v)
+            }) {
+                return Err(ExecError::Refused(format!(
+                    "{} has the same statements as {}, applied{}, whose file is gone: the file was renamed, and applying it would run them a second time\n\nRename it back to `{}.sql`. To run those statements again on purpose, write them in a new migration that differs from the applied one (a comment is enough).",
+                    m.id,
+                    r.name,
+                    r.applied_at
+                        .as_deref()
+                        .map(|at| format!(" {at}"))
+                        .unwrap_or_default(),
+                    r.name
+                )));
+            }
         }
 
         let highest_applied = outcome.version_before.unwrap_or(0);

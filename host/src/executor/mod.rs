@@ -18,7 +18,7 @@ mod rollback;
 mod transaction;
 mod trial;
 
-pub use apply::{Applied, ApplyOptions, ApplyOutcome, Target};
+pub use apply::{Applied, ApplyOptions, ApplyOutcome, Target, renamed_from};
 pub use lock::{LockError, RunLock};
 pub use phases::{MonitorReport, PhaseOptions, PhaseRun, PhasedEnd, PhasedOutcome};
 pub use report::{Event, Reporter, Silent};

@@ -14,7 +14,8 @@ pub struct Line {
     /// A file exists for it (a rolled-back migration without one cannot be applied again).
     #[serde(skip)]
     pub has_file: bool,
-    /// applied, pending, draft (written, not accepted), conflict (the file and the history disagree on the
+    /// applied, pending, draft (written, not accepted), renamed (pending, but an applied migration's
+    /// statements under a new version), conflict (the file and the history disagree on the
     /// version's name), failed, running, rolled_back, changed (applied, file edited since), missing (applied,
     /// file gone).
     pub state: String,
@@ -57,7 +58,21 @@ pub async fn lines(ctx: &Context) -> anyhow::Result<(Vec<Line>, bool)> {
                     f.id()
                 )),
             ),
-            (Some(_), None) => ("pending".to_string(), None),
+            (Some(f), None) => {
+                let renamed = crate::executor::renamed_from(&to_migration(f), recs.values(), |v| {
+                    ws.files.iter().any(|f| f.version == v)
+                });
+                match renamed {
+                    Some(r) => (
+                        "renamed".to_string(),
+                        Some(format!(
+                            "the same statements as applied {}, whose file is gone: rename it back to `{}.sql` (`migrate apply` refuses to run them twice)",
+                            r.name, r.name
+                        )),
+                    ),
+                    None => ("pending".to_string(), None),
+                }
+            }
             (Some(f), Some(r)) if f.id() != r.name => (
                 "conflict".into(),
                 Some(format!(

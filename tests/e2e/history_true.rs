@@ -2,6 +2,7 @@
 //! oversized migrations, on every engine where the defect can happen.
 
 use crate::migrate::{ENGINES, Project};
+use crate::support::Engine;
 
 #[test]
 fn a_renamed_applied_file_is_recognised_and_not_run_again() {
@@ -51,4 +52,61 @@ fn a_renamed_applied_file_is_recognised_and_not_run_again() {
         p.run(&["migrate", "apply"]);
         assert_eq!(p.column("SELECT COUNT(*) FROM t"), ["3"], "{engine:?}");
     }
+}
+
+#[test]
+fn a_retry_refuses_edits_to_statements_that_already_ran() {
+    for engine in [Engine::Mysql, Engine::Postgres] {
+        let p = Project::new(engine);
+        let file = p.migrations().join("001_seed.sql");
+        let write = |second: &str, third: &str| {
+            std::fs::write(
+                &file,
+                format!(
+                    "-- transaction: false\n\n-- +up\nCREATE TABLE t (id INTEGER PRIMARY KEY);\n{second}\n{third}\n\n-- +down\nDROP TABLE t;\n"
+                ),
+            )
+            .unwrap()
+        };
+        write(
+            "INSERT INTO t VALUES (1);",
+            "INSERT INTO missing VALUES (1);",
+        );
+        let err = p.fail(&["migrate", "apply"]);
+        assert!(
+            err.contains("statement 3 of 3") && err.contains("Statements 1..2 were applied"),
+            "{engine:?}: {err}"
+        );
+        // Statement 2 ran as `VALUES (1)`: an edit to it is refused, and nothing runs.
+        write("INSERT INTO t VALUES (2);", "INSERT INTO t VALUES (3);");
+        let err = p.fail(&["migrate", "retry", "001"]);
+        assert!(
+            err.contains("statement 2 of its file differs") && err.contains("migrate info 1"),
+            "{engine:?}: {err}"
+        );
+        assert_eq!(
+            p.column("SELECT id FROM t ORDER BY id"),
+            ["1"],
+            "{engine:?}"
+        );
+        // Only the failed statement changed: the retry continues from it.
+        write("INSERT INTO t   VALUES (1);", "INSERT INTO t VALUES (3);");
+        p.run(&["migrate", "retry", "001"]);
+        assert_eq!(
+            p.column("SELECT id FROM t ORDER BY id"),
+            ["1", "3"],
+            "{engine:?}"
+        );
+    }
+}
+
+#[test]
+fn a_failure_at_the_first_statement_says_that_none_ran() {
+    let p = Project::new(Engine::Mysql);
+    p.write("001_broken.sql", "INSERT INTO missing VALUES (1);", None);
+    let err = p.fail(&["migrate", "apply"]);
+    assert!(
+        err.contains("No statement of it ran") && !err.contains("1..0"),
+        "{err}"
+    );
 }

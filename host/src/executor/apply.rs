@@ -442,6 +442,19 @@ impl Executor<'_> {
                 Some((Status::RolledBack, _)) | None => None,
             };
             let statements = split(engine, &m.up);
+            if let (Some((done, _)), Some(r)) = (resume_from, record)
+                && let Some(j) = edited_before(&split(engine, &r.up_sql), &statements, done)
+            {
+                return Err(ExecError::Refused(format!(
+                    "migration {}: statement {j} of its file differs from the statement {j} that ran; {} already applied, and continuing would record SQL that never ran\n\nRestore {} as applied (`ai-shell migrate info {}` shows the recorded SQL) and change only statement {} onwards, or undo what ran with `ai-shell migrate rollback {}` and apply the edited file.",
+                    m.id,
+                    statement_range(done, "were"),
+                    statement_range(done, ""),
+                    m.version,
+                    done + 1,
+                    m.version
+                )));
+            }
             let control = transaction_control(engine, &m.up);
             // A fresh statement-by-statement migration writes its `running` row together with the previous
             // one's final row; anything else (including a refusal below) first writes that final row on its own.
@@ -656,11 +669,19 @@ impl Executor<'_> {
                         step: k + 1,
                         total: statements.len(),
                         error,
-                        hint: format!(
-                            "Statements 1..{k} were applied and are recorded. Fix the cause, then `ai-shell migrate retry {v}` continues from statement {}, or `ai-shell migrate rollback {v}` undoes statements 1..{k}.",
-                            k + 1,
-                            v = m.version
-                        ),
+                        hint: match k {
+                            0 => format!(
+                                "No statement of it ran. Fix the cause, then `ai-shell migrate retry {v}` runs it from statement 1.",
+                                v = m.version
+                            ),
+                            _ => format!(
+                                "{} applied and recorded. Fix the cause, then `ai-shell migrate retry {v}` continues from statement {}, or `ai-shell migrate rollback {v}` undoes {}.",
+                                statement_range(k, "were"),
+                                k + 1,
+                                statement_range(k, ""),
+                                v = m.version
+                            ),
+                        },
                     });
                 }
             }
@@ -674,6 +695,31 @@ impl Executor<'_> {
         done.duration_ms = Some(started.elapsed().as_millis() as u64);
         Ok(done)
     }
+}
+
+/// "statement 1" or "statements 1..k", followed by `verb` when given ("were" becomes "was" for one).
+fn statement_range(k: usize, verb: &str) -> String {
+    let (text, verb) = match k {
+        1 => ("Statement 1".to_string(), verb.replace("were", "was")),
+        _ => (format!("Statements 1..{k}"), verb.to_string()),
+    };
+    if verb.is_empty() {
+        text.to_lowercase()
+    } else {
+        format!("{text} {verb}")
+    }
+}
+
+/// Statements `0..done` of a migration resumed or retried must be those that ran (`recorded`): otherwise the
+/// history would record, as applied, SQL that never ran. The first that differs (1-based), if any.
+fn edited_before(recorded: &[String], now: &[String], done: usize) -> Option<usize> {
+    let norm = |s: &String| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    (0..done)
+        .find(|&i| match (recorded.get(i), now.get(i)) {
+            (Some(a), Some(b)) => norm(a) != norm(b),
+            _ => true,
+        })
+        .map(|i| i + 1)
 }
 
 /// The phased form `m` runs in, when it is not phased itself: a run of it that stopped part-way was

@@ -110,3 +110,24 @@ fn a_failure_at_the_first_statement_says_that_none_ran() {
         "{err}"
     );
 }
+
+#[test]
+fn mariadb_migrations_run_under_the_servers_sql_mode() {
+    let p = Project::new(Engine::Mysql);
+    p.write(
+        "001_concat.sql",
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, a VARCHAR(10), b VARCHAR(10), c VARCHAR(40));\n\
+         CREATE TRIGGER t_bi BEFORE INSERT ON t FOR EACH ROW SET NEW.c = NEW.a || NEW.b;\n\
+         INSERT INTO t (id, a, b) VALUES (1, '1', '2');",
+        Some("DROP TABLE t;"),
+    );
+    p.run(&["migrate", "apply"]);
+    let global = p.column("SELECT @@GLOBAL.sql_mode");
+    let trigger = p.column(
+        "SELECT SQL_MODE FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() AND TRIGGER_NAME = 't_bi'",
+    );
+    assert_eq!(trigger, global, "the trigger keeps the server's mode");
+    assert!(!trigger[0].contains("PIPES_AS_CONCAT") && !trigger[0].contains("IGNORE_SPACE"));
+    // `||` is OR under the server's mode, as it would be in the mysql client.
+    assert_eq!(p.column("SELECT c FROM t"), ["1"]);
+}

@@ -87,8 +87,15 @@ impl Database {
                 Pool::Postgres(pool)
             }
             Engine::MySql => {
-                let options: sqlx::mysql::MySqlConnectOptions =
-                    url.sqlx_url().parse().map_err(unreachable)?;
+                // Migrations run under the server's sql_mode: sqlx would add PIPES_AS_CONCAT and
+                // NO_ENGINE_SUBSTITUTION, and its IGNORE_SPACE capability flag sets IGNORE_SPACE (`a || b` would
+                // change meaning, and triggers and routines keep the mode they were created under).
+                let options: sqlx::mysql::MySqlConnectOptions = url
+                    .sqlx_url()
+                    .parse::<sqlx::mysql::MySqlConnectOptions>()
+                    .map_err(unreachable)?
+                    .pipes_as_concat(false)
+                    .no_engine_substitution(false);
                 let probe =
                     tokio::time::timeout(first, sqlx::MySqlConnection::connect_with(&options))
                         .await
@@ -96,6 +103,16 @@ impl Database {
                         .map_err(unreachable)?;
                 let _ = probe.close().await;
                 let pool = sqlx::mysql::MySqlPoolOptions::new()
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            sqlx::Executor::execute(
+                                conn,
+                                "SET SESSION sql_mode = @@GLOBAL.sql_mode",
+                            )
+                            .await
+                            .map(|_| ())
+                        })
+                    })
                     .max_connections(4)
                     .acquire_timeout(std::time::Duration::from_secs(10))
                     .connect_with(options)

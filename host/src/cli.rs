@@ -335,6 +335,13 @@ pub enum MigrateCommand {
         /// times, with back-off).
         #[arg(long = "with-retry", alias = "fix-deadlock")]
         with_retry: bool,
+        /// The run that executed statement K died and nothing tells whether it ran: it did, record it as run
+        /// without running it.
+        #[arg(long, value_name = "K", conflicts_with = "rerun_statement")]
+        skip_statement: Option<usize>,
+        /// The run that executed statement K died and nothing tells whether it ran: it did not, run it.
+        #[arg(long, value_name = "K")]
+        rerun_statement: Option<usize>,
         #[arg(long)]
         json: bool,
         #[command(flatten)]
@@ -402,6 +409,10 @@ pub enum PluginCommand {
     Install {
         /// The component file.
         file: PathBuf,
+        /// Replace an installed plugin of the same name (without this, installing a name that is already
+        /// installed is refused).
+        #[arg(long)]
+        force: bool,
     },
     /// Remove an installed plugin.
     Remove {

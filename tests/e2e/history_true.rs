@@ -131,3 +131,136 @@ fn mariadb_migrations_run_under_the_servers_sql_mode() {
     // `||` is OR under the server's mode, as it would be in the mysql client.
     assert_eq!(p.column("SELECT c FROM t"), ["1"]);
 }
+
+/// `ai-shell migrate ARGS` in the project, started and left running.
+fn spawn(p: &Project, args: &[&str]) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_ai-shell"))
+        .env("AI_SHELL_CACHE_DIR", crate::support::cache_dir())
+        .env("AI_SHELL_PLUGINS_DIR", p.db.plugins_dir())
+        .current_dir(p.dir.path())
+        .args(["--database", p.db.url(), "migrate"])
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+/// A statement that sleeps `seconds`, then inserts `v` into `t`.
+fn slow_insert(engine: Engine, v: usize, seconds: f64) -> String {
+    match engine {
+        Engine::Postgres => format!("INSERT INTO t (v) SELECT {v} FROM pg_sleep({seconds})"),
+        _ => format!("INSERT INTO t (v) SELECT {v} + SLEEP({seconds})"),
+    }
+}
+
+/// Item 1 of the crash-window issue: a run killed (SIGKILL) at any moment of a migration whose statements
+/// commit one by one (MariaDB; PostgreSQL with `transaction: false`) leaves each statement run exactly once
+/// after the next `apply`, the last one included: 20 kills per engine, spread over the run.
+#[test]
+fn a_run_killed_at_any_moment_runs_no_statement_twice() {
+    for engine in [Engine::Mysql, Engine::Postgres] {
+        let p = Project::new(engine);
+        p.write(
+            "001_create_t.sql",
+            "CREATE TABLE t (id INTEGER PRIMARY KEY AUTO_INCREMENT, v INTEGER)"
+                .replace(
+                    " AUTO_INCREMENT",
+                    if engine == Engine::Postgres {
+                        " GENERATED ALWAYS AS IDENTITY"
+                    } else {
+                        " AUTO_INCREMENT"
+                    },
+                )
+                .replace(
+                    "PRIMARY KEY GENERATED ALWAYS AS IDENTITY",
+                    "GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
+                )
+                .as_str(),
+            Some("DROP TABLE t;"),
+        );
+        p.run(&["migrate", "apply"]);
+        for round in 0..20usize {
+            let version = round + 2;
+            std::fs::write(
+                p.migrations().join(format!("{version:03}_fill_{round}.sql")),
+                format!(
+                    "-- transaction: false\n\n-- +up\n{};\n{};\n\n-- +down\nDELETE FROM t WHERE v = {version};\n",
+                    slow_insert(engine, version, 0.3),
+                    slow_insert(engine, version, 0.3)
+                ),
+            )
+            .unwrap();
+            let mut child = spawn(&p, &["apply"]);
+            // Kill times spread over connecting, both statements and the records after them.
+            let delay = 60 + (round * 37) % 700;
+            std::thread::sleep(std::time::Duration::from_millis(delay as u64));
+            child.kill().unwrap();
+            child.wait().unwrap();
+            p.run(&["migrate", "apply"]);
+            let rows = p.column(&format!("SELECT COUNT(*) FROM t WHERE v = {version}"));
+            assert_eq!(
+                rows,
+                ["2"],
+                "{engine:?}, round {round}: killed after {delay} ms, each of the 2 statements must have run once"
+            );
+        }
+        let status = p.run(&["migrate", "status"]);
+        assert!(
+            !status.contains("failed") && !status.contains("running"),
+            "{engine:?}: {status}"
+        );
+    }
+}
+
+/// MariaDB: a statement nothing can make atomic with its record (`DO`, `CALL`), interrupted while it ran (here
+/// its connection is killed on the server), is neither re-run nor skipped by guesswork: `apply` refuses and
+/// names both choices, and `retry` takes one.
+#[test]
+fn an_interrupted_statement_of_unknown_effect_is_left_to_the_operator() {
+    let p = Project::new(Engine::Mysql);
+    p.write(
+        "001_create_t.sql",
+        "CREATE TABLE t (id INTEGER PRIMARY KEY AUTO_INCREMENT, v INTEGER);",
+        Some("DROP TABLE t;"),
+    );
+    p.run(&["migrate", "apply"]);
+    std::fs::write(
+        p.migrations().join("002_slow.sql"),
+        "-- +up\nINSERT INTO t (v) VALUES (1);\nDO SLEEP(5);\nINSERT INTO t (v) VALUES (3);\n",
+    )
+    .unwrap();
+    let mut child = spawn(&p, &["apply"]);
+    let running = format!(
+        "SELECT ID FROM information_schema.PROCESSLIST WHERE DB = '{}' AND INFO LIKE 'DO SLEEP%'",
+        p.db.name()
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let id = loop {
+        if let Some(id) = p.column(&running).pop() {
+            break id;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "statement 2 never ran"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    p.db.exec(&format!("KILL CONNECTION {id}"));
+    child.wait().unwrap();
+    let err = p.fail(&["migrate", "apply"]);
+    assert!(
+        err.contains("interrupted while statement 2 of 3 ran")
+            && err.contains("--skip-statement 2")
+            && err.contains("--rerun-statement 2"),
+        "{err}"
+    );
+    let err = p.fail(&["migrate", "retry", "002", "--skip-statement", "3"]);
+    assert!(err.contains("stopped at statement 2 of 3, not 3"), "{err}");
+    p.run(&["migrate", "retry", "002", "--skip-statement", "2"]);
+    assert_eq!(p.column("SELECT v FROM t ORDER BY id"), ["1", "3"]);
+    let logs = p.run(&["migrate", "logs", "002"]);
+    assert!(logs.contains("--skip-statement"), "{logs}");
+    let err = p.fail(&["migrate", "retry", "002", "--rerun-statement", "2"]);
+    assert!(err.contains("not failed"), "{err}");
+}

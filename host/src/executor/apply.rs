@@ -7,7 +7,8 @@ use serde::Serialize;
 
 use super::transaction::SqliteGroup;
 use super::{
-    ExecError, Executor, Migration, already_applied, split, transaction_control, transactional_ddl,
+    Atomicity, ExecError, Executor, Migration, already_applied, split, transaction_control,
+    transactional_ddl,
 };
 use crate::connection::{Engine, Session};
 use crate::history::{Record, Status, record};
@@ -21,6 +22,16 @@ pub enum Target {
     Only(u64),
     /// Pending migrations up to and including this version.
     UpTo(u64),
+}
+
+/// What `migrate retry` does with the statement a migration stopped at, when the run that executed it died and
+/// nothing tells whether it ran (`--skip-statement K`, `--rerun-statement K`; K is 1-based).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StatementChoice {
+    /// It ran: record it as done without running it.
+    Skip(usize),
+    /// It did not run: run it.
+    Rerun(usize),
 }
 
 /// Options of an apply run.
@@ -108,7 +119,7 @@ impl Executor<'_> {
         options: &ApplyOptions,
     ) -> Result<ApplyOutcome, ExecError> {
         let (mut s, lock) = self.locked_session().await?;
-        let result = self.apply_locked(&mut s, migrations, options, false).await;
+        let result = self.apply_locked(&mut s, migrations, options, None).await;
         let _ = lock.release(&mut s).await;
         result
     }
@@ -120,6 +131,7 @@ impl Executor<'_> {
         migrations: &[Migration],
         version: u64,
         phases: &super::PhaseOptions,
+        choice: Option<StatementChoice>,
     ) -> Result<ApplyOutcome, ExecError> {
         let (mut s, lock) = self.locked_session().await?;
         let result = async {
@@ -144,7 +156,8 @@ impl Executor<'_> {
                 accept_checksums: BTreeSet::new(),
                 phases: phases.clone(),
             };
-            self.apply_locked(&mut s, migrations, &options, true).await
+            self.apply_locked(&mut s, migrations, &options, Some(choice))
+                .await
         }
         .await;
         let _ = lock.release(&mut s).await;
@@ -204,7 +217,7 @@ impl Executor<'_> {
         s: &mut Session,
         migrations: &[Migration],
         options: &ApplyOptions,
-        retrying: bool,
+        retrying: Option<Option<StatementChoice>>,
     ) -> Result<ApplyOutcome, ExecError> {
         let mut group = SqliteGroup::default();
         let result = self
@@ -222,9 +235,11 @@ impl Executor<'_> {
         s: &mut Session,
         migrations: &[Migration],
         options: &ApplyOptions,
-        retrying: bool,
+        retrying: Option<Option<StatementChoice>>,
         group: &mut SqliteGroup,
     ) -> Result<ApplyOutcome, ExecError> {
+        let choice = retrying.flatten();
+        let retrying = retrying.is_some();
         if let Target::Only(v) = options.target
             && !migrations.iter().any(|m| m.version == v)
         {
@@ -442,6 +457,43 @@ impl Executor<'_> {
                 Some((Status::RolledBack, _)) | None => None,
             };
             let statements = split(engine, &m.up);
+            let resume_from = match (resume_from, choice) {
+                (_, None) => resume_from,
+                (Some((done, _)), Some(c)) => {
+                    let (StatementChoice::Skip(k) | StatementChoice::Rerun(k)) = c;
+                    if k != done + 1 || k > statements.len() {
+                        return Err(ExecError::Refused(format!(
+                            "migration {} stopped at statement {} of {}, not {k}: only the statement it stopped at can be skipped or run again",
+                            m.id,
+                            done + 1,
+                            statements.len()
+                        )));
+                    }
+                    if let StatementChoice::Skip(k) = c {
+                        self.history.set_progress(s, m.version, k).await?;
+                        self.history
+                            .log(
+                                s,
+                                m.version,
+                                "skipped",
+                                &format!(
+                                    "statement {k} recorded as run without running it, by {} with --skip-statement",
+                                    crate::history::record::current_user()
+                                ),
+                            )
+                            .await?;
+                        Some((k, false))
+                    } else {
+                        Some((done, false))
+                    }
+                }
+                (None, Some(_)) => {
+                    return Err(ExecError::Refused(format!(
+                        "migration {} did not stop part-way through its statements: there is no statement to skip or run again",
+                        m.id
+                    )));
+                }
+            };
             if let (Some((done, _)), Some(r)) = (resume_from, record)
                 && let Some(j) = edited_before(&split(engine, &r.up_sql), &statements, done)
             {
@@ -627,14 +679,36 @@ impl Executor<'_> {
         // statements such as CREATE INDEX CONCURRENTLY refuse.
         // MySQL also skips the record after a statement whose re-run after a crash fails visibly (CREATE TABLE,
         // CREATE INDEX): a resumed run skips such statements while the server says they already ran.
-        let mysql = s.engine() == Engine::MySql;
+        let engine = s.engine();
+        let mysql = engine == Engine::MySql;
         // While resuming, the statements from here on may have run already.
         let mut may_have_run = start;
         for (k, statement) in statements.iter().enumerate().skip(start) {
-            // The last statement's progress is recorded by the final row.
-            let record_progress =
-                k + 1 < statements.len() && !(mysql && super::rerun_detected(statement));
-            let script = if mysql && record_progress {
+            let kind = super::atomicity(engine, statement);
+            if interrupted && k == may_have_run && kind == Atomicity::Unknown {
+                return Err(ExecError::Refused(format!(
+                    "migration {id} was interrupted while statement {n} of {total} ran (`{head}`), and nothing in the database tells whether it ran: running it twice may not be safe\n\nLook for its effect, then run `ai-shell migrate retry {v} --skip-statement {n}` if it ran, or `ai-shell migrate retry {v} --rerun-statement {n}` if it did not.",
+                    id = m.id,
+                    n = k + 1,
+                    total = statements.len(),
+                    head = statement.trim().lines().next().unwrap_or_default(),
+                    v = m.version
+                )));
+            }
+            // A data statement (any statement but a few on PostgreSQL and SQLite) commits with its progress
+            // record. Others record progress right after (MySQL: in the same call, which the server finishes
+            // when the client dies), except MySQL statements whose re-run is seen (`rerun_detected`) and a
+            // last one whose re-run is safe, whose progress is the final row.
+            let wrapped = kind == Atomicity::WithProgress;
+            let record_progress = wrapped
+                || kind == Atomicity::Unknown
+                || (k + 1 < statements.len() && !(mysql && super::rerun_detected(statement)));
+            let script = if wrapped {
+                format!(
+                    "BEGIN;\n{statement};\n{};\nCOMMIT",
+                    self.history.progress_sql(m.version, k + 1)
+                )
+            } else if mysql && record_progress {
                 format!(
                     "{statement};\n{}",
                     self.history.progress_sql(m.version, k + 1)
@@ -642,10 +716,14 @@ impl Executor<'_> {
             } else {
                 statement.clone()
             };
-            match s.execute_script(&script).await {
+            let result = s.execute_script(&script).await;
+            if result.is_err() && wrapped {
+                let _ = s.execute_script("ROLLBACK").await;
+            }
+            match result {
                 Ok(()) => {}
                 // The previous run died right after this statement, before recording it.
-                Err(e) if interrupted && k == may_have_run && already_applied(&e) => {
+                Err(e) if interrupted && k == may_have_run && !wrapped && already_applied(&e) => {
                     // The next one may have run too only if no progress record separated them.
                     may_have_run = if record_progress { usize::MAX } else { k + 1 };
                     self.history
@@ -664,6 +742,15 @@ impl Executor<'_> {
                     let error = e.to_string();
                     self.record_failure(s, m, statements.len(), k, false, &error)
                         .await?;
+                    let maybe_ran = if interrupted && k == may_have_run {
+                        format!(
+                            " The run that died may have run it before: if its effect is there, `ai-shell migrate retry {} --skip-statement {}` records it as run.",
+                            m.version,
+                            k + 1
+                        )
+                    } else {
+                        String::new()
+                    };
                     return Err(ExecError::Failed {
                         id: m.id.clone(),
                         step: k + 1,
@@ -671,11 +758,11 @@ impl Executor<'_> {
                         error,
                         hint: match k {
                             0 => format!(
-                                "No statement of it ran. Fix the cause, then `ai-shell migrate retry {v}` runs it from statement 1.",
+                                "No statement of it ran. Fix the cause, then `ai-shell migrate retry {v}` runs it from statement 1.{maybe_ran}",
                                 v = m.version
                             ),
                             _ => format!(
-                                "{} applied and recorded. Fix the cause, then `ai-shell migrate retry {v}` continues from statement {}, or `ai-shell migrate rollback {v}` undoes {}.",
+                                "{} applied and recorded. Fix the cause, then `ai-shell migrate retry {v}` continues from statement {}, or `ai-shell migrate rollback {v}` undoes {}.{maybe_ran}",
                                 statement_range(k, "were"),
                                 k + 1,
                                 statement_range(k, ""),
@@ -685,7 +772,7 @@ impl Executor<'_> {
                     });
                 }
             }
-            if record_progress && !mysql {
+            if record_progress && !mysql && !wrapped {
                 self.history.set_progress(s, m.version, k + 1).await?;
             }
         }

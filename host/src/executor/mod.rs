@@ -18,7 +18,7 @@ mod rollback;
 mod transaction;
 mod trial;
 
-pub use apply::{Applied, ApplyOptions, ApplyOutcome, Target, renamed_from};
+pub use apply::{Applied, ApplyOptions, ApplyOutcome, StatementChoice, Target, renamed_from};
 pub use lock::{LockError, RunLock};
 pub use phases::{MonitorReport, PhaseOptions, PhaseRun, PhasedEnd, PhasedOutcome};
 pub use report::{Event, Reporter, Silent};
@@ -263,10 +263,8 @@ pub fn transactional_ddl(engine: Engine) -> bool {
     !matches!(engine, Engine::MySql)
 }
 
-/// MySQL: whether running `statement` again after it completed fails with an error that [`already_applied`]
-/// recognises (`CREATE TABLE` and `CREATE [UNIQUE] INDEX` without `IF NOT EXISTS`; MySQL DDL is atomic), so a
-/// crash right after it is resumed correctly without a progress record in between.
-fn rerun_detected(statement: &str) -> bool {
+/// The first `n` words of `statement` in upper case, after its leading comments.
+fn leading_words(statement: &str, n: usize) -> Vec<String> {
     let mut text = statement.trim_start();
     loop {
         if let Some(rest) = text.strip_prefix("--") {
@@ -277,16 +275,75 @@ fn rerun_detected(statement: &str) -> bool {
             break;
         }
     }
-    let words: Vec<String> = text
-        .split_whitespace()
-        .take(4)
+    text.split(|c: char| c.is_whitespace() || c == '(' || c == ';')
+        .filter(|w| !w.is_empty())
+        .take(n)
         .map(str::to_ascii_uppercase)
-        .collect();
+        .collect()
+}
+
+/// MySQL: whether running `statement` again after it completed fails with an error that [`already_applied`]
+/// recognises (`CREATE TABLE` and `CREATE [UNIQUE] INDEX` without `IF NOT EXISTS`; MySQL DDL is atomic), so a
+/// crash right after it is resumed correctly without a progress record in between.
+fn rerun_detected(statement: &str) -> bool {
+    let words = leading_words(statement, 4);
     let words: Vec<&str> = words.iter().map(String::as_str).collect();
     match words.as_slice() {
         ["CREATE", "TABLE", next, ..] | ["CREATE", "INDEX", next, ..] => *next != "IF",
         ["CREATE", "UNIQUE", "INDEX", next] => *next != "IF",
         _ => false,
+    }
+}
+
+/// How a statement of a statement-by-statement migration is kept from running twice after a crash.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Atomicity {
+    /// It runs in one transaction with its progress record: both commit, or neither does.
+    WithProgress,
+    /// It commits on its own (MySQL DDL, PostgreSQL's `CONCURRENTLY`, `VACUUM`...); run again after a crash, it
+    /// fails with an error [`already_applied`] recognises, or changes nothing.
+    Rerunnable,
+    /// Neither (MySQL `CALL`, `DO`, `SET`...): after a crash while it ran, nothing tells whether it ran.
+    Unknown,
+}
+
+fn atomicity(engine: Engine, statement: &str) -> Atomicity {
+    let words = leading_words(statement, 8);
+    let mut first: Vec<&str> = words.iter().map(String::as_str).collect();
+    // MariaDB `SET STATEMENT var = value FOR <statement>`.
+    if first.starts_with(&["SET", "STATEMENT"])
+        && let Some(at) = first.iter().position(|w| *w == "FOR")
+    {
+        first.drain(..=at);
+    }
+    let head = first.first().copied().unwrap_or("");
+    match engine {
+        Engine::MySql => match head {
+            "INSERT" | "UPDATE" | "DELETE" | "REPLACE" | "WITH" | "SELECT" | "LOAD" | "VALUES"
+            | "TABLE" => Atomicity::WithProgress,
+            "CREATE" | "ALTER" | "DROP" | "RENAME" | "TRUNCATE" | "GRANT" | "REVOKE"
+            | "ANALYZE" | "OPTIMIZE" | "REPAIR" | "INSTALL" | "UNINSTALL" | "FLUSH" => {
+                Atomicity::Rerunnable
+            }
+            _ => Atomicity::Unknown,
+        },
+        Engine::Postgres => {
+            let outside_transactions = words.iter().any(|w| w == "CONCURRENTLY")
+                || matches!(head, "VACUUM" | "CLUSTER" | "REINDEX")
+                || matches!(
+                    first.as_slice(),
+                    ["CREATE" | "DROP", "DATABASE" | "TABLESPACE", ..]
+                        | ["ALTER", "SYSTEM", ..]
+                        | ["ALTER", "TYPE", ..]
+                );
+            if outside_transactions {
+                Atomicity::Rerunnable
+            } else {
+                Atomicity::WithProgress
+            }
+        }
+        Engine::Sqlite if head == "VACUUM" => Atomicity::Rerunnable,
+        Engine::Sqlite => Atomicity::WithProgress,
     }
 }
 
@@ -309,7 +366,68 @@ fn already_applied(error: &ConnectionError) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::rerun_detected;
+    use super::{Atomicity, Engine, atomicity, rerun_detected};
+
+    #[test]
+    fn statements_are_kept_from_running_twice_by_their_kind() {
+        for (engine, sql, expected) in [
+            (
+                Engine::MySql,
+                "INSERT INTO t SELECT * FROM u",
+                Atomicity::WithProgress,
+            ),
+            (
+                Engine::MySql,
+                "-- fill\nupdate t set a = 1",
+                Atomicity::WithProgress,
+            ),
+            (
+                Engine::MySql,
+                "WITH x AS (SELECT 1) DELETE FROM t",
+                Atomicity::WithProgress,
+            ),
+            (
+                Engine::MySql,
+                "ALTER TABLE t ADD COLUMN c INT",
+                Atomicity::Rerunnable,
+            ),
+            (
+                Engine::MySql,
+                "SET STATEMENT foreign_key_checks = 0 FOR ALTER TABLE t ADD CONSTRAINT f FOREIGN KEY (a) REFERENCES u (id)",
+                Atomicity::Rerunnable,
+            ),
+            (Engine::MySql, "CALL refresh_totals()", Atomicity::Unknown),
+            (Engine::MySql, "DO RELEASE_LOCK('x')", Atomicity::Unknown),
+            (
+                Engine::Postgres,
+                "ALTER TABLE t ADD COLUMN c int",
+                Atomicity::WithProgress,
+            ),
+            (
+                Engine::Postgres,
+                "INSERT INTO t VALUES (1)",
+                Atomicity::WithProgress,
+            ),
+            (
+                Engine::Postgres,
+                "CREATE INDEX CONCURRENTLY i ON t (a)",
+                Atomicity::Rerunnable,
+            ),
+            (Engine::Postgres, "VACUUM ANALYZE t", Atomicity::Rerunnable),
+            (
+                Engine::Postgres,
+                "ALTER TYPE mood ADD VALUE 'ok'",
+                Atomicity::Rerunnable,
+            ),
+            (
+                Engine::Sqlite,
+                "UPDATE t SET a = 1",
+                Atomicity::WithProgress,
+            ),
+        ] {
+            assert_eq!(atomicity(engine, sql), expected, "{engine:?} {sql}");
+        }
+    }
 
     #[test]
     fn only_statements_whose_rerun_fails_visibly_skip_the_progress_record() {

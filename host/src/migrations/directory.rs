@@ -62,8 +62,6 @@ pub enum MigrationDirError {
         #[source]
         source: std::io::Error,
     },
-    #[error("{path}: not UTF-8 text\n\nSave the file as UTF-8.")]
-    NotUtf8 { path: String },
     #[error("{}", join_errors(.0))]
     Files(Vec<MigrationFileError>),
     #[error("{}", describe_duplicates(.duplicates, .plan))]
@@ -210,10 +208,7 @@ impl MigrationDir {
                 continue;
             }
             let bytes = std::fs::read(&path).map_err(|e| read_err(&path, e))?;
-            let text = String::from_utf8(bytes).map_err(|_| MigrationDirError::NotUtf8 {
-                path: path.display().to_string(),
-            })?;
-            match file::parse(&path, &text) {
+            match file::decode(&path, bytes).and_then(|text| file::parse(&path, &text)) {
                 Ok(m) => set.migrations.push(m),
                 Err(e) => errors.push(e),
             }
@@ -376,9 +371,7 @@ pub fn apply_renumber(plan: &[(PathBuf, PathBuf)]) -> Result<(), MigrationDirErr
             path: from.display().to_string(),
             source,
         })?;
-        let text = String::from_utf8(bytes).map_err(|_| MigrationDirError::NotUtf8 {
-            path: from.display().to_string(),
-        })?;
+        let text = file::decode(from, bytes).map_err(|e| MigrationDirError::Files(vec![e]))?;
         let rewritten = retitle(&text, version, &slug);
         file::parse(to, &rewritten).map_err(|source| MigrationDirError::Renumber {
             path: from.display().to_string(),
@@ -472,10 +465,11 @@ pub fn create(
 /// Marks the migration file at `path` as a draft (`-- draft: true` in its header) or accepts it (removes the
 /// line), leaving every other byte as it is; the up section, and so the checksum, never changes.
 pub fn set_draft(path: &Path, draft: bool) -> Result<(), MigrationDirError> {
-    let text = std::fs::read_to_string(path).map_err(|source| MigrationDirError::Read {
+    let bytes = std::fs::read(path).map_err(|source| MigrationDirError::Read {
         path: path.display().to_string(),
         source,
     })?;
+    let text = file::decode(path, bytes).map_err(|e| MigrationDirError::Files(vec![e]))?;
     let mut out = String::with_capacity(text.len() + 16);
     let mut in_header = true;
     for line in text.split_inclusive('\n') {
@@ -701,11 +695,27 @@ mod tests {
         assert!(e.contains("002_b.sql:2: a second `-- +up`"), "{e}");
         fs::remove_file(d.join("001_a.sql")).unwrap();
         fs::remove_file(d.join("002_b.sql")).unwrap();
+        // Text that is not UTF-8 or holds a NUL byte: refused with line and byte offset, every file at once.
         fs::write(d.join("004_d.sql"), b"-- +up\nSELECT '\xff';").unwrap();
+        fs::write(d.join("005_e.sql"), b"-- +up\r\nSELECT 1;\r\nSELECT '\0';").unwrap();
         let e = MigrationDir::load(d).unwrap_err().to_string();
         assert!(
-            e.ends_with("004_d.sql: not UTF-8 text\n\nSave the file as UTF-8."),
+            e.contains("004_d.sql:2: not UTF-8 text: byte 0xff at byte offset 15 is not part of a UTF-8 character\n\nSave the file as UTF-8"),
             "{e}"
+        );
+        assert!(
+            e.contains("005_e.sql:3: a NUL byte (0x00) at byte offset 27\n\n"),
+            "{e}"
+        );
+        // Renumbering and accepting a draft read the file the same way.
+        let e = apply_renumber(&[(d.join("005_e.sql"), d.join("006_e.sql"))]).unwrap_err();
+        assert!(e.to_string().contains("005_e.sql:3: a NUL byte"), "{e}");
+        assert!(!d.join("006_e.sql").exists());
+        let e = set_draft(&d.join("004_d.sql"), true).unwrap_err();
+        assert!(e.to_string().contains("004_d.sql:2: not UTF-8 text"), "{e}");
+        assert_eq!(
+            fs::read(d.join("004_d.sql")).unwrap(),
+            b"-- +up\nSELECT '\xff';"
         );
     }
 

@@ -236,6 +236,25 @@ pub enum MigrationFileError {
         expected: &'static str,
     },
     #[error(
+        "{file}:{line}: not UTF-8 text: byte 0x{byte:02x} at byte offset {offset} is not part of a UTF-8 character\n\n{hint}"
+    )]
+    NotUtf8 {
+        file: String,
+        line: usize,
+        /// 0-based offset of the first byte that is not UTF-8, counted from the start of the file.
+        offset: usize,
+        byte: u8,
+        hint: &'static str,
+    },
+    #[error("{file}:{line}: a NUL byte (0x00) at byte offset {offset}\n\n{hint}")]
+    NulByte {
+        file: String,
+        line: usize,
+        /// 0-based offset of the first NUL byte, counted from the start of the file.
+        offset: usize,
+        hint: &'static str,
+    },
+    #[error(
         "{file}:{line}: the header says migration {header_version:03} but the file name says {name_version:03}\n\nIf the file was renumbered, change line {line} to `-- ai-shell migration {name_version:03}: {slug}`; otherwise rename the file back."
     )]
     VersionMismatch {
@@ -247,7 +266,71 @@ pub enum MigrationFileError {
     },
 }
 
-/// Parses the file `path_or_name` (a path, or just the file name) whose contents are `text`.
+const UTF8_HINT: &str =
+    "Save the file as UTF-8 (e.g. `iconv -f LATIN1 -t UTF-8 FILE`), then run the command again.";
+const UTF16_HINT: &str = "The file looks UTF-16 encoded: save it as UTF-8 (e.g. `iconv -f UTF-16 -t UTF-8 FILE`), then run the command again.";
+const NUL_HINT: &str = "A migration file is text and never holds NUL bytes: the file is damaged or not UTF-8. Remove the NUL bytes (e.g. `tr -d '\\000' < FILE > FILE.fixed`) or save the file as UTF-8, then run the command again. To store a NUL character, write it as SQL, e.g. `char(0)`.";
+
+/// The text of the migration file `path` whose contents are `bytes`: UTF-8 without NUL bytes. Anything else
+/// is refused with the line and byte offset of the first offending byte, since a database driver may stop
+/// reading at a NUL byte (and so lose the statements after it) or reject the text without naming the file.
+pub fn decode(path: impl AsRef<Path>, bytes: Vec<u8>) -> Result<String, MigrationFileError> {
+    let file = path.as_ref().display().to_string();
+    let utf16 = bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]);
+    match String::from_utf8(bytes) {
+        Ok(text) => {
+            check_no_nul(&file, &text)?;
+            Ok(text)
+        }
+        Err(e) => {
+            let bytes = e.as_bytes();
+            let offset = e.utf8_error().valid_up_to();
+            // A NUL byte before the first non-UTF-8 byte is the first problem.
+            if let Some(nul) = bytes[..offset].iter().position(|&b| b == 0) {
+                return Err(nul_error(file, bytes, nul, utf16));
+            }
+            Err(MigrationFileError::NotUtf8 {
+                line: line_at(bytes, offset),
+                offset,
+                byte: bytes[offset],
+                hint: if utf16 { UTF16_HINT } else { UTF8_HINT },
+                file,
+            })
+        }
+    }
+}
+
+/// Refuses `text` holding a NUL byte (see [`decode`]).
+fn check_no_nul(file: &str, text: &str) -> Result<(), MigrationFileError> {
+    match text.bytes().position(|b| b == 0) {
+        Some(offset) => Err(nul_error(file.to_string(), text.as_bytes(), offset, false)),
+        None => Ok(()),
+    }
+}
+
+fn nul_error(file: String, bytes: &[u8], offset: usize, utf16: bool) -> MigrationFileError {
+    MigrationFileError::NulByte {
+        line: line_at(bytes, offset),
+        offset,
+        hint: if utf16 { UTF16_HINT } else { NUL_HINT },
+        file,
+    }
+}
+
+/// The 1-based line holding byte `offset` (never a line break), with LF, CRLF and lone CR each ending a line,
+/// as [`parse`] reads them.
+fn line_at(bytes: &[u8], offset: usize) -> usize {
+    let before = &bytes[..offset.min(bytes.len())];
+    let breaks = before
+        .iter()
+        .enumerate()
+        .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')))
+        .count();
+    1 + breaks
+}
+
+/// Parses the file `path_or_name` (a path, or just the file name) whose contents are `text`. Text holding a
+/// NUL byte is refused (see [`decode`], which also checks the encoding of a file's bytes).
 pub fn parse(
     path_or_name: impl AsRef<Path>,
     text: &str,
@@ -262,6 +345,7 @@ pub fn parse(
         file: file.clone(),
         reason: file_name_problem(name),
     })?;
+    check_no_nul(&file, text)?;
 
     let text = normalize_newlines(text.strip_prefix('\u{feff}').unwrap_or(text));
     let lines: Vec<&str> = text.split('\n').collect();
@@ -999,6 +1083,62 @@ ALTER TABLE users DROP COLUMN email;
             key: "author".into()
         }));
         assert!(findings.contains(&Finding::UnwritableValue { key: "k".into() }));
+    }
+
+    #[test]
+    fn nul_bytes_and_non_utf8_name_file_line_and_offset() {
+        let decode =
+            |bytes: &[u8]| decode("m/001_a.sql", bytes.to_vec()).map_err(|e| e.to_string());
+        assert_eq!(decode(b"-- +up\nSELECT 1;").unwrap(), "-- +up\nSELECT 1;");
+        let e = decode(b"-- +up\nSELECT 'caf\xe9';").unwrap_err();
+        assert!(
+            e.starts_with("m/001_a.sql:2: not UTF-8 text: byte 0xe9 at byte offset 18 is not part of a UTF-8 character\n\nSave the file as UTF-8"),
+            "{e}"
+        );
+        // The first problem is named: here the NUL byte, before the non-UTF-8 byte.
+        let e = decode(b"-- +up\rSELECT 1;\rSELECT '\0\xff';").unwrap_err();
+        assert!(
+            e.starts_with(
+                "m/001_a.sql:3: a NUL byte (0x00) at byte offset 25\n\nA migration file is text"
+            ),
+            "{e}"
+        );
+        let e = decode(b"-- +up\r\n\r\nSELECT '\0';").unwrap_err();
+        assert!(
+            e.starts_with("m/001_a.sql:3: a NUL byte (0x00) at byte offset 18"),
+            "{e}"
+        );
+        let e = decode(b"\0").unwrap_err();
+        assert!(
+            e.starts_with("m/001_a.sql:1: a NUL byte (0x00) at byte offset 0"),
+            "{e}"
+        );
+        // A UTF-16 file: NUL bytes everywhere, and a byte-order mark that says why.
+        let utf16: Vec<u8> = [0xff, 0xfe]
+            .into_iter()
+            .chain("-- +up\n".encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        let e = decode(&utf16).unwrap_err();
+        assert!(e.contains("offset 0 is not part"), "{e}");
+        assert!(e.contains("looks UTF-16 encoded"), "{e}");
+        let utf16_no_bom: Vec<u8> = "-- +up\n"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        let e = decode(&utf16_no_bom).unwrap_err();
+        assert!(
+            e.starts_with("m/001_a.sql:1: a NUL byte (0x00) at byte offset 1"),
+            "{e}"
+        );
+        // A truncated multi-byte character at the end.
+        let e = decode("-- +up\nSELECT 'é".as_bytes().split_last().unwrap().1).unwrap_err();
+        assert!(e.contains("byte 0xc3 at byte offset 15"), "{e}");
+        // Text already decoded is still refused when it holds a NUL byte (a BOM counts in the offset).
+        let e = err("001_a.sql", "\u{feff}-- +up\nSELECT '\0';\n-- +down\n");
+        assert!(
+            e.starts_with("001_a.sql:2: a NUL byte (0x00) at byte offset 18"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use super::directory::{self, MigrationDir, MigrationDirError, slugify};
-use super::file::{self, Meta, MigrationFile};
+use super::file::{self, Meta, MigrationFile, MigrationFileError};
 use super::split::{self, SplitDialect};
 
 /// The migration tools whose folders can be imported.
@@ -128,8 +128,9 @@ pub enum ImportError {
         #[source]
         source: std::io::Error,
     },
-    #[error("{path}: not UTF-8 text\n\nConvert the file to UTF-8 and import again.")]
-    NotUtf8 { path: String },
+    /// A source file that is not UTF-8 text, or holds a NUL byte.
+    #[error(transparent)]
+    NotText(MigrationFileError),
     #[error("found no {layout} migrations in {dir}\n\n{hint}")]
     Nothing {
         layout: ImportLayout,
@@ -461,9 +462,7 @@ fn read(dir: &Path, rel: &Path) -> Result<String, ImportError> {
         path: path.display().to_string(),
         source,
     })?;
-    let text = String::from_utf8(bytes).map_err(|_| ImportError::NotUtf8 {
-        path: path.display().to_string(),
-    })?;
+    let text = file::decode(&path, bytes).map_err(ImportError::NotText)?;
     Ok(file::normalize_newlines(
         text.strip_prefix('\u{feff}').unwrap_or(&text),
     ))
@@ -1332,7 +1331,10 @@ mod tests {
         )
         .unwrap_err()
         .to_string();
-        assert!(e.contains("1_a.up.sql: not UTF-8"), "{e}");
+        assert!(
+            e.contains("1_a.up.sql:1: not UTF-8 text: byte 0xff at byte offset 8"),
+            "{e}"
+        );
     }
 
     #[test]

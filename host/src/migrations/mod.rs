@@ -6,6 +6,8 @@ pub mod directory;
 pub mod file;
 pub mod import;
 pub mod split;
+#[cfg(test)]
+mod split_props;
 
 pub use checksum::checksum;
 pub use directory::{

@@ -15,6 +15,8 @@
 //! Text is read with CRLF/CR as LF and a leading BOM skipped. Unterminated strings or comments run to the end
 //! of the text; [`unterminated`] says which one, so that no command runs a section that would lose statements.
 
+use std::cell::Cell;
+
 use crate::connection::Engine;
 
 /// The SQL dialect whose lexical rules apply.
@@ -179,6 +181,9 @@ struct Splitter<'a> {
     after_end: bool,
     /// What the text ended inside of, and the line where it opened.
     unterminated: Option<Unterminated>,
+    /// Bytes examined so far, look-ahead included: the splitter's work, which stays within a small multiple
+    /// of the text's length (checked by the tests, so that a re-scan per statement cannot creep back in).
+    work: Cell<usize>,
 }
 
 /// A string, identifier, comment, dollar quote or `DELIMITER` block that the text never closes: every
@@ -226,7 +231,13 @@ impl<'a> Splitter<'a> {
             depth: 0,
             after_end: false,
             unterminated: None,
+            work: Cell::new(0),
         }
+    }
+
+    /// Counts `n` bytes examined.
+    fn examined(&self, n: usize) {
+        self.work.set(self.work.get() + n);
     }
 
     fn mysql(&self) -> bool {
@@ -245,14 +256,7 @@ impl<'a> Splitter<'a> {
     fn split(&mut self) {
         let mut i = 0;
         while i < self.b.len() {
-            if self.line_start
-                && self.start.is_none()
-                && self.mysql()
-                && let Some(next) = self.delimiter_command(i)
-            {
-                i = next;
-                continue;
-            }
+            self.examined(1);
             let c = self.b[i];
             if c == b'\n' {
                 self.line += 1;
@@ -262,6 +266,16 @@ impl<'a> Splitter<'a> {
             }
             if c.is_ascii_whitespace() {
                 i += 1;
+                continue;
+            }
+            // Looked for at the line's first non-blank byte only: looking at every blank before it would read
+            // the rest of the line once per blank.
+            if self.line_start
+                && self.start.is_none()
+                && self.mysql()
+                && let Some(next) = self.delimiter_command(i)
+            {
+                i = next;
                 continue;
             }
             self.line_start = false;
@@ -318,6 +332,7 @@ impl<'a> Splitter<'a> {
     /// the line.
     fn delimiter_command(&mut self, i: usize) -> Option<usize> {
         let line_end = self.text[i..].find('\n').map_or(self.b.len(), |e| i + e);
+        self.examined(line_end - i);
         let line = self.text[i..line_end].trim();
         let keyword = line.get(..9)?;
         if !keyword.eq_ignore_ascii_case("delimiter") {
@@ -339,7 +354,9 @@ impl<'a> Splitter<'a> {
             (c == b'-' && n == b'-' && (!self.mysql() || n_is_space(self.at(i + 2))))
                 || (c == b'#' && self.mysql());
         if line_comment {
-            return Some(self.text[i..].find('\n').map_or(self.b.len(), |e| i + e));
+            let end = self.text[i..].find('\n').map_or(self.b.len(), |e| i + e);
+            self.examined(end - i);
+            return Some(end);
         }
         if c == b'/' && n == b'*' {
             if self.mysql() && matches!(self.at(i + 2), b'!' | b'+') {
@@ -356,6 +373,7 @@ impl<'a> Splitter<'a> {
         let mut depth = 0;
         let mut i = start;
         while i < self.b.len() {
+            self.examined(1);
             match (self.b[i], self.at(i + 1)) {
                 (b'/', b'*') if depth == 0 || nested => {
                     depth += 1;
@@ -392,6 +410,7 @@ impl<'a> Splitter<'a> {
 
     fn finish(&mut self, end: usize) {
         if let Some((start, line)) = self.start.take() {
+            self.examined(end - start);
             let sql = self.text[start..end].trim_end();
             if !sql.is_empty() {
                 self.out.push(Statement {
@@ -424,6 +443,7 @@ impl<'a> Splitter<'a> {
         let opened = self.line;
         let mut i = start + 1;
         while i < self.b.len() {
+            self.examined(1);
             let c = self.b[i];
             if c == b'\n' {
                 self.line += 1;
@@ -457,10 +477,12 @@ impl<'a> Splitter<'a> {
     fn bracketed(&mut self, start: usize) -> usize {
         self.after_end = false;
         let Some(end) = self.text[start..].find(']').map(|e| start + e + 1) else {
+            self.examined(2 * (self.b.len() - start));
             self.open("a `[` quoted identifier", self.line);
             self.line += self.text[start..].matches('\n').count();
             return self.b.len();
         };
+        self.examined(2 * (end - start));
         self.line += self.text[start..end].matches('\n').count();
         end
     }
@@ -471,8 +493,12 @@ impl<'a> Splitter<'a> {
             return None; // part of an identifier such as a$b
         }
         let rest = &self.text[i + 1..];
-        let end = rest.find('$')?;
+        let Some(end) = rest.find('$') else {
+            self.examined(rest.len());
+            return None;
+        };
         let tag = &rest[..end];
+        self.examined(2 * (end + 1));
         let valid = tag.chars().next().is_none_or(|c| !c.is_ascii_digit())
             && tag.chars().all(|c| c.is_alphanumeric() || c == '_');
         valid.then_some(tag)
@@ -488,10 +514,12 @@ impl<'a> Splitter<'a> {
             .find(&close)
             .map(|e| body + e + close.len())
         else {
+            self.examined(2 * (self.b.len() - start));
             self.open("a dollar-quoted string", self.line);
             self.line += self.text[start..].matches('\n').count();
             return self.b.len();
         };
+        self.examined(2 * (end - start));
         self.line += self.text[start..end].matches('\n').count();
         end
     }
@@ -505,6 +533,7 @@ impl<'a> Splitter<'a> {
     fn ident_end(&self, start: usize) -> usize {
         let mut i = start;
         while i < self.b.len() && is_ident_byte(self.b[i]) {
+            self.examined(1);
             if i > start
                 && self.delimiter != ";"
                 && self.b[i..].starts_with(self.delimiter.as_bytes())
@@ -524,6 +553,7 @@ impl<'a> Splitter<'a> {
             self.after_end = false;
             return end;
         }
+        self.examined(end - start);
         let word = self.text[start..end].to_ascii_uppercase();
         self.words += 1;
         match self.kind {
@@ -877,6 +907,116 @@ mod tests {
         let sql = "SELECT 'a\nb';\n/* c\nd */ SELECT \"e\nf\";\nSELECT $$\n$$;\nSELECT 4;";
         let lines: Vec<usize> = statements(sql, Postgres).iter().map(|s| s.line).collect();
         assert_eq!(lines, vec![1, 4, 6, 8]);
+    }
+
+    /// The bytes the splitter examines for `sql`, look-ahead included.
+    fn work(sql: &str, dialect: SplitDialect) -> usize {
+        let mut splitter = Splitter::new(sql, dialect);
+        splitter.split();
+        splitter.work.get()
+    }
+
+    /// A shape of text: its name, its dialect, and the text for a size.
+    type Shape = (&'static str, SplitDialect, fn(usize) -> String);
+
+    /// Shapes of text where a re-scan per statement, per line, per blank or per quote would be quadratic.
+    fn shapes() -> Vec<Shape> {
+        vec![
+            ("small INSERTs", Sqlite, |n| {
+                (0..n)
+                    .map(|i| format!("INSERT INTO t VALUES ('row {i}');\n"))
+                    .collect()
+            }),
+            ("small INSERTs", Postgres, |n| {
+                (0..n)
+                    .map(|i| format!("INSERT INTO t VALUES ({i});\n"))
+                    .collect()
+            }),
+            ("small INSERTs", MySql, |n| {
+                (0..n)
+                    .map(|i| format!("INSERT INTO t VALUES ({i});"))
+                    .collect()
+            }),
+            ("one long indentation", MySql, |n| {
+                format!("{}SELECT 1;\n", " ".repeat(20 * n))
+            }),
+            ("indented lines", MySql, |n| {
+                (0..n)
+                    .map(|i| format!("{:1$}SELECT {i};\n", "", i % 200))
+                    .collect()
+            }),
+            ("DELIMITER blocks", MySql, |n| {
+                (0..n)
+                    .map(|i| format!("DELIMITER //\nCREATE PROCEDURE p{i}() BEGIN SELECT 1; END//\nDELIMITER ;\n"))
+                    .collect()
+            }),
+            ("comments", MySql, |n| {
+                (0..n)
+                    .map(|i| format!("# c {i}\n-- d\n/* e */ SELECT {i};\n"))
+                    .collect()
+            }),
+            ("lone dollars", Postgres, |n| {
+                format!(
+                    "SELECT {};",
+                    (0..n)
+                        .map(|i| format!("${i} $ a$b"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            }),
+            ("dollar quotes", Postgres, |n| {
+                (0..n)
+                    .map(|i| format!("DO $f{i}$ BEGIN PERFORM 1; END $f{i}$;\n"))
+                    .collect()
+            }),
+            ("unclosed dollar quote", Postgres, |n| {
+                format!("SELECT $$ {}", "x; ".repeat(10 * n))
+            }),
+            ("unclosed bracket", Sqlite, |n| {
+                format!("SELECT [ {}", "x;\n".repeat(10 * n))
+            }),
+            ("brackets", Sqlite, |n| {
+                (0..n)
+                    .map(|i| format!("SELECT [c{i}] FROM [t];\n"))
+                    .collect()
+            }),
+            ("unclosed comment", Postgres, |n| {
+                format!("/* {}", "/* x */ ;".repeat(5 * n))
+            }),
+            ("one long trigger", Sqlite, |n| {
+                format!(
+                    "CREATE TRIGGER t AFTER INSERT ON a BEGIN {} END;",
+                    "UPDATE b SET c = CASE WHEN 1 THEN 2 END; ".repeat(n)
+                )
+            }),
+            ("one long string", MySql, |n| {
+                format!("SELECT '{}';", "a\\';\n".repeat(10 * n))
+            }),
+        ]
+    }
+
+    #[test]
+    fn work_is_linear_in_the_text() {
+        for (name, dialect, shape) in shapes() {
+            let small = shape(1_000);
+            let large = shape(4_000);
+            let (w_small, w_large) = (work(&small, dialect), work(&large, dialect));
+            // Each byte is looked at a bounded number of times, however the text is shaped...
+            for (text, w) in [(&small, w_small), (&large, w_large)] {
+                assert!(
+                    w <= 6 * text.len(),
+                    "{name} ({dialect:?}): {w} bytes examined for {} bytes of text",
+                    text.len()
+                );
+            }
+            // ...so four times the text is about four times the work, not sixteen.
+            let ratio = w_large as f64 / w_small as f64;
+            let size_ratio = large.len() as f64 / small.len() as f64;
+            assert!(
+                ratio <= size_ratio * 1.25,
+                "{name} ({dialect:?}): text x{size_ratio:.1}, work x{ratio:.1}"
+            );
+        }
     }
 
     #[test]

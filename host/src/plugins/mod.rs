@@ -5,6 +5,7 @@ pub mod cache;
 pub mod embedded;
 pub mod error;
 pub mod runtime;
+pub mod untrusted;
 pub mod wit_version;
 
 mod dialect;

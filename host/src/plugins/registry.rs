@@ -7,6 +7,7 @@ use std::sync::Arc;
 use anyhow::Context;
 
 use super::runtime::{Limits, Runtime};
+use super::untrusted::{escape, invalid_name, invalid_version};
 use super::{DialectPlugin, PluginKind, PluginLoadError, PluginMeta, StrategyPlugin, embedded};
 use crate::connection::DatabaseUrl;
 use crate::plugins::cache::ComponentCache;
@@ -110,7 +111,7 @@ impl PluginRegistry {
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_else(|| path.display().to_string());
         let source = PluginSource::Installed(path.to_path_buf());
-        match super::wit_version::check(&label, &bytes)?.kind {
+        let plugin = match super::wit_version::check(&label, &bytes)?.kind {
             PluginKind::Dialect => {
                 DialectPlugin::load(self.runtime.clone(), &label, source, &bytes)
                     .await
@@ -121,7 +122,9 @@ impl PluginRegistry {
                     .await
                     .map(LoadedPlugin::Strategy)
             }
-        }
+        }?;
+        check_identity(&label, plugin.meta())?;
+        Ok(plugin)
     }
 
     /// The strategies to consider for `dialect`, most preferred first: installed ones, then the built-ins
@@ -209,24 +212,69 @@ impl PluginRegistry {
     }
 
     /// Validates a `.wasm` file (version, compilation, identity) and copies it into the installed directory.
-    pub async fn install(&self, path: &Path) -> anyhow::Result<LoadedPlugin> {
+    /// A plugin of the same name already installed is replaced only with `force`; the replaced files are
+    /// returned with the new plugin.
+    pub async fn install(
+        &self,
+        path: &Path,
+        force: bool,
+    ) -> anyhow::Result<(LoadedPlugin, Vec<PathBuf>)> {
         let dir = self
             .installed_dir
             .as_ref()
             .context("no directory for installed plugins: set AI_SHELL_PLUGINS_DIR")?;
-        let plugin = self.from_file(path).await?;
+        let plugin = self
+            .from_file(path)
+            .await
+            .with_context(|| format!("cannot install {}", path.display()))?;
         let name = plugin.meta().name.clone();
-        if name.is_empty() || name.contains(['/', '\\', '.']) {
+        let target = dir.join(format!("{name}.wasm"));
+        let existing = self.holders_of(&name, &target).await;
+        if !existing.is_empty() && !force {
+            let files = existing
+                .iter()
+                .map(|p| escape(&p.display().to_string()).into_owned())
+                .collect::<Vec<_>>()
+                .join(", ");
             anyhow::bail!(
-                "plugin reports an invalid name {name:?}; names are plain words like `postgres-quirks`"
+                "a plugin named `{name}` is already installed, in {files}\n\nRun `ai-shell plugin install --force {}` to replace it, or `ai-shell plugin remove {name}` first.",
+                path.display()
             );
         }
         std::fs::create_dir_all(dir)
             .with_context(|| format!("creating the plugin directory {}", dir.display()))?;
-        let target = dir.join(format!("{name}.wasm"));
-        std::fs::copy(path, &target)
+        copy_atomically(path, &target)
             .with_context(|| format!("copying {} to {}", path.display(), target.display()))?;
-        self.from_file(&target).await.map_err(Into::into)
+        // Other files that also called themselves `name` are replaced by the new one.
+        for other in existing.iter().filter(|p| **p != target) {
+            std::fs::remove_file(other).with_context(|| {
+                format!(
+                    "removing {}, which held the replaced `{name}` plugin",
+                    other.display()
+                )
+            })?;
+        }
+        let installed = self.from_file(&target).await?;
+        Ok((installed, existing))
+    }
+
+    /// The installed files that hold a plugin called `name`: `target` if it exists (whatever it holds, it
+    /// would be overwritten), and any other installed file whose plugin reports that name.
+    async fn holders_of(&self, name: &str, target: &Path) -> Vec<PathBuf> {
+        let mut holders = vec![];
+        for file in self.installed_files() {
+            if file == target {
+                holders.push(file);
+            } else if let Ok(p) = self.from_file(&file).await
+                && p.meta().name == name
+            {
+                holders.push(file);
+            }
+        }
+        if target.exists() && !holders.iter().any(|p| p == target) {
+            holders.push(target.to_path_buf());
+        }
+        holders
     }
 
     /// Removes an installed plugin by name.
@@ -238,10 +286,47 @@ impl PluginRegistry {
         let target = dir.join(format!("{name}.wasm"));
         if name.contains(['/', '\\']) || !target.exists() {
             anyhow::bail!(
-                "no installed plugin named `{name}`\n\nRun `ai-shell plugin list` to see installed plugins."
+                "no installed plugin named `{}`\n\nRun `ai-shell plugin list` to see installed plugins.",
+                escape(name)
             );
         }
         std::fs::remove_file(&target).with_context(|| format!("removing {}", target.display()))?;
         Ok(target)
     }
+}
+
+/// Refuses a plugin whose name or version could not be printed or used as a file name safely.
+fn check_identity(label: &str, meta: &PluginMeta) -> Result<(), PluginLoadError> {
+    if let Some(reason) = invalid_name(&meta.name) {
+        return Err(PluginLoadError::InvalidName {
+            plugin: label.to_string(),
+            name: meta.name.clone(),
+            reason,
+        });
+    }
+    if let Some(reason) = invalid_version(&meta.version) {
+        return Err(PluginLoadError::InvalidVersion {
+            plugin: label.to_string(),
+            name: meta.name.clone(),
+            version: meta.version.clone(),
+            reason,
+        });
+    }
+    Ok(())
+}
+
+/// Copies `from` to `to` through a temporary file in `to`'s directory, so that `to` is either the old file
+/// or the complete new one, never a partial copy.
+fn copy_atomically(from: &Path, to: &Path) -> std::io::Result<()> {
+    let dir = to.parent().unwrap_or(Path::new("."));
+    let tmp = dir.join(format!(
+        ".{}.{}.tmp",
+        to.file_name().unwrap_or_default().to_string_lossy(),
+        std::process::id()
+    ));
+    let result = std::fs::copy(from, &tmp).and_then(|_| std::fs::rename(&tmp, to));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
 }

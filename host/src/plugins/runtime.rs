@@ -101,7 +101,11 @@ impl super::bindings::ai_shell::plugin::log::Host for HostState {
             LogLevel::Trace => 4,
         };
         if rank <= wanted {
-            eprintln!("[{}] {level:?}: {message}", self.plugin);
+            eprintln!(
+                "[{}] {level:?}: {}",
+                super::untrusted::escape(&self.plugin),
+                super::untrusted::escape_lines(&message)
+            );
         }
         Ok(())
     }

@@ -62,6 +62,11 @@ fn read(plugin: &str, bytes: &[u8]) -> Result<Declared, PluginLoadError> {
         plugin: plugin.to_string(),
         reason,
     };
+    // The header is checked here rather than by the parser, whose message for a wrong one is a debug dump
+    // of byte arrays.
+    if let Some(reason) = bad_header(bytes) {
+        return Err(not_component(reason));
+    }
     let mut depth = 0usize;
     for payload in Parser::new(0).parse_all(bytes) {
         let payload = payload.map_err(|e| not_component(e.to_string()))?;
@@ -69,7 +74,7 @@ fn read(plugin: &str, bytes: &[u8]) -> Result<Declared, PluginLoadError> {
             Payload::Version { encoding, .. }
                 if depth == 0 && encoding != wasmparser::Encoding::Component =>
             {
-                return Err(not_component("it is a core module".into()));
+                return Err(not_component("it is a core module, not a component".into()));
             }
             Payload::ModuleSection { .. } | Payload::ComponentSection { .. } => depth += 1,
             Payload::End(_) => depth = depth.saturating_sub(1),
@@ -94,6 +99,54 @@ fn read(plugin: &str, bytes: &[u8]) -> Result<Declared, PluginLoadError> {
     })
 }
 
+/// The WebAssembly magic bytes every module and component starts with.
+const MAGIC: &[u8; 4] = b"\0asm";
+/// The version and layer fields of a core module and of a component.
+const CORE_MODULE: [u8; 4] = [1, 0, 0, 0];
+const COMPONENT: [u8; 4] = [0x0d, 0, 1, 0];
+
+/// Why the first eight bytes are not a component's header, in words.
+fn bad_header(bytes: &[u8]) -> Option<String> {
+    if bytes.is_empty() {
+        return Some("the file is empty".into());
+    }
+    if !bytes.starts_with(MAGIC) {
+        let looks_like = if bytes.starts_with(b"\x7fELF") {
+            " (it looks like a native ELF executable or library)"
+        } else if bytes.starts_with(b"PK\x03\x04") {
+            " (it looks like a zip archive)"
+        } else if bytes.starts_with(b"\x1f\x8b") {
+            " (it looks like a gzip archive)"
+        } else if bytes
+            .iter()
+            .take(64)
+            .all(|b| b.is_ascii_graphic() || b.is_ascii_whitespace())
+        {
+            " (it looks like text)"
+        } else {
+            ""
+        };
+        return Some(format!(
+            "it does not start with the WebAssembly signature `\\0asm`{looks_like}"
+        ));
+    }
+    if bytes.len() < 8 {
+        return Some(format!(
+            "it ends after {} bytes, inside the WebAssembly header",
+            bytes.len()
+        ));
+    }
+    match [bytes[4], bytes[5], bytes[6], bytes[7]] {
+        COMPONENT => None,
+        CORE_MODULE => Some("it is a core module, not a component".into()),
+        other => Some(format!(
+            "its header declares WebAssembly version {} layer {}, which is neither a core module (version 1) nor a component (version 13, layer 1)",
+            u16::from_le_bytes([other[0], other[1]]),
+            u16::from_le_bytes([other[2], other[3]])
+        )),
+    }
+}
+
 fn declared_by(export: &str) -> Option<Declared> {
     let rest = export.strip_prefix("ai-shell:plugin/")?;
     let (interface, version) = rest.split_once('@')?;
@@ -102,4 +155,34 @@ fn declared_by(export: &str) -> Option<Declared> {
         kind,
         wit_version: semver::Version::parse(version).ok()?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reason(bytes: &[u8]) -> String {
+        match check("x", bytes) {
+            Err(PluginLoadError::NotAComponent { reason, .. }) => reason,
+            other => panic!("expected NotAComponent, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_file_that_is_not_wasm_is_described_in_words() {
+        for (bytes, expected) in [
+            (&b""[..], "empty"),
+            (b"SELECT 1;\n", "looks like text"),
+            (b"\x7fELF\x02\x01\x01\0", "ELF"),
+            (b"\0as", "signature"),
+            (b"\0asm\x01\0", "ends after 6 bytes"),
+            (b"\0asm\x01\0\0\0", "core module"),
+            (b"\0asm\x02\0\0\0", "version 2 layer 0"),
+            (b"\0asm\x0d\0\x01\0\xff", "offset"),
+        ] {
+            let text = reason(bytes);
+            assert!(text.contains(expected), "{bytes:?}: {text}");
+            assert!(!text.contains('['), "{bytes:?}: {text}");
+        }
+    }
 }

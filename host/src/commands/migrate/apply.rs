@@ -196,7 +196,10 @@ async fn retry_transient(
             "warning: {id} failed on a transient error; retrying ({attempt}/{TRANSIENT_RETRIES})"
         );
         tokio::time::sleep(std::time::Duration::from_millis(500 << (attempt - 1))).await;
-        result = match executor.retry(migrations, m.version, &options.phases).await {
+        result = match executor
+            .retry(migrations, m.version, &options.phases, None)
+            .await
+        {
             Ok(_) => executor.apply(migrations, options).await,
             Err(e) => Err(e),
         };
@@ -220,6 +223,7 @@ pub async fn retry(
     ctx: &mut Context,
     reference: &str,
     with_retry: bool,
+    choice: Option<crate::executor::StatementChoice>,
     json: bool,
     rollout: RolloutArgs,
 ) -> anyhow::Result<()> {
@@ -236,7 +240,7 @@ pub async fn retry(
     executor.dialect = Some(&dialect);
     let phases = super::phased::phase_options(ctx, &ws, &rollout);
     let migrations = ws.migrations();
-    let mut result = executor.retry(&migrations, version, &phases).await;
+    let mut result = executor.retry(&migrations, version, &phases, choice).await;
     let mut attempt = 0;
     while with_retry && attempt < TRANSIENT_RETRIES && result.as_ref().is_err_and(transient) {
         attempt += 1;
@@ -244,7 +248,7 @@ pub async fn retry(
             "warning: the retry failed on a transient error; retrying ({attempt}/{TRANSIENT_RETRIES})"
         );
         tokio::time::sleep(std::time::Duration::from_millis(500 << (attempt - 1))).await;
-        result = executor.retry(&migrations, version, &phases).await;
+        result = executor.retry(&migrations, version, &phases, choice).await;
     }
     db.close().await;
     report(&result?, json)

@@ -24,7 +24,7 @@ pub use status::schema_version;
 use super::Context;
 use crate::cli::{MigrateArgs, MigrateCommand};
 use crate::connection::{Database, Session};
-use crate::executor::Migration;
+use crate::executor::{Migration, StatementChoice};
 use crate::history::{History, Record};
 use crate::migrations::checksum::checksum;
 use crate::migrations::file::MigrationFile;
@@ -77,9 +77,16 @@ pub async fn run(ctx: &mut Context, args: MigrateArgs) -> anyhow::Result<()> {
         MigrateCommand::Retry {
             id,
             with_retry,
+            skip_statement,
+            rerun_statement,
             json,
             rollout,
-        } => apply::retry(ctx, &id, with_retry, json, rollout).await,
+        } => {
+            let choice = skip_statement
+                .map(StatementChoice::Skip)
+                .or(rerun_statement.map(StatementChoice::Rerun));
+            apply::retry(ctx, &id, with_retry, choice, json, rollout).await
+        }
         MigrateCommand::Confirm { id, json, rollout } => {
             phased::confirm(ctx, &id, rollout, json).await
         }

@@ -3,6 +3,7 @@
 use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 
 use crate::commands::{Context, write_output};
+use crate::plugins::untrusted::escape;
 
 pub async fn run(ctx: &mut Context, json: bool) -> anyhow::Result<()> {
     let registry = ctx.registry()?;
@@ -34,27 +35,30 @@ pub async fn run(ctx: &mut Context, json: bool) -> anyhow::Result<()> {
             "serves",
             "description",
         ]);
+        // Everything a plugin reports about itself is escaped: it must not reach the terminal raw.
+        let text = |s: &str| escape(s).into_owned();
+        let list = |items: &[String]| items.iter().map(|s| text(s)).collect::<Vec<_>>().join(", ");
         for p in &plugins {
             t.add_row(vec![
-                p.name.clone(),
+                text(&p.name),
                 p.kind.as_str().to_string(),
-                p.version.clone(),
+                text(&p.version),
                 p.wit_version.clone(),
                 p.source.label().to_string(),
                 if !p.dialects.is_empty() {
-                    p.dialects.join(", ")
+                    list(&p.dialects)
                 } else if p.kind == crate::plugins::PluginKind::Strategy {
                     "any dialect".to_string()
                 } else {
-                    p.url_schemes.join(", ")
+                    list(&p.url_schemes)
                 },
-                p.description.clone(),
+                text(&p.description),
             ]);
         }
         format!("{t}\n")
     };
     for (label, e) in &broken {
-        eprintln!("warning: cannot load plugin {label}: {e}");
+        eprintln!("warning: cannot load plugin {}: {e}", escape(label));
     }
     write_output(None, &text)
 }

@@ -9,7 +9,7 @@ use crate::cli::PluginCommand;
 pub async fn run(ctx: &mut Context, cmd: PluginCommand) -> anyhow::Result<()> {
     match cmd {
         PluginCommand::List { json } => list::run(ctx, json).await,
-        PluginCommand::Install { file } => install::install(ctx, &file).await,
+        PluginCommand::Install { file, force } => install::install(ctx, &file, force).await,
         PluginCommand::Remove { name } => install::remove(ctx, &name),
     }
 }

@@ -110,9 +110,22 @@ impl Executor<'_> {
             } else {
                 format!("RELEASE {SAVEPOINT}")
             };
-            let result = s
-                .execute_script(&format!("{};\n{history};\n{end}", body.join(";\n")))
-                .await;
+            // SQLite copies the rest of a script at every statement it prepares: a large body goes in scripts
+            // of whole statements of about 16 KB, so that applying is linear in the file's size.
+            let mut scripts = batches(&body, 16 * 1024);
+            let last = scripts.pop().unwrap_or_default();
+            let mut result = Ok(());
+            for script in &scripts {
+                result = s.execute_script(script).await;
+                if result.is_err() {
+                    break;
+                }
+            }
+            if result.is_ok() {
+                result = s
+                    .execute_script(&format!("{last};\n{history};\n{end}"))
+                    .await;
+            }
             if result.is_ok() && commit {
                 group.since = None;
             }
@@ -192,5 +205,41 @@ impl Executor<'_> {
         }
         s.execute_script(rollback).await?;
         Ok(found)
+    }
+}
+
+/// `statements` joined into scripts of whole statements of at most about `limit` bytes each (one statement
+/// longer than that is a script alone); at least one script.
+fn batches(statements: &[String], limit: usize) -> Vec<String> {
+    let mut out = vec![String::new()];
+    for statement in statements {
+        let current = out.last_mut().expect("one script at least");
+        if !current.is_empty() && current.len() + statement.len() > limit {
+            out.push(String::new());
+        }
+        let current = out.last_mut().expect("one script at least");
+        if !current.is_empty() {
+            current.push_str(";\n");
+        }
+        current.push_str(statement);
+    }
+    out
+}
+
+#[cfg(test)]
+mod batch_tests {
+    use super::batches;
+
+    #[test]
+    fn statements_are_batched_whole_and_in_order() {
+        let s: Vec<String> = (0..10)
+            .map(|i| format!("INSERT INTO t VALUES ({i})"))
+            .collect();
+        assert_eq!(batches(&s, 1 << 20), vec![s.join(";\n")]);
+        let small = batches(&s, 60);
+        assert!(small.len() > 2);
+        assert_eq!(small.join(";\n"), s.join(";\n"));
+        assert!(small.iter().all(|b| b.len() <= 60));
+        assert_eq!(batches(&[], 10), vec![String::new()]);
     }
 }

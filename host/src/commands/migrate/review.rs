@@ -212,9 +212,11 @@ pub async fn edit(ctx: &mut Context, reference: &str) -> anyhow::Result<()> {
     if !status.success() {
         anyhow::bail!("the editor `{editor}` exited with {status}; the file was not re-checked");
     }
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| anyhow::anyhow!("reading {}: {e}", path.display()))?;
-    let edited = file::parse(&path, &text).map_err(|e| {
+    let bytes =
+        std::fs::read(&path).map_err(|e| anyhow::anyhow!("reading {}: {e}", path.display()))?;
+    let edited = file::decode(&path, bytes)
+        .and_then(|text| file::parse(&path, &text))
+        .map_err(|e| {
         anyhow::anyhow!(
             "{} no longer parses: {e}\n\nFix it with `ai-shell migrate edit {reference}`.",
             path.display()

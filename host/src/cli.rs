@@ -303,6 +303,11 @@ pub enum MigrateCommand {
         /// Roll back first the later migrations that use what this one created.
         #[arg(long)]
         cascade: bool,
+        /// Use the down section of the migration's file instead of the copy recorded when it was applied (the
+        /// file's up section must be the one applied; a rollback that stopped part-way keeps the statements
+        /// that already ran).
+        #[arg(long)]
+        down_from_file: bool,
         #[arg(long)]
         json: bool,
     },

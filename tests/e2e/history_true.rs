@@ -264,3 +264,57 @@ fn an_interrupted_statement_of_unknown_effect_is_left_to_the_operator() {
     let err = p.fail(&["migrate", "retry", "002", "--rerun-statement", "2"]);
     assert!(err.contains("not failed"), "{err}");
 }
+
+/// A rollback outside a transaction (MariaDB) that fails part-way records how far it got: the migration is
+/// `rolling_back`, `apply` refuses it, the next rollback continues at the failed down statement, and
+/// `--down-from-file` takes a corrected down section, but only if the statements that ran are unchanged.
+#[test]
+fn a_rollback_that_stops_part_way_continues_where_it_stopped() {
+    let p = Project::new(Engine::Mysql);
+    let file = p.migrations().join("001_two_tables.sql");
+    let write = |down: &str| {
+        std::fs::write(
+            &file,
+            format!(
+                "-- +up\nCREATE TABLE a (id INTEGER PRIMARY KEY);\nCREATE TABLE b (id INTEGER PRIMARY KEY);\nALTER TABLE b ADD COLUMN c INTEGER;\n\n-- +down\n{down}\n"
+            ),
+        )
+        .unwrap()
+    };
+    write("ALTER TABLE b DROP COLUMN c;\nDROP TABLE b_typo;\nDROP TABLE a;");
+    p.run(&["migrate", "apply"]);
+    let err = p.fail(&["migrate", "rollback", "001", "--yes"]);
+    assert!(
+        err.contains("statement 2 of 3") && err.contains("Down statement 1 ran"),
+        "{err}"
+    );
+    assert!(p.run(&["migrate", "status"]).contains("rolling_back"));
+    assert!(p.fail(&["migrate", "apply"]).contains("partly rolled back"));
+    // The recorded copy is what runs again: it fails at the same statement, not at statement 1.
+    let err = p.fail(&["migrate", "rollback", "001", "--yes"]);
+    assert!(err.contains("statement 2 of 3"), "{err}");
+    // A corrected file whose first down statement changed is refused; one that keeps it continues.
+    write("ALTER TABLE b DROP COLUMN c_other;\nDROP TABLE b;\nDROP TABLE a;");
+    let err = p.fail(&["migrate", "rollback", "001", "--yes", "--down-from-file"]);
+    assert!(
+        err.contains("down statement 1 of its file differs"),
+        "{err}"
+    );
+    write("ALTER TABLE b DROP COLUMN c;\nDROP TABLE b;\nDROP TABLE a;");
+    p.run(&["migrate", "rollback", "001", "--yes", "--down-from-file"]);
+    assert!(
+        p.tables().iter().all(|t| t != "a" && t != "b"),
+        "{:?}",
+        p.tables()
+    );
+    let status = p.run(&["migrate", "status"]);
+    assert!(
+        status.contains("rolled_back") || status.contains("↩"),
+        "{status}"
+    );
+    let logs = p.run(&["migrate", "logs", "001"]);
+    assert!(logs.contains("rollback-resumed"), "{logs}");
+    // Applied again, it rolls back with the corrected down section recorded from the file.
+    p.run(&["migrate", "apply"]);
+    p.run(&["migrate", "rollback", "001", "--yes"]);
+}

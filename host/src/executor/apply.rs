@@ -454,6 +454,15 @@ impl Executor<'_> {
                         });
                     }
                 }
+                Some((Status::RollingBack, _)) => {
+                    let r = record.unwrap();
+                    return Err(ExecError::Refused(format!(
+                        "migration {} is partly rolled back (its rollback stopped before down statement {}): finish the rollback with `ai-shell migrate rollback {}` before applying it again",
+                        m.id,
+                        r.statements_done + 1,
+                        m.version
+                    )));
+                }
                 Some((Status::RolledBack, _)) | None => None,
             };
             let statements = split(engine, &m.up);
@@ -799,7 +808,7 @@ fn statement_range(k: usize, verb: &str) -> String {
 
 /// Statements `0..done` of a migration resumed or retried must be those that ran (`recorded`): otherwise the
 /// history would record, as applied, SQL that never ran. The first that differs (1-based), if any.
-fn edited_before(recorded: &[String], now: &[String], done: usize) -> Option<usize> {
+pub(super) fn edited_before(recorded: &[String], now: &[String], done: usize) -> Option<usize> {
     let norm = |s: &String| s.split_whitespace().collect::<Vec<_>>().join(" ");
     (0..done)
         .find(|&i| match (recorded.get(i), now.get(i)) {

@@ -28,6 +28,8 @@ pub struct RollbackOptions {
     /// With [`RollbackTarget::Only`]: roll back first the later applied migrations that use what it created
     /// (without it, they make the rollback a refusal that lists them).
     pub cascade: bool,
+    /// Use the down sections of the migration files rather than the copies recorded when they were applied.
+    pub down_from_file: bool,
 }
 
 /// One migration a rollback undid (or, in a dry run, would undo).
@@ -106,8 +108,12 @@ impl Executor<'_> {
             .into_iter()
             .map(|r| (r.version, r))
             .collect();
-        let undoable =
-            |r: &&Record| matches!(r.status, Status::Applied | Status::Failed | Status::Waiting);
+        let undoable = |r: &&Record| {
+            matches!(
+                r.status,
+                Status::Applied | Status::Failed | Status::Waiting | Status::RollingBack
+            )
+        };
         let targets: Vec<&Record> = match options.target {
             RollbackTarget::Last => records.values().rev().filter(undoable).take(1).collect(),
             RollbackTarget::Only(v) => match records.get(&v) {
@@ -153,13 +159,12 @@ impl Executor<'_> {
         // Check every target before touching anything.
         let mut plan = vec![];
         for r in &targets {
-            let file_down = migrations
-                .iter()
-                .find(|m| m.version == r.version)
-                .and_then(|m| m.down.clone());
+            let file = migrations.iter().find(|m| m.version == r.version);
             let mut usable = (*r).clone();
-            if usable.down_sql.is_none() {
-                usable.down_sql = file_down;
+            if options.down_from_file {
+                usable.down_sql = Some(down_from_file(r, file)?);
+            } else if usable.down_sql.is_none() {
+                usable.down_sql = file.and_then(|m| m.down.clone());
             }
             if let Err(why) = usable.rollback_availability() {
                 return Err(ExecError::Refused(format!(
@@ -193,8 +198,23 @@ impl Executor<'_> {
                 plan.push((usable, statements, Some((phases, through))));
                 continue;
             }
-            let statements = undo_statements(engine, r, &down)
-                .map_err(|why| ExecError::Refused(format!("cannot roll back {}: {why}", r.name)))?;
+            // Where in the down section this rollback starts: where a stopped one stopped, or (a migration
+            // that failed part-way) at the statements that undo what ran.
+            let all = split(engine, &down);
+            let statements = if r.status == Status::RollingBack {
+                let recorded = split(engine, r.down_sql.as_deref().unwrap_or_default());
+                if let Some(j) = super::apply::edited_before(&recorded, &all, r.statements_done) {
+                    return Err(ExecError::Refused(format!(
+                        "cannot continue the rollback of {}: down statement {j} of its file differs from the one that ran, and down statements 1..{} already ran\n\nKeep those statements as they ran and change only the ones after them.",
+                        r.name, r.statements_done
+                    )));
+                }
+                all[r.statements_done.min(all.len())..].to_vec()
+            } else {
+                undo_statements(engine, r, &down).map_err(|why| {
+                    ExecError::Refused(format!("cannot roll back {}: {why}", r.name))
+                })?
+            };
             plan.push((usable, statements, None));
         }
         let runs: Vec<(String, Vec<String>)> = plan
@@ -236,6 +256,28 @@ impl Executor<'_> {
             }
             let started = Instant::now();
             let in_transaction = transactional_ddl(engine) && record.transactional;
+            // Outside a transaction, progress is recorded statement by statement: a rollback that stops
+            // part-way continues where it stopped. `start` is where `statements` begin in the down section.
+            let total = split(engine, record.down_sql.as_deref().unwrap_or_default()).len();
+            let start = total.saturating_sub(statements.len());
+            let resuming = record.status == Status::RollingBack;
+            if !in_transaction {
+                let mut row = record.clone();
+                row.status = Status::RollingBack;
+                row.statements_done = start;
+                row.error = None;
+                self.history.put(s, &row).await?;
+                if resuming {
+                    self.history
+                        .log(
+                            s,
+                            record.version,
+                            "rollback-resumed",
+                            &format!("from down statement {} of {total}", start + 1),
+                        )
+                        .await?;
+                }
+            }
             let (before, statements, after) = if in_transaction {
                 super::foreign_key_pragmas(engine, &statements)
             } else {
@@ -253,9 +295,17 @@ impl Executor<'_> {
                 s.execute_script(begin).await?;
             }
             for (k, statement) in statements.iter().enumerate() {
-                if let Err(e) =
+                let at = start + k;
+                let result = if in_transaction {
                     super::phases::execute_with_fallback(s, statement, self.reporter).await
-                {
+                } else {
+                    // A run that died (no error recorded) may have run the first statement; one that failed
+                    // did not.
+                    let died = resuming && record.error.is_none();
+                    self.undo_one(s, record.version, statement, at, died && k == 0)
+                        .await?
+                };
+                if let Err(e) = result {
                     if in_transaction {
                         s.execute_script("ROLLBACK").await?;
                     }
@@ -263,25 +313,38 @@ impl Executor<'_> {
                         s.execute_script(pragma).await?;
                     }
                     let error = e.to_string();
+                    if !in_transaction {
+                        let mut row = record.clone();
+                        row.status = Status::RollingBack;
+                        row.statements_done = at;
+                        row.error = Some(format!("down statement {}: {error}", at + 1));
+                        self.history.put(s, &row).await?;
+                    }
                     self.history
                         .log(
                             s,
                             record.version,
                             "rollback-failed",
-                            &format!("down statement {}: {error}", k + 1),
+                            &format!("down statement {}: {error}", at + 1),
                         )
                         .await?;
                     return Err(ExecError::Failed {
                         id: record.name.clone(),
-                        step: k + 1,
-                        total: statements.len(),
+                        step: at + 1,
+                        total,
                         error,
                         hint: if in_transaction {
                             "The rollback's transaction was rolled back: the migration is still applied.".into()
                         } else {
                             format!(
-                                "Down statements 1..{k} ran; the migration is still recorded as {}.",
-                                record.status.as_str()
+                                "{} and recorded: the migration is recorded as rolling back. Fix the cause, then `ai-shell migrate rollback {v}` continues from down statement {}; if the recorded down section is wrong, correct the file's and add --down-from-file.",
+                                match at {
+                                    0 => "No down statement ran".to_string(),
+                                    1 => "Down statement 1 ran".to_string(),
+                                    _ => format!("Down statements 1..{at} ran"),
+                                },
+                                at + 1,
+                                v = record.version
                             )
                         },
                     });
@@ -323,6 +386,32 @@ impl Executor<'_> {
     }
 }
 
+/// The down section of `r`'s file, for `--down-from-file`: the file must be the migration that was applied
+/// (same up section) and have a down section that parses.
+fn down_from_file(r: &Record, file: Option<&Migration>) -> Result<String, ExecError> {
+    let Some(m) = file else {
+        return Err(ExecError::Refused(format!(
+            "--down-from-file: {} has no file in the migrations folder",
+            r.name
+        )));
+    };
+    if m.checksum != r.checksum {
+        return Err(ExecError::Refused(format!(
+            "--down-from-file: the up section of {}'s file is not the one that was applied (checksum {} applied, {} now), so its down section may not undo it\n\nRestore the up section as applied and correct only the down section.",
+            m.id,
+            &r.checksum[..12.min(r.checksum.len())],
+            &m.checksum[..12.min(m.checksum.len())]
+        )));
+    }
+    match m.down.as_deref().map(str::trim) {
+        None | Some("") => Err(ExecError::Refused(format!(
+            "--down-from-file: {}'s file has no down section",
+            m.id
+        ))),
+        Some(_) => Ok(m.down.clone().unwrap_or_default()),
+    }
+}
+
 /// The applied migrations after `r` that use what it created, directly or through another one of them, oldest
 /// first, each with what it uses.
 pub fn dependents<'a>(
@@ -344,4 +433,45 @@ pub fn dependents<'a>(
         }
     }
     out
+}
+
+impl Executor<'_> {
+    /// Runs down statement `at` (0-based) of a rollback outside a transaction, and records it as run: with
+    /// it in one transaction when it can be, right after it otherwise. `first_of_resume`: the run that
+    /// stopped may have run it before it died, so an error saying its effect is there means it ran.
+    async fn undo_one(
+        &self,
+        s: &mut Session,
+        version: u64,
+        statement: &str,
+        at: usize,
+        first_of_resume: bool,
+    ) -> Result<Result<(), crate::connection::ConnectionError>, ExecError> {
+        let progress = self.history.progress_sql(version, at + 1);
+        if super::atomicity(s.engine(), statement) == super::Atomicity::WithProgress {
+            let result = s
+                .execute_script(&format!("BEGIN;\n{statement};\n{progress};\nCOMMIT"))
+                .await;
+            if result.is_err() {
+                let _ = s.execute_script("ROLLBACK").await;
+            }
+            return Ok(result);
+        }
+        match super::phases::execute_with_fallback(s, statement, self.reporter).await {
+            Ok(()) => {}
+            Err(e) if first_of_resume && super::already_applied(&e) => {
+                self.history
+                    .log(
+                        s,
+                        version,
+                        "skipped",
+                        &format!("down statement {} had already run: {e}", at + 1),
+                    )
+                    .await?;
+            }
+            Err(e) => return Ok(Err(e)),
+        }
+        s.execute_script(&progress).await?;
+        Ok(Ok(()))
+    }
 }

@@ -19,6 +19,10 @@ pub enum Status {
     Running,
     /// A phased migration stopped at a gate, waiting for `migrate confirm`.
     Waiting,
+    /// A rollback runs its down statements one by one, or stopped part-way (failed, or its run died):
+    /// `statements_done` is then the position in the down section from which it continues, and `error` why
+    /// it stopped. `migrate rollback` continues it.
+    RollingBack,
 }
 
 impl Status {
@@ -29,6 +33,7 @@ impl Status {
             Status::RolledBack => "rolled_back",
             Status::Running => "running",
             Status::Waiting => "waiting",
+            Status::RollingBack => "rolling_back",
         }
     }
 
@@ -39,6 +44,7 @@ impl Status {
             "rolled_back" => Status::RolledBack,
             "running" => Status::Running,
             "waiting" => Status::Waiting,
+            "rolling_back" => Status::RollingBack,
             other => return Err(HistoryError::Corrupt(format!("unknown status `{other}`"))),
         })
     }
@@ -124,7 +130,7 @@ impl Record {
             Status::Running => {
                 return Err("a run is applying it right now (or died doing so: run `migrate apply` to recover)".into());
             }
-            Status::Applied | Status::Failed | Status::Waiting => {}
+            Status::Applied | Status::Failed | Status::Waiting | Status::RollingBack => {}
         }
         match self.down_sql.as_deref().map(str::trim) {
             None => Err("it has no down section: nothing says how to undo it".into()),

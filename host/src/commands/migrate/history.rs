@@ -36,7 +36,7 @@ pub async fn history(ctx: &mut Context, export: Option<PathBuf>, json: bool) -> 
             Status::RolledBack => "↩",
             Status::Running => "…",
             Status::Waiting => "⏸",
-            Status::Failed => "✗",
+            Status::Failed | Status::RollingBack => "✗",
         };
         println!(
             "{mark} {} ({})",

@@ -105,6 +105,7 @@ pub async fn run(ctx: &mut Context, args: MigrateArgs) -> anyhow::Result<()> {
             yes,
             allow_destructive,
             cascade,
+            down_from_file,
             json,
         } => {
             rollback::rollback(
@@ -116,6 +117,7 @@ pub async fn run(ctx: &mut Context, args: MigrateArgs) -> anyhow::Result<()> {
                     yes,
                     allow_destructive,
                     cascade,
+                    down_from_file,
                     json,
                 },
             )

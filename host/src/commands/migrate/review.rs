@@ -217,11 +217,11 @@ pub async fn edit(ctx: &mut Context, reference: &str) -> anyhow::Result<()> {
     let edited = file::decode(&path, bytes)
         .and_then(|text| file::parse(&path, &text))
         .map_err(|e| {
-        anyhow::anyhow!(
-            "{} no longer parses: {e}\n\nFix it with `ai-shell migrate edit {reference}`.",
-            path.display()
-        )
-    })?;
+            anyhow::anyhow!(
+                "{} no longer parses: {e}\n\nFix it with `ai-shell migrate edit {reference}`.",
+                path.display()
+            )
+        })?;
     let findings = file::validate(&edited);
     let after = checksum(&edited.up);
     for finding in &findings {

@@ -12,6 +12,7 @@ pub struct RollbackArgs {
     pub yes: bool,
     pub allow_destructive: bool,
     pub cascade: bool,
+    pub down_from_file: bool,
     pub json: bool,
 }
 
@@ -23,6 +24,7 @@ pub async fn rollback(ctx: &mut Context, args: RollbackArgs) -> anyhow::Result<(
         yes,
         allow_destructive,
         cascade,
+        down_from_file,
         json,
     } = args;
     let ws = Workspace::load(ctx)?;
@@ -49,6 +51,7 @@ pub async fn rollback(ctx: &mut Context, args: RollbackArgs) -> anyhow::Result<(
                 target,
                 dry_run: true,
                 cascade,
+                down_from_file,
             },
         )
         .await;
@@ -129,6 +132,7 @@ pub async fn rollback(ctx: &mut Context, args: RollbackArgs) -> anyhow::Result<(
                 target,
                 dry_run: false,
                 cascade,
+                down_from_file,
             },
         )
         .await;

@@ -123,6 +123,17 @@ pub async fn lines(ctx: &Context) -> anyhow::Result<(Vec<Line>, bool)> {
                         r.statements_done, r.statements_total
                     )),
                 ),
+                Status::RollingBack => (
+                    "rolling_back".into(),
+                    Some(format!(
+                        "its rollback stopped before down statement {}{}: `ai-shell migrate rollback {v}` continues it",
+                        r.statements_done + 1,
+                        r.error
+                            .as_deref()
+                            .map(|e| format!(" ({e})"))
+                            .unwrap_or_default()
+                    )),
+                ),
                 Status::RolledBack if f.is_none() => (
                     "rolled_back".into(),
                     Some("its file is gone: nothing to apply again".into()),

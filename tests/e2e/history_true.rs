@@ -318,3 +318,40 @@ fn a_rollback_that_stops_part_way_continues_where_it_stopped() {
     p.run(&["migrate", "apply"]);
     p.run(&["migrate", "rollback", "001", "--yes"]);
 }
+
+/// PostgreSQL: a role that may write the tables but not create any applies migrations once the history
+/// exists (the history is not re-created before every run).
+#[test]
+fn postgres_a_role_without_create_applies_once_the_history_exists() {
+    let p = Project::new(Engine::Postgres);
+    p.write(
+        "001_create_t.sql",
+        "CREATE TABLE t (id INTEGER PRIMARY KEY);",
+        Some("DROP TABLE t;"),
+    );
+    p.run(&["migrate", "apply"]);
+    let role = format!("{}_writer", p.db.name());
+    p.db.exec(&format!(
+        "CREATE ROLE \"{role}\" LOGIN; \
+         REVOKE CREATE ON SCHEMA public FROM PUBLIC; \
+         GRANT USAGE ON SCHEMA public TO \"{role}\"; \
+         GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO \"{role}\"; \
+         GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO \"{role}\";"
+    ));
+    p.write(
+        "002_seed.sql",
+        "INSERT INTO t (id) VALUES (1);",
+        Some("DELETE FROM t;"),
+    );
+    let url = p.db.url().replacen("postgres@", &format!("{role}@"), 1);
+    let out = crate::support::ai_shell_cmd()
+        .env("AI_SHELL_PLUGINS_DIR", p.db.plugins_dir())
+        .current_dir(p.dir.path())
+        .args(["--database", &url, "migrate", "apply"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    p.db.exec(&format!("DROP OWNED BY \"{role}\"; DROP ROLE \"{role}\";"));
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(p.column("SELECT count(*) FROM t"), ["1"]);
+}

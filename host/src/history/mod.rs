@@ -120,7 +120,35 @@ impl History {
     }
 
     /// Creates the history tables if they do not exist.
+    /// Only what is missing is created: a role without CREATE, or a read-only replica, can run once they exist.
     pub async fn ensure(&self, s: &mut Session) -> Result<(), HistoryError> {
+        let names = [
+            self.table.clone(),
+            self.log_table.clone(),
+            self.phases_table(),
+        ];
+        let list = (1..=names.len())
+            .map(|i| placeholder(s.engine(), i))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = match s.engine() {
+            Engine::Postgres => format!(
+                "SELECT count(*)::int8 AS n FROM information_schema.tables \
+                 WHERE table_schema = current_schema() AND table_name IN ({list})"
+            ),
+            Engine::MySql => format!(
+                "SELECT count(*) AS n FROM information_schema.tables \
+                 WHERE table_schema = DATABASE() AND table_name IN ({list})"
+            ),
+            Engine::Sqlite => format!(
+                "SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name IN ({list})"
+            ),
+        };
+        let params: Vec<SqlValue> = names.iter().cloned().map(SqlValue::Text).collect();
+        let r = s.query(&sql, &params).await?;
+        if int_at(&r, 0, 0)? == names.len() as i64 {
+            return Ok(());
+        }
         for statement in self.create_statements(s.engine()) {
             s.execute(&statement, &[]).await?;
         }

@@ -355,3 +355,50 @@ fn postgres_a_role_without_create_applies_once_the_history_exists() {
     assert!(out.status.success(), "{stderr}");
     assert_eq!(p.column("SELECT count(*) FROM t"), ["1"]);
 }
+
+/// A connection lost while a statement runs is reported with the migration, the statement and what the
+/// history holds, not as a bare driver error.
+#[test]
+fn a_connection_lost_mid_apply_names_the_migration_statement_and_state() {
+    let p = Project::new(Engine::Mysql);
+    std::fs::write(
+        p.migrations().join("001_slow.sql"),
+        "-- +up\nCREATE TABLE t (id INTEGER PRIMARY KEY);\nINSERT INTO t VALUES (1);\nDO SLEEP(5);\nINSERT INTO t VALUES (2);\n",
+    )
+    .unwrap();
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_ai-shell"))
+        .env("AI_SHELL_CACHE_DIR", crate::support::cache_dir())
+        .env("AI_SHELL_PLUGINS_DIR", p.db.plugins_dir())
+        .current_dir(p.dir.path())
+        .args(["--database", p.db.url(), "migrate", "apply"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let running = format!(
+        "SELECT ID FROM information_schema.PROCESSLIST WHERE DB = '{}' AND INFO LIKE 'DO SLEEP%'",
+        p.db.name()
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let id = loop {
+        if let Some(id) = p.column(&running).pop() {
+            break id;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "statement 3 never ran"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    p.db.exec(&format!("KILL CONNECTION {id}"));
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("migration 001_slow")
+            && err.contains("statement 3 of 4 did not finish")
+            && err.contains("statements 1..2 ran")
+            && err.contains("migrate apply` resumes at statement 3"),
+        "{err}"
+    );
+}

@@ -749,8 +749,37 @@ impl Executor<'_> {
                 }
                 Err(e) => {
                     let error = e.to_string();
-                    self.record_failure(s, m, statements.len(), k, false, &error)
-                        .await?;
+                    if let Err(lost) = self
+                        .record_failure(s, m, statements.len(), k, false, &error)
+                        .await
+                    {
+                        return Err(ExecError::ConnectionLost {
+                            id: m.id.clone(),
+                            error: format!(
+                                "statement {} of {} did not finish: {error}",
+                                k + 1,
+                                statements.len()
+                            ),
+                            state: format!(
+                                "The failure could not be recorded either ({}). The history says that {} and that statement {} was running: once the server is reachable, `ai-shell migrate status` shows it and `ai-shell migrate apply` resumes at statement {}, checking whether it ran.",
+                                if lost.to_string() == error {
+                                    "the connection is gone".to_string()
+                                } else {
+                                    lost.to_string()
+                                        .lines()
+                                        .next()
+                                        .unwrap_or_default()
+                                        .to_string()
+                                },
+                                match k {
+                                    0 => "no statement ran".to_string(),
+                                    _ => format!("{} ran", statement_range(k, "")),
+                                },
+                                k + 1,
+                                k + 1
+                            ),
+                        });
+                    }
                     let maybe_ran = if interrupted && k == may_have_run {
                         format!(
                             " The run that died may have run it before: if its effect is there, `ai-shell migrate retry {} --skip-statement {}` records it as run.",

@@ -99,6 +99,14 @@ pub enum ExecError {
     TransactionControl { id: String, statement: String },
     #[error("{0}")]
     Refused(String),
+    /// The connection broke while a migration ran, so its failure could not be recorded: `state` says what the
+    /// history holds and how the next run goes on.
+    #[error("migration {id}: {error}\n\n{state}")]
+    ConnectionLost {
+        id: String,
+        error: String,
+        state: String,
+    },
     /// Statements would destroy data that exists, and there is no consent (`allow_destructive`).
     #[error("{}", .0.refusal(.1))]
     Destructive(crate::safety::Losses, &'static str),

@@ -145,11 +145,24 @@ impl Executor<'_> {
         };
         // Nothing of this migration stays; the failing statement is found by running them one by one in a
         // transaction (SQLite: a savepoint) that is rolled back.
+        let undone = if sqlite {
+            s.execute_script(&undo_savepoint(SAVEPOINT)).await
+        } else {
+            s.execute_script("ROLLBACK").await
+        };
+        if let Err(lost) = undone {
+            return Err(ExecError::ConnectionLost {
+                id: m.id.clone(),
+                error: e.to_string(),
+                state: format!(
+                    "The connection broke ({}): nothing of this migration was applied, its transaction ended with the connection. Run `ai-shell migrate apply` again once the database is reachable.",
+                    lost.to_string().lines().next().unwrap_or_default()
+                ),
+            });
+        }
         let (begin, rollback) = if sqlite {
-            s.execute_script(&undo_savepoint(SAVEPOINT)).await?;
             (format!("SAVEPOINT {PROBE}"), undo_savepoint(PROBE))
         } else {
-            s.execute_script("ROLLBACK").await?;
             ("BEGIN".to_string(), "ROLLBACK".to_string())
         };
         let (k, e) = self

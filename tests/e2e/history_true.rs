@@ -402,3 +402,70 @@ fn a_connection_lost_mid_apply_names_the_migration_statement_and_state() {
         "{err}"
     );
 }
+
+/// Restores MariaDB's global max_allowed_packet when dropped.
+struct PacketLimit {
+    db: crate::support::TestDb,
+    original: String,
+}
+
+impl Drop for PacketLimit {
+    fn drop(&mut self) {
+        self.db.exec(&format!(
+            "SET GLOBAL max_allowed_packet = {}",
+            self.original
+        ));
+    }
+}
+
+/// MariaDB: a migration larger than max_allowed_packet applies (the history keeps a note with its size and
+/// checksum instead of the SQL), and a single statement over the limit is refused before anything runs.
+#[test]
+fn mariadb_migrations_over_max_allowed_packet_apply_or_are_refused_up_front() {
+    let p = Project::new(Engine::Mysql);
+    let original = p.column("SELECT @@GLOBAL.max_allowed_packet").remove(0);
+    let limit = PacketLimit {
+        db: crate::support::TestDb::new(Engine::Mysql),
+        original,
+    };
+    limit.db.exec("SET GLOBAL max_allowed_packet = 1048576");
+    // 12 statements of about 100 KB: 1.2 MB in all.
+    let rows = |from: usize| {
+        (from..from + 2_000)
+            .map(|i| format!("({i}, '{}')", "x".repeat(40)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let up: Vec<String> = (0..12)
+        .map(|b| format!("INSERT INTO t (id, v) VALUES {};", rows(b * 2_000)))
+        .collect();
+    p.write(
+        "001_create_t.sql",
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, v VARCHAR(50));",
+        Some("DROP TABLE t;"),
+    );
+    p.write("002_fill.sql", &up.join("\n"), Some("DELETE FROM t;"));
+    p.run(&["migrate", "apply"]);
+    assert_eq!(p.column("SELECT COUNT(*) FROM t"), ["24000"]);
+    let info = p.run(&["migrate", "info", "002"]);
+    assert!(info.contains("not stored in the history"), "{info}");
+    // One statement of 1.2 MB cannot be sent: refused with the cause, before statement 1 runs.
+    p.write(
+        "003_one_big.sql",
+        &format!(
+            "DELETE FROM t WHERE id = 0;\nINSERT INTO t (id, v) VALUES {};",
+            (0..12)
+                .map(|b| rows(100_000 + b * 2_000))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        None,
+    );
+    let err = p.fail(&["migrate", "apply"]);
+    assert!(
+        err.contains("statement 2 is") && err.contains("max_allowed_packet (1048576 bytes)"),
+        "{err}"
+    );
+    assert_eq!(p.column("SELECT COUNT(*) FROM t"), ["24000"]);
+    drop(limit);
+}

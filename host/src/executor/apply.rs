@@ -273,6 +273,9 @@ impl Executor<'_> {
             })
             .map(|m| (m.id.clone(), split(engine, &m.up)))
             .collect();
+        // MySQL/MariaDB refuse any packet over `max_allowed_packet` by dropping the connection: a statement
+        // that cannot be sent is refused before anything runs, naming the limit.
+        let packet_limit = max_allowed_packet(s).await;
         for m in migrations.iter().filter(|m| {
             selected_for(options.target, m)
                 && records
@@ -280,6 +283,20 @@ impl Executor<'_> {
                     .is_none_or(|r| r.status != Status::Applied)
         }) {
             super::check_closed(engine, &m.id, "up", &m.up)?;
+            if let Some(limit) = packet_limit
+                && let Some((k, statement)) = split(engine, &m.up)
+                    .iter()
+                    .enumerate()
+                    .find(|(_, st)| st.len() as u64 + PACKET_MARGIN > limit)
+            {
+                return Err(ExecError::Refused(format!(
+                    "migration {}: statement {} is {} bytes, more than the server's max_allowed_packet ({limit} bytes) lets a client send\n\nSplit it into smaller statements (several INSERTs of fewer rows, say), or raise the limit on the server: SET GLOBAL max_allowed_packet = {}; (and in its configuration file).",
+                    m.id,
+                    k + 1,
+                    statement.len(),
+                    (statement.len() as u64 + PACKET_MARGIN).next_power_of_two()
+                )));
+            }
         }
         outcome.losses = self
             .guard(s, &starting, "Applying these migrations", options.dry_run)
@@ -504,7 +521,12 @@ impl Executor<'_> {
                 }
             };
             if let (Some((done, _)), Some(r)) = (resume_from, record)
-                && let Some(j) = edited_before(&split(engine, &r.up_sql), &statements, done)
+                && let Some(j) = if r.up_sql.starts_with(NOT_STORED) {
+                    // What ran is known only by its checksum: the file must be unchanged.
+                    (r.checksum != m.checksum).then_some(1)
+                } else {
+                    edited_before(&split(engine, &r.up_sql), &statements, done)
+                }
             {
                 return Err(ExecError::Refused(format!(
                     "migration {}: statement {j} of its file differs from the statement {j} that ran; {} already applied, and continuing would record SQL that never ran\n\nRestore {} as applied (`ai-shell migrate info {}` shows the recorded SQL) and change only statement {} onwards, or undo what ran with `ai-shell migrate rollback {}` and apply the edited file.",
@@ -561,9 +583,16 @@ impl Executor<'_> {
                     .await?
             } else {
                 group.commit(s).await?;
+                let stored = storable(m, packet_limit);
                 pending = Some(
-                    self.run_statement_by_statement(s, m, &statements, resume_from, pending.take())
-                        .await?,
+                    self.run_statement_by_statement(
+                        s,
+                        &stored,
+                        &statements,
+                        resume_from,
+                        pending.take(),
+                    )
+                    .await?,
                 );
                 true
             };
@@ -820,6 +849,47 @@ impl Executor<'_> {
         done.duration_ms = Some(started.elapsed().as_millis() as u64);
         Ok(done)
     }
+}
+
+/// Room left in a packet for the rest of a statement's call (its progress record, the protocol's header).
+const PACKET_MARGIN: u64 = 4096;
+
+/// MySQL/MariaDB: the server's `max_allowed_packet`, the largest statement (and history row) it accepts.
+async fn max_allowed_packet(s: &mut Session) -> Option<u64> {
+    if s.engine() != Engine::MySql {
+        return None;
+    }
+    let r = s.query("SELECT @@max_allowed_packet", &[]).await.ok()?;
+    crate::model::number_at(&r, 0, 0).map(|n| n as u64)
+}
+
+/// The beginning of the text stored instead of a section too large for one history row.
+pub const NOT_STORED: &str = "-- ai-shell: not stored in the history";
+
+/// `m` as the history stores it: a section that would make the history row larger than the server accepts
+/// in one packet (`limit`) is replaced by a note with its size and checksum (the file keeps the SQL).
+fn storable(m: &Migration, limit: Option<u64>) -> std::borrow::Cow<'_, Migration> {
+    let Some(limit) = limit else {
+        return std::borrow::Cow::Borrowed(m);
+    };
+    let budget = limit.saturating_sub(2 * PACKET_MARGIN);
+    let down = m.down.as_deref().map_or(0, str::len) as u64;
+    if (m.up.len() as u64).saturating_add(down) <= budget {
+        return std::borrow::Cow::Borrowed(m);
+    }
+    let note = |what: &str, sql: &str| {
+        format!(
+            "{NOT_STORED}: its {what} section is {} bytes, over what the server's max_allowed_packet ({limit} bytes) allows in one row; checksum {}\n",
+            sql.len(),
+            crate::migrations::checksum::checksum(sql)
+        )
+    };
+    let mut stored = m.clone();
+    stored.up = note("up", &m.up);
+    if down > budget / 2 {
+        stored.down = m.down.as_deref().map(|d| note("down", d));
+    }
+    std::borrow::Cow::Owned(stored)
 }
 
 /// "statement 1" or "statements 1..k", followed by `verb` when given ("were" becomes "was" for one).

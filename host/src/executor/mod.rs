@@ -18,7 +18,9 @@ mod rollback;
 mod transaction;
 mod trial;
 
-pub use apply::{Applied, ApplyOptions, ApplyOutcome, StatementChoice, Target, renamed_from};
+pub use apply::{
+    Applied, ApplyOptions, ApplyOutcome, NOT_STORED, StatementChoice, Target, renamed_from,
+};
 pub use lock::{LockError, RunLock};
 pub use phases::{MonitorReport, PhaseOptions, PhaseRun, PhasedEnd, PhasedOutcome};
 pub use report::{Event, Reporter, Silent};

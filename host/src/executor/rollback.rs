@@ -166,6 +166,16 @@ impl Executor<'_> {
             } else if usable.down_sql.is_none() {
                 usable.down_sql = file.and_then(|m| m.down.clone());
             }
+            if usable
+                .down_sql
+                .as_deref()
+                .is_some_and(|d| d.starts_with(super::apply::NOT_STORED))
+            {
+                return Err(ExecError::Refused(format!(
+                    "cannot roll back {}: its down section was too large for the server to store in the history\n\nRoll it back with --down-from-file: the down section of its file is used (its up section must be the one applied).",
+                    r.name
+                )));
+            }
             if let Err(why) = usable.rollback_availability() {
                 return Err(ExecError::Refused(format!(
                     "cannot roll back {}: {why}\n\nSee `ai-shell migrate rollback-status {}`.",

@@ -163,6 +163,17 @@ pub async fn info(ctx: &mut Context, reference: &str, json: bool) -> anyhow::Res
     }
     println!();
     println!("SQL:");
+    let mut up = up;
+    if up.starts_with(crate::executor::NOT_STORED) {
+        println!("  {}", up.trim().trim_start_matches("-- "));
+        match (file, rec) {
+            (Some(f), Some(r)) if crate::migrations::checksum::checksum(&f.up) == r.checksum => {
+                println!("  (shown from its file, which has the checksum of what was applied)");
+                up = f.up.clone();
+            }
+            _ => up.clear(),
+        }
+    }
     for statement in split(engine, &up) {
         println!("  {};", statement.replace('\n', "\n  "));
     }

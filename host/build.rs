@@ -22,6 +22,10 @@ fn main() {
             "build",
             "--release",
             "--workspace",
+            "--lib",
+            // The hostile strategy, a second component of the hostile test plugin, for the e2e tests.
+            "--example",
+            "hostile_strategy",
             "--target",
             "wasm32-wasip2",
         ])

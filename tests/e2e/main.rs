@@ -7,6 +7,7 @@ mod support;
 mod cli;
 mod eval;
 mod history_true;
+mod hostile_cli;
 mod llm;
 mod migrate;
 mod migration_text;

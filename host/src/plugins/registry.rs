@@ -61,7 +61,7 @@ impl PluginRegistry {
     /// Default limits, the cache from `AI_SHELL_CACHE_DIR` (or the user cache dir), installed plugins from
     /// `AI_SHELL_PLUGINS_DIR` (or the user data dir).
     pub fn from_env() -> anyhow::Result<PluginRegistry> {
-        let runtime = Runtime::new(Limits::default(), ComponentCache::from_env())?;
+        let runtime = Runtime::new(Limits::from_env()?, ComponentCache::from_env())?;
         let installed_dir = std::env::var_os("AI_SHELL_PLUGINS_DIR")
             .map(PathBuf::from)
             .or_else(|| dirs::data_dir().map(|d| d.join("ai-shell").join("plugins")));

@@ -40,6 +40,33 @@ impl Default for Limits {
     }
 }
 
+impl Limits {
+    /// The defaults, or `AI_SHELL_PLUGIN_TIMEOUT_MS` and `AI_SHELL_PLUGIN_MEMORY_MB` when set.
+    pub fn from_env() -> anyhow::Result<Limits> {
+        let read = |name: &str| -> anyhow::Result<Option<u64>> {
+            match std::env::var(name) {
+                Ok(v) => v
+                    .trim()
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .map(Some)
+                    .ok_or_else(|| {
+                        anyhow::anyhow!("{name} must be a positive whole number, not `{v}`")
+                    }),
+                Err(_) => Ok(None),
+            }
+        };
+        let defaults = Limits::default();
+        Ok(Limits {
+            memory_bytes: read("AI_SHELL_PLUGIN_MEMORY_MB")?
+                .map_or(defaults.memory_bytes, |mb| (mb as usize) << 20),
+            call_timeout: read("AI_SHELL_PLUGIN_TIMEOUT_MS")?
+                .map_or(defaults.call_timeout, Duration::from_millis),
+        })
+    }
+}
+
 /// The per-call state a plugin's store carries.
 pub struct HostState {
     wasi: WasiCtx,

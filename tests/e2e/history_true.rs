@@ -469,3 +469,35 @@ fn mariadb_migrations_over_max_allowed_packet_apply_or_are_refused_up_front() {
     assert_eq!(p.column("SELECT COUNT(*) FROM t"), ["24000"]);
     drop(limit);
 }
+
+/// An applied file whose down section changed is reported by `status` and `validate` (a rollback runs the
+/// recorded one unless --down-from-file), on every engine.
+#[test]
+fn an_edited_down_section_of_an_applied_file_is_reported() {
+    for engine in ENGINES {
+        let p = Project::new(engine);
+        p.write(
+            "001_create_t.sql",
+            "CREATE TABLE t (id INTEGER PRIMARY KEY);",
+            Some("DROP TABLE t;"),
+        );
+        p.run(&["migrate", "apply"]);
+        assert!(
+            !p.run(&["migrate", "status"])
+                .contains("down section was edited")
+        );
+        p.write(
+            "001_create_t.sql",
+            "CREATE TABLE t (id INTEGER PRIMARY KEY);",
+            Some("DROP TABLE IF EXISTS t;"),
+        );
+        for args in [["migrate", "status"], ["migrate", "validate"]] {
+            let out = p.run(&args);
+            assert!(
+                out.contains("its down section was edited after it was applied")
+                    && out.contains("--down-from-file"),
+                "{engine:?} {args:?}: {out}"
+            );
+        }
+    }
+}

@@ -27,6 +27,7 @@ pub struct Line {
 pub async fn lines(ctx: &Context) -> anyhow::Result<(Vec<Line>, bool)> {
     let ws = Workspace::load(ctx)?;
     let (db, mut s) = open(ctx).await?;
+    let engine = s.engine();
     let initialized = ws.history.exists(&mut s).await?;
     let recs = records(&mut s, &ws.history).await?;
     drop(s);
@@ -92,7 +93,10 @@ pub async fn lines(ctx: &Context) -> anyhow::Result<(Vec<Line>, bool)> {
                             &to_migration(f).checksum[..12]
                         )),
                     ),
-                    Some(_) => ("applied".into(), None),
+                    Some(f) => (
+                        "applied".into(),
+                        super::validate::down_edited(engine, r, &to_migration(f)),
+                    ),
                     None => (
                         "missing".into(),
                         Some("applied, but its file is gone".into()),

@@ -77,7 +77,11 @@ pub async fn check(ctx: &mut Context, id: Option<String>, json: bool) -> anyhow:
                     r.checksum, m.checksum
                 ));
             }
-            Some(r) if r.status == Status::Applied => {}
+            Some(r) if r.status == Status::Applied => {
+                if let Some(why) = down_edited(engine, r, &m) {
+                    findings.push(why);
+                }
+            }
             _ if ok => trial.push((checks.len(), m)),
             _ => {}
         }
@@ -163,4 +167,29 @@ pub async fn check(ctx: &mut Context, id: Option<String>, json: bool) -> anyhow:
         println!("✓ {} migration(s) valid", checks.len());
     }
     Ok(failed)
+}
+
+/// When the down section of an applied migration's file is not the one recorded when it was applied: what
+/// a rollback would then run, and how to use the file's instead.
+pub fn down_edited(
+    engine: crate::connection::Engine,
+    r: &crate::history::Record,
+    m: &crate::executor::Migration,
+) -> Option<String> {
+    let recorded = r.down_sql.as_deref()?;
+    if recorded.starts_with(crate::executor::NOT_STORED) {
+        return None;
+    }
+    let norm = |sql: &str| {
+        crate::executor::split(engine, sql)
+            .iter()
+            .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
+            .collect::<Vec<_>>()
+    };
+    (norm(recorded) != norm(m.down.as_deref().unwrap_or_default())).then(|| {
+        format!(
+            "its down section was edited after it was applied: `migrate rollback {v}` runs the recorded one; add --down-from-file to run the file's (see `ai-shell migrate info {v}`)",
+            v = r.version
+        )
+    })
 }

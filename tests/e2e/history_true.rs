@@ -501,3 +501,25 @@ fn an_edited_down_section_of_an_applied_file_is_reported() {
         }
     }
 }
+
+/// PostgreSQL errors say what is wrong, not where in the server's source it was found ("at line 948").
+#[test]
+fn postgres_errors_carry_no_server_source_lines() {
+    let p = Project::new(Engine::Postgres);
+    let (server, _) = p.db.url().rsplit_once('/').unwrap();
+    let out = crate::support::ai_shell_cmd()
+        .args([
+            "--database",
+            &format!("{server}/no_such_database_here"),
+            "migrate",
+            "status",
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("database \"no_such_database_here\" does not exist")
+            && !err.contains(" at line "),
+        "{err}"
+    );
+}

@@ -30,6 +30,21 @@ pub enum ConnectionError {
     },
 }
 
+/// What a driver error says, without what only the server's developers need (sqlx appends the server's
+/// source line to PostgreSQL errors: "... at line 948").
+fn describe(e: &sqlx::Error) -> String {
+    match e.as_database_error() {
+        Some(d) => {
+            let code = d
+                .code()
+                .map(|c| format!(" (SQLSTATE {c})"))
+                .unwrap_or_default();
+            format!("{}{code}", d.message())
+        }
+        None => e.to_string(),
+    }
+}
+
 /// A pool of connections to one database.
 #[derive(Clone, Debug)]
 pub struct Database {
@@ -50,7 +65,7 @@ impl Database {
         let url = DatabaseUrl::parse(url)?;
         let unreachable = |e: sqlx::Error| ConnectionError::Unreachable {
             url: url.redacted().to_string(),
-            reason: url.redact_text(&e.to_string()),
+            reason: url.redact_text(&describe(&e)),
             hint: match url.engine() {
                 Engine::Sqlite => {
                     "Check that the file's folder exists and that you may read and write the file and its folder."

@@ -150,33 +150,31 @@ fn spawn(p: &Project, args: &[&str]) -> std::process::Child {
 fn slow_insert(engine: Engine, v: usize, seconds: f64) -> String {
     match engine {
         Engine::Postgres => format!("INSERT INTO t (v) SELECT {v} FROM pg_sleep({seconds})"),
-        _ => format!("INSERT INTO t (v) SELECT {v} + SLEEP({seconds})"),
+        Engine::Mysql => format!("INSERT INTO t (v) SELECT {v} + SLEEP({seconds})"),
+        // No sleep function: a count that takes about as long.
+        Engine::Sqlite => format!(
+            "INSERT INTO t (v) SELECT {v} FROM (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < {}) SELECT max(x) FROM c)",
+            (seconds * 4_000_000.0) as u64
+        ),
     }
 }
 
 /// Item 1 of the crash-window issue: a run killed (SIGKILL) at any moment of a migration whose statements
-/// commit one by one (MariaDB; PostgreSQL with `transaction: false`) leaves each statement run exactly once
-/// after the next `apply`, the last one included: 20 kills per engine, spread over the run.
+/// commit one by one (MariaDB; PostgreSQL and SQLite with `transaction: false`) leaves each statement run
+/// exactly once after the next `apply`, the last one included: 20 kills per engine, spread over the run.
 #[test]
 fn a_run_killed_at_any_moment_runs_no_statement_twice() {
-    for engine in [Engine::Mysql, Engine::Postgres] {
+    for engine in ENGINES {
         let p = Project::new(engine);
         p.write(
             "001_create_t.sql",
-            "CREATE TABLE t (id INTEGER PRIMARY KEY AUTO_INCREMENT, v INTEGER)"
-                .replace(
-                    " AUTO_INCREMENT",
-                    if engine == Engine::Postgres {
-                        " GENERATED ALWAYS AS IDENTITY"
-                    } else {
-                        " AUTO_INCREMENT"
-                    },
-                )
-                .replace(
-                    "PRIMARY KEY GENERATED ALWAYS AS IDENTITY",
-                    "GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
-                )
-                .as_str(),
+            match engine {
+                Engine::Postgres => {
+                    "CREATE TABLE t (id INTEGER GENERATED ALWAYS AS IDENTITY PRIMARY KEY, v INTEGER)"
+                }
+                Engine::Mysql => "CREATE TABLE t (id INTEGER PRIMARY KEY AUTO_INCREMENT, v INTEGER)",
+                Engine::Sqlite => "CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER)",
+            },
             Some("DROP TABLE t;"),
         );
         p.run(&["migrate", "apply"]);

@@ -521,3 +521,24 @@ fn postgres_errors_carry_no_server_source_lines() {
         "{err}"
     );
 }
+
+/// MariaDB: a scratch database left by a `validate` that was killed (no session holds it) is dropped by the
+/// next trial run; one in use is not.
+#[test]
+fn mariadb_a_killed_validates_scratch_database_is_dropped_by_the_next() {
+    let p = Project::new(Engine::Mysql);
+    let orphan = format!("ai_shell_trial_{}", std::process::id() as u64 * 1_000_003);
+    p.db.exec(&format!(
+        "CREATE DATABASE `{orphan}`; CREATE TABLE `{orphan}`.t (id INTEGER PRIMARY KEY);"
+    ));
+    p.write(
+        "001_create_t.sql",
+        "CREATE TABLE t (id INTEGER PRIMARY KEY);",
+        Some("DROP TABLE t;"),
+    );
+    p.run(&["migrate", "validate"]);
+    let left = p.column(&format!(
+        "SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = '{orphan}'"
+    ));
+    assert_eq!(left, ["0"], "the orphaned scratch database was dropped");
+}

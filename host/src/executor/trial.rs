@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::{ExecError, Executor, Migration, foreign_key_pragmas, split, transactional_ddl};
 use crate::connection::{Database, Engine, Session};
+use crate::model::SqlValue;
 
 /// How one migration's trial run went.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -53,11 +54,20 @@ impl Executor<'_> {
         let Some(live_name) = self.db.url().database_name() else {
             return Ok(skip_all("the URL names no database".into()));
         };
-        let scratch = format!(
-            "ai_shell_trial_{}_{}",
-            std::process::id(),
-            fastrand::u32(..)
-        );
+        // A scratch database is held by a named lock of the same name while it is used: one whose lock is
+        // free was left by a run that was killed, and is dropped here.
+        drop_orphaned_scratch(s).await;
+        let scratch = format!("{SCRATCH_PREFIX}{}", fastrand::u64(..));
+        let held = s
+            .query(&format!("SELECT GET_LOCK('{scratch}', 0)"), &[])
+            .await
+            .ok()
+            .and_then(|r| crate::model::number_at(&r, 0, 0));
+        if held != Some(1) {
+            return Ok(skip_all(
+                "a scratch database's lock could not be taken".into(),
+            ));
+        }
         let mut schema = match dialect.introspect(self.db).await {
             Ok(schema) => schema,
             Err(e) => return Ok(skip_all(format!("reading the live schema failed: {e}"))),
@@ -78,7 +88,9 @@ impl Executor<'_> {
         let outcome = async {
             let db = Database::connect(&self.db.url().with_database(&scratch)).await?;
             let run = async {
-                db.execute_script(&script).await?;
+                if !script.trim().is_empty() {
+                    db.execute_script(&script).await?;
+                }
                 let mut t = db.session().await?;
                 let trials = run_each(&mut t, migrations, |m, statement| {
                     // A statement that names the real database would run against it: not trial-run.
@@ -102,11 +114,47 @@ impl Executor<'_> {
         }
         .await;
         let dropped = s
-            .execute_script(&format!("DROP DATABASE `{scratch}`"))
+            .execute_script(&format!(
+                "DROP DATABASE `{scratch}`; DO RELEASE_LOCK('{scratch}')"
+            ))
             .await;
         let trials = outcome?;
         dropped?;
         Ok(trials)
+    }
+}
+
+/// The names of MySQL/MariaDB scratch databases (and of the named locks that hold them while they are used).
+const SCRATCH_PREFIX: &str = "ai_shell_trial_";
+
+/// Drops the scratch databases no session holds (left by a `validate` or `edit` that was killed).
+async fn drop_orphaned_scratch(s: &mut Session) {
+    let Ok(r) = s
+        .query(
+            "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'ai\\_shell\\_trial\\_%'",
+            &[],
+        )
+        .await
+    else {
+        return;
+    };
+    for row in &r.rows {
+        let Some(SqlValue::Text(name)) = row.first() else {
+            continue;
+        };
+        if name.len() > 64 || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            continue;
+        }
+        let free = s
+            .query(&format!("SELECT IS_FREE_LOCK('{name}')"), &[])
+            .await
+            .ok()
+            .and_then(|r| crate::model::number_at(&r, 0, 0));
+        if free == Some(1) {
+            let _ = s
+                .execute_script(&format!("DROP DATABASE IF EXISTS `{name}`"))
+                .await;
+        }
     }
 }
 

@@ -146,6 +146,24 @@ fn spawn(p: &Project, args: &[&str]) -> std::process::Child {
         .unwrap()
 }
 
+/// MariaDB: waits until a statement starting with `head` runs in the project's database, then kills its
+/// connection on the server.
+fn kill_server_side(p: &Project, head: &str) {
+    let running = format!(
+        "SELECT ID FROM information_schema.PROCESSLIST WHERE DB = '{}' AND INFO LIKE '{head}%'",
+        p.db.name()
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let id = loop {
+        if let Some(id) = p.column(&running).pop() {
+            break id;
+        }
+        assert!(std::time::Instant::now() < deadline, "`{head}` never ran");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    p.db.exec(&format!("KILL CONNECTION {id}"));
+}
+
 /// A statement that sleeps `seconds`, then inserts `v` into `t`.
 fn slow_insert(engine: Engine, v: usize, seconds: f64) -> String {
     match engine {
@@ -229,22 +247,7 @@ fn an_interrupted_statement_of_unknown_effect_is_left_to_the_operator() {
     )
     .unwrap();
     let mut child = spawn(&p, &["apply"]);
-    let running = format!(
-        "SELECT ID FROM information_schema.PROCESSLIST WHERE DB = '{}' AND INFO LIKE 'DO SLEEP%'",
-        p.db.name()
-    );
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    let id = loop {
-        if let Some(id) = p.column(&running).pop() {
-            break id;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "statement 2 never ran"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    };
-    p.db.exec(&format!("KILL CONNECTION {id}"));
+    kill_server_side(&p, "DO SLEEP");
     child.wait().unwrap();
     let err = p.fail(&["migrate", "apply"]);
     assert!(
@@ -373,22 +376,7 @@ fn a_connection_lost_mid_apply_names_the_migration_statement_and_state() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let running = format!(
-        "SELECT ID FROM information_schema.PROCESSLIST WHERE DB = '{}' AND INFO LIKE 'DO SLEEP%'",
-        p.db.name()
-    );
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    let id = loop {
-        if let Some(id) = p.column(&running).pop() {
-            break id;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "statement 3 never ran"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    };
-    p.db.exec(&format!("KILL CONNECTION {id}"));
+    kill_server_side(&p, "DO SLEEP");
     let out = child.wait_with_output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());

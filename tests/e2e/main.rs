@@ -14,6 +14,7 @@ mod migration_text;
 mod mysql;
 mod nl;
 mod nothing_lost;
+mod planner_limits;
 mod plugin_trust;
 mod postgres;
 mod replication;

@@ -37,7 +37,7 @@ pub fn validate(
 }
 
 /// The names a change introduces.
-fn new_names(change: &Change) -> Vec<&str> {
+pub(crate) fn new_names(change: &Change) -> Vec<&str> {
     match change {
         Change::CreateTable(t) => {
             let mut names = vec![t.name.name.as_str()];

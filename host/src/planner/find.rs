@@ -2,9 +2,9 @@
 //! "orders(customer_id)", "all tables") and takes it out of the tokens.
 
 use super::plan::Refusal;
-use super::resolve::{self, Fit, Found};
+use super::resolve::{Fit, Found, Names};
 use super::tokens::Tok;
-use crate::model::{DatabaseSchema, Table};
+use crate::model::Table;
 
 /// Which tables a request is about.
 #[derive(Debug)]
@@ -52,10 +52,7 @@ fn refuse_unknown(word: &str, found: Found<'_, Table>) -> Refusal {
 }
 
 /// Takes the table reference out of `toks`. `Ok(None)` when the request names no table.
-pub fn take<'a>(
-    toks: &mut Vec<Tok>,
-    schema: &'a DatabaseSchema,
-) -> Result<Option<Tables<'a>>, Refusal> {
+pub fn take<'a>(toks: &mut Vec<Tok>, names: &Names<'a>) -> Result<Option<Tables<'a>>, Refusal> {
     // "all tables", "every table", "each table"
     for i in 0..toks.len().saturating_sub(1) {
         if toks[i].is_any(&["all", "every", "each"]) && toks[i + 1].is_any(&["tables", "table"]) {
@@ -80,7 +77,7 @@ pub fn take<'a>(
             {
                 continue;
             }
-            match resolve::table(schema, &name) {
+            match names.table(&name) {
                 Found::One(t, _) => {
                     let (s, e) = if at < i { (at, i + 1) } else { (i, at + 1) };
                     cut(toks, s, e);
@@ -95,7 +92,7 @@ pub fn take<'a>(
     if toks.len() > 2
         && toks[1].is_punct(':')
         && let Some(name) = toks[0].name().map(str::to_string)
-        && let Found::One(t, _) = resolve::table(schema, &name)
+        && let Found::One(t, _) = names.table(&name)
     {
         toks.drain(0..2);
         return Ok(Some(Tables::One(t)));
@@ -106,7 +103,7 @@ pub fn take<'a>(
             continue;
         };
         if toks[i + 1].is_punct('.') && toks.get(i + 2).is_some_and(|t| t.name().is_some()) {
-            match resolve::table(schema, &name) {
+            match names.table(&name) {
                 Found::One(t, _) => {
                     cut(toks, i, i + 2);
                     return Ok(Some(Tables::One(t)));
@@ -115,7 +112,7 @@ pub fn take<'a>(
             }
         }
         if toks[i + 1].is_punct('(')
-            && let Found::One(t, Fit::Exact | Fit::Form) = resolve::table(schema, &name)
+            && let Found::One(t, Fit::Exact | Fit::Form) = names.table(&name)
         {
             cut(toks, i, i + 1);
             return Ok(Some(Tables::One(t)));
@@ -130,12 +127,17 @@ pub fn take<'a>(
             let Some(name) = toks[i + 1].name().map(str::to_string) else {
                 continue;
             };
-            match resolve::table(schema, &name) {
-                Found::One(t, fit) if !sure || fit != Fit::Typo => {
-                    cut(toks, i + 1, i + 2);
-                    return Ok(Some(Tables::One(t)));
+            let found = if sure {
+                names.table_sure(&name)
+            } else {
+                match names.table(&name) {
+                    Found::One(t, _) => Some(t),
+                    _ => None,
                 }
-                _ => {}
+            };
+            if let Some(t) = found {
+                cut(toks, i + 1, i + 2);
+                return Ok(Some(Tables::One(t)));
             }
         }
     }
@@ -144,11 +146,11 @@ pub fn take<'a>(
 
 /// A refusal for a request naming no table it could find: the word after the last preposition
 /// is probably the intended table.
-pub fn missing(toks: &[Tok], schema: &DatabaseSchema, example: &str) -> Refusal {
+pub fn missing(toks: &[Tok], names: &Names, example: &str) -> Refusal {
     for i in (0..toks.len().saturating_sub(1)).rev() {
         if toks[i].is_any(&["to", "in", "on", "from", "into", "for"])
             && let Some(name) = toks[i + 1].name()
-            && let f @ (Found::None(_) | Found::Many(_)) = resolve::table(schema, name)
+            && let f @ (Found::None(_) | Found::Many(_)) = names.table(name)
         {
             return refuse_unknown(name, f).example(example.to_string());
         }

@@ -28,6 +28,8 @@ pub struct Inferred {
 /// Where the column goes.
 pub struct Target<'a> {
     pub schema: &'a DatabaseSchema,
+    /// The schema's names, for lookups.
+    pub names: &'a resolve::Names<'a>,
     pub engine: Engine,
     /// The table's name (new or existing).
     pub table: &'a str,
@@ -55,14 +57,14 @@ fn column(name: &str, ty: ColumnType) -> Column {
 }
 
 /// The referenced table for a `<stem>_id` column, if one exists.
-pub fn referenced_table<'a>(schema: &'a DatabaseSchema, column: &str) -> Option<&'a Table> {
+pub fn referenced_table<'a>(names: &resolve::Names<'a>, column: &str) -> Option<&'a Table> {
     let stem = column.strip_suffix("_id")?;
     if stem.is_empty() {
         return None;
     }
-    resolve::table(schema, stem)
-        .sure()
-        .or_else(|| resolve::table(schema, &resolve::plural(stem)).sure())
+    names
+        .table_sure(stem)
+        .or_else(|| names.table_sure(&resolve::plural(stem)))
 }
 
 /// The single-column primary key of a table and its column.
@@ -160,7 +162,7 @@ pub fn infer(spec: &Spec, target: &Target) -> Result<Inferred, Refusal> {
     // By name.
     if n.ends_with("_id") || spec.foreign_key || spec.references.is_some() {
         let referenced = match &spec.references {
-            Some(r) => match resolve::table(target.schema, r) {
+            Some(r) => match target.names.table(r) {
                 resolve::Found::One(t, _) => Some(t),
                 resolve::Found::None(close) => {
                     return Err(Refusal::not_found(format!(
@@ -176,7 +178,7 @@ pub fn infer(spec: &Spec, target: &Target) -> Result<Inferred, Refusal> {
                     .suggest(m.iter().map(|t| t.name.display()).collect()));
                 }
             },
-            None => referenced_table(target.schema, &n),
+            None => referenced_table(target.names, &n),
         };
         match referenced.and_then(|t| primary_key(t).map(|k| (t, k))) {
             Some((t, key)) => {

@@ -10,6 +10,7 @@ mod build;
 mod find;
 mod infer;
 mod intents;
+mod limits;
 mod names;
 pub mod plan;
 mod resolve;
@@ -27,9 +28,22 @@ pub use plan::{Plan, Refusal, RefusalKind};
 use crate::connection::Engine;
 use crate::model::DatabaseSchema;
 
-/// Plans `request` against `schema` for `engine`.
+/// Plans `request` against `schema` for `engine`. The work is linear in the size of the request
+/// and the schema: names are looked up through an index ([`resolve::Names`]), typo searches are
+/// rationed, and the engine's limits ([`limits`]) are checked on every plan.
 pub fn plan(request: &str, schema: &DatabaseSchema, engine: Engine) -> Result<Plan, Refusal> {
+    plan_request(request, schema, engine).map_err(Refusal::shortened)
+}
+
+fn plan_request(request: &str, schema: &DatabaseSchema, engine: Engine) -> Result<Plan, Refusal> {
+    limits::request(request)?;
     let toks = tokens::lex(request)?;
-    let ctx = intents::Ctx { schema, engine };
-    intents::dispatch(&ctx, toks)
+    let ctx = intents::Ctx::new(schema, engine);
+    let planned = intents::dispatch(&ctx, toks);
+    if let Some(refusal) = ctx.names.over_budget() {
+        return Err(refusal);
+    }
+    let plan = planned?;
+    limits::check(&plan.changes, schema, engine)?;
+    Ok(plan)
 }

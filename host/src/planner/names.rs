@@ -6,7 +6,9 @@ use sha2::{Digest, Sha256};
 use super::plan::Refusal;
 use crate::connection::Engine;
 
-/// The longest identifier the engine keeps (PostgreSQL truncates at 63 bytes, MySQL refuses over 64).
+/// The longest identifier the engine keeps: PostgreSQL 63 bytes (it silently truncates longer
+/// names), MySQL/MariaDB 64 characters (it refuses longer ones); SQLite has no limit, and ai-shell
+/// holds its names to 128 bytes.
 pub fn max_len(engine: Engine) -> usize {
     match engine {
         Engine::Postgres => 63,
@@ -15,31 +17,81 @@ pub fn max_len(engine: Engine) -> usize {
     }
 }
 
-/// Checks a name the request supplies.
+/// The length of `name` in the unit the engine's limit counts: characters on MySQL/MariaDB, bytes
+/// elsewhere.
+fn length(engine: Engine, name: &str) -> (usize, &'static str) {
+    match engine {
+        Engine::MySql => (name.chars().count(), "characters"),
+        _ => (name.len(), "bytes"),
+    }
+}
+
+/// The most columns one table may have: PostgreSQL 1600, SQLite 2000 (its default
+/// `SQLITE_MAX_COLUMN`), MySQL/MariaDB 1017 with InnoDB (the server's own limit is 4096).
+pub fn max_columns(engine: Engine) -> usize {
+    match engine {
+        Engine::Postgres => 1600,
+        Engine::MySql => 1017,
+        Engine::Sqlite => 2000,
+    }
+}
+
+/// How many characters of user text a message quotes before cutting it short.
+const SHOWN: usize = 40;
+
+/// User text as a message quotes it: whole when short, otherwise its first 40 characters and its
+/// full size (`xxxx…(100000 bytes)`), so a message never echoes a huge name or request back.
+pub fn shown(text: &str) -> String {
+    if text.chars().count() <= SHOWN + 8 {
+        return text.to_string();
+    }
+    let cut = text
+        .char_indices()
+        .nth(SHOWN)
+        .map_or(text.len(), |(i, _)| i);
+    format!("{}…({} bytes)", &text[..cut], text.len())
+}
+
+/// Checks a name the request supplies or the plan creates.
 pub fn validate(engine: Engine, name: &str) -> Result<(), Refusal> {
     if name.trim().is_empty() {
         return Err(Refusal::ambiguous(
             "a name is empty; give every table and column a name",
         ));
     }
-    if name.chars().any(char::is_control) {
+    if let Some(c) = name.chars().find(|c| c.is_control()) {
         return Err(Refusal::unsafe_(format!(
-            "the name {name:?} contains a control character"
+            "the name `{}` contains a control character (U+{:04X}); names are plain text",
+            shown(&name.replace(|c: char| c.is_control(), "?")),
+            c as u32
         )));
     }
-    if name.len() > max_len(engine) {
+    let (len, unit) = length(engine, name);
+    if len > max_len(engine) {
         return Err(Refusal::unsupported(format!(
-            "the name `{name}` is {} bytes long; {} allows at most {}",
-            name.len(),
+            "the name `{}` is {len} {unit} long; {} allows at most {} {unit}",
+            shown(name),
             engine_name(engine),
-            max_len(engine)
+            max_len(engine),
         ))
         .example("use a shorter name"));
     }
-    if engine == Engine::MySql && name.ends_with(' ') {
-        return Err(Refusal::unsupported(format!(
-            "MySQL names cannot end with a space (`{name}`)"
-        )));
+    if engine == Engine::MySql {
+        // MySQL/MariaDB keep identifiers in utf8mb3: no character beyond U+FFFF (emoji, some CJK).
+        if let Some(c) = name.chars().find(|c| u32::from(*c) > 0xFFFF) {
+            return Err(Refusal::unsupported(format!(
+                "the name `{}` contains {c} (U+{:04X}), outside the Basic Multilingual Plane; MySQL/MariaDB identifiers may only use characters U+0001..U+FFFF",
+                shown(name),
+                u32::from(c)
+            ))
+            .example("use a name without emoji or other characters beyond U+FFFF"));
+        }
+        if name.ends_with(' ') {
+            return Err(Refusal::unsupported(format!(
+                "MySQL names cannot end with a space (`{}`)",
+                shown(name)
+            )));
+        }
     }
     Ok(())
 }
@@ -126,6 +178,36 @@ mod tests {
         assert!(validate(Engine::Postgres, "").is_err());
         assert!(validate(Engine::Postgres, "a\u{1}b").is_err());
         assert!(validate(Engine::Postgres, "x; DROP TABLE users").is_ok());
+    }
+
+    #[test]
+    fn limits_count_what_each_engine_counts() {
+        // 22 three-byte characters: 66 bytes, 22 characters.
+        let cjk = "名".repeat(22);
+        assert!(validate(Engine::MySql, &cjk).is_ok());
+        assert!(validate(Engine::Postgres, &cjk).is_err());
+        assert!(validate(Engine::MySql, &"名".repeat(65)).is_err());
+        // Beyond the Basic Multilingual Plane: only MySQL/MariaDB refuse it, naming the character.
+        let r = validate(Engine::MySql, "party🎉").unwrap_err();
+        assert!(r.message.contains("U+1F389"), "{}", r.message);
+        assert!(r.message.contains('🎉'), "{}", r.message);
+        assert!(validate(Engine::MySql, "\u{FFFF}x").is_ok());
+        assert!(validate(Engine::Postgres, "party🎉").is_ok());
+        assert!(validate(Engine::Sqlite, "party🎉").is_ok());
+    }
+
+    #[test]
+    fn long_names_are_shown_cut_short() {
+        let long = "x".repeat(100_000);
+        let r = validate(Engine::Postgres, &long).unwrap_err();
+        assert!(r.message.len() < 200, "{}", r.message);
+        assert!(r.message.contains("…(100000 bytes)"), "{}", r.message);
+        assert!(r.message.contains("63"), "{}", r.message);
+        assert_eq!(shown("users"), "users");
+        assert_eq!(
+            shown(&"é".repeat(100)),
+            format!("{}…(200 bytes)", "é".repeat(40))
+        );
     }
 
     #[test]

@@ -137,7 +137,23 @@ fn bullet<'a>(line: &'a str, out: &mut Vec<Tok>) -> &'a str {
 }
 
 fn word_char(c: char) -> bool {
-    c.is_alphanumeric() || c == '_'
+    c.is_alphanumeric() || c == '_' || symbol_char(c)
+}
+
+/// Emoji and other pictographs: part of a name ("party🎉", "add column 🎉 to users"), never
+/// dropped from the middle of one. Letters beyond U+FFFF are alphanumeric already; what else lies
+/// beyond it is symbols (emoji, their skin tones); below it, the misc-symbol and dingbat blocks and
+/// the joiner and variation selector that build emoji sequences.
+fn symbol_char(c: char) -> bool {
+    u32::from(c) > 0xFFFF
+        || ('\u{2600}'..='\u{27BF}').contains(&c)
+        || matches!(c, '\u{200D}' | '\u{FE0F}')
+}
+
+/// A word made of symbols only (an emoji): decoration at either end of a request.
+fn decoration(t: &Tok) -> bool {
+    t.word()
+        .is_some_and(|w| !w.is_empty() && w.chars().all(symbol_char))
 }
 
 fn lex_line(line: &str, out: &mut Vec<Tok>) -> Result<(), Refusal> {
@@ -288,6 +304,12 @@ fn word(chars: &[char]) -> (String, usize) {
 /// Drops noise words and polite openings.
 fn clean(tokens: Vec<Tok>) -> Vec<Tok> {
     let mut toks: Vec<Tok> = tokens.into_iter().filter(|t| !t.is_any(NOISE)).collect();
+    // "🎉 add email to users 🙏"
+    while toks.last().is_some_and(decoration) {
+        toks.pop();
+    }
+    let lead = toks.iter().take_while(|t| decoration(t)).count();
+    toks.drain(..lead);
     loop {
         let start = toks.iter().take_while(|t| **t == Tok::Break).count();
         // "Hey, could you ...": a comma left behind by a dropped greeting.
@@ -387,6 +409,14 @@ mod tests {
         assert!(lex("add column x; DROP TABLE users").is_err());
         assert!(lex("add x\u{7} to users").is_err());
         assert!(lex("add \"x to users").is_err());
+    }
+
+    #[test]
+    fn emoji_belong_to_names_and_decorate_the_ends() {
+        assert_eq!(
+            lex("🎉 add column 🎉 to party🎉 🙏").unwrap(),
+            vec![w("add"), w("column"), w("🎉"), w("to"), w("party🎉")]
+        );
     }
 
     #[test]

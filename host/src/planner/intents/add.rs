@@ -115,6 +115,7 @@ pub fn specs(ctx: &Ctx, toks: &[Tok]) -> Result<Vec<Spec>, Refusal> {
             }
         }
     }
+    crate::planner::limits::columns_named(ctx.engine, out.len())?;
     if out.is_empty() {
         return Err(
             Refusal::ambiguous("which column should be added? the request names none")
@@ -153,7 +154,7 @@ pub fn strip_verb(toks: &mut Vec<Tok>, verbs: &[&str]) {
 fn cut_purpose(ctx: &Ctx, toks: &mut Vec<Tok>) {
     let is_table = |t: Option<&Tok>| {
         t.and_then(Tok::name)
-            .is_some_and(|n| resolve::table(ctx.schema, n).sure().is_some())
+            .is_some_and(|n| ctx.names.table_sure(n).is_some())
     };
     let named = |p: usize| {
         toks[..p]
@@ -193,9 +194,7 @@ fn take_table_list<'a>(ctx: &Ctx<'a>, toks: &mut Vec<Tok>) -> Option<Vec<&'a Tab
             continue;
         }
         if want_name {
-            let found = t
-                .name()
-                .and_then(|n| resolve::table(ctx.schema, n).sure())?;
+            let found = t.name().and_then(|n| ctx.names.table_sure(n))?;
             if tables.iter().any(|x| x.name == found.name) {
                 return None;
             }
@@ -224,7 +223,7 @@ pub fn add(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
         let mut notes = vec![];
         let mut skipped = vec![];
         for t in &list {
-            if specs.iter().any(|s| has_exact(t, &s.name)) {
+            if specs.iter().any(|s| ctx.names.has_column(t, &s.name)) {
                 skipped.push(t.name.display());
             }
             let (c, n) = add_to(ctx, t, &specs, false)?;
@@ -249,10 +248,10 @@ pub fn add(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
             notes,
         ));
     }
-    let tables = find::take(&mut toks, ctx.schema)?;
+    let tables = find::take(&mut toks, &ctx.names)?;
     strip_verb(&mut toks, ADD);
     let Some(tables) = tables else {
-        return Err(find::missing(&toks, ctx.schema, EXAMPLE));
+        return Err(find::missing(&toks, &ctx.names, EXAMPLE));
     };
     let specs = specs(ctx, &toks)?;
     let names: Vec<&str> = specs.iter().map(|s| s.name.as_str()).collect();
@@ -274,7 +273,8 @@ pub fn add(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
                 let missing: Vec<Spec> = specs
                     .iter()
                     .filter(|s| {
-                        resolve::column(t, &s.name).sure().is_none() && !has_exact(t, &s.name)
+                        ctx.names.column_sure(t, &s.name).is_none()
+                            && !ctx.names.has_column(t, &s.name)
                     })
                     .cloned()
                     .collect();
@@ -307,10 +307,6 @@ pub fn add(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
     }
 }
 
-fn has_exact(t: &Table, name: &str) -> bool {
-    t.columns.iter().any(|c| c.name.eq_ignore_ascii_case(name))
-}
-
 /// The changes adding `specs` to table `t`; `strict` refuses a column that already exists.
 pub fn add_to(
     ctx: &Ctx,
@@ -321,7 +317,7 @@ pub fn add_to(
     let mut changes = vec![];
     let mut notes = vec![];
     for s in specs {
-        if has_exact(t, &s.name) {
+        if ctx.names.has_column(t, &s.name) {
             if strict {
                 return Err(Refusal::unsupported(format!(
                     "{} already has a column `{}`",
@@ -337,6 +333,7 @@ pub fn add_to(
             s,
             &Target {
                 schema: ctx.schema,
+                names: &ctx.names,
                 engine: ctx.engine,
                 table: &t.name.name,
                 new_table: false,

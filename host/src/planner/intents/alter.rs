@@ -44,7 +44,7 @@ fn target<'a>(
     toks: &mut Vec<Tok>,
     skip: &[String],
 ) -> Result<(&'a Table, Vec<&'a Column>), Refusal> {
-    let table = match find::take(toks, ctx.schema)? {
+    let table = match find::take(toks, &ctx.names)? {
         Some(Tables::One(t)) => Some(t),
         Some(Tables::All) => {
             return Err(Refusal::unsupported(
@@ -61,17 +61,17 @@ fn target<'a>(
     // "order_items quantity should be at least 1", "customers' email must be unique"
     let table = table.or_else(|| {
         let (first, second) = (words.first()?, words.get(1)?);
-        let t = resolve::table(ctx.schema, first).sure()?;
-        resolve::column(t, second).sure()?;
+        let t = ctx.names.table_sure(first)?;
+        ctx.names.column_sure(t, second)?;
         Some(t)
     });
     let words: Vec<String> = match table {
         Some(t)
             if words
                 .first()
-                .is_some_and(|w| resolve::table(ctx.schema, w).sure() == Some(t))
+                .is_some_and(|w| ctx.names.table_sure(w) == Some(t))
                 && words.len() > 1
-                && resolve::column(t, &words[0]).sure().is_none() =>
+                && ctx.names.column_sure(t, &words[0]).is_none() =>
         {
             words[1..].to_vec()
         }
@@ -89,13 +89,14 @@ fn target<'a>(
         }
     };
     let mut cols: Vec<&Column> = vec![];
+    let mut seen = std::collections::HashSet::new();
     for w in &words {
-        match resolve::column(table, w) {
-            resolve::Found::One(c, _) if !cols.iter().any(|x| x.name == c.name) => {
+        match ctx.names.column(table, w) {
+            resolve::Found::One(c, _) if seen.insert(c.name.as_str()) => {
                 cols.push(c);
             }
             _ if cols.is_empty() && words.len() == 1 => {
-                column(table, w, EXAMPLE)?;
+                column(ctx, table, w, EXAMPLE)?;
             }
             _ => {}
         }
@@ -109,7 +110,7 @@ fn target<'a>(
             ))
             .example(EXAMPLE));
         }
-        column(table, &first, EXAMPLE)?;
+        column(ctx, table, &first, EXAMPLE)?;
     }
     Ok((table, cols))
 }
@@ -641,7 +642,7 @@ pub fn change_type(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
     {
         toks.drain(i..i + 2 + used);
     }
-    let tables = find::take(&mut toks, ctx.schema)?;
+    let tables = find::take(&mut toks, &ctx.names)?;
     // Types: "from X" is the old type, the last other one the new type.
     let mut from = None;
     let mut new = None;
@@ -687,7 +688,7 @@ pub fn change_type(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
     };
     let example = format!("change {word} to {} in <table>", types::words(&new));
     let targets: Vec<(&Table, &Column)> = match tables {
-        Some(Tables::One(t)) => vec![(t, column(t, &word, &example)?)],
+        Some(Tables::One(t)) => vec![(t, column(ctx, t, &word, &example)?)],
         Some(Tables::All) => user_tables(ctx.schema)
             .into_iter()
             .filter_map(|t| {
@@ -700,7 +701,7 @@ pub fn change_type(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
             .collect(),
         None => {
             let t = table_with_column(ctx, &word, &example)?;
-            vec![(t, column(t, &word, &example)?)]
+            vec![(t, column(ctx, t, &word, &example)?)]
         }
     };
     if targets.is_empty() {

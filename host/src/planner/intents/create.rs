@@ -126,7 +126,7 @@ pub fn create(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
     {
         for t in &toks[at + 1 + l + 1..] {
             if let Some(w) = t.word()
-                && let Some(x) = resolve::table(ctx.schema, w).sure()
+                && let Some(x) = ctx.names.table_sure(w)
             {
                 let key = format!("{}_id", resolve::singular(&x.name.name));
                 if !link_keys.contains(&key) {
@@ -189,6 +189,7 @@ pub fn create(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
             s,
             &Target {
                 schema: ctx.schema,
+                names: &ctx.names,
                 engine: ctx.engine,
                 table: &name,
                 new_table: true,
@@ -251,6 +252,7 @@ pub fn create(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
                 &s,
                 &Target {
                     schema: ctx.schema,
+                    names: &ctx.names,
                     engine: ctx.engine,
                     table: &name,
                     new_table: true,

@@ -54,7 +54,7 @@ fn candidates(toks: &[Tok]) -> Vec<String> {
 pub fn drop(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
     let has = |toks: &[Tok], w: &str| toks.iter().any(|t| t.is(w));
     let original = toks.clone();
-    let tables = find::take(&mut toks, ctx.schema)?;
+    let tables = find::take(&mut toks, &ctx.names)?;
     let table = match tables {
         Some(Tables::One(t)) => Some(t),
         Some(Tables::All) => {
@@ -74,7 +74,7 @@ pub fn drop(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
             Some(t) => t,
             None => table_with_column(ctx, w, EXAMPLE)?,
         };
-        Ok((t, column(t, w, EXAMPLE)?.name.clone()))
+        Ok((t, column(ctx, t, w, EXAMPLE)?.name.clone()))
     };
     if has(&toks, "default") {
         let (t, c) = resolve_col(&words)?;
@@ -129,12 +129,8 @@ pub fn drop(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
         (Some(t), cols) if !wants_table => drop_columns(ctx, t, cols),
         (Some(t), _) => drop_table(ctx, t),
         (None, [w, ..]) => {
-            let found = resolve::table(ctx.schema, w);
-            let column_somewhere = ctx.schema.tables.iter().any(|x| {
-                x.columns
-                    .iter()
-                    .any(|c| resolve::key(&c.name) == resolve::key(w))
-            });
+            let found = ctx.names.table(w);
+            let column_somewhere = !ctx.names.tables_with_column(w).is_empty();
             match found {
                 Found::One(t, fit) if fit != Fit::Typo && (wants_table || !column_somewhere) => {
                     drop_table(ctx, t)
@@ -279,9 +275,13 @@ pub(super) fn mentions(expr: &str, c: &str) -> bool {
 fn drop_columns(ctx: &Ctx, t: &Table, words: &[String]) -> Result<Plan, Refusal> {
     let mut changes = vec![];
     let mut cols = vec![];
+    let mut seen = std::collections::HashSet::new();
     for w in words {
-        let c = column(t, w, EXAMPLE)?.name.clone();
-        if !matches!(resolve::column(t, w), Found::One(_, Fit::Exact | Fit::Form)) {
+        let c = column(ctx, t, w, EXAMPLE)?.name.clone();
+        if !matches!(
+            ctx.names.column(t, w),
+            Found::One(_, Fit::Exact | Fit::Form)
+        ) {
             return Err(Refusal::not_found(format!(
                 "{} has no column `{w}`; a drop needs the exact name",
                 t.name.display()
@@ -289,7 +289,7 @@ fn drop_columns(ctx: &Ctx, t: &Table, words: &[String]) -> Result<Plan, Refusal>
             .suggest(vec![c.clone()])
             .example(format!("remove {c} from {}", t.name.name)));
         }
-        if !cols.contains(&c) {
+        if seen.insert(c.clone()) {
             changes.extend(drop_column_changes(ctx, t, &c)?);
             cols.push(c);
         }
@@ -360,7 +360,7 @@ fn drop_object(
         && let Some(t) = table
     {
         for w in words {
-            let Some(other) = resolve::table(ctx.schema, w).sure() else {
+            let Some(other) = ctx.names.table_sure(w) else {
                 continue;
             };
             let between = |from: &Table, to: &Table| -> Vec<String> {
@@ -408,7 +408,9 @@ fn drop_object(
         Some(t) => t,
         None => table_with_column(ctx, w, "drop unique constraint on email in users")?,
     };
-    let c = column(t, w, "drop index on email in users")?.name.clone();
+    let c = column(ctx, t, w, "drop index on email in users")?
+        .name
+        .clone();
     let on = |cols: &[String]| cols.len() == 1 && cols[0] == c;
     let key_cols = |i: &crate::model::Index| -> Vec<String> {
         i.keys

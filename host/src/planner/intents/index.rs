@@ -54,18 +54,11 @@ fn words(toks: &[Tok]) -> Vec<String> {
 /// Whether any column-like word of the request names an existing column.
 pub fn names_existing_column(ctx: &Ctx, toks: &[Tok]) -> bool {
     let mut rest = toks.to_vec();
-    let table = find::take(&mut rest, ctx.schema).ok().flatten();
+    let table = find::take(&mut rest, &ctx.names).ok().flatten();
     let ws = words(&rest);
     match table {
-        Some(Tables::One(t)) => ws
-            .iter()
-            .any(|w| t.columns.iter().any(|c| c.name.eq_ignore_ascii_case(w))),
-        _ => ws.iter().any(|w| {
-            ctx.schema
-                .tables
-                .iter()
-                .any(|t| t.columns.iter().any(|c| c.name.eq_ignore_ascii_case(w)))
-        }),
+        Some(Tables::One(t)) => ws.iter().any(|w| ctx.names.has_column(t, w)),
+        _ => ws.iter().any(|w| ctx.names.any_table_has_column(w)),
     }
 }
 
@@ -92,19 +85,15 @@ pub fn index(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
         && let Some(i) = toks.iter().position(|t| t.is("index"))
         && let Some(n) = toks.get(i + 1).and_then(Tok::name)
         && toks.get(i + 2).is_some_and(|t| t.is_any(&["on", "for"]))
-        && !resolve::is_table(ctx.schema, n)
+        && !ctx.names.is_table(n)
         && !KEYWORDS.contains(&n)
-        && !ctx
-            .schema
-            .tables
-            .iter()
-            .any(|t| t.columns.iter().any(|c| c.name.eq_ignore_ascii_case(n)))
+        && !ctx.names.any_table_has_column(n)
     {
         names::validate(ctx.engine, n)?;
         explicit = Some(n.to_string());
         toks.remove(i + 1);
     }
-    let mut table = match find::take(&mut toks, ctx.schema)? {
+    let mut table = match find::take(&mut toks, &ctx.names)? {
         Some(Tables::One(t)) => Some(t),
         Some(Tables::All) => {
             return Err(Refusal::unsupported("index one table at a time").example(EXAMPLE));
@@ -116,10 +105,10 @@ pub fn index(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
     if table.is_none()
         && let Some(i) = toks.iter().position(|t| {
             t.word()
-                .is_some_and(|w| !KEYWORDS.contains(&w) && resolve::is_table(ctx.schema, w))
+                .is_some_and(|w| !KEYWORDS.contains(&w) && ctx.names.is_table(w))
         })
     {
-        let t = resolve::table(ctx.schema, toks[i].name().unwrap_or_default()).sure();
+        let t = ctx.names.table_sure(toks[i].name().unwrap_or_default());
         if t.is_some() {
             table = t;
             toks.remove(i);
@@ -144,7 +133,7 @@ pub fn index(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
                     .take_while(|t| t.name().is_some() || t.is_separator())
                     .filter(|t| !t.is_separator())
                     .filter_map(|t| t.name().map(str::to_string))
-                    .take_while(|w| matches!(resolve::column(t, w), Found::One(..)))
+                    .take_while(|w| matches!(ctx.names.column(t, w), Found::One(..)))
                     .collect(),
                 None => vec![],
             },
@@ -158,14 +147,14 @@ pub fn index(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
         (None, Some(w)) => match table_with_column(ctx, w, EXAMPLE) {
             Ok(t) => t,
             Err(e) => {
-                if let Found::One(..) = resolve::table(ctx.schema, w) {
+                if let Found::One(..) = ctx.names.table(w) {
                     return Err(Refusal::ambiguous("which columns? name them").example(EXAMPLE));
                 }
                 return Err(e);
             }
         },
         (None, None) => {
-            return Err(find::missing(&toks, ctx.schema, EXAMPLE).example(EXAMPLE));
+            return Err(find::missing(&toks, &ctx.names, EXAMPLE).example(EXAMPLE));
         }
     };
     if fulltext {
@@ -175,10 +164,11 @@ pub fn index(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
         return missing_indexes(table);
     }
     let mut cols: Vec<String> = vec![];
+    let mut seen = std::collections::HashSet::new();
     for w in &ws {
-        let c = column(table, w, EXAMPLE)?.name.clone();
-        if !cols.contains(&c) {
-            cols.push(c);
+        let c = column(ctx, table, w, EXAMPLE)?;
+        if seen.insert(c.name.as_str()) {
+            cols.push(c.name.clone());
         }
     }
     let exists = table.indexes.iter().find(|i| {
@@ -290,7 +280,7 @@ fn full_text(ctx: &Ctx, table: &Table, ws: &[String]) -> Result<Plan, Refusal> {
             .collect::<Vec<_>>()
     } else {
         ws.iter()
-            .map(|w| column(table, w, EXAMPLE).map(|c| c.name.clone()))
+            .map(|w| column(ctx, table, w, EXAMPLE).map(|c| c.name.clone()))
             .collect::<Result<_, _>>()?
     };
     // Prefer the columns that hold prose when there are some.
@@ -363,7 +353,7 @@ pub fn foreign_key(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
         if toks.get(i + 1).is_some_and(|t| t.is_punct('.'))
             && let (Some(t), Some(c)) = (toks[i].name(), toks.get(i + 2).and_then(Tok::name))
         {
-            let table = match resolve::table(ctx.schema, t) {
+            let table = match ctx.names.table(t) {
                 Found::One(x, _) => x,
                 Found::None(close) => {
                     return Err(Refusal::not_found(format!("there is no table named `{t}`"))
@@ -375,14 +365,14 @@ pub fn foreign_key(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
                 }
             };
             if source.is_none() {
-                source = Some((table, column(table, c, FK_EXAMPLE)?.name.clone()));
+                source = Some((table, column(ctx, table, c, FK_EXAMPLE)?.name.clone()));
             }
         }
     }
     let ws = words(&toks);
     let mut tables_named: Vec<&Table> = vec![];
     for w in &ws {
-        if let Some(t) = resolve::table(ctx.schema, w).sure()
+        if let Some(t) = ctx.names.table_sure(w)
             && !tables_named.iter().any(|x| x.name == t.name)
         {
             tables_named.push(t);
@@ -390,11 +380,9 @@ pub fn foreign_key(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
     }
     if source.is_none() {
         for w in &ws {
-            let owner = tables_named
-                .iter()
-                .find(|t| t.columns.iter().any(|c| c.name.eq_ignore_ascii_case(w)));
+            let owner = tables_named.iter().find(|t| ctx.names.has_column(t, w));
             if let Some(t) = owner {
-                source = Some((t, column(t, w, FK_EXAMPLE)?.name.clone()));
+                source = Some((t, column(ctx, t, w, FK_EXAMPLE)?.name.clone()));
                 break;
             }
         }
@@ -406,7 +394,7 @@ pub fn foreign_key(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
         && let Some(w) = ws.iter().find(|w| w.ends_with("_id"))
     {
         let t = table_with_column(ctx, w, FK_EXAMPLE)?;
-        source = Some((t, column(t, w, FK_EXAMPLE)?.name.clone()));
+        source = Some((t, column(ctx, t, w, FK_EXAMPLE)?.name.clone()));
     }
     let Some((table, col)) = source else {
         // "link posts to products with a nullable featured_product_id": a new column.
@@ -420,7 +408,7 @@ pub fn foreign_key(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
     if let Some(t) = tables_named.iter().rev().find(|t| t.name != table.name) {
         referenced = Some(t);
     }
-    let referenced = match referenced.or_else(|| infer::referenced_table(ctx.schema, &col)) {
+    let referenced = match referenced.or_else(|| infer::referenced_table(&ctx.names, &col)) {
         Some(t) => t,
         None => {
             return Err(
@@ -531,7 +519,7 @@ pub fn new_reference(ctx: &Ctx, toks: &[Tok]) -> bool {
     for t in toks {
         if let Some(w) = t.word()
             && !KEYWORDS.contains(&w)
-            && let Some(x) = resolve::table(ctx.schema, w).sure()
+            && let Some(x) = ctx.names.table_sure(w)
             && !tables.iter().any(|y| y.name == x.name)
         {
             tables.push(x);
@@ -544,7 +532,7 @@ pub fn new_reference(ctx: &Ctx, toks: &[Tok]) -> bool {
         .iter()
         .filter_map(Tok::name)
         .filter(|w| w.ends_with("_id"))
-        .any(|w| child.columns.iter().any(|c| c.name.eq_ignore_ascii_case(w)))
+        .any(|w| ctx.names.has_column(child, w))
 }
 
 /// A request that links two named tables through a column the first one does not have yet:
@@ -556,7 +544,7 @@ pub fn add_reference(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
     for t in &toks {
         if let Some(w) = t.word()
             && !KEYWORDS.contains(&w)
-            && let Some(x) = resolve::table(ctx.schema, w).sure()
+            && let Some(x) = ctx.names.table_sure(w)
             && !tables.iter().any(|y| y.name == x.name)
         {
             tables.push(x);
@@ -574,7 +562,7 @@ pub fn add_reference(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
         .find(|w| w.ends_with("_id"))
         .map(str::to_string)
         .unwrap_or_else(|| format!("{}_id", resolve::singular(&parent.name.name)));
-    if let Found::One(c, crate::planner::resolve::Fit::Exact) = resolve::column(child, &name) {
+    if let Found::One(c, crate::planner::resolve::Fit::Exact) = ctx.names.column(child, &name) {
         return Err(Refusal::unsupported(format!(
             "{} already has a column `{}`",
             child.name.display(),

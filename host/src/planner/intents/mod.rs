@@ -21,6 +21,18 @@ use crate::model::{Change, Column, DatabaseSchema, Table};
 pub struct Ctx<'a> {
     pub schema: &'a DatabaseSchema,
     pub engine: Engine,
+    /// The schema's names, derived once; every lookup goes through it.
+    pub names: resolve::Names<'a>,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(schema: &'a DatabaseSchema, engine: Engine) -> Ctx<'a> {
+        Ctx {
+            schema,
+            engine,
+            names: resolve::Names::new(schema),
+        }
+    }
 }
 
 const ADD: &[&str] = &[
@@ -285,10 +297,7 @@ fn restate(ctx: &Ctx, toks: &[Tok], v: &str) -> Option<Vec<Tok>> {
     let add = Tok::Word("add".into());
     let to = Tok::Word("to".into());
     // "<table> need(s) / should have / must have <columns>"
-    if let Some(table) = toks[0]
-        .name()
-        .and_then(|n| resolve::table(ctx.schema, n).sure())
-    {
+    if let Some(table) = toks[0].name().and_then(|n| ctx.names.table_sure(n)) {
         let rest_at = match (
             toks.get(1).and_then(Tok::word),
             toks.get(2).and_then(Tok::word),
@@ -304,7 +313,7 @@ fn restate(ctx: &Ctx, toks: &[Tok], v: &str) -> Option<Vec<Tok>> {
             let rest = &toks[at..];
             let names_column = rest.iter().any(|t| {
                 t.name().is_some_and(|n| {
-                    !KEYWORDS.contains(&n) && resolve::column(table, n).sure().is_some()
+                    !KEYWORDS.contains(&n) && ctx.names.column_sure(table, n).is_some()
                 })
             });
             if !rest.is_empty() && !names_column && !rest.iter().any(|t| t.is_any(&["to", "be"])) {
@@ -325,10 +334,10 @@ fn restate(ctx: &Ctx, toks: &[Tok], v: &str) -> Option<Vec<Tok>> {
     })?;
     let mut rest: Vec<Tok> = toks[at..].to_vec();
     let mut probe = rest.clone();
-    if find::take(&mut probe, ctx.schema).ok().flatten().is_none() {
+    if find::take(&mut probe, &ctx.names).ok().flatten().is_none() {
         let mut tables: Vec<&Table> = vec![];
         for t in &toks[..at] {
-            if let Some(found) = t.name().and_then(|n| resolve::table(ctx.schema, n).sure())
+            if let Some(found) = t.name().and_then(|n| ctx.names.table_sure(n))
                 && !tables.iter().any(|x| x.name == found.name)
             {
                 tables.push(found);
@@ -477,7 +486,7 @@ fn refuse_data_requests(ctx: &Ctx, toks: &[Tok]) -> Result<(), Refusal> {
         let names_table = toks
             .get(1)
             .and_then(Tok::name)
-            .is_some_and(|n| resolve::is_table(ctx.schema, n));
+            .is_some_and(|n| ctx.names.is_table(n));
         if toks
             .iter()
             .any(|t| t.is_any(&["all", "where", "every", "inactive", "old"]))
@@ -506,8 +515,13 @@ pub fn finish(changes: Vec<Change>, slug: &str, destructive: bool, notes: Vec<St
 }
 
 /// Resolves a column of a table or refuses with the closest names.
-pub fn column<'a>(table: &'a Table, word: &str, example: &str) -> Result<&'a Column, Refusal> {
-    match resolve::column(table, word) {
+pub fn column<'t>(
+    ctx: &Ctx,
+    table: &'t Table,
+    word: &str,
+    example: &str,
+) -> Result<&'t Column, Refusal> {
+    match ctx.names.column(table, word) {
         Found::One(c, _) => Ok(c),
         Found::Many(m) => Err(Refusal::ambiguous(format!(
             "`{word}` could be several columns of {}",
@@ -530,13 +544,7 @@ pub fn table_with_column<'a>(
     word: &str,
     example: &str,
 ) -> Result<&'a Table, Refusal> {
-    let k = resolve::key(word);
-    let tables: Vec<&Table> = ctx
-        .schema
-        .tables
-        .iter()
-        .filter(|t| t.columns.iter().any(|c| resolve::key(&c.name) == k))
-        .collect();
+    let tables = ctx.names.tables_with_column(word);
     match tables.len() {
         1 => Ok(tables[0]),
         0 => Err(

@@ -100,10 +100,8 @@ fn table_words<'a>(ctx: &Ctx<'a>, toks: &[Tok]) -> (Vec<&'a Table>, Vec<String>)
             .is_some_and(|t| t.is_any(&["table", "tables"]))
             || (i > 0 && toks[i - 1].is_any(&["into", "table"]))
             || after_new;
-        let is_column = existing
-            .iter()
-            .any(|t| t.columns.iter().any(|c| c.name.eq_ignore_ascii_case(n)));
-        match resolve::table(ctx.schema, n) {
+        let is_column = existing.iter().any(|t| ctx.names.has_column(t, n));
+        match ctx.names.table(n) {
             Found::One(t, f)
                 if (f != resolve::Fit::Typo || near_table)
                     && !existing.iter().any(|x| x.name == t.name) =>
@@ -193,14 +191,15 @@ fn dropped_with(was: &Table, cols: &[Column], table: &QualifiedName) -> Vec<Chan
     out
 }
 
-fn moved_named<'a>(t: &'a Table, toks: &[Tok], skip: &[&str]) -> Vec<&'a Column> {
+fn moved_named<'a>(ctx: &Ctx, t: &'a Table, toks: &[Tok], skip: &[&str]) -> Vec<&'a Column> {
     let mut out: Vec<&Column> = vec![];
+    let mut seen = std::collections::HashSet::new();
     for n in toks.iter().filter_map(Tok::name) {
         if skip.contains(&n) || KEYWORDS.contains(&n) {
             continue;
         }
-        if let Some(c) = t.columns.iter().find(|c| c.name.eq_ignore_ascii_case(n))
-            && !out.iter().any(|x| x.name == c.name)
+        if let Some(c) = ctx.names.column_named(t, n)
+            && seen.insert(c.name.as_str())
         {
             out.push(c);
         }
@@ -234,7 +233,7 @@ pub fn extract(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
     };
     names::validate(ctx.engine, &target_name)?;
     let skip = [target_name.as_str()];
-    let mut moved: Vec<Column> = moved_named(source, &toks, &skip)
+    let mut moved: Vec<Column> = moved_named(ctx, source, &toks, &skip)
         .into_iter()
         .cloned()
         .collect();
@@ -484,7 +483,7 @@ fn move_between(
     toks: &[Tok],
 ) -> Result<Option<Plan>, Refusal> {
     let skip: Vec<&str> = vec![from.name.name.as_str(), to.name.name.as_str()];
-    let moved: Vec<Column> = moved_named(from, toks, &skip)
+    let moved: Vec<Column> = moved_named(ctx, from, toks, &skip)
         .into_iter()
         .filter(|c| {
             from.primary_key
@@ -497,11 +496,7 @@ fn move_between(
         return Ok(None);
     }
     for c in &moved {
-        if to
-            .columns
-            .iter()
-            .any(|x| x.name.eq_ignore_ascii_case(&c.name))
-        {
+        if ctx.names.has_column(to, &c.name) {
             return Err(Refusal::unsupported(format!(
                 "{} already has a column `{}`",
                 to.name.display(),
@@ -644,7 +639,7 @@ pub fn split(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
             source.name.display()
         )));
     };
-    let named = moved_named(source, &toks, &[keep_name.as_str(), new_name.as_str()]);
+    let named = moved_named(ctx, source, &toks, &[keep_name.as_str(), new_name.as_str()]);
     let moved: Vec<Column> = if named.is_empty() {
         source
             .columns
@@ -741,11 +736,8 @@ pub fn merge(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
     let (source, target) = match existing.as_slice() {
         [a, b] => {
             let a_first = toks.iter().position(|t| {
-                t.name().is_some_and(|n| {
-                    resolve::table(ctx.schema, n)
-                        .sure()
-                        .is_some_and(|x| x.name == a.name)
-                })
+                t.name()
+                    .is_some_and(|n| ctx.names.table_sure(n).is_some_and(|x| x.name == a.name))
             });
             if into_at.is_some() && a_first > into_at {
                 (*b, *a)
@@ -785,12 +777,7 @@ pub fn merge(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
         })
         .cloned()
         .collect();
-    if let Some(c) = moved.iter().find(|c| {
-        target
-            .columns
-            .iter()
-            .any(|x| x.name.eq_ignore_ascii_case(&c.name))
-    }) {
+    if let Some(c) = moved.iter().find(|c| ctx.names.has_column(target, &c.name)) {
         return Err(Refusal::unsupported(format!(
             "both tables have a column `{}`; rename one first",
             c.name
@@ -821,32 +808,26 @@ pub fn merge(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
     let (s, t) = (&source.name, &target.name);
     // The source's key and timestamps go along under prefixed names, so that a rollback gives back every
     // source row (also one whose moved values are all NULL) with its own id and times.
+    let moved_names: std::collections::HashSet<&str> =
+        moved.iter().map(|m| m.name.as_str()).collect();
     let kept: Vec<(&Column, String)> = if source_key.is_some() {
         source
             .columns
             .iter()
-            .filter(|c| c.name != link && !moved.iter().any(|m| m.name == c.name))
+            .filter(|c| c.name != link && !moved_names.contains(c.name.as_str()))
             .map(|c| (c, format!("{}_{}", s.name, c.name)))
             .collect()
     } else {
         vec![]
     };
     if let Some((_, name)) = kept.iter().find(|(_, n)| {
-        target
-            .columns
-            .iter()
-            .any(|x| x.name.eq_ignore_ascii_case(n))
-            || crate::planner::names::validate(ctx.engine, n).is_err()
+        ctx.names.has_column(target, n) || crate::planner::names::validate(ctx.engine, n).is_err()
     }) {
         return Err(Refusal::unsupported(format!(
             "the merge keeps {}'s own columns in {} as `{name}`, which {}",
             s.display(),
             t.display(),
-            if target
-                .columns
-                .iter()
-                .any(|x| x.name.eq_ignore_ascii_case(name))
-            {
+            if ctx.names.has_column(target, name) {
                 "already exists there"
             } else {
                 "is not a valid name here"
@@ -954,7 +935,7 @@ pub fn denormalize(ctx: &Ctx, toks: &[Tok]) -> Option<Result<Plan, Refusal>> {
     let fill_at = toks.iter().position(|t| t.is_any(FILL))?;
     let from_at = fill_at + toks[fill_at..].iter().position(|t| t.is("from"))?;
     let source_word = toks.get(from_at + 1)?.name()?;
-    let source = resolve::table(ctx.schema, source_word).sure()?;
+    let source = ctx.names.table_sure(source_word)?;
     let source_col = match (toks.get(from_at + 2), toks.get(from_at + 3)) {
         (Some(d), Some(c)) if d.is_punct('.') => c.name().map(str::to_string),
         _ => None,
@@ -964,13 +945,13 @@ pub fn denormalize(ctx: &Ctx, toks: &[Tok]) -> Option<Result<Plan, Refusal>> {
         (toks[i].is_any(&["to", "in", "on", "into"]))
             .then(|| toks.get(i + 1).and_then(Tok::name))
             .flatten()
-            .and_then(|n| resolve::table(ctx.schema, n).sure())
+            .and_then(|n| ctx.names.table_sure(n))
     })?;
     let column = toks[..fill_at].iter().skip(1).find_map(|t| match t {
         Tok::Ident(n) => Some(n.clone()),
         Tok::Word(w)
             if !KEYWORDS.contains(&w.as_str())
-                && resolve::table(ctx.schema, w).sure().is_none()
+                && ctx.names.table_sure(w).is_none()
                 && !matches!(w.as_str(), "column" | "field") =>
         {
             Some(w.clone())
@@ -1014,6 +995,7 @@ fn fill_from(
         }
     });
     let from = super::column(
+        ctx,
         source,
         &wanted,
         "add customer_name to orders, filled from customers.name",

@@ -8,7 +8,7 @@ use crate::model::{
 use crate::planner::build;
 use crate::planner::names;
 use crate::planner::plan::{Plan, Refusal};
-use crate::planner::resolve::{self, Found};
+use crate::planner::resolve::Found;
 use crate::planner::tokens::Tok;
 
 const EXAMPLE: &str = "rename column username to user_name in accounts";
@@ -47,7 +47,7 @@ pub fn rename(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
         if toks[i].is_any(&["in", "on", "of", "from", "within"])
             && let Some(n) = toks[i + 1].name()
         {
-            match resolve::table(ctx.schema, n) {
+            match ctx.names.table(n) {
                 Found::One(t, _) => {
                     context = Some(t);
                     toks.drain(i..i + 2);
@@ -88,7 +88,7 @@ pub fn rename(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
             before.get(dot + 1).and_then(Tok::name),
         )
     {
-        let table = match resolve::table(ctx.schema, t) {
+        let table = match ctx.names.table(t) {
             Found::One(x, _) => x,
             Found::None(close) => {
                 return Err(
@@ -99,13 +99,17 @@ pub fn rename(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
                 return Err(Refusal::ambiguous(format!("`{t}` could be several tables")));
             }
         };
-        return rename_column(table, column(table, c, EXAMPLE)?.name.clone(), new_name);
+        return rename_column(
+            table,
+            column(ctx, table, c, EXAMPLE)?.name.clone(),
+            new_name,
+        );
     }
     let old_names = names_in(before);
     let Some(old) = old_names.last().cloned() else {
         return Err(Refusal::ambiguous("rename what? name the table or column").example(EXAMPLE));
     };
-    let table_match = resolve::table(ctx.schema, &old);
+    let table_match = ctx.names.table(&old);
     if is_table || (!is_column && context.is_none() && table_match.sure().is_some()) {
         let t = match table_match {
             Found::One(t, _) => t,
@@ -129,7 +133,7 @@ pub fn rename(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
         Some(t) => t,
         None => table_with_column(ctx, &old, EXAMPLE)?,
     };
-    let c = column(table, &old, EXAMPLE)?;
+    let c = column(ctx, table, &old, EXAMPLE)?;
     rename_column(table, c.name.clone(), new_name)
 }
 

@@ -1,7 +1,8 @@
 //! Requests that must be refused, with a clear kind, suggestions and an example.
 
 use super::fixture::*;
-use crate::planner::RefusalKind;
+use crate::connection::Engine;
+use crate::planner::{RefusalKind, plan};
 
 #[test]
 fn not_schema_changes() {
@@ -67,4 +68,75 @@ fn sql_smuggling_and_conflicts() {
     assert!(r.message.contains("username"));
     let r = refused(&format!("add {} to users", "x".repeat(70)));
     assert_eq!(r.kind, RefusalKind::Unsupported);
+}
+
+/// A name longer than the engine allows is refused with a short message: a prefix of the name, its
+/// size and the limit; never the whole name.
+#[test]
+fn long_names_are_refused_without_echoing_them() {
+    let long = "x".repeat(100_000);
+    for (engine, limit) in [
+        (Engine::Postgres, "at most 63 bytes"),
+        (Engine::MySql, "at most 64 characters"),
+        (Engine::Sqlite, "at most 128 bytes"),
+    ] {
+        for request in [
+            format!("add {long} to users"),
+            format!("create table {long} with name"),
+            format!("add column \"{long}\" to users"),
+            format!("rename column email to {long} in users"),
+        ] {
+            let r = plan(&request, &schema(), engine).unwrap_err();
+            assert_eq!(
+                r.kind,
+                RefusalKind::Unsupported,
+                "{engine:?}: {}",
+                r.message
+            );
+            assert!(
+                r.message.contains("…(100000 bytes)") && r.message.contains(limit),
+                "{engine:?}: {}",
+                r.message
+            );
+            assert!(r.message.len() < 300, "{engine:?}: {}", r.message);
+        }
+    }
+    // Any refusal that quotes the request is cut short too.
+    for request in [
+        format!("drop {long} from users"),
+        format!("frobnicate {long}"),
+        format!("make {long} unique in users"),
+    ] {
+        let r = plan(&request, &schema(), Engine::Postgres).unwrap_err();
+        let shown = format!("{} {:?} {:?}", r.message, r.example, r.suggestions);
+        assert!(shown.len() < 1_000, "{shown}");
+    }
+}
+
+/// MySQL/MariaDB keep identifiers in utf8mb3: a name with a character beyond U+FFFF is refused
+/// before any SQL runs, naming the character. The other engines take it.
+#[test]
+fn names_beyond_the_basic_multilingual_plane_are_refused_on_mysql() {
+    for request in [
+        "add column 🎉 to users",
+        "create table party🎉 with name",
+        "rename column email to e🎉mail in accounts",
+        "add index named idx_🎉 on users(name)",
+    ] {
+        let r = plan(request, &schema(), Engine::MySql).unwrap_err();
+        assert_eq!(r.kind, RefusalKind::Unsupported, "{request}: {r:?}");
+        assert!(
+            r.message.contains("🎉 (U+1F389)") && r.message.contains("U+0001..U+FFFF"),
+            "{request}: {}",
+            r.message
+        );
+        for engine in [Engine::Postgres, Engine::Sqlite] {
+            assert!(
+                plan(request, &schema(), engine).is_ok(),
+                "{request} on {engine:?}"
+            );
+        }
+    }
+    // Characters of the Basic Multilingual Plane are fine on MySQL.
+    assert!(plan("add column café_名 to users", &schema(), Engine::MySql).is_ok());
 }

@@ -77,6 +77,21 @@ pub async fn plan(
         capabilities: dialect.capabilities().await?,
     };
 
+    // Every change on a small table, without --zero-downtime and with no installed strategy: `standard`
+    // plans them all, which is the plain migration. Asking it change by change would cost a plugin call with
+    // the whole schema per change (quadratic in a request's size) for nothing.
+    let installed = strategies
+        .iter()
+        .any(|s| matches!(s.meta().source, crate::plugins::PluginSource::Installed(_)));
+    let small = |c: &Change| {
+        existing_table(c)
+            .and_then(|t| stats.iter().find(|s| simulate::same(&s.table, t)))
+            .is_none_or(|s| s.rows < options.online_threshold_rows)
+    };
+    if !options.zero_downtime && !installed && changes.iter().all(small) {
+        return Ok(None);
+    }
+
     let mut logical = before.clone();
     let mut rollout = Rollout {
         phases: vec![],

@@ -6,25 +6,7 @@ use sha2::{Digest, Sha256};
 use super::plan::Refusal;
 use crate::connection::Engine;
 
-/// The longest identifier the engine keeps: PostgreSQL 63 bytes (it silently truncates longer
-/// names), MySQL/MariaDB 64 characters (it refuses longer ones); SQLite has no limit, and ai-shell
-/// holds its names to 128 bytes.
-pub fn max_len(engine: Engine) -> usize {
-    match engine {
-        Engine::Postgres => 63,
-        Engine::MySql => 64,
-        Engine::Sqlite => 128,
-    }
-}
-
-/// The length of `name` in the unit the engine's limit counts: characters on MySQL/MariaDB, bytes
-/// elsewhere.
-fn length(engine: Engine, name: &str) -> (usize, &'static str) {
-    match engine {
-        Engine::MySql => (name.chars().count(), "characters"),
-        _ => (name.len(), "bytes"),
-    }
-}
+pub use crate::changes::identifiers::shown;
 
 /// The most columns one table may have: PostgreSQL 1600, SQLite 2000 (its default
 /// `SQLITE_MAX_COLUMN`), MySQL/MariaDB 1017 with InnoDB (the server's own limit is 4096).
@@ -36,64 +18,24 @@ pub fn max_columns(engine: Engine) -> usize {
     }
 }
 
-/// How many characters of user text a message quotes before cutting it short.
-const SHOWN: usize = 40;
-
-/// User text as a message quotes it: whole when short, otherwise its first 40 characters and its
-/// full size (`xxxx…(100000 bytes)`), so a message never echoes a huge name or request back.
-pub fn shown(text: &str) -> String {
-    if text.chars().count() <= SHOWN + 8 {
-        return text.to_string();
-    }
-    let cut = text
-        .char_indices()
-        .nth(SHOWN)
-        .map_or(text.len(), |(i, _)| i);
-    format!("{}…({} bytes)", &text[..cut], text.len())
-}
-
-/// Checks a name the request supplies or the plan creates.
+/// Checks a name the request supplies or the plan creates (the rule every plan passes:
+/// [`crate::changes::identifiers`]), as a refusal.
 pub fn validate(engine: Engine, name: &str) -> Result<(), Refusal> {
-    if name.trim().is_empty() {
-        return Err(Refusal::ambiguous(
+    use crate::changes::identifiers::{Problem, problem};
+    match problem(name, engine) {
+        None => Ok(()),
+        Some(Problem::Empty) => Err(Refusal::ambiguous(
             "a name is empty; give every table and column a name",
-        ));
+        )),
+        Some(Problem::Unsafe(m)) => Err(Refusal::unsafe_(m)),
+        Some(Problem::Unsupported(m)) => Err(Refusal::unsupported(m).example(
+            if name.chars().any(|c| u32::from(c) > 0xFFFF) {
+                "use a name without emoji or other characters beyond U+FFFF"
+            } else {
+                "use a shorter name"
+            },
+        )),
     }
-    if let Some(c) = name.chars().find(|c| c.is_control()) {
-        return Err(Refusal::unsafe_(format!(
-            "the name `{}` contains a control character (U+{:04X}); names are plain text",
-            shown(&name.replace(|c: char| c.is_control(), "?")),
-            c as u32
-        )));
-    }
-    let (len, unit) = length(engine, name);
-    if len > max_len(engine) {
-        return Err(Refusal::unsupported(format!(
-            "the name `{}` is {len} {unit} long; {} allows at most {} {unit}",
-            shown(name),
-            engine_name(engine),
-            max_len(engine),
-        ))
-        .example("use a shorter name"));
-    }
-    if engine == Engine::MySql {
-        // MySQL/MariaDB keep identifiers in utf8mb3: no character beyond U+FFFF (emoji, some CJK).
-        if let Some(c) = name.chars().find(|c| u32::from(*c) > 0xFFFF) {
-            return Err(Refusal::unsupported(format!(
-                "the name `{}` contains {c} (U+{:04X}), outside the Basic Multilingual Plane; MySQL/MariaDB identifiers may only use characters U+0001..U+FFFF",
-                shown(name),
-                u32::from(c)
-            ))
-            .example("use a name without emoji or other characters beyond U+FFFF"));
-        }
-        if name.ends_with(' ') {
-            return Err(Refusal::unsupported(format!(
-                "MySQL names cannot end with a space (`{}`)",
-                shown(name)
-            )));
-        }
-    }
-    Ok(())
 }
 
 pub fn engine_name(engine: Engine) -> &'static str {

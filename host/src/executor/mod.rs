@@ -169,7 +169,7 @@ impl<'a> Executor<'a> {
         }
         let schema = match self.dialect {
             Some(d) => d.introspect(self.db).await.ok().map(|mut schema| {
-                schema.tables.retain(|t| !self.history.owns(&t.name.name));
+                self.history.leave_out(&mut schema);
                 schema
             }),
             None => None,

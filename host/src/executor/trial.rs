@@ -72,7 +72,7 @@ impl Executor<'_> {
             Ok(schema) => schema,
             Err(e) => return Ok(skip_all(format!("reading the live schema failed: {e}"))),
         };
-        schema.tables.retain(|t| !self.history.owns(&t.name.name));
+        self.history.leave_out(&mut schema);
         let script = match crate::schema::export::to_sql(dialect, &schema).await {
             Ok(script) => script,
             Err(e) => return Ok(skip_all(format!("copying the schema failed: {e}"))),

@@ -78,6 +78,12 @@ impl History {
             .is_some_and(|rest| matches!(rest, "" | "_log" | "_phases" | "_log_id_seq"))
     }
 
+    /// `schema` without ai-shell's own tables and sequences, as every reader of the user's schema wants it.
+    pub fn leave_out(&self, schema: &mut crate::model::DatabaseSchema) {
+        schema.tables.retain(|t| !self.owns(&t.name.name));
+        schema.sequences.retain(|q| !self.owns(&q.name.name));
+    }
+
     /// The statements that create the history tables when they are missing.
     pub fn create_statements(&self, engine: Engine) -> Vec<String> {
         let (text, big_int, id) = match engine {

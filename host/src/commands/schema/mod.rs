@@ -31,8 +31,7 @@ pub(crate) async fn introspect(
         .await
         .with_context(|| format!("reading the schema of {}", db.url()))?;
     if let Some(history) = history {
-        schema.tables.retain(|t| !history.owns(&t.name.name));
-        schema.sequences.retain(|q| !history.owns(&q.name.name));
+        history.leave_out(&mut schema);
     }
     Ok(schema)
 }

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU8, Ordering};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-/// The database used when neither `--database` nor `DATABASE_URL` is given.
+/// The database used when neither `--database`, `DATABASE_URL`, `--env` nor a default connection names one.
 pub const DEFAULT_DATABASE: &str = "sqlite://ai-shell.db";
 
 static VERBOSITY: AtomicU8 = AtomicU8::new(1);
@@ -30,8 +30,17 @@ pub struct Cli {
 #[derive(Debug, Args)]
 pub struct GlobalOptions {
     /// Database URL: sqlite://FILE (created on demand), postgres://... or mysql://... (also read from
-    /// DATABASE_URL and from a .env file).
-    #[arg(long, short = 'd', env = "DATABASE_URL", global = true, default_value = DEFAULT_DATABASE, hide_env_values = true)]
+    /// DATABASE_URL and from a .env file). Without it: the url of `--env NAME`, then the connection
+    /// `ai-shell connect` recorded, then sqlite://ai-shell.db.
+    #[arg(
+        long,
+        short = 'd',
+        env = "DATABASE_URL",
+        global = true,
+        default_value = "",
+        hide_default_value = true,
+        hide_env_values = true
+    )]
     pub database: String,
     /// More output on stderr (repeat for more).
     #[arg(long, short = 'v', action = clap::ArgAction::Count, global = true)]
@@ -47,8 +56,15 @@ pub struct GlobalOptions {
         value_name = "DIR"
     )]
     pub migrations_dir: Option<PathBuf>,
-    /// The environment whose `[migrations.NAME]` settings apply (e.g. `production`).
-    #[arg(long = "env", global = true, env = "AI_SHELL_ENV", value_name = "NAME")]
+    /// The environment: its `[environments.NAME]` url is the database (unless --database or DATABASE_URL
+    /// gives one) and its `[migrations.NAME]` settings apply (e.g. `production`).
+    #[arg(
+        long = "env",
+        visible_alias = "environment",
+        global = true,
+        env = "AI_SHELL_ENV",
+        value_name = "NAME"
+    )]
     pub environment: Option<String>,
 }
 
@@ -62,6 +78,68 @@ pub enum Command {
     /// List, install and remove plugins.
     #[command(subcommand)]
     Plugin(PluginCommand),
+    /// Connect to a database, report its server version, and record it in ai-shell.toml as the project's
+    /// default connection (used when no --env, --database or DATABASE_URL is given).
+    Connect(ConnectArgs),
+    /// The named database connections (environments) in ai-shell.toml: list, add, add a group, remove.
+    #[command(subcommand)]
+    Connections(ConnectionsCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ConnectArgs {
+    /// A database URL (`${VAR}` in it is read from the environment each time it is used), or the name of a
+    /// connection already in ai-shell.toml.
+    #[arg(value_name = "URL|NAME")]
+    pub target: String,
+    /// The name to record the URL under, `[environments.NAME]` (default: `default`).
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// Point an existing connection of that name to this URL (without it, a different URL is refused).
+    #[arg(long)]
+    pub replace: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConnectionsCommand {
+    /// The named connections: name, engine, URL (passwords hidden), group, and which one is the default.
+    List {
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Record a named connection (`--env NAME` then uses it); nothing is connected to.
+    Add {
+        /// The connection's name, e.g. `staging`.
+        name: String,
+        /// Its database URL; write a password as `${VAR}` to keep it out of the file.
+        url: String,
+        /// Tag it with a group.
+        #[arg(long)]
+        group: Option<String>,
+        /// Replace the URL of an existing connection of that name.
+        #[arg(long)]
+        replace: bool,
+    },
+    /// Record several named connections tagged with one group: GROUP NAME URL [NAME URL...].
+    AddGroup {
+        /// The group's name, e.g. `environments`.
+        group: String,
+        /// Pairs of a connection name and its URL.
+        #[arg(value_names = ["NAME", "URL"], required = true, num_args = 2..)]
+        connections: Vec<String>,
+        /// Replace the URLs of existing connections of those names.
+        #[arg(long)]
+        replace: bool,
+    },
+    /// Remove a named connection (its `[migrations.NAME]` settings stay).
+    Remove {
+        /// The connection's name, as `connections list` shows it.
+        name: String,
+        /// Remove it even when it is the default connection (commands then use sqlite://ai-shell.db).
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

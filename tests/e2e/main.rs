@@ -5,6 +5,7 @@
 mod support;
 
 mod cli;
+mod environments;
 mod eval;
 mod history_true;
 mod hostile_cli;

@@ -1,5 +1,6 @@
 //! One module per subcommand family; `dispatch` routes a parsed command line to it.
 
+pub mod connections;
 pub mod migrate;
 pub mod plugin;
 pub mod schema;
@@ -46,11 +47,18 @@ impl Context {
 
 /// Runs a parsed command line.
 pub async fn dispatch(cli: Cli) -> anyhow::Result<()> {
-    let mut ctx = Context::new(cli.global);
+    let mut global = cli.global;
+    // Commands that open the target database: which one is settled once, here.
+    if matches!(cli.command, Command::Schema(_) | Command::Migrate(_)) {
+        global.database = connections::resolve_database(&global)?;
+    }
+    let mut ctx = Context::new(global);
     match cli.command {
         Command::Schema(cmd) => schema::run(&mut ctx, cmd).await,
         Command::Migrate(args) => migrate::run(&mut ctx, *args).await,
         Command::Plugin(cmd) => plugin::run(&mut ctx, cmd).await,
+        Command::Connect(args) => connections::connect(args).await,
+        Command::Connections(cmd) => connections::run(cmd),
     }
 }
 

@@ -7,6 +7,7 @@ pub mod changes;
 pub mod cli;
 pub mod commands;
 pub mod connection;
+pub mod diff;
 pub mod executor;
 pub mod history;
 pub mod llm;

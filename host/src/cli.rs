@@ -148,6 +148,9 @@ pub enum SchemaCommand {
     Export(ExportArgs),
     /// Show the tables of the live schema, or one table's columns, constraints, indexes and foreign keys.
     Show(ShowArgs),
+    /// What turns one schema into another (FROM into TO; TO is `current` when left out): the changes, their
+    /// SQL (up and down), or a reversible migration that makes them.
+    Diff(DiffArgs),
     /// The schema version recorded in the migration history ("Not initialized" before `migrate init`).
     Version {
         /// Print as JSON.
@@ -173,6 +176,33 @@ pub struct ExportArgs {
     /// Include ai-shell's own bookkeeping tables (the migration history, its log and phases).
     #[arg(long)]
     pub include_internal: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The schema to start from: `current` (the --database), an environment of ai-shell.toml, or a URL.
+    pub from: String,
+    /// The schema to reach, named the same ways (default `current`).
+    pub to: Option<String>,
+    /// Print the SQL of the changes (up) and of their undoing (down).
+    #[arg(long)]
+    pub sql: bool,
+    /// Write a reversible migration that turns FROM into TO into the migrations folder.
+    #[arg(long)]
+    pub generate_migration: bool,
+    /// The new migration's name (with --generate-migration).
+    #[arg(long, default_value = "schema diff", value_name = "NAME")]
+    pub name: String,
+    /// A dropped and an added column (`TABLE.OLD=NEW`) or table (`table OLD=NEW`) are one renamed: keep its
+    /// data. Repeatable.
+    #[arg(long = "rename", value_name = "RENAME")]
+    pub renames: Vec<String>,
+    /// Consent to a migration that drops tables or columns (with --generate-migration).
+    #[arg(long)]
+    pub allow_destructive: bool,
+    /// Print as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -20,6 +20,7 @@ mod plugin_trust;
 mod postgres;
 mod replication;
 mod sandbox;
+mod schema_diff;
 mod secrets;
 mod sqlite;
 mod zero_downtime;

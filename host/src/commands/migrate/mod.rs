@@ -8,6 +8,7 @@ mod init;
 mod llm_planner;
 mod phased;
 mod planning;
+pub use planning::{needs_no_transaction, section};
 mod request;
 mod review;
 mod rollback;

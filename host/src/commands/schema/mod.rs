@@ -1,5 +1,6 @@
 //! `ai-shell schema ...`
 
+mod diff;
 mod export;
 mod show;
 
@@ -16,6 +17,7 @@ pub async fn run(ctx: &mut Context, cmd: SchemaCommand) -> anyhow::Result<()> {
     match cmd {
         SchemaCommand::Export(args) => export::run(ctx, args).await,
         SchemaCommand::Show(args) => show::run(ctx, args).await,
+        SchemaCommand::Diff(args) => diff::run(ctx, args).await,
         SchemaCommand::Version { json } => super::migrate::schema_version(ctx, json).await,
     }
 }

@@ -1,0 +1,94 @@
+//! `schema diff`: two live databases of one engine compared; the generated migration takes the first to the
+//! second (renames keep their data), and its rollback takes it back, on every engine.
+
+use crate::migrate::{ENGINES, Project};
+use crate::support::{Engine, TestDb};
+
+const ORIGINAL: &str = "CREATE TABLE users (id INTEGER NOT NULL PRIMARY KEY, name VARCHAR(50) NOT NULL, fullname VARCHAR(100));";
+
+const DESIRED: &str = "CREATE TABLE users (id INTEGER NOT NULL PRIMARY KEY, name VARCHAR(50) NOT NULL, full_name VARCHAR(100), email VARCHAR(255));
+CREATE TABLE orders (id INTEGER NOT NULL PRIMARY KEY, user_id INTEGER NOT NULL, amount INTEGER, CONSTRAINT fk_orders_user FOREIGN KEY (user_id) REFERENCES users (id));
+CREATE INDEX idx_orders_amount ON orders (amount);";
+
+#[test]
+fn a_generated_migration_reaches_the_other_schema_and_rolls_back_exactly() {
+    for engine in ENGINES {
+        let p = Project::new(engine);
+        p.db.exec(ORIGINAL);
+        p.db.exec("INSERT INTO users (id, name, fullname) VALUES (1, 'ada', 'Ada Lovelace'), (2, 'alan', 'Alan Turing')");
+        let desired = TestDb::new(engine);
+        desired.exec(DESIRED);
+        let original = TestDb::new(engine);
+        original.exec(ORIGINAL);
+
+        // The same schema: nothing.
+        let same = p.run(&["schema", "diff", "current", original.url()]);
+        assert!(same.contains("No differences."), "{engine:?}: {same}");
+
+        let shown = p.run(&["schema", "diff", "current", desired.url(), "--sql"]);
+        for expected in [
+            "+ add column email to users",
+            "+ create table orders",
+            "users.fullname=full_name",
+            "-- down",
+        ] {
+            assert!(
+                shown.contains(expected),
+                "{engine:?}: `{expected}` in\n{shown}"
+            );
+        }
+        // A drop of a column that holds data is not written without consent or a rename.
+        let err = p.fail(&[
+            "schema",
+            "diff",
+            "current",
+            desired.url(),
+            "--generate-migration",
+        ]);
+        assert!(
+            err.contains("would drop data") && err.contains("--rename"),
+            "{engine:?}: {err}"
+        );
+        assert!(std::fs::read_dir(p.migrations()).unwrap().next().is_none());
+
+        p.run(&[
+            "schema",
+            "diff",
+            "current",
+            desired.url(),
+            "--generate-migration",
+            "--rename",
+            "users.fullname=full_name",
+        ]);
+        p.run(&["migrate", "apply"]);
+        let after = p.run(&["schema", "diff", "current", desired.url()]);
+        assert!(after.contains("No differences."), "{engine:?}: {after}");
+        assert_eq!(
+            p.column("SELECT full_name FROM users ORDER BY id"),
+            ["Ada Lovelace", "Alan Turing"],
+            "{engine:?}: the renamed column kept its data"
+        );
+
+        p.run(&["migrate", "rollback", "--yes"]);
+        let back = p.run(&["schema", "diff", "current", original.url()]);
+        assert!(back.contains("No differences."), "{engine:?}: {back}");
+        assert_eq!(
+            p.column("SELECT fullname FROM users ORDER BY id"),
+            ["Ada Lovelace", "Alan Turing"],
+            "{engine:?}"
+        );
+    }
+}
+
+#[test]
+fn schemas_of_two_engines_are_not_compared() {
+    let p = Project::new(Engine::Postgres);
+    let other = TestDb::new(Engine::Sqlite);
+    let err = p.fail(&["schema", "diff", "current", other.url()]);
+    assert!(err.contains("compares schemas of one engine"), "{err}");
+    let err = p.fail(&["schema", "diff", "no_such_environment"]);
+    assert!(
+        err.contains("unknown environment `no_such_environment`"),
+        "{err}"
+    );
+}

@@ -151,6 +151,16 @@ pub enum SchemaCommand {
     /// What turns one schema into another (FROM into TO; TO is `current` when left out): the changes, their
     /// SQL (up and down), or a reversible migration that makes them.
     Diff(DiffArgs),
+    /// Each database's version, last migration and when, and how many migrations it is ahead of or behind
+    /// the others: the current database, or every environment of ai-shell.toml.
+    Versions {
+        /// Every environment of ai-shell.toml, compared with each other.
+        #[arg(long)]
+        all_environments: bool,
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// The schema version recorded in the migration history ("Not initialized" before `migrate init`).
     Version {
         /// Print as JSON.

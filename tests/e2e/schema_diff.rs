@@ -92,3 +92,81 @@ fn schemas_of_two_engines_are_not_compared() {
         "{err}"
     );
 }
+
+/// `schema versions --all-environments` (Use Case 5): each environment's version and last migration, and how
+/// many migrations it is ahead of or behind the others; an unreachable one is named, not fatal.
+#[test]
+fn versions_across_environments_show_who_is_ahead() {
+    let p = Project::new(Engine::Sqlite);
+    let dir = p.dir.path();
+    // Without --database: the environments choose.
+    let run = |args: &[&str]| {
+        crate::support::run_ok(
+            crate::support::ai_shell_cmd()
+                .env("AI_SHELL_PLUGINS_DIR", p.db.plugins_dir())
+                .current_dir(dir)
+                .args(args),
+        )
+    };
+    let url = |name: &str| format!("sqlite://{}", dir.join(format!("{name}.db")).display());
+    for v in 1..=4 {
+        p.write(
+            &format!("{v:03}_step_{v}.sql"),
+            &format!("CREATE TABLE t{v} (id INTEGER PRIMARY KEY);"),
+            Some(&format!("DROP TABLE t{v};")),
+        );
+    }
+    run(&[
+        "connections",
+        "add-group",
+        "environments",
+        "dev",
+        &url("dev"),
+        "staging",
+        &url("staging"),
+        "production",
+        &url("production"),
+    ]);
+    run(&["migrate", "apply", "--env", "dev"]);
+    run(&["migrate", "apply", "--env", "staging", "--to-version", "3"]);
+    run(&[
+        "migrate",
+        "apply",
+        "--env",
+        "production",
+        "--to-version",
+        "2",
+    ]);
+    let out = run(&["schema", "versions", "--all-environments"]);
+    for expected in [
+        "dev: version 4",
+        "Last migration: 004_step_4",
+        "ahead by 1 (staging) and 2 (production)",
+        "staging: version 3",
+        "production: version 2",
+        "behind by 2 (dev) and 1 (staging)",
+    ] {
+        assert!(out.contains(expected), "`{expected}` in\n{out}");
+    }
+    let json: serde_json::Value = serde_json::from_str(&run(&[
+        "schema",
+        "versions",
+        "--all-environments",
+        "--json",
+    ]))
+    .unwrap();
+    assert_eq!(json.as_array().unwrap().len(), 3);
+    // One environment that cannot be reached is reported, the others still are.
+    run(&[
+        "connections",
+        "add",
+        "broken",
+        "postgres://nobody:CANARY@127.0.0.1:1/x",
+    ]);
+    let out = run(&["schema", "versions", "--all-environments"]);
+    assert!(
+        out.contains("broken: not reachable") && out.contains("dev: version 4"),
+        "{out}"
+    );
+    assert!(!out.contains("CANARY"), "{out}");
+}

@@ -3,6 +3,7 @@
 mod diff;
 mod export;
 mod show;
+mod versions;
 
 use anyhow::Context as _;
 
@@ -18,6 +19,10 @@ pub async fn run(ctx: &mut Context, cmd: SchemaCommand) -> anyhow::Result<()> {
         SchemaCommand::Export(args) => export::run(ctx, args).await,
         SchemaCommand::Show(args) => show::run(ctx, args).await,
         SchemaCommand::Diff(args) => diff::run(ctx, args).await,
+        SchemaCommand::Versions {
+            all_environments,
+            json,
+        } => versions::run(ctx, all_environments, json).await,
         SchemaCommand::Version { json } => super::migrate::schema_version(ctx, json).await,
     }
 }

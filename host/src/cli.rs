@@ -451,6 +451,30 @@ pub enum MigrateCommand {
         #[arg(long)]
         json: bool,
     },
+    /// The migrations environment FROM has applied and ENV has not, in the order `migrate sync` applies them.
+    SyncPlan {
+        /// The environment to bring up to date.
+        env: String,
+        /// The environment whose applied migrations it gets.
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Apply to ENV, in order, the migrations FROM has applied and ENV has not (their files, or the SQL FROM's
+    /// history stored), then check that the two schemas are equal: a difference is reported, never fixed.
+    Sync {
+        /// The environment to bring up to date.
+        env: String,
+        /// The environment whose applied migrations it gets.
+        #[arg(long)]
+        from: String,
+        /// Consent to migrations that drop data that exists in ENV.
+        #[arg(long)]
+        allow_destructive: bool,
+        #[arg(long)]
+        json: bool,
+    },
     /// Continue a failed migration (from the failed statement where earlier ones are committed).
     Retry {
         id: MigrationRef,

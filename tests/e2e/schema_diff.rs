@@ -170,3 +170,77 @@ fn versions_across_environments_show_who_is_ahead() {
     );
     assert!(!out.contains("CANARY"), "{out}");
 }
+
+/// `migrate sync-plan` and `migrate sync` (Use Case 5): production gets what staging applied, from the files or,
+/// when a file is gone, from the SQL staging's history stored; then the schemas are compared, and a difference
+/// the migrations do not explain is reported, not fixed.
+#[test]
+fn sync_brings_an_environment_to_another_and_reports_what_migrations_do_not_explain() {
+    let p = Project::new(Engine::Sqlite);
+    let dir = p.dir.path();
+    let run = |args: &[&str]| {
+        crate::support::ai_shell_cmd()
+            .env("AI_SHELL_PLUGINS_DIR", p.db.plugins_dir())
+            .current_dir(dir)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let ok = |args: &[&str]| {
+        let out = run(args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let url = |name: &str| format!("sqlite://{}", dir.join(format!("{name}.db")).display());
+    for v in 1..=4 {
+        p.write(
+            &format!("{v:03}_step_{v}.sql"),
+            &format!("CREATE TABLE t{v} (id INTEGER PRIMARY KEY);"),
+            Some(&format!("DROP TABLE t{v};")),
+        );
+    }
+    ok(&["connections", "add", "staging", &url("staging")]);
+    ok(&["connections", "add", "production", &url("production")]);
+    ok(&["migrate", "apply", "--env", "staging"]);
+    ok(&[
+        "migrate",
+        "apply",
+        "--env",
+        "production",
+        "--to-version",
+        "2",
+    ]);
+    // 004's file is gone: its SQL comes from staging's history.
+    std::fs::remove_file(p.migrations().join("004_step_4.sql")).unwrap();
+    let planned = ok(&["migrate", "sync-plan", "production", "--from", "staging"]);
+    assert!(
+        planned.contains("003_step_3 (from its file)")
+            && planned.contains("004_step_4 (from its history)"),
+        "{planned}"
+    );
+    let synced = ok(&["migrate", "sync", "production", "--from", "staging"]);
+    assert!(synced.contains("schema now equals"), "{synced}");
+    let versions = ok(&["schema", "versions", "--all-environments"]);
+    assert!(versions.matches("in sync").count() == 2, "{versions}");
+    // A change made outside the migrations is reported, and nothing hides it.
+    let staging =
+        crate::support::block_on(ai_shell::connection::Database::connect(&url("staging"))).unwrap();
+    crate::support::block_on(staging.execute_script("CREATE TABLE extra (id INTEGER PRIMARY KEY)"))
+        .unwrap();
+    crate::support::block_on(staging.close());
+    let out = run(&["migrate", "sync", "production", "--from", "staging"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("create table extra"),
+        "{err}"
+    );
+    let err = String::from_utf8_lossy(
+        &run(&["migrate", "sync", "production", "--from", "nowhere"]).stderr,
+    )
+    .into_owned();
+    assert!(err.contains("unknown environment `nowhere`"), "{err}");
+}

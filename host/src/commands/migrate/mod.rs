@@ -13,6 +13,7 @@ mod request;
 mod review;
 mod rollback;
 mod status;
+mod sync;
 mod terminal;
 pub(crate) mod validate;
 
@@ -92,6 +93,15 @@ pub async fn run(ctx: &mut Context, args: MigrateArgs) -> anyhow::Result<()> {
             phased::confirm(ctx, &id, rollout, json).await
         }
         MigrateCommand::Cancel { id } => phased::cancel(ctx, &id).await,
+        MigrateCommand::SyncPlan { env, from, json } => {
+            sync::sync_plan(ctx, &env, &from, json).await
+        }
+        MigrateCommand::Sync {
+            env,
+            from,
+            allow_destructive,
+            json,
+        } => sync::sync(ctx, &env, &from, allow_destructive, json).await,
         MigrateCommand::Monitor { id, once, json } => phased::monitor(ctx, &id, once, json).await,
         MigrateCommand::Pending { json } => status::pending(ctx, json).await,
         MigrateCommand::Status { json } => status::status(ctx, json).await,

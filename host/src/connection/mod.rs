@@ -30,6 +30,21 @@ pub enum ConnectionError {
     },
 }
 
+/// Opens and closes one connection within `within`: `Err(None)` when it did not answer in time.
+async fn probe<C: Connection>(
+    options: &<C as Connection>::Options,
+    within: std::time::Duration,
+) -> Result<(), Option<sqlx::Error>> {
+    match tokio::time::timeout(within, C::connect_with(options)).await {
+        Err(_) => Err(None),
+        Ok(Err(e)) => Err(Some(e)),
+        Ok(Ok(connection)) => {
+            let _ = connection.close().await;
+            Ok(())
+        }
+    }
+}
+
 /// What a driver error says, without what only the server's developers need (sqlx appends the server's
 /// source line to PostgreSQL errors: "... at line 948").
 fn describe(e: &sqlx::Error) -> String {
@@ -88,11 +103,9 @@ impl Database {
             Engine::Postgres => {
                 let options: sqlx::postgres::PgConnectOptions =
                     url.as_str().parse().map_err(unreachable)?;
-                let probe = tokio::time::timeout(first, sqlx::PgConnection::connect_with(&options))
+                probe::<sqlx::PgConnection>(&options, first)
                     .await
-                    .map_err(|_| timed_out())?
-                    .map_err(unreachable)?;
-                let _ = probe.close().await;
+                    .map_err(|e| e.map_or_else(timed_out, unreachable))?;
                 let pool = sqlx::postgres::PgPoolOptions::new()
                     .max_connections(4)
                     .acquire_timeout(std::time::Duration::from_secs(10))
@@ -111,12 +124,9 @@ impl Database {
                     .map_err(unreachable)?
                     .pipes_as_concat(false)
                     .no_engine_substitution(false);
-                let probe =
-                    tokio::time::timeout(first, sqlx::MySqlConnection::connect_with(&options))
-                        .await
-                        .map_err(|_| timed_out())?
-                        .map_err(unreachable)?;
-                let _ = probe.close().await;
+                probe::<sqlx::MySqlConnection>(&options, first)
+                    .await
+                    .map_err(|e| e.map_or_else(timed_out, unreachable))?;
                 let pool = sqlx::mysql::MySqlPoolOptions::new()
                     .after_connect(|conn, _| {
                         Box::pin(async move {

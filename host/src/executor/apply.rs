@@ -276,12 +276,14 @@ impl Executor<'_> {
         // MySQL/MariaDB refuse any packet over `max_allowed_packet` by dropping the connection: a statement
         // that cannot be sent is refused before anything runs, naming the limit.
         let packet_limit = max_allowed_packet(s).await;
-        for m in migrations.iter().filter(|m| {
+        // The selected migrations not applied yet.
+        let unapplied = |m: &&Migration| {
             selected_for(options.target, m)
                 && records
                     .get(&m.version)
                     .is_none_or(|r| r.status != Status::Applied)
-        }) {
+        };
+        for m in migrations.iter().filter(unapplied) {
             super::check_closed(engine, &m.id, "up", &m.up)?;
             if let Some(limit) = packet_limit
                 && let Some((k, statement)) = split(engine, &m.up)
@@ -339,12 +341,7 @@ impl Executor<'_> {
             });
         }
 
-        for m in migrations.iter().filter(|m| {
-            selected_for(options.target, m)
-                && records
-                    .get(&m.version)
-                    .is_none_or(|r| r.status != Status::Applied)
-        }) {
+        for m in migrations.iter().filter(unapplied) {
             if let Some(r) = renamed_from(m, records.values(), |v| {
                 migrations.iter().any(|f| f.version == v)
             }) {

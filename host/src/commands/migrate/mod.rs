@@ -350,6 +350,19 @@ pub(crate) async fn records(
         .collect())
 }
 
+/// The history rows of the database at `url`, by version (opened and closed for this read).
+pub(crate) async fn records_at(
+    url: &str,
+    history: &History,
+) -> anyhow::Result<BTreeMap<u64, Record>> {
+    let db = Database::connect(url).await?;
+    let mut s = db.session().await?;
+    let recs = records(&mut s, history).await;
+    drop(s);
+    db.close().await;
+    recs
+}
+
 /// Asks "Continue? [y/N]" on a terminal; without a terminal, `--yes` is required.
 pub(crate) fn confirm(question: &str, yes: bool) -> anyhow::Result<bool> {
     use std::io::{BufRead, IsTerminal, Write};

@@ -3,16 +3,14 @@
 //! stored when a file is missing), then compare the two schemas: a difference the migrations do not explain
 //! is reported, never fixed.
 
-use std::collections::BTreeMap;
-
 use anyhow::Context as _;
 use serde::Serialize;
 
-use super::{Workspace, print_json, records};
+use super::{Workspace, print_json, records_at};
 use crate::commands::Context;
 use crate::connection::Database;
 use crate::executor::{ApplyOptions, Executor, Migration, NOT_STORED, Target};
-use crate::history::{Record, Status};
+use crate::history::Status;
 
 /// A migration the sync applies, and where its SQL comes from.
 #[derive(Debug, Serialize)]
@@ -34,15 +32,6 @@ struct Plan {
     only_in_target: Vec<String>,
 }
 
-async fn history_of(url: &str, ws: &Workspace) -> anyhow::Result<BTreeMap<u64, Record>> {
-    let db = Database::connect(url).await?;
-    let mut s = db.session().await?;
-    let recs = records(&mut s, &ws.history).await;
-    drop(s);
-    db.close().await;
-    recs
-}
-
 fn url_of(ws: &Workspace, env: &str) -> anyhow::Result<String> {
     Ok(ws
         .project
@@ -54,10 +43,10 @@ async fn plan(ws: &Workspace, to: &str, from: &str) -> anyhow::Result<Plan> {
     if to == from {
         anyhow::bail!("`{to}` cannot be synced from itself: name two environments");
     }
-    let target = history_of(&url_of(ws, to)?, ws)
+    let target = records_at(&url_of(ws, to)?, &ws.history)
         .await
         .with_context(|| format!("reading the history of `{to}`"))?;
-    let source = history_of(&url_of(ws, from)?, ws)
+    let source = records_at(&url_of(ws, from)?, &ws.history)
         .await
         .with_context(|| format!("reading the history of `{from}`"))?;
     let files = ws.migrations();

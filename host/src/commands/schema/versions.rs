@@ -8,7 +8,7 @@ use anyhow::Context as _;
 use serde::Serialize;
 
 use crate::commands::Context;
-use crate::connection::{Database, DatabaseUrl};
+use crate::connection::DatabaseUrl;
 use crate::history::{History, Status};
 
 /// One database's place.
@@ -42,24 +42,13 @@ async fn read(name: &str, url: &str, history: &History) -> Place {
         error: None,
         status: String::new(),
     };
-    let read = async {
-        let db = Database::connect(url).await?;
-        let mut s = db.session().await?;
-        let records = if history.exists(&mut s).await? {
-            history.all(&mut s).await?
-        } else {
-            vec![]
-        };
-        drop(s);
-        db.close().await;
-        anyhow::Ok(records)
-    };
+    let read = crate::commands::migrate::records_at(url, history);
     match tokio::time::timeout(Duration::from_secs(5), read).await {
         Err(_) => place.error = Some("no answer within 5 s".into()),
         Ok(Err(e)) => place.error = Some(e.to_string().lines().next().unwrap_or_default().into()),
         Ok(Ok(records)) => {
             let applied: Vec<_> = records
-                .iter()
+                .values()
                 .filter(|r| r.status == Status::Applied)
                 .collect();
             place.applied = applied.iter().map(|r| r.version).collect();

@@ -106,4 +106,3 @@ pub fn check(changes: &[Change], schema: &DatabaseSchema, engine: Engine) -> Res
     }
     Ok(())
 }
-

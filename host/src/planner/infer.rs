@@ -4,7 +4,7 @@
 
 use super::plan::Refusal;
 use super::resolve;
-use super::spec::{Spec, Value};
+use super::spec::{Spec, Value, is_current_time};
 use super::sql;
 use super::types::{self, json, numeric, timestamp, uuid};
 use crate::connection::Engine;
@@ -89,15 +89,134 @@ fn default_sql(engine: Engine, ty: &ColumnType, v: &Value) -> Option<String> {
         Value::Word(w) => match w.as_str() {
             "true" | "yes" | "on" | "enabled" => sql::boolean(engine, true),
             "false" | "no" | "off" | "disabled" => sql::boolean(engine, false),
-            "now" | "current_timestamp" | "current_time" => "CURRENT_TIMESTAMP".into(),
+            // The current time, as the column's type holds it.
+            "now" | "current_timestamp" | "current_time" | "localtimestamp"
+                if matches!(ty, ColumnType::Date) =>
+            {
+                "CURRENT_DATE".into()
+            }
+            "now" | "current_timestamp" | "current_time" | "localtimestamp" => {
+                "CURRENT_TIMESTAMP".into()
+            }
+            "current_date" | "today"
+                if matches!(ty, ColumnType::Timestamp(_) | ColumnType::TimestampTz(_)) =>
+            {
+                "CURRENT_TIMESTAMP".into()
+            }
             "current_date" | "today" => "CURRENT_DATE".into(),
             "null" | "nothing" => return None,
             "empty" | "blank" => sql::string(engine, ""),
             "zero" => "0".into(),
             w => sql::string(engine, w),
         },
+        // `now()`, `getdate()`: every engine spells the current time CURRENT_TIMESTAMP.
+        Value::Call(f) if is_current_time(v) => match ty {
+            ColumnType::Date => "CURRENT_DATE".into(),
+            _ => "CURRENT_TIMESTAMP".into(),
+        },
         Value::Call(f) => format!("{f}()"),
     })
+}
+
+/// Units of physical measures: a `<name>_<unit>` column holds a fractional quantity.
+const UNITS: &[&str] = &[
+    "kg",
+    "g",
+    "mg",
+    "lb",
+    "lbs",
+    "oz",
+    "t",
+    "tons",
+    "grams",
+    "kilograms",
+    "pounds",
+    "ounces",
+    "mm",
+    "cm",
+    "m",
+    "km",
+    "mi",
+    "ft",
+    "inch",
+    "inches",
+    "meters",
+    "metres",
+    "kilometers",
+    "kilometres",
+    "miles",
+    "feet",
+    "ml",
+    "l",
+    "cl",
+    "liters",
+    "litres",
+    "gallons",
+    "sqm",
+    "sqft",
+    "m2",
+    "m3",
+    "kmh",
+    "mph",
+    "kwh",
+    "kw",
+    "celsius",
+    "fahrenheit",
+    "degrees",
+    "hz",
+    "kb",
+    "mb",
+    "gb",
+];
+
+/// Units of time counted in whole numbers: `<name>_<unit>` is an integer.
+const COUNTED_UNITS: &[&str] = &[
+    "years",
+    "yrs",
+    "months",
+    "weeks",
+    "days",
+    "hours",
+    "hrs",
+    "minutes",
+    "mins",
+    "seconds",
+    "secs",
+    "ms",
+    "millis",
+    "milliseconds",
+    "bytes",
+    "cents",
+    "points",
+    "pages",
+    "words",
+];
+
+/// The type of a measure by its name: a unit suffix (`weight_kg`, `height_cm`, `duration_ms`), a
+/// percentage (`discount_pct`), a whole count (`years_of_experience`, `num_retries`) or a
+/// coordinate (`home_lat`).
+fn measure(n: &str) -> Option<ColumnType> {
+    let last = n.rsplit('_').next().unwrap_or(n);
+    let first = n.split('_').next().unwrap_or(n);
+    let suffixed = n.contains('_');
+    if suffixed && UNITS.contains(&last) {
+        return Some(numeric(12, 3));
+    }
+    if matches!(last, "pct" | "percent" | "percentage") || matches!(n, "percent" | "percentage") {
+        return Some(numeric(5, 2));
+    }
+    if (suffixed && (COUNTED_UNITS.contains(&last) || first == "num"))
+        || n.starts_with("number_of_")
+        || n.starts_with("num_of_")
+        || n.starts_with("years_")
+        || matches!(n, "years" | "retries" | "attempts")
+    {
+        return Some(ColumnType::Integer);
+    }
+    if suffixed && matches!(last, "lat" | "lng" | "lon" | "latitude" | "longitude") {
+        return Some(numeric(9, 6));
+    }
+    None
 }
 
 /// Infers the column for `spec` going into `target`.
@@ -268,11 +387,18 @@ pub fn infer(spec: &Spec, target: &Target) -> Result<Inferred, Refusal> {
         ],
     ) {
         c.data_type = json(engine);
-    } else if n.ends_with("_count") || n == "count" || n == "quantity" || n == "qty" || n == "stock"
+    } else if n.ends_with("_count")
+        || n.ends_with("_counter")
+        || matches!(
+            n.as_str(),
+            "count" | "counter" | "quantity" | "qty" | "stock"
+        )
     {
         c.data_type = ColumnType::Integer;
         inferred_default = Some("0".into());
         inferred_not_null = true;
+    } else if let Some(ty) = measure(&n) {
+        c.data_type = ty;
     } else if n.ends_with("_date")
         || matches!(
             n.as_str(),
@@ -363,6 +489,19 @@ pub fn infer(spec: &Spec, target: &Target) -> Result<Inferred, Refusal> {
         // Tracking, VAT, invoice, serial numbers and codes are identifiers: they keep leading
         // zeros and may hold letters, so they are short strings, not integers.
         c.data_type = ColumnType::Varchar(Some(64));
+    }
+
+    // "default now" / "default today" on a column the name says nothing about: a point in time.
+    if spec.ty.is_none()
+        && c.data_type == ColumnType::Varchar(Some(255))
+        && out.references.is_none()
+        && !out.index
+        && let Some(v) = spec.default.as_ref().filter(|v| is_current_time(v))
+    {
+        c.data_type = match v {
+            Value::Word(w) if w == "current_date" || w == "today" => ColumnType::Date,
+            _ => timestamp(engine),
+        };
     }
 
     // A value list: a short varchar checked against the list, defaulting to the first value.

@@ -1,6 +1,6 @@
 //! The offline planner: deterministic, schema-aware English -> change IR, no network.
 //!
-//! [`plan`] lexes the request ([`tokens`]), refuses what is not a schema change, picks the intent
+//! [`plan`] lexes the request ([`tokens`]), reads keyword typos as the keyword ([`keywords`]), refuses what is not a schema change, picks the intent
 //! family ([`intents`]), resolves names against the live schema ([`resolve`], [`find`]), infers
 //! column types ([`infer`]) and returns the changes with a summary, or a [`Refusal`] that names
 //! the closest real names and an example that would work. It never produces SQL text except the
@@ -10,6 +10,7 @@ mod build;
 mod find;
 mod infer;
 mod intents;
+mod keywords;
 mod limits;
 mod names;
 pub mod plan;
@@ -37,8 +38,9 @@ pub fn plan(request: &str, schema: &DatabaseSchema, engine: Engine) -> Result<Pl
 
 fn plan_request(request: &str, schema: &DatabaseSchema, engine: Engine) -> Result<Plan, Refusal> {
     limits::request(request)?;
-    let toks = tokens::lex(request)?;
+    let mut toks = tokens::lex(request)?;
     let ctx = intents::Ctx::new(schema, engine);
+    keywords::correct(&mut toks, &ctx.names);
     let planned = intents::dispatch(&ctx, toks);
     if let Some(refusal) = ctx.names.over_budget() {
         return Err(refusal);

@@ -91,7 +91,6 @@ pub fn plural(name: &str) -> String {
 }
 
 /// Optimal string alignment distance (edits, with adjacent transpositions), capped at `max + 1`.
-#[cfg(test)]
 pub fn distance(a: &str, b: &str, max: usize) -> usize {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();

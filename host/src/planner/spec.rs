@@ -88,6 +88,12 @@ const FILLER: &[&str] = &[
 
 /// Reads one item. Unknown words form the name, joined with `_`.
 pub fn parse(toks: &[Tok], engine: Engine) -> Spec {
+    parse_with(toks, engine, false)
+}
+
+/// Reads an item; `options` for the inside of a parenthesised option list after a name ("score
+/// (int, default 0)"), where a type word is the column's type, never its name.
+fn parse_with(toks: &[Tok], engine: Engine, options: bool) -> Spec {
     let mut s = Spec::default();
     let mut name: Vec<String> = Vec::new();
     let mut i = 0;
@@ -108,15 +114,21 @@ pub fn parse(toks: &[Tok], engine: Engine) -> Spec {
             continue;
         }
         if t.is_punct('(') {
-            let close = toks[i..]
-                .iter()
-                .position(|t| t.is_punct(')'))
-                .map(|p| p + i);
+            // The matching `)`: "(varchar(12), unique)" holds a group of its own.
+            let mut depth = 0usize;
+            let close = (i..toks.len()).find(|&k| {
+                if toks[k].is_punct('(') {
+                    depth += 1;
+                } else if toks[k].is_punct(')') {
+                    depth -= 1;
+                }
+                depth == 0
+            });
             if let Some(close) = close {
                 let inner = &toks[i + 1..close];
                 let vals = values(inner);
                 // "slug (unique)", "depth (all numeric)", "notes (optional, text)"
-                let m = parse(inner, engine);
+                let m = parse_with(inner, engine, !name.is_empty() || s.quoted);
                 let modifiers = (m.name.is_empty() || is_all(&m.name))
                     && (m.ty.is_some()
                         || m.not_null.is_some()
@@ -168,8 +180,16 @@ pub fn parse(toks: &[Tok], engine: Engine) -> Spec {
                 while w(k).is_some_and(|x| matches!(x, "to" | "of" | "value" | "is" | "=")) {
                     k += 1;
                 }
-                if toks.get(k).is_some_and(|t| t.is_punct('=')) {
+                if toks
+                    .get(k)
+                    .is_some_and(|t| t.is_punct('=') || t.is_punct(':'))
+                {
                     k += 1;
+                }
+                if let Some((v, used)) = current_time(toks, k) {
+                    s.default = Some(v);
+                    i = k + used;
+                    continue;
                 }
                 if let Some(v) = value(toks.get(k)) {
                     s.default = Some(v);
@@ -291,6 +311,9 @@ pub fn parse(toks: &[Tok], engine: Engine) -> Spec {
                 continue;
             }
             "primary" | "key" | "and" => {}
+            // "experience in whole years", "weight in decimal": the type follows.
+            "in" if (!name.is_empty() || s.quoted)
+                && types::parse(toks, i + 1, engine).is_some() => {}
             "allowed" | "possible" | "valid" if w(i + 1) == Some("values") => {}
             "values" | "either" if i + 1 < toks.len() => {
                 // "with values a, b, c", "allowed values: a, b", "either a or b"
@@ -326,7 +349,9 @@ pub fn parse(toks: &[Tok], engine: Engine) -> Spec {
             _ if FILLER.contains(&word) => {}
             _ => match types::parse(toks, i, engine) {
                 Some((ty, used))
-                    if !(name.is_empty() && !s.quoted && is_type_name_column(toks, i)) =>
+                    if options
+                        || used > 1
+                        || !(name.is_empty() && !s.quoted && is_type_name_column(toks, i)) =>
                 {
                     if word == "timestamps" && name.is_empty() && !s.quoted {
                         s.timestamps = true;
@@ -344,6 +369,11 @@ pub fn parse(toks: &[Tok], engine: Engine) -> Spec {
         s.name = name.join("_");
     }
     s
+}
+
+/// Whether `word` means nothing inside a column item ("column", "called", "with").
+pub fn is_filler(word: &str) -> bool {
+    FILLER.contains(&word)
 }
 
 /// "all", "each", "both": a word that applies what follows to every column of a list.
@@ -377,6 +407,44 @@ fn is_type_name_column(toks: &[Tok], i: usize) -> bool {
         && !toks[..i]
             .iter()
             .any(|t| t.name().is_some_and(|w| !FILLER.contains(&w)))
+}
+
+/// A current-time default at `toks[at]` ("the current time", "current timestamp", "now",
+/// "now()", "today", "current date", "the time of insertion") and the tokens used.
+fn current_time(toks: &[Tok], at: usize) -> Option<(Value, usize)> {
+    let w = |k: usize| toks.get(at + k).and_then(Tok::word);
+    let now = || Value::Word("current_timestamp".into());
+    let today = || Value::Word("current_date".into());
+    let (v, mut used) = match (w(0)?, w(1), w(2)) {
+        ("current" | "present", Some("time" | "timestamp" | "datetime" | "date_time"), _) => {
+            (now(), 2)
+        }
+        ("current" | "present", Some("date" | "day"), _) => (today(), 2),
+        ("right", Some("now"), _) => (now(), 2),
+        ("time" | "moment", Some("of"), Some("insert" | "insertion" | "creation" | "writing")) => {
+            (now(), 3)
+        }
+        ("insert" | "insertion" | "creation", Some("time"), _) => (now(), 2),
+        ("now" | "current_timestamp" | "current_time" | "localtimestamp", _, _) => (now(), 1),
+        ("today" | "current_date", _, _) => (today(), 1),
+        _ => return None,
+    };
+    // "now()", "current_timestamp()"
+    if toks.get(at + used).is_some_and(|t| t.is_punct('('))
+        && toks.get(at + used + 1).is_some_and(|t| t.is_punct(')'))
+    {
+        used += 2;
+    }
+    Some((v, used))
+}
+
+/// Whether a default is the current time or date, evaluated by the database.
+pub fn is_current_time(v: &Value) -> bool {
+    matches!(v, Value::Word(w) | Value::Call(w) if matches!(
+        w.as_str(),
+        "now" | "current_timestamp" | "current_time" | "localtimestamp" | "current_date" | "today"
+            | "getdate" | "sysdate"
+    ))
 }
 
 /// A default value token.

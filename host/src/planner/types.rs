@@ -60,13 +60,50 @@ fn params(toks: &[Tok], at: usize) -> (Vec<u32>, usize) {
     (vec![], 0)
 }
 
+/// Numbers right after a type word without parentheses ("5,2", "100") and the tokens used.
+fn bare_params(toks: &[Tok], at: usize) -> (Vec<u32>, usize) {
+    let num = |k: usize| match toks.get(k) {
+        Some(Tok::Num(n)) => n.parse::<u32>().ok(),
+        _ => None,
+    };
+    match (num(at), toks.get(at + 1), num(at + 2)) {
+        (Some(p), Some(Tok::Punct(',')), Some(s)) => (vec![p, s], 3),
+        (Some(p), _, _) => (vec![p], 1),
+        _ => (vec![], 0),
+    }
+}
+
 /// Reads a type name at `toks[at]`: the type and the tokens used.
 pub fn parse(toks: &[Tok], at: usize, engine: Engine) -> Option<(ColumnType, usize)> {
     let word = toks.get(at)?.word()?;
     let next = |k: usize| toks.get(at + k).and_then(Tok::word);
-    let (p, used) = params(toks, at + 1);
+    let (mut p, mut used) = params(toks, at + 1);
+    // "decimal 5,2", "varchar 100": parameters without parentheses.
+    if used == 0 && matches!(word, "decimal" | "numeric" | "varchar" | "char") {
+        (p, used) = bare_params(toks, at + 1);
+    }
     let one = p.first().copied();
     let t = match word {
+        // "whole years", "whole numbers": counted in integers.
+        "whole"
+            if next(1).is_some_and(|w| {
+                matches!(
+                    w,
+                    "number"
+                        | "numbers"
+                        | "years"
+                        | "months"
+                        | "weeks"
+                        | "days"
+                        | "hours"
+                        | "minutes"
+                        | "seconds"
+                        | "units"
+                )
+            }) =>
+        {
+            return Some((ColumnType::Integer, 2));
+        }
         "int" | "integer" | "int4" | "integers" | "whole" => ColumnType::Integer,
         "bigint" | "int8" | "long" | "bigints" => ColumnType::Bigint,
         "smallint" | "int2" | "tinyint" => ColumnType::Smallint,

@@ -47,6 +47,17 @@ pub fn specs(ctx: &Ctx, toks: &[Tok]) -> Result<Vec<Spec>, Refusal> {
     });
     for item in items {
         let mut s = spec::parse(&item, ctx.engine);
+        // "score, int, default 0": a type word after a name is that column's type.
+        if let Some(prev) = out.last_mut()
+            && let Some(ty) = list_type(&item, &s, prev, ctx.engine)
+        {
+            prev.ty = Some(ty);
+            prev.default = s.default.or(prev.default.take());
+            prev.not_null = s.not_null.or(prev.not_null);
+            prev.unique |= s.unique;
+            prev.index |= s.index;
+            continue;
+        }
         if spec::is_all(&s.name) && s.ty.is_some() {
             continue;
         }
@@ -132,6 +143,42 @@ pub fn specs(ctx: &Ctx, toks: &[Tok]) -> Result<Vec<Spec>, Refusal> {
         }
     }
     Ok(out)
+}
+
+/// The type an item gives the column before it in a comma list ("score, int, default 0", "price,
+/// decimal(10,2)"): an item that starts with a type word and names nothing else, after a column
+/// without a type. Words that are also common column names (date, text, uuid, json...) count only
+/// with parameters or options of their own, or the item would be a column of that name.
+fn list_type(
+    item: &[Tok],
+    s: &Spec,
+    prev: &Spec,
+    engine: crate::connection::Engine,
+) -> Option<crate::model::ColumnType> {
+    const TYPE_ONLY: &[&str] = &[
+        "int",
+        "integer",
+        "bigint",
+        "smallint",
+        "varchar",
+        "decimal",
+        "numeric",
+        "boolean",
+        "bool",
+        "timestamp",
+        "timestamptz",
+        "datetime",
+        "float",
+        "double",
+    ];
+    if prev.ty.is_some() || s.quoted || !prev.values.is_empty() {
+        return None;
+    }
+    let word = item.first()?.word()?;
+    let (ty, used) = types::parse(item, 0, engine)?;
+    let named = s.name == word || s.name.is_empty();
+    let options = s.default.is_some() || s.not_null.is_some() || s.unique;
+    (named && (TYPE_ONLY.contains(&word) || used > 1 || options)).then_some(ty)
 }
 
 /// Removes the leading verb ("add", "users: add").

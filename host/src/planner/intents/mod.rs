@@ -252,6 +252,16 @@ pub fn dispatch(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
     .example("add email to users | make email unique in users | rename column username to user_name in accounts"))
 }
 
+/// Whether `word` is one of the words the intent parsers read (verbs, question words, schema and
+/// data nouns, constraint words): such a word is never a typo of another keyword.
+pub fn is_vocabulary(word: &str) -> bool {
+    is_verb(word)
+        || QUESTION.contains(&word)
+        || SCHEMA_NOUNS.contains(&word)
+        || DATA_NOUNS.contains(&word)
+        || KEYWORDS.contains(&word)
+}
+
 /// Verbs a request may start with.
 fn is_verb(v: &str) -> bool {
     ADD.contains(&v)
@@ -716,8 +726,8 @@ pub const KEYWORDS: &[&str] = &[
     "shrink",
 ];
 
-/// Splits a list of items at commas, bullets and `and`, but not inside parentheses or in
-/// "between 1 and 5".
+/// Splits a list of items at commas, bullets and `and`, but not inside parentheses, in
+/// "between 1 and 5" or in "decimal 5,2".
 pub fn split_items(toks: &[Tok]) -> Vec<Vec<Tok>> {
     let mut items = vec![];
     let mut cur: Vec<Tok> = vec![];
@@ -729,7 +739,13 @@ pub fn split_items(toks: &[Tok]) -> Vec<Vec<Tok>> {
             _ => {}
         }
         let between = t.is("and") && i >= 2 && toks[i - 2].is("between");
-        if depth == 0 && t.is_separator() && !between {
+        // "decimal 5,2": the comma separates a type's parameters, not items.
+        let type_params = t.is_punct(',')
+            && i >= 2
+            && matches!(toks[i - 1], Tok::Num(_))
+            && matches!(toks.get(i + 1), Some(Tok::Num(_)))
+            && toks[i - 2].is_any(&["decimal", "numeric"]);
+        if depth == 0 && t.is_separator() && !between && !type_params {
             if !cur.is_empty() {
                 items.push(std::mem::take(&mut cur));
             }

@@ -6,6 +6,7 @@ mod add;
 mod constraints;
 mod create;
 mod live;
+mod phrasing;
 mod refactors;
 mod refusals;
 mod rename_drop;

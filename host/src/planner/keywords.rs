@@ -1,0 +1,200 @@
+//! Keyword typos ("ad", "colum", "tabel", "defualt", "uniqe"): a word within a small edit distance
+//! of one of the planner's own keywords, in a place where that keyword is expected, is read as that
+//! keyword. A word that names an existing table or column, or one the planner already knows, is
+//! never touched, and a word in a name's place (after "column", "called", "named") is left alone,
+//! so a typo'd keyword never becomes part of a generated name and a real name is never rewritten.
+
+use super::intents;
+use super::resolve::{self, Names};
+use super::tokens::Tok;
+
+/// Verbs a request starts with.
+const VERBS: &[&str] = &[
+    "add", "create", "drop", "remove", "rename", "alter", "change", "modify", "delete", "make",
+    "index", "convert", "extract", "split", "merge",
+];
+
+/// The nouns of a request's structure: "add column ...", "users table".
+const NOUNS: &[&str] = &[
+    "column", "columns", "table", "tables", "index", "field", "fields",
+];
+
+/// Abbreviations of the nouns, read as the noun in a noun's place.
+const ABBREVIATIONS: &[(&str, &str)] = &[
+    ("col", "column"),
+    ("cols", "columns"),
+    ("tbl", "table"),
+    ("tbls", "tables"),
+];
+
+/// Column options and type words, read anywhere but in a name's place.
+const OPTIONS: &[&str] = &[
+    "default",
+    "unique",
+    "required",
+    "nullable",
+    "optional",
+    "references",
+    "foreign",
+    "primary",
+    "indexed",
+    "cascade",
+    "integer",
+    "boolean",
+    "timestamp",
+    "varchar",
+    "decimal",
+    "numeric",
+    "bigint",
+];
+
+/// Ordinary words close to a keyword that are not typos of it.
+const ENGLISH: &[&str] = &[
+    "and", "an", "as", "at", "all", "any", "are", "ads", "aid", "odd", "ago", "age", "able",
+    "cable", "label", "tale", "tab", "requires", "need", "needs", "made", "mode", "model", "more",
+    "rename", "removed", "added", "created", "dropped", "changed", "ensure", "remote", "charge",
+];
+
+/// Words that introduce a name: the word after them is a name, never a keyword.
+const NAME_MARKERS: &[&str] = &[
+    "column", "columns", "field", "fields", "called", "named", "table", "tables",
+];
+
+/// Corrects keyword typos in place; returns the corrections made (`(typed, read as)`).
+pub fn correct(toks: &mut [Tok], names: &Names) -> Vec<(String, String)> {
+    let mut fixed = vec![];
+    let Some(start) = toks.iter().position(|t| *t != Tok::Break) else {
+        return fixed;
+    };
+    let verb_at = if toks.get(start + 1).is_some_and(|t| t.is_punct(':')) {
+        start + 2
+    } else {
+        start
+    };
+    for i in 0..toks.len() {
+        let Some(word) = toks[i].word() else {
+            continue;
+        };
+        if !typo_candidate(word, names)
+            || toks.get(i + 1).is_some_and(|t| t.is_punct('.'))
+            || (i > 0 && toks[i - 1].is_punct('.'))
+        {
+            continue;
+        }
+        let after_marker = i > 0 && toks[i - 1].is_any(NAME_MARKERS);
+        let to_keyword = if i == verb_at {
+            nearest(word, VERBS, 2)
+        } else if !after_marker && noun_place(toks, i, verb_at, names) {
+            ABBREVIATIONS
+                .iter()
+                .find(|(a, _)| *a == word)
+                .map(|(_, n)| *n)
+                .or_else(|| nearest(word, NOUNS, 2))
+                .or_else(|| nearest(word, OPTIONS, 1))
+        } else if !after_marker && !sole_name(toks, i, verb_at) {
+            nearest(word, OPTIONS, 1)
+        } else {
+            None
+        };
+        if let Some(k) = to_keyword {
+            fixed.push((word.to_string(), k.to_string()));
+            toks[i] = Tok::Word(k.to_string());
+        }
+    }
+    fixed
+}
+
+/// A word that may be a typo: letters only, unknown to the planner, naming nothing in the schema.
+fn typo_candidate(word: &str, names: &Names) -> bool {
+    word.len() >= 2
+        && word.chars().all(|c| c.is_ascii_lowercase())
+        && !ENGLISH.contains(&word)
+        && !VERBS.contains(&word)
+        && !NOUNS.contains(&word)
+        && !OPTIONS.contains(&word)
+        && !intents::is_vocabulary(word)
+        && !super::spec::is_filler(word)
+        && super::types::parse(
+            &[Tok::Word(word.to_string())],
+            0,
+            crate::connection::Engine::Sqlite,
+        )
+        .is_none()
+        && !names.is_table(word)
+        && !names.any_table_has_column(word)
+}
+
+/// Where a structural noun is expected: right after the verb (or "new"/"unique" after it), next to
+/// an existing table's name, or after a name and before its table ("add nickname colum to users").
+fn noun_place(toks: &[Tok], i: usize, verb_at: usize, names: &Names) -> bool {
+    let is_table = |t: Option<&Tok>| t.and_then(Tok::name).is_some_and(|n| names.is_table(n));
+    i == verb_at + 1
+        || (i == verb_at + 2 && toks[verb_at + 1].is_any(&["new", "unique"]))
+        || (i > 0 && is_table(toks.get(i - 1)))
+        || is_table(toks.get(i + 1))
+        || (i > verb_at + 1
+            && toks[i - 1].name().is_some()
+            && toks
+                .get(i + 1)
+                .is_some_and(|t| t.is_any(&["to", "in", "on", "from", "into", "of"])))
+}
+
+/// The only word between the verb and a preposition: the name of what is added.
+fn sole_name(toks: &[Tok], i: usize, verb_at: usize) -> bool {
+    i == verb_at + 1
+        && toks
+            .get(i + 1)
+            .is_none_or(|t| t.is_any(&["to", "in", "on", "into"]) || t.is_separator())
+}
+
+/// The keyword of `keywords` nearest to `word`, if it is close enough and the only one that close.
+/// One edit is always allowed; `max` edits (at most 2) for keywords of six letters or more when the
+/// first letter is right.
+fn nearest(word: &str, keywords: &[&'static str], max: usize) -> Option<&'static str> {
+    let allowed = |k: &str| {
+        if max >= 2 && k.len() >= 6 && word.len() >= 4 && k.as_bytes()[0] == word.as_bytes()[0] {
+            2
+        } else {
+            1
+        }
+    };
+    let mut best: Option<(&'static str, usize)> = None;
+    let mut tie = false;
+    for &k in keywords {
+        let d = resolve::distance(word, k, 2);
+        if d == 0 || d > allowed(k) {
+            continue;
+        }
+        match best {
+            Some((_, b)) if d > b => {}
+            Some((_, b)) if d == b => tie = true,
+            _ => {
+                best = Some((k, d));
+                tie = false;
+            }
+        }
+    }
+    // A one-letter word or a two-letter one only reads as a keyword one letter longer ("ad").
+    let (k, _) = best.filter(|_| !tie)?;
+    (word.len() >= 3 || k.len() == word.len() + 1).then_some(k)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nearest_keyword_or_none() {
+        assert_eq!(nearest("colum", NOUNS, 2), Some("column"));
+        assert_eq!(nearest("tabel", NOUNS, 2), Some("table"));
+        assert_eq!(nearest("coulmn", NOUNS, 2), Some("column"));
+        assert_eq!(nearest("ad", VERBS, 2), Some("add"));
+        assert_eq!(nearest("renmae", VERBS, 2), Some("rename"));
+        assert_eq!(nearest("dorp", VERBS, 2), Some("drop"));
+        assert_eq!(nearest("volume", NOUNS, 2), None);
+        assert_eq!(nearest("label", NOUNS, 2), None);
+        assert_eq!(nearest("options", OPTIONS, 1), None);
+        assert_eq!(nearest("defualt", OPTIONS, 1), Some("default"));
+        assert_eq!(nearest("uniqe", OPTIONS, 1), Some("unique"));
+    }
+}

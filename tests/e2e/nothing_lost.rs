@@ -752,3 +752,70 @@ fn use_case_1_generate_then_apply_later() {
     p.run(&["migrate", "apply", "--zero-downtime"]);
     assert!(p.tables().contains(&"user_preferences".to_string()));
 }
+
+/// Issue 15: a plan whose later statement fails on the data there is (a foreign key over rows with no match,
+/// a unique key over duplicates, NOT NULL over NULLs) is refused before its first statement, naming the
+/// rows: on MariaDB the index a refused foreign key needs was left behind. A column with a foreign key and
+/// an index renames and rolls back whole.
+#[test]
+fn plans_the_data_would_break_are_refused_before_any_statement() {
+    for engine in ENGINES {
+        let p = seeded(engine);
+        p.write(
+            "003_create_orders.sql",
+            "CREATE TABLE orders (id INTEGER NOT NULL PRIMARY KEY, user_id INTEGER, total INTEGER);",
+            Some("DROP TABLE orders;"),
+        );
+        p.run(&["migrate", "apply"]);
+        p.db.exec(
+            "INSERT INTO orders (id, user_id, total) VALUES (1, 1, 5), (2, 7, 6), (3, NULL, 7)",
+        );
+        let indexes = || p.run(&["schema", "export", "--format", "json"]);
+        let before = indexes();
+
+        let err = p.fail(&[
+            "migrate",
+            "add a foreign key from orders.user_id to users",
+            "--yes",
+        ]);
+        assert!(
+            err.contains("1 row with no matching row in users") && err.contains("user_id=7"),
+            "{engine:?}: {err}"
+        );
+        p.db.exec("UPDATE users SET status = 'new' WHERE id = 2");
+        let err = p.fail(&["migrate", "make status unique in users", "--yes"]);
+        assert!(err.contains("status='new'"), "{engine:?}: {err}");
+        let err = p.fail(&["migrate", "make status not null in users", "--yes"]);
+        assert!(
+            err.contains("1 row holding NULL") && err.contains("id=3"),
+            "{engine:?}: {err}"
+        );
+        assert_eq!(
+            indexes(),
+            before,
+            "{engine:?}: a refusal changed the schema"
+        );
+        assert_eq!(p.json(&["migrate", "status"])["version"], 3, "{engine:?}");
+
+        // With the rows fixed, the same foreign key applies; then its column renames and rolls back whole.
+        p.db.exec("UPDATE orders SET user_id = 2 WHERE id = 2");
+        p.run(&[
+            "migrate",
+            "add a foreign key from orders.user_id to users",
+            "--yes",
+        ]);
+        let with_fk = indexes();
+        p.run(&["migrate", "rename orders.user_id to customer_id", "--yes"]);
+        assert_eq!(
+            count(&p, "SELECT COUNT(customer_id) FROM orders"),
+            "2",
+            "{engine:?}"
+        );
+        p.run(&["migrate", "rollback", "--yes"]);
+        assert_eq!(
+            indexes(),
+            with_fk,
+            "{engine:?}: the rename did not roll back whole"
+        );
+    }
+}

@@ -5,6 +5,7 @@
 
 pub mod analysis;
 pub mod dependencies;
+pub mod preflight;
 
 use std::collections::BTreeSet;
 

@@ -186,8 +186,45 @@ pub async fn run(ctx: &mut Context, args: RequestArgs) -> anyhow::Result<()> {
         println!();
     }
 
-    // Destructive changes need explicit consent: the flag, or a yes typed at a terminal.
+    // Changes the data there is would make fail, asked before the first statement runs.
     let applying = !args.dry_run && !args.generate_only;
+    let blockers = match db.session().await {
+        Ok(mut s) => {
+            crate::safety::preflight::check(&mut s, &prepared.before, &prepared.plan.changes).await
+        }
+        Err(e) => {
+            db.close().await;
+            return Err(e.into());
+        }
+    };
+    if !blockers.is_empty() {
+        let lines = blockers
+            .iter()
+            .map(|b| format!("  - change {}: {b}", b.change))
+            .collect::<Vec<_>>()
+            .join("\n");
+        if applying {
+            db.close().await;
+            return Err(refuse(
+                args.json,
+                Refusal {
+                    kind: RefusalKind::Unsafe,
+                    message: format!(
+                        "the data there is would make this migration fail part way:\n{lines}\nFix those rows first (or ask for a change that handles them), then run it again."
+                    ),
+                    suggestions: vec![],
+                    example: None,
+                },
+            ));
+        }
+        if !args.json {
+            println!("{REMOVE}⚠ Applying it would fail on the data there is now:{REMOVE:#}");
+            println!("{lines}");
+            println!();
+        }
+    }
+
+    // Destructive changes need explicit consent: the flag, or a yes typed at a terminal.
     let destructive = destructive || !losses.is_empty();
     let mut consented = args.allow_destructive;
     if applying && destructive && !args.allow_destructive {

@@ -193,7 +193,19 @@ pub struct DiffArgs {
     /// The schema to start from: `current` (the --database), an environment of ai-shell.toml, or a URL.
     pub from: String,
     /// The schema to reach, named the same ways (default `current`).
+    #[arg(conflicts_with_all = ["to_file", "to_version"])]
     pub to: Option<String>,
+    /// Reach the schema a SQL file describes: it is loaded into a scratch database of FROM's engine (on
+    /// FROM's server, or --dev-url's; SQLite: a temporary file) and read back as the engine reads it.
+    #[arg(long, value_name = "FILE", conflicts_with = "to_version")]
+    pub to_file: Option<std::path::PathBuf>,
+    /// Reach the schema FROM's history had at version N: its applied migrations up to N, replayed into a
+    /// scratch database.
+    #[arg(long, value_name = "N")]
+    pub to_version: Option<u64>,
+    /// The server to create scratch databases on, instead of FROM's (a URL of the same engine).
+    #[arg(long, value_name = "URL")]
+    pub dev_url: Option<String>,
     /// Print the SQL of the changes (up) and of their undoing (down).
     #[arg(long)]
     pub sql: bool,

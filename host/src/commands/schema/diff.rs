@@ -8,18 +8,35 @@ use super::introspect;
 use crate::changes::describe::describe;
 use crate::cli::DiffArgs;
 use crate::commands::Context;
-use crate::connection::{Database, DatabaseUrl};
+use crate::connection::{Database, DatabaseUrl, Engine};
 use crate::diff::{Options, Rename, diff};
 use crate::history::History;
+use crate::history::record::{Record, Status};
 use crate::model::{Change, DatabaseSchema};
 use crate::plugins::DialectPlugin;
+use crate::schema::scratch::Scratch;
 
 /// One side of the comparison, opened.
 struct Side {
     label: String,
-    db: Database,
-    dialect: DialectPlugin,
+    /// The live database; `None` for a schema read from a file or rebuilt from a history.
+    db: Option<Database>,
+    engine: Engine,
+    /// The dialect of a live side (FROM always is one: it renders the changes).
+    dialect: Option<DialectPlugin>,
     schema: DatabaseSchema,
+}
+
+impl Side {
+    fn dialect(&self) -> &DialectPlugin {
+        self.dialect.as_ref().expect("FROM is a live database")
+    }
+
+    async fn close(&self) {
+        if let Some(db) = &self.db {
+            db.close().await;
+        }
+    }
 }
 
 /// The URL a side names: `current` (the command's database), an environment of `ai-shell.toml`, or a URL.
@@ -49,10 +66,122 @@ async fn open(ctx: &mut Context, name: &str, history: &History) -> anyhow::Resul
     let schema = introspect(&db, &dialect, Some(history)).await?;
     Ok(Side {
         label,
-        db,
-        dialect,
+        engine: db.engine(),
+        db: Some(db),
+        dialect: Some(dialect),
         schema,
     })
+}
+
+/// The schema `sql` (from `source`) describes, as `from`'s engine reads it: loaded into a scratch database
+/// on `server` and introspected; the scratch database is dropped whatever happens.
+async fn scratch_schema(
+    server: &Database,
+    dialect: &DialectPlugin,
+    sql: &str,
+    source: &str,
+) -> anyhow::Result<DatabaseSchema> {
+    let scratch = Scratch::create(server).await?;
+    let result = async {
+        scratch.load(sql, source).await?;
+        introspect(&scratch.db, dialect, None).await
+    }
+    .await;
+    scratch.drop().await;
+    result
+}
+
+/// The server scratch databases are made on: `--dev-url`'s, else FROM's.
+async fn dev_server(from: &Side, dev_url: Option<&str>) -> anyhow::Result<Option<Database>> {
+    let Some(url) = dev_url else {
+        return Ok(None);
+    };
+    let db = Database::connect(url).await.context("opening --dev-url")?;
+    if db.engine() != from.engine {
+        db.close().await;
+        anyhow::bail!(
+            "--dev-url is {} but {} is {}: scratch databases must be of the compared engine",
+            db.engine().dialect_name(),
+            from.label,
+            from.engine.dialect_name()
+        );
+    }
+    Ok(Some(db))
+}
+
+/// The TO side named by `--to-file` or `--to-version`, built in a scratch database.
+async fn scratch_side(from: &Side, args: &DiffArgs, history: &History) -> anyhow::Result<Side> {
+    let (sql, label) = if let Some(file) = &args.to_file {
+        let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+        let text = crate::migrations::file::decode(file, bytes)?;
+        (text, format!("file {}", file.display()))
+    } else {
+        let n = args
+            .to_version
+            .expect("a scratch side has a file or a version");
+        (
+            replay_to(from, n, history).await?,
+            format!("{} at version {n}", from.label),
+        )
+    };
+    let dev = dev_server(from, args.dev_url.as_deref()).await?;
+    let server = match (&dev, &from.db) {
+        (Some(d), _) | (None, Some(d)) => d,
+        (None, None) => anyhow::bail!("no server to build {label} on: name one with --dev-url"),
+    };
+    let schema = scratch_schema(server, from.dialect(), &sql, &label).await;
+    if let Some(d) = dev {
+        d.close().await;
+    }
+    Ok(Side {
+        label,
+        db: None,
+        engine: from.engine,
+        dialect: None,
+        schema: schema?,
+    })
+}
+
+/// The up SQL of the migrations `from`'s history applied, up to version `n`, in order.
+async fn replay_to(from: &Side, n: u64, history: &History) -> anyhow::Result<String> {
+    let db = from.db.as_ref().expect("FROM is a live database");
+    let mut s = db.session().await?;
+    let records = crate::commands::migrate::records(&mut s, history).await;
+    drop(s);
+    let records = records?;
+    let applied: Vec<&Record> = records
+        .values()
+        .filter(|r| r.status == Status::Applied)
+        .collect();
+    if n != 0 && !applied.iter().any(|r| r.version == n) {
+        let versions = applied
+            .iter()
+            .map(|r| r.version.to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
+        anyhow::bail!(
+            "version {n} is not in the history of {} (applied versions: {})",
+            from.label,
+            if versions.is_empty() {
+                "none".into()
+            } else {
+                versions
+            }
+        );
+    }
+    let mut sql = String::new();
+    for r in applied.iter().filter(|r| r.version <= n) {
+        if r.up_sql.starts_with(crate::executor::NOT_STORED) {
+            anyhow::bail!(
+                "the history of {} does not hold the SQL of {} (too big to store): the schema at version {n} cannot be rebuilt",
+                from.label,
+                r.name
+            );
+        }
+        sql.push_str(&r.up_sql);
+        sql.push_str("\n;\n");
+    }
+    Ok(sql)
 }
 
 #[derive(Serialize)]
@@ -78,10 +207,21 @@ pub async fn run(ctx: &mut Context, args: DiffArgs) -> anyhow::Result<()> {
     let project = crate::project::Project::load(&cwd, ctx.global.migrations_dir.as_deref())?;
     let history = History::new(&project.history_table)?;
     let from = open(ctx, &args.from, &history).await?;
-    let to = open(ctx, args.to.as_deref().unwrap_or("current"), &history).await?;
-    let result = compare(&from, &to, &renames, &args, &project).await;
-    from.db.close().await;
-    to.db.close().await;
+    let to = if args.to_file.is_some() || args.to_version.is_some() {
+        scratch_side(&from, &args, &history).await
+    } else {
+        open(ctx, args.to.as_deref().unwrap_or("current"), &history).await
+    };
+    let to = match to {
+        Ok(to) => to,
+        Err(e) => {
+            from.close().await;
+            return Err(e);
+        }
+    };
+    let result = compare(&from, &to, &renames, &args, &project, &history).await;
+    from.close().await;
+    to.close().await;
     result
 }
 
@@ -91,17 +231,18 @@ async fn compare(
     renames: &[Rename],
     args: &DiffArgs,
     project: &crate::project::Project,
+    history: &History,
 ) -> anyhow::Result<()> {
-    if from.db.engine() != to.db.engine() {
+    if from.engine != to.engine {
         anyhow::bail!(
             "{} is {} and {} is {}: a diff compares schemas of one engine, whose changes one dialect renders\n\nCompare each with a database of its own engine.",
             from.label,
-            from.db.engine().dialect_name(),
+            from.engine.dialect_name(),
             to.label,
-            to.db.engine().dialect_name()
+            to.engine.dialect_name()
         );
     }
-    let engine = from.db.engine();
+    let engine = from.engine;
     let d = diff(
         &from.schema,
         &to.schema,
@@ -110,12 +251,12 @@ async fn compare(
         },
     );
     let up = from
-        .dialect
+        .dialect()
         .render(&d.changes, &from.schema)
         .await
         .context("rendering the differences")?;
     let down = from
-        .dialect
+        .dialect()
         .render(&d.down, &to.schema)
         .await
         .context("rendering the down section")?;
@@ -160,6 +301,16 @@ async fn compare(
             transaction: !crate::commands::migrate::needs_no_transaction(engine, &up),
             ..Default::default()
         };
+        // Numbered after what FROM (where it is to be applied) has recorded, as well as the folder's files.
+        let after = match &from.db {
+            Some(db) => {
+                let mut s = db.session().await?;
+                let records = crate::commands::migrate::records(&mut s, history).await;
+                drop(s);
+                crate::commands::migrate::Workspace::highest_recorded(&records?)
+            }
+            None => 0,
+        };
         let path = crate::migrations::directory::create(
             &project.migrations_dir,
             &args.name,
@@ -170,7 +321,7 @@ async fn compare(
                 &down,
                 &steps(&d.down),
             )),
-            0,
+            after,
         )?;
         written = Some(path.display().to_string());
     }

@@ -19,6 +19,7 @@ mod planner_limits;
 mod plugin_trust;
 mod postgres;
 mod replication;
+mod reshape;
 mod sandbox;
 mod schema_diff;
 mod secrets;

@@ -103,6 +103,85 @@ pub fn is_destructive(change: &Change) -> bool {
     )
 }
 
+/// Whether change `i` of `changes` can lose data: [`is_destructive`], except raw SQL that only writes what
+/// the same plan created before it (`UPDATE t SET c = ...` of columns it added, `INSERT INTO t` of a table it
+/// created), as the planner's data steps do.
+pub fn is_destructive_at(changes: &[Change], i: usize) -> bool {
+    let Some(Change::RawSql(r)) = changes.get(i) else {
+        return changes.get(i).is_some_and(is_destructive);
+    };
+    let earlier = &changes[..i];
+    let same = |a: &str, b: &str| a.eq_ignore_ascii_case(b);
+    let sql = r.up.trim();
+    let words: Vec<&str> = sql.split_whitespace().collect();
+    // The table's own name: the last part of a qualified name, without its quotes.
+    let bare = |w: &str| {
+        let last = w.rsplit("\".\"").next().unwrap_or(w);
+        let last = last.rsplit("`.`").next().unwrap_or(last);
+        last.trim_matches(|c| c == '"' || c == '`').to_string()
+    };
+    match words.as_slice() {
+        [insert, into, table, ..] if same(insert, "INSERT") && same(into, "INTO") => {
+            let t = bare(table.split('(').next().unwrap_or(table));
+            !earlier
+                .iter()
+                .any(|c| matches!(c, Change::CreateTable(x) if same(&x.name.name, &t)))
+        }
+        [update, table, set, ..] if same(update, "UPDATE") && same(set, "SET") => {
+            let t = bare(table);
+            let rest = sql.splitn(4, char::is_whitespace).nth(3).unwrap_or("");
+            let assigned = assigned_columns(rest);
+            assigned.is_empty()
+                || !assigned.iter().all(|col| {
+                    earlier.iter().any(|c| {
+                        matches!(c, Change::AddColumn(a) if same(&a.table.name, &t) && same(&a.column.name, col))
+                    })
+                })
+        }
+        _ => true,
+    }
+}
+
+/// The columns an `UPDATE ... SET` list assigns (`"a" = ..., "b" = ...`), read at parenthesis depth 0 and
+/// outside quotes; empty when the list does not read that way (then the statement counts as destructive).
+fn assigned_columns(set_list: &str) -> Vec<String> {
+    let mut out = vec![];
+    let mut depth = 0i32;
+    let mut quote: Option<char> = None;
+    let mut piece = String::new();
+    let mut pieces = vec![];
+    for ch in set_list.chars() {
+        match quote {
+            Some(q) if ch == q => quote = None,
+            Some(_) => {}
+            None => match ch {
+                '\'' | '"' | '`' => quote = Some(ch),
+                '(' => depth += 1,
+                ')' => depth -= 1,
+                ',' if depth == 0 => {
+                    pieces.push(std::mem::take(&mut piece));
+                    continue;
+                }
+                _ => {}
+            },
+        }
+        piece.push(ch);
+    }
+    pieces.push(piece);
+    for p in pieces {
+        let Some((lhs, _)) = p.split_once('=') else {
+            return vec![];
+        };
+        let lhs = lhs.trim();
+        let name = lhs.trim_matches(|c| c == '"' || c == '`');
+        if name.is_empty() || name.contains(char::is_whitespace) || name.contains('.') {
+            return vec![];
+        }
+        out.push(name.to_string());
+    }
+    out
+}
+
 /// The existing table a change works on (for data moves, the table rows are read from or written to);
 /// none for changes that only create objects or are not tied to one table.
 pub fn existing_table(change: &Change) -> Option<&QualifiedName> {

@@ -11,6 +11,14 @@ pub fn ident(engine: Engine, name: &str) -> String {
     }
 }
 
+/// Quotes a (possibly schema-qualified) table name.
+pub fn table(engine: Engine, name: &crate::model::QualifiedName) -> String {
+    match &name.namespace {
+        Some(n) => format!("{}.{}", ident(engine, n), ident(engine, &name.name)),
+        None => ident(engine, &name.name),
+    }
+}
+
 /// Quotes a string literal (MySQL also doubles backslashes, its escape character).
 pub fn string(engine: Engine, text: &str) -> String {
     let mut s = text.replace('\'', "''");

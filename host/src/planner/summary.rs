@@ -150,7 +150,15 @@ pub fn describe(change: &Change) -> String {
                 on.join(" and ")
             )
         }
-        other => format!("{other:?}"),
+        Change::RawSql(r) => {
+            let note = r.note.as_deref().unwrap_or("a data step");
+            let mut note = note.to_string();
+            if let Some(first) = note.get(..1) {
+                note.replace_range(..1, &first.to_uppercase());
+            }
+            format!("{note} (SQL: {})", r.up)
+        }
+        other => crate::changes::describe::describe(other),
     }
 }
 

@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::planning::{self, PrepareError};
 use super::{Workspace, print_json};
 use crate::changes::simulate::display;
-use crate::changes::{existing_table, is_destructive, simulate};
+use crate::changes::{existing_table, is_destructive, is_destructive_at, simulate};
 use crate::cli::PlannerChoice;
 use crate::commands::Context;
 use crate::connection::Engine;
@@ -115,7 +115,8 @@ pub async fn impact(
     }
     let _ = s.finish().await;
     db.close().await;
-    let destructive = prepared.plan.destructive || prepared.plan.changes.iter().any(is_destructive);
+    let destructive = prepared.plan.destructive
+        || (0..prepared.plan.changes.len()).any(|i| is_destructive_at(&prepared.plan.changes, i));
     let risk = statements
         .iter()
         .map(|s| s.risk)

@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::planning::{self, PrepareError, Prepared};
 use super::{Workspace, print_json, records};
 use crate::changes::describe::describe;
-use crate::changes::{Refusal, RefusalKind, existing_table, is_destructive, simulate};
+use crate::changes::{Refusal, RefusalKind, existing_table, is_destructive_at, simulate};
 use crate::cli::{PlannerChoice, RequestArgs};
 use crate::commands::Context;
 use crate::connection::Engine;
@@ -142,7 +142,8 @@ pub async fn run(ctx: &mut Context, args: RequestArgs) -> anyhow::Result<()> {
             return Err(e);
         }
     };
-    let destructive = prepared.plan.destructive || prepared.plan.changes.iter().any(is_destructive);
+    let destructive = prepared.plan.destructive
+        || (0..prepared.plan.changes.len()).any(|i| is_destructive_at(&prepared.plan.changes, i));
     let rollout_options = super::phased::rollout_options(ctx, &ws, &args.rollout);
     let phase_options = super::phased::phase_options(ctx, &ws, &args.rollout);
     let rollout = match crate::rollout::plan::plan(
@@ -556,10 +557,9 @@ fn first_line(request: &str) -> String {
 }
 
 fn destructive_reason(changes: &[Change]) -> String {
-    let drops: Vec<String> = changes
-        .iter()
-        .filter(|c| is_destructive(c))
-        .map(describe)
+    let drops: Vec<String> = (0..changes.len())
+        .filter(|&i| is_destructive_at(changes, i))
+        .map(|i| describe(&changes[i]))
         .collect();
     if drops.is_empty() {
         "it narrows or rewrites existing data".into()

@@ -7,6 +7,7 @@ mod drop;
 mod index;
 mod refactor;
 mod rename;
+mod reshape;
 
 use super::find;
 use super::names;
@@ -135,14 +136,34 @@ pub fn dispatch(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
     let verb = toks[verb_at].word().unwrap_or("").to_string();
     let v = verb.as_str();
 
+    // Data reshaped inside one table: a column split or combined, an amount kept as cents, rows moved.
+    if !DROP.contains(&v)
+        && toks
+            .iter()
+            .any(|t| t.is("cents") || t.name().is_some_and(|n| n.ends_with("_cents")))
+        && let Some(plan) = reshape::to_cents(ctx, &toks)
+    {
+        return plan;
+    }
     if matches!(v, "split" | "divide" | "partition" | "break") {
+        if let Some(plan) = reshape::split_column(ctx, &toks) {
+            return plan;
+        }
         return refactor::split(ctx, toks);
     }
     if matches!(
         v,
-        "merge" | "combine" | "fold" | "join" | "absorb" | "consolidate"
+        "merge" | "combine" | "fold" | "join" | "absorb" | "consolidate" | "concatenate" | "concat"
     ) {
+        if let Some(plan) = reshape::combine_columns(ctx, &toks) {
+            return plan;
+        }
         return refactor::merge(ctx, toks);
+    }
+    if matches!(v, "move" | "archive" | "relocate" | "transfer")
+        && let Some(plan) = reshape::move_rows(ctx, &toks)
+    {
+        return plan;
     }
     if matches!(
         v,
@@ -263,7 +284,7 @@ pub fn is_vocabulary(word: &str) -> bool {
 }
 
 /// Verbs a request may start with.
-fn is_verb(v: &str) -> bool {
+pub(crate) fn is_verb(v: &str) -> bool {
     ADD.contains(&v)
         || CREATE.contains(&v)
         || DROP.contains(&v)

@@ -150,7 +150,7 @@ fn restore_columns(
 /// The indexes and constraints of `was` that dropping `cols` removes (any that names one of them, as
 /// `drop_column_changes` drops them), re-created on `table` once the columns are back: a rollback restores
 /// checks, uniques, foreign keys and indexes, not only the values.
-fn dropped_with(was: &Table, cols: &[Column], table: &QualifiedName) -> Vec<Change> {
+pub(super) fn dropped_with(was: &Table, cols: &[Column], table: &QualifiedName) -> Vec<Change> {
     let named = |c: &String| cols.iter().any(|x| &x.name == c);
     let mentioned = |e: &str| cols.iter().any(|x| super::drop::mentions(e, &x.name));
     let mut out = vec![];

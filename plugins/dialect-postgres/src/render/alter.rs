@@ -63,10 +63,22 @@ pub fn render(change: &Change, cx: &Context, out: &mut Output) -> Result<(), Plu
                 quote::ident(&a.column),
                 crate::types::type_name(&a.new_type)?
             );
+            let old_type = cx.column_type(&a.table, &a.column);
             if let Some(using) = &a.using {
                 sql.push_str(&format!(" USING {using}"));
+            } else if old_type
+                .as_ref()
+                .is_some_and(|old| needs_explicit_cast(old, &a.new_type))
+            {
+                // No assignment cast (text to integer, integer to boolean...): the explicit one, which
+                // fails on a value that does not convert (the migration then changes nothing).
+                sql.push_str(&format!(
+                    " USING {}::{}",
+                    quote::ident(&a.column),
+                    crate::types::type_name(&a.new_type)?
+                ));
             }
-            let (rewrites, reversible) = match cx.column_type(&a.table, &a.column) {
+            let (rewrites, reversible) = match old_type {
                 Some(old) => type_change(&old, &a.new_type),
                 None => (true, false),
             };
@@ -183,6 +195,18 @@ fn is_volatile(default: &str) -> bool {
     .any(|f| d.contains(f))
 }
 
+/// Whether PostgreSQL has no assignment cast from `old` to `new`, so `ALTER COLUMN ... TYPE` needs
+/// `USING col::new`: text to anything but text, and between integers and booleans. Text to shorter text is
+/// never given one (an explicit cast would cut values short where the assignment cast refuses them).
+pub fn needs_explicit_cast(old: &ColumnType, new: &ColumnType) -> bool {
+    use ColumnType as T;
+    let text = |t: &T| matches!(t, T::Varchar(_) | T::Char(_) | T::Text);
+    let int = |t: &T| matches!(t, T::Smallint | T::Integer | T::Bigint);
+    (text(old) && !text(new) && !matches!(new, T::Other(_)))
+        || (int(old) && matches!(new, T::Boolean))
+        || (matches!(old, T::Boolean) && int(new))
+}
+
 /// (rewrites the table, can be changed back without loss) for a type change without USING.
 pub fn type_change(old: &ColumnType, new: &ColumnType) -> (bool, bool) {
     use ColumnType as T;
@@ -234,6 +258,19 @@ pub fn type_change(old: &ColumnType, new: &ColumnType) -> (bool, bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn casts_without_an_assignment_cast_are_explicit() {
+        use ColumnType as T;
+        assert!(needs_explicit_cast(&T::Text, &T::Integer));
+        assert!(needs_explicit_cast(&T::Varchar(Some(20)), &T::Date));
+        assert!(needs_explicit_cast(&T::Integer, &T::Boolean));
+        assert!(needs_explicit_cast(&T::Boolean, &T::Bigint));
+        // Shortening text keeps the refusing assignment cast; widening needs no cast at all.
+        assert!(!needs_explicit_cast(&T::Text, &T::Varchar(Some(3))));
+        assert!(!needs_explicit_cast(&T::Integer, &T::Bigint));
+        assert!(!needs_explicit_cast(&T::Integer, &T::Text));
+    }
 
     #[test]
     fn type_changes() {

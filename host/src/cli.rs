@@ -167,6 +167,53 @@ pub enum SchemaCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Changes made outside the migrations: the live schema against the schema the applied migrations
+    /// produced (the snapshot kept at the history's version, or its migrations replayed in a scratch
+    /// database). Exit code 0 without drift, 3 with drift. `[drift] ignore` in ai-shell.toml leaves objects out.
+    DetectDrift {
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Whether the live schema equals the one the migration history expects: exit code 0 when it does, 3
+    /// when it does not (for CI).
+    Verify {
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Record the drift as a migration (up: the changes made outside the migrations; down: their undoing),
+    /// marked applied in the history without running anything.
+    CaptureDrift(CaptureDriftArgs),
+    /// Show the changes that remove the drift; with --force, apply them (drops of data need
+    /// --allow-destructive).
+    ResetToMigrations(ResetToMigrationsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CaptureDriftArgs {
+    /// Write the migration and record it as applied (without it, only show what it would record).
+    #[arg(long)]
+    pub generate_migration: bool,
+    /// The new migration's name.
+    #[arg(long, default_value = "capture drift")]
+    pub name: String,
+    /// Print as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ResetToMigrationsArgs {
+    /// Apply the changes (without it, only show them).
+    #[arg(long)]
+    pub force: bool,
+    /// Consent to changes that drop data (tables, columns, narrowed types).
+    #[arg(long)]
+    pub allow_destructive: bool,
+    /// Print as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -604,6 +651,10 @@ pub fn run() -> ExitCode {
     };
     match runtime.block_on(crate::commands::dispatch(cli)) {
         Ok(()) => ExitCode::SUCCESS,
+        // A result the command already printed, told by its documented exit code (drift: 3).
+        Err(e) if e.downcast_ref::<crate::commands::Exit>().is_some() => {
+            ExitCode::from(e.downcast_ref::<crate::commands::Exit>().map_or(1, |x| x.0))
+        }
         Err(e) => {
             eprintln!("error: {}", render_error(&e));
             // A database URL that cannot be read is invalid usage, like a bad flag.

@@ -20,12 +20,16 @@
 //! [connection]
 //! default = "staging"             # the database when no --env is given (set by `ai-shell connect`)
 //!
+//! [drift]                         # `schema detect-drift`, `verify`: objects that legitimately differ
+//! ignore = ["audit_log", "users.last_seen", "tmp_*"]
+//!
 //! [llm]                           # the LLM planner (the API key only ever comes from the environment)
 //! provider = "anthropic"          # or "openai" for any OpenAI-compatible endpoint (Ollama, vLLM...)
 //! model = "claude-sonnet-4-6"
 //! base_url = "https://api.anthropic.com"
 //! timeout_secs = 120
 //! max_retries = 2
+//! fallback = true                 # offline planner first; the LLM only for what it cannot understand
 //! ```
 
 use std::collections::BTreeMap;
@@ -50,6 +54,16 @@ struct File {
     environments: BTreeMap<String, NamedConnection>,
     #[serde(default)]
     connection: ConnectionSection,
+    #[serde(default)]
+    drift: DriftSection,
+}
+
+/// `[drift]`: what `schema detect-drift` and its siblings leave out.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DriftSection {
+    #[serde(default)]
+    ignore: Vec<String>,
 }
 
 /// `[connection]`: which named connection commands use when no `--env` is given.
@@ -101,6 +115,8 @@ pub struct LlmSettings {
     pub base_url: Option<String>,
     pub timeout_secs: Option<u64>,
     pub max_retries: Option<u32>,
+    /// `true`: requests use the offline planner, and the LLM only for what it cannot understand.
+    pub fallback: Option<bool>,
 }
 
 /// Settings of the project in the working directory.
@@ -117,6 +133,9 @@ pub struct Project {
     pub connections: BTreeMap<String, NamedConnection>,
     /// `[connection] default`: the connection used when no `--env` is given.
     pub default_connection: Option<String>,
+    /// `[drift] ignore`: objects that may differ from the migrations (`table`, `table.column`,
+    /// `table.index`, a view or trigger name; `*` and `?` as wildcards).
+    pub drift_ignore: Vec<String>,
 }
 
 impl Project {
@@ -181,6 +200,7 @@ impl Project {
             environments,
             connections: file.environments,
             default_connection,
+            drift_ignore: file.drift.ignore,
         })
     }
 }

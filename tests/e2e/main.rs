@@ -5,6 +5,7 @@
 mod support;
 
 mod cli;
+mod drift;
 mod environments;
 mod eval;
 mod history_true;

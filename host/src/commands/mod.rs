@@ -45,6 +45,12 @@ impl Context {
     }
 }
 
+/// A command's outcome told by its exit code after the command printed it (not an error message):
+/// `schema detect-drift` and `schema verify` exit with 3 when there is drift.
+#[derive(Debug, thiserror::Error)]
+#[error("exit code {0}")]
+pub struct Exit(pub u8);
+
 /// Runs a parsed command line.
 pub async fn dispatch(cli: Cli) -> anyhow::Result<()> {
     let mut global = cli.global;

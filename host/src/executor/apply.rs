@@ -119,9 +119,23 @@ impl Executor<'_> {
         options: &ApplyOptions,
     ) -> Result<ApplyOutcome, ExecError> {
         let (mut s, lock) = self.locked_session().await?;
-        let result = self.apply_locked(&mut s, migrations, options, None).await;
+        let mut result = self.apply_locked(&mut s, migrations, options, None).await;
+        self.snapshot_after(&mut s, &mut result).await;
         let _ = lock.release(&mut s).await;
         result
+    }
+
+    /// After a run that applied something and completed (no gate waiting), the schema snapshot of the version
+    /// it reached.
+    async fn snapshot_after(&self, s: &mut Session, result: &mut Result<ApplyOutcome, ExecError>) {
+        if let Ok(outcome) = result
+            && !outcome.dry_run
+            && !outcome.applied.is_empty()
+            && outcome.waiting.is_none()
+            && let Some(warning) = self.snapshot(s, outcome.version_after, "apply").await
+        {
+            outcome.warnings.push(warning);
+        }
     }
 
     /// Continues a failed migration: from the failed statement on engines without transactional DDL, from the
@@ -160,6 +174,8 @@ impl Executor<'_> {
                 .await
         }
         .await;
+        let mut result = result;
+        self.snapshot_after(&mut s, &mut result).await;
         let _ = lock.release(&mut s).await;
         result
     }

@@ -11,6 +11,7 @@
 
 mod apply;
 mod lock;
+mod out_of_band;
 mod phases;
 mod replicas;
 mod report;
@@ -22,6 +23,7 @@ pub use apply::{
     Applied, ApplyOptions, ApplyOutcome, NOT_STORED, StatementChoice, Target, renamed_from,
 };
 pub use lock::{LockError, RunLock};
+pub use out_of_band::Repaired;
 pub use phases::{MonitorReport, PhaseOptions, PhaseRun, PhasedEnd, PhasedOutcome};
 pub use report::{Event, Reporter, Silent};
 pub use rollback::{
@@ -189,6 +191,32 @@ impl<'a> Executor<'a> {
             return Err(ExecError::Destructive(losses, action));
         }
         Ok(losses)
+    }
+
+    /// Keeps the live schema as the snapshot of `version` (0: nothing applied) after a run that changed it,
+    /// once per run. Needs the dialect (to introspect); a failure is returned as a warning, never fails the run.
+    pub(crate) async fn snapshot(
+        &self,
+        s: &mut Session,
+        version: Option<u64>,
+        event: &str,
+    ) -> Option<String> {
+        let dialect = self.dialect?;
+        let result = async {
+            let mut schema = dialect
+                .introspect(self.db)
+                .await
+                .map_err(|e| e.to_string())?;
+            self.history.leave_out(&mut schema);
+            self.history
+                .put_snapshot(s, version.unwrap_or(0), event, &schema)
+                .await
+                .map_err(|e| e.to_string())
+        }
+        .await;
+        result.err().map(|e| {
+            format!("the schema snapshot for drift detection was not stored: {e} (`ai-shell schema detect-drift` will replay the history instead)")
+        })
     }
 
     /// A session holding the run lock, with the history tables in place.

@@ -90,6 +90,15 @@ impl Executor<'_> {
     ) -> Result<RollbackOutcome, ExecError> {
         let (mut s, lock) = self.locked_session().await?;
         let result = self.rollback_locked(&mut s, migrations, options).await;
+        if let Ok(outcome) = &result
+            && !outcome.dry_run
+            && !outcome.rolled_back.is_empty()
+        {
+            // A rollback has no warnings to carry one: a failed snapshot only means drift detection replays.
+            let _ = self
+                .snapshot(&mut s, outcome.version_after, "rollback")
+                .await;
+        }
         let _ = lock.release(&mut s).await;
         result
     }

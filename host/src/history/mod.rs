@@ -5,9 +5,11 @@
 pub mod phases;
 pub mod record;
 mod script;
+pub mod snapshots;
 
 pub use phases::{PhaseRecord, PhaseStatus};
 pub use record::{Event, Record, Status};
+pub use snapshots::Snapshot;
 
 use crate::connection::{ConnectionError, Engine, Session};
 use crate::model::{QueryResult, SqlValue};
@@ -72,10 +74,12 @@ impl History {
         &self.table
     }
 
-    /// Whether `name` is one of ai-shell's own bookkeeping tables (history, log, phases) or their sequences.
+    /// Whether `name` is one of ai-shell's own bookkeeping tables (history, log, phases, schema snapshots) or
+    /// their sequences.
     pub fn owns(&self, name: &str) -> bool {
-        name.strip_prefix(self.table.as_str())
-            .is_some_and(|rest| matches!(rest, "" | "_log" | "_phases" | "_log_id_seq"))
+        name.strip_prefix(self.table.as_str()).is_some_and(|rest| {
+            matches!(rest, "" | "_log" | "_phases" | "_log_id_seq" | "_snapshots")
+        })
     }
 
     /// `schema` without ai-shell's own tables and sequences, as every reader of the user's schema wants it.

@@ -1,6 +1,7 @@
 //! `ai-shell schema ...`
 
 mod diff;
+mod drift;
 mod export;
 mod show;
 mod versions;
@@ -24,6 +25,10 @@ pub async fn run(ctx: &mut Context, cmd: SchemaCommand) -> anyhow::Result<()> {
             json,
         } => versions::run(ctx, all_environments, json).await,
         SchemaCommand::Version { json } => super::migrate::schema_version(ctx, json).await,
+        SchemaCommand::DetectDrift { json } => drift::detect(ctx, json).await,
+        SchemaCommand::Verify { json } => drift::verify(ctx, json).await,
+        SchemaCommand::CaptureDrift(args) => drift::capture(ctx, args).await,
+        SchemaCommand::ResetToMigrations(args) => drift::reset(ctx, args).await,
     }
 }
 

@@ -782,3 +782,36 @@ fn no_history_is_an_error_not_drift() {
     let out = p.cli().args(["schema", "verify"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
 }
+
+/// Drift made before an apply is not absorbed into the snapshot that apply keeps: it is still reported
+/// afterwards (and after a rollback), on every engine.
+#[test]
+fn drift_made_before_an_apply_is_still_reported() {
+    for engine in crate::migrate::ENGINES {
+        let p = migrated(engine);
+        p.db.exec("ALTER TABLE customers ADD COLUMN middle_name VARCHAR(50)");
+        p.write(
+            "004_add_phone.sql",
+            "ALTER TABLE customers ADD COLUMN phone VARCHAR(30);",
+            Some("ALTER TABLE customers DROP COLUMN phone;"),
+        );
+        let out = p.cli().args(["migrate", "apply"]).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success() && stderr.contains("changed outside the migrations"),
+            "{engine:?}: {stderr}"
+        );
+        let (code, differences) = detect(&p);
+        assert_eq!(code, 3, "{engine:?}: {differences:?}");
+        assert!(
+            differences.iter().any(|d| d.contains("middle_name"))
+                && !differences.iter().any(|d| d.contains("phone")),
+            "{engine:?}: {differences:?}"
+        );
+        p.run(&["migrate", "rollback", "--yes"]);
+        let (code, differences) = detect(&p);
+        assert_eq!(code, 3, "{engine:?} after rollback: {differences:?}");
+        p.db.exec("ALTER TABLE customers DROP COLUMN middle_name");
+        assert_clean(&p, "once the drift is undone");
+    }
+}

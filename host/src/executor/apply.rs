@@ -119,21 +119,30 @@ impl Executor<'_> {
         options: &ApplyOptions,
     ) -> Result<ApplyOutcome, ExecError> {
         let (mut s, lock) = self.locked_session().await?;
+        let drifted = !options.dry_run && self.drifted(&mut s).await;
         let mut result = self.apply_locked(&mut s, migrations, options, None).await;
-        self.snapshot_after(&mut s, &mut result).await;
+        self.snapshot_after(&mut s, &mut result, drifted).await;
         let _ = lock.release(&mut s).await;
         result
     }
 
     /// After a run that applied something and completed (no gate waiting), the schema snapshot of the version
     /// it reached.
-    async fn snapshot_after(&self, s: &mut Session, result: &mut Result<ApplyOutcome, ExecError>) {
-        if let Ok(outcome) = result
-            && !outcome.dry_run
-            && !outcome.applied.is_empty()
-            && outcome.waiting.is_none()
-            && let Some(warning) = self.snapshot(s, outcome.version_after, "apply").await
-        {
+    async fn snapshot_after(
+        &self,
+        s: &mut Session,
+        result: &mut Result<ApplyOutcome, ExecError>,
+        drifted: bool,
+    ) {
+        let Ok(outcome) = result else { return };
+        if outcome.dry_run || outcome.applied.is_empty() || outcome.waiting.is_some() {
+            return;
+        }
+        if drifted {
+            outcome.warnings.push(
+                "the schema had changed outside the migrations before this run: no snapshot was kept, so `ai-shell schema detect-drift` (which replays the history) still reports it".into(),
+            );
+        } else if let Some(warning) = self.snapshot(s, outcome.version_after, "apply").await {
             outcome.warnings.push(warning);
         }
     }
@@ -175,7 +184,8 @@ impl Executor<'_> {
         }
         .await;
         let mut result = result;
-        self.snapshot_after(&mut s, &mut result).await;
+        // A failed migration's first statements may have run: the schema differs from the snapshot by them.
+        self.snapshot_after(&mut s, &mut result, false).await;
         let _ = lock.release(&mut s).await;
         result
     }

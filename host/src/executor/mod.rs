@@ -193,6 +193,37 @@ impl<'a> Executor<'a> {
         Ok(losses)
     }
 
+    /// Whether the live schema already differs from the snapshot of the history's current version before a run:
+    /// drift made outside the migrations. The run then keeps no new snapshot (it would hold the drift as if
+    /// migrations had made it), so `schema detect-drift` replays the history and still reports it. False when
+    /// snapshots were never kept for this history, or there is no dialect to read the schema.
+    pub(crate) async fn drifted(&self, s: &mut Session) -> bool {
+        let Some(dialect) = self.dialect else {
+            return false;
+        };
+        let Ok(records) = self.history.all(s).await else {
+            return false;
+        };
+        let current = records
+            .iter()
+            .filter(|r| r.status == crate::history::record::Status::Applied)
+            .map(|r| r.version)
+            .max()
+            .unwrap_or(0);
+        let snapshot = match self.history.snapshot(s, current).await {
+            Ok(Some(snapshot)) => snapshot,
+            // Snapshots are kept but not for this version: an earlier run skipped it because of drift, which
+            // must not be taken in now either.
+            Ok(None) => return self.history.any_snapshot(s).await.unwrap_or(false),
+            Err(_) => return false,
+        };
+        let Ok(mut live) = dialect.introspect(self.db).await else {
+            return false;
+        };
+        self.history.leave_out(&mut live);
+        !crate::diff::diff(&snapshot.schema, &live, &crate::diff::Options::default()).is_empty()
+    }
+
     /// Keeps the live schema as the snapshot of `version` (0: nothing applied) after a run that changed it,
     /// once per run. Needs the dialect (to introspect); a failure is returned as a warning, never fails the run.
     pub(crate) async fn snapshot(

@@ -89,10 +89,12 @@ impl Executor<'_> {
         options: &RollbackOptions,
     ) -> Result<RollbackOutcome, ExecError> {
         let (mut s, lock) = self.locked_session().await?;
+        let drifted = !options.dry_run && self.drifted(&mut s).await;
         let result = self.rollback_locked(&mut s, migrations, options).await;
         if let Ok(outcome) = &result
             && !outcome.dry_run
             && !outcome.rolled_back.is_empty()
+            && !drifted
         {
             // A rollback has no warnings to carry one: a failed snapshot only means drift detection replays.
             let _ = self

@@ -138,6 +138,16 @@ impl History {
         }))
     }
 
+    /// Whether any snapshot was taken (snapshots are in use for this history).
+    pub async fn any_snapshot(&self, s: &mut Session) -> Result<bool, HistoryError> {
+        if !self.snapshots_exist(s).await? {
+            return Ok(false);
+        }
+        let sql = format!("SELECT COUNT(*) FROM {}", self.snapshots_table());
+        let r = s.query(&sql, &[]).await?;
+        Ok(crate::model::number_at(&r, 0, 0).unwrap_or(0) > 0)
+    }
+
     /// Removes every snapshot (tests of the replay path, and histories written before a format change).
     pub async fn clear_snapshots(&self, s: &mut Session) -> Result<(), HistoryError> {
         if self.snapshots_exist(s).await? {

@@ -62,10 +62,12 @@ pub async fn check(
     for (k, change) in changes.iter().enumerate() {
         let n = k + 1;
         let untouched = |t: &QualifiedName, cols: &[&str], touched: &[(String, Option<String>)]| {
+            // An empty table name: raw SQL, which may have written anything.
             !touched.iter().any(|(tt, c)| {
-                tt.eq_ignore_ascii_case(&t.name)
-                    && c.as_ref()
-                        .is_none_or(|c| cols.iter().any(|x| x.eq_ignore_ascii_case(c)))
+                tt.is_empty()
+                    || tt.eq_ignore_ascii_case(&t.name)
+                        && c.as_ref()
+                            .is_none_or(|c| cols.iter().any(|x| x.eq_ignore_ascii_case(c)))
             })
         };
         match change {
@@ -183,8 +185,13 @@ pub async fn check(
                 }
             }
             Change::AddCheck(a) => {
+                // The expression may read any column: only a table no earlier change touched is asked about
+                // (SQLite would read a column added by the plan, missing yet, as a string literal).
+                let table_untouched = !touched
+                    .iter()
+                    .any(|(t, _)| t.is_empty() || t.eq_ignore_ascii_case(&a.table.name));
                 if let Some(table) = existing(before, &a.table, &[])
-                    && untouched(&a.table, &[], &touched)
+                    && table_untouched
                 {
                     let mentioned: Vec<&str> = table
                         .columns

@@ -332,6 +332,10 @@ pub struct RequestArgs {
     /// Print the plan (and the result) as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Show how the offline planner read the request (each word's slot, the names matched and why, the
+    /// plan or the words it could not place); write and apply nothing.
+    #[arg(long)]
+    pub explain: bool,
     #[command(flatten)]
     pub rollout: RolloutArgs,
 }

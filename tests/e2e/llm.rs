@@ -11,13 +11,13 @@ use serde_json::{Value, json};
 use crate::support::{Engine, TestDb, export_json, run_ok};
 
 /// Answers every request with the next of `replies` (the last one repeats) and records the requests.
-struct FakeAnthropic {
-    url: String,
-    requests: Arc<Mutex<Vec<Value>>>,
+pub(crate) struct FakeAnthropic {
+    pub(crate) url: String,
+    pub(crate) requests: Arc<Mutex<Vec<Value>>>,
     _runtime: tokio::runtime::Runtime,
 }
 
-fn tool_use(input: Value) -> Value {
+pub(crate) fn tool_use(input: Value) -> Value {
     json!({
         "id": "msg_01XFDUDYJgAACzvnptvVoYEL",
         "type": "message",
@@ -31,7 +31,7 @@ fn tool_use(input: Value) -> Value {
 }
 
 impl FakeAnthropic {
-    fn start(replies: Vec<Value>) -> FakeAnthropic {
+    pub(crate) fn start(replies: Vec<Value>) -> FakeAnthropic {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
@@ -68,7 +68,7 @@ impl FakeAnthropic {
     }
 }
 
-fn add_column(name: &str) -> Value {
+pub(crate) fn add_column(name: &str) -> Value {
     json!({
         "changes": [{"AddColumn": {
             "table": {"namespace": null, "name": "users"},
@@ -80,7 +80,11 @@ fn add_column(name: &str) -> Value {
     })
 }
 
-fn cli(db: &TestDb, server: &FakeAnthropic, dir: &std::path::Path) -> assert_cmd::Command {
+pub(crate) fn cli(
+    db: &TestDb,
+    server: &FakeAnthropic,
+    dir: &std::path::Path,
+) -> assert_cmd::Command {
     let mut cmd = db.cli();
     cmd.current_dir(dir)
         .env("ANTHROPIC_API_KEY", "sk-ant-test-secret-key")

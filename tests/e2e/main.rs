@@ -8,6 +8,7 @@ mod cli;
 mod drift;
 mod environments;
 mod eval;
+mod explain;
 mod history_true;
 mod hostile_cli;
 mod llm;

@@ -956,6 +956,7 @@ fn configuration_from_environment_and_project() {
         base_url: Some("http://localhost:8000/v1/".into()),
         timeout_secs: Some(30),
         max_retries: Some(5),
+        fallback: None,
     };
     let c = LlmConfig::from_vars(
         vars(&[("AI_SHELL_LLM_MODEL", "env-model"), ("OPENAI_API_KEY", "k")]),

@@ -43,7 +43,8 @@ fn has_suffix(n: &str, suffixes: &[&str]) -> bool {
         .any(|s| n == s.trim_start_matches('_') || n.ends_with(s))
 }
 
-fn column(name: &str, ty: ColumnType) -> Column {
+/// A nullable column with no default: the shape every new column starts from.
+pub fn column(name: &str, ty: ColumnType) -> Column {
     Column {
         name: name.to_string(),
         data_type: ty,

@@ -9,13 +9,13 @@ use super::resolve::{self, Names};
 use super::tokens::Tok;
 
 /// Verbs a request starts with.
-const VERBS: &[&str] = &[
+pub(crate) const VERBS: &[&str] = &[
     "add", "create", "drop", "remove", "rename", "alter", "change", "modify", "delete", "make",
     "index", "convert", "extract", "split", "merge",
 ];
 
 /// The nouns of a request's structure: "add column ...", "users table".
-const NOUNS: &[&str] = &[
+pub(crate) const NOUNS: &[&str] = &[
     "column", "columns", "table", "tables", "index", "field", "fields",
 ];
 
@@ -28,7 +28,7 @@ const ABBREVIATIONS: &[(&str, &str)] = &[
 ];
 
 /// Column options and type words, read anywhere but in a name's place.
-const OPTIONS: &[&str] = &[
+pub(crate) const OPTIONS: &[&str] = &[
     "default",
     "unique",
     "required",
@@ -56,7 +56,7 @@ const ENGLISH: &[&str] = &[
 ];
 
 /// Words that introduce a name: the word after them is a name, never a keyword.
-const NAME_MARKERS: &[&str] = &[
+pub(crate) const NAME_MARKERS: &[&str] = &[
     "column", "columns", "field", "fields", "called", "named", "table", "tables",
 ];
 

@@ -5,7 +5,9 @@
 //! column types ([`infer`]) and returns the changes with a summary, or a [`Refusal`] that names
 //! the closest real names and an example that would work. It never produces SQL text except the
 //! expressions of check constraints and expression indexes, quoted for the engine ([`sql`]).
+//! Before a plan leaves, [`account`] checks that it explains every word of the request.
 
+pub mod account;
 mod build;
 mod find;
 mod infer;
@@ -13,6 +15,7 @@ mod intents;
 mod keywords;
 mod limits;
 mod names;
+mod normalize;
 pub mod plan;
 mod resolve;
 mod spec;
@@ -24,6 +27,7 @@ pub(crate) mod types;
 #[cfg(test)]
 mod tests;
 
+pub use account::{NameMatch, Reading, Slot, Word};
 pub use plan::{Plan, Refusal, RefusalKind};
 
 use crate::connection::Engine;
@@ -31,21 +35,67 @@ use crate::model::DatabaseSchema;
 
 /// Plans `request` against `schema` for `engine`. The work is linear in the size of the request
 /// and the schema: names are looked up through an index ([`resolve::Names`]), typo searches are
-/// rationed, and the engine's limits ([`limits`]) are checked on every plan.
+/// rationed, and the engine's limits ([`limits`]) are checked on every plan. A plan that does not
+/// account for every word of the request is refused ([`account`]).
 pub fn plan(request: &str, schema: &DatabaseSchema, engine: Engine) -> Result<Plan, Refusal> {
-    plan_request(request, schema, engine).map_err(Refusal::shortened)
+    explain(request, schema, engine).outcome
 }
 
-fn plan_request(request: &str, schema: &DatabaseSchema, engine: Engine) -> Result<Plan, Refusal> {
-    limits::request(request)?;
-    let mut toks = tokens::lex(request)?;
-    let ctx = intents::Ctx::new(schema, engine);
-    keywords::correct(&mut toks, &ctx.names);
-    let planned = intents::dispatch(&ctx, toks);
-    if let Some(refusal) = ctx.names.over_budget() {
-        return Err(refusal);
+/// A plan (or refusal) with how the request was read.
+#[derive(Debug)]
+pub struct Explanation {
+    /// Each word's slot and the names matched; `None` when the request could not be read at all
+    /// (too long, a control character, an unclosed quote).
+    pub reading: Option<Reading>,
+    pub outcome: Result<Plan, Refusal>,
+}
+
+/// [`plan`], with the reading that `migrate --explain` shows.
+pub fn explain(request: &str, schema: &DatabaseSchema, engine: Engine) -> Explanation {
+    let (reading, outcome) = plan_request(request, schema, engine);
+    Explanation {
+        reading,
+        outcome: outcome.map_err(Refusal::shortened),
     }
-    let plan = planned?;
-    limits::check(&plan.changes, schema, engine)?;
-    Ok(plan)
+}
+
+fn plan_request(
+    request: &str,
+    schema: &DatabaseSchema,
+    engine: Engine,
+) -> (Option<Reading>, Result<Plan, Refusal>) {
+    if let Err(r) = limits::request(request) {
+        return (None, Err(r));
+    }
+    let read = match tokens::lex(request) {
+        Ok(t) => t,
+        Err(r) => return (None, Err(r)),
+    };
+    let ctx = intents::Ctx::new(schema, engine);
+    let mut toks = read.clone();
+    keywords::correct(&mut toks, &ctx.names);
+    let (read, toks, planned) = normalize::run(request, read, toks, &ctx.names, |t| {
+        intents::dispatch(&ctx, t)
+    });
+    if let Some(refusal) = ctx.names.over_budget() {
+        return (None, Err(refusal));
+    }
+    let planned = planned.and_then(|plan| {
+        limits::check(&plan.changes, schema, engine)?;
+        Ok(plan)
+    });
+    let reading = account::read(
+        request,
+        &read,
+        &toks,
+        &ctx.names,
+        schema,
+        planned.as_ref().ok(),
+        engine,
+    );
+    let planned = planned.and_then(|plan| match account::check(&reading) {
+        Some(refusal) => Err(refusal),
+        None => Ok(plan),
+    });
+    (Some(reading), planned)
 }

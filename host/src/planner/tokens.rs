@@ -15,7 +15,8 @@ pub enum Tok {
     Str(String),
     /// A number as written (`12`, `-1`, `0.5`).
     Num(String),
-    /// Punctuation that carries structure: `( ) , / : . = < > |`.
+    /// Punctuation that carries structure: `( ) , / : . = < > | ; + -` (`;`, `+` and `-` are read
+    /// by the normalising pre-pass and never reach the intent parsers).
     Punct(char),
     /// The start of a bullet or numbered list item.
     Break,
@@ -89,9 +90,14 @@ const OPENINGS: &[&[&str]] = &[
     &["you", "should"],
 ];
 
-/// Splits a request into tokens. Refuses control characters, a `;` outside quotes (a request must
-/// never smuggle SQL statements in) and unterminated quoted identifiers.
+/// Splits a request into tokens. Refuses control characters and unterminated quoted identifiers. A
+/// `;` is punctuation: identifiers and values are always quoted by the dialect.
 pub fn lex(request: &str) -> Result<Vec<Tok>, Refusal> {
+    lex_raw(request).map(clean)
+}
+
+/// [`lex`] keeping politeness and articles: every word as written, for accounting.
+pub fn lex_raw(request: &str) -> Result<Vec<Tok>, Refusal> {
     if let Some(c) = request
         .chars()
         .find(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
@@ -109,7 +115,7 @@ pub fn lex(request: &str) -> Result<Vec<Tok>, Refusal> {
         let rest = bullet(line, &mut out);
         lex_line(rest, &mut out)?;
     }
-    Ok(clean(out))
+    Ok(out)
 }
 
 /// Strips a leading bullet (`-`, `*`, `•`, `1.`, `2)`), pushing a `Break` for it.
@@ -195,11 +201,22 @@ fn lex_line(line: &str, out: &mut Vec<Tok>) -> Result<(), Refusal> {
                     None => i += 1,
                 }
             }
-            ';' => {
-                return Err(Refusal::unsafe_(
-                    "the request contains `;`, which would separate SQL statements; ai-shell never runs SQL from a request",
-                )
-                .example("add column \"x; y\" to users   (a quoted name is kept verbatim and quoted safely)"));
+            // Punctuation in prose: names and values are quoted by the dialect, so a `;` separates
+            // nothing but clauses ([`super::normalize`] reads them); `+` marks a terse addition.
+            ';' | '+' => {
+                out.push(Tok::Punct(c));
+                i += 1;
+            }
+            // "users: -state": a terse removal (a hyphen inside a word joins it, see [`word`]).
+            '-' if next.is_some_and(|n| n.is_alphabetic() || n == '_')
+                && !prev.is_some_and(word_char) =>
+            {
+                out.push(Tok::Punct('-'));
+                i += 1;
+            }
+            '→' | '⇒' => {
+                out.push(Tok::Punct('>'));
+                i += 1;
             }
             '-' if next.is_some_and(|n| n.is_ascii_digit()) && !prev.is_some_and(word_char) => {
                 let (num, used) = number(&chars[i + 1..]);
@@ -405,8 +422,11 @@ mod tests {
     }
 
     #[test]
-    fn refuses_unquoted_semicolons_and_control_characters() {
-        assert!(lex("add column x; DROP TABLE users").is_err());
+    fn semicolons_are_punctuation_and_control_characters_are_refused() {
+        assert_eq!(
+            lex("add x; thanks").unwrap(),
+            vec![w("add"), w("x"), Tok::Punct(';')]
+        );
         assert!(lex("add x\u{7} to users").is_err());
         assert!(lex("add \"x to users").is_err());
     }

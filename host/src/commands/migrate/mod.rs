@@ -1,6 +1,8 @@
 //! `ai-shell migrate ...`: one file per verb family; shared loading of files, history and references here.
 
 mod apply;
+mod explain;
+mod handover;
 mod history;
 mod impact;
 mod import;

@@ -77,8 +77,9 @@ fn refuse(json: bool, refusal: Refusal) -> anyhow::Error {
 
 /// The planner a request uses when `--planner` is not given: the LLM when `ai-shell.toml` has an `[llm]`
 /// table, else the offline planner (an API key in the environment alone never sends a schema anywhere).
+/// With `[llm] fallback = true` the offline planner goes first and hands over what it cannot read.
 pub fn default_planner(ws: &Workspace) -> PlannerChoice {
-    if ws.project.llm.is_some() {
+    if ws.project.llm.is_some() && !super::handover::fallback(ws) {
         PlannerChoice::Llm
     } else {
         PlannerChoice::Offline
@@ -98,6 +99,9 @@ pub async fn run(ctx: &mut Context, args: RequestArgs) -> anyhow::Result<()> {
             },
         ));
     }
+    if args.explain {
+        return super::explain::run(ctx, args).await;
+    }
     let ws = Workspace::load(ctx)?;
     let planner = args.planner.unwrap_or_else(|| default_planner(&ws));
     let (db, dialect) = ctx.connect().await?;
@@ -106,13 +110,9 @@ pub async fn run(ctx: &mut Context, args: RequestArgs) -> anyhow::Result<()> {
         println!("{BOLD}🔍 Analyzing schema change request...{BOLD:#}");
     }
     let schema = planning::live_schema(&db, &dialect, &ws.history).await?;
-    let prepared = match planning::prepare(
-        &request,
-        planner,
-        engine,
-        schema,
-        &dialect,
-        ws.project.llm.as_ref(),
+    let fallback = args.planner.is_none() && super::handover::fallback(&ws);
+    let prepared = match super::handover::prepare(
+        &request, planner, fallback, engine, schema, &dialect, &ws, args.json,
     )
     .await
     {
@@ -208,14 +208,9 @@ pub async fn run(ctx: &mut Context, args: RequestArgs) -> anyhow::Result<()> {
             db.close().await;
             return Err(refuse(
                 args.json,
-                Refusal {
-                    kind: RefusalKind::Unsafe,
-                    message: format!(
-                        "the data there is would make this migration fail part way:\n{lines}\nFix those rows first (or ask for a change that handles them), then run it again."
-                    ),
-                    suggestions: vec![],
-                    example: None,
-                },
+                Refusal::unsafe_(format!(
+                    "the data there is would make this migration fail part way:\n{lines}\nFix those rows first (or ask for a change that handles them), then run it again."
+                )),
             ));
         }
         if !args.json {

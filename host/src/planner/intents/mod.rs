@@ -7,7 +7,7 @@ mod drop;
 mod index;
 mod refactor;
 mod rename;
-mod reshape;
+pub(crate) mod reshape;
 
 use super::find;
 use super::names;

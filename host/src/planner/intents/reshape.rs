@@ -172,16 +172,7 @@ fn nullable(c: &Column) -> Column {
 }
 
 fn text_column(name: &str, like: &Column) -> Column {
-    Column {
-        name: name.into(),
-        data_type: like.data_type.clone(),
-        nullable: true,
-        default: None,
-        identity: None,
-        generated: None,
-        collation: None,
-        comment: None,
-    }
+    crate::planner::infer::column(name, like.data_type.clone())
 }
 
 fn raw(up: String, note: &str) -> Change {
@@ -400,19 +391,13 @@ fn combine_plan(
         })
         .sum::<Option<u32>>()
         .map(|n| n + (sources.len() as u32 - 1) * sep_text.chars().count() as u32);
-    let column = Column {
-        name: target.into(),
-        data_type: match length {
+    let column = crate::planner::infer::column(
+        target,
+        match length {
             Some(n) if n <= 4000 => ColumnType::Varchar(Some(n)),
             _ => ColumnType::Text,
         },
-        nullable: true,
-        default: None,
-        identity: None,
-        generated: None,
-        collation: None,
-        comment: None,
-    };
+    );
     let t = &table.name;
     let up = vec![
         Change::AddColumn(AddColumn {
@@ -496,16 +481,7 @@ fn cents_plan(ctx: &Ctx, table: &Table, source: &Column, target: &str) -> Result
     let mut up = vec![
         Change::AddColumn(AddColumn {
             table: t.clone(),
-            column: Column {
-                name: target.into(),
-                data_type: ColumnType::Bigint,
-                nullable: true,
-                default: None,
-                identity: None,
-                generated: None,
-                collation: None,
-                comment: None,
-            },
+            column: crate::planner::infer::column(target, ColumnType::Bigint),
         }),
         raw(
             format!("UPDATE {q} SET {k} = CAST(ROUND({c} * 100) AS {int})"),

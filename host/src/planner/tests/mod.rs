@@ -2,10 +2,12 @@
 
 pub mod fixture;
 
+mod accounting;
 mod add;
 mod constraints;
 mod create;
 mod live;
+mod normalize;
 mod phrasing;
 mod refactors;
 mod refusals;

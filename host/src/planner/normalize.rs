@@ -1,0 +1,986 @@
+//! The normalising pre-pass: reads a request as people write it into the plain order the intent
+//! parsers know, before any intent is picked. General mechanisms, not sentences:
+//!
+//! - **Clauses.** Sentences (`.`, `!`, `?`) and `;` split the request into clauses. A clause with no
+//!   instruction verb first, no schema name, no value and no schema or option word only explains
+//!   ("it is needed for the audit", "thanks") and is dropped; a clause that carries part of the
+//!   request ("fill missing with 'unknown'") stays, joined to the instruction by a comma. Two
+//!   instructions separated by `;` are refused: one change per request.
+//! - **Wrappers.** Leading words before the verb that are only politeness or chat ("could you",
+//!   "yo can u", "basically") and a trailing tail that names nothing ("because ...", "for the audit",
+//!   "pls, ty", "when u get a sec") are cut.
+//! - **Terse forms.** `T: a, b`, `T + c (type)`, `+ T.c` (add), `T.c: unique` (make), `index: t(c)`,
+//!   `unique(t.c)`, `c -> table` in a new table's list (a reference) become the canonical words.
+//! - **Word order.** A fronted phrase ("to T, add c", "with on delete cascade, make ...") moves
+//!   after the instruction; "X: drop it" reads "it" as X.
+//!
+//! Whenever the pass cannot tell request from explanation it leaves the tokens as they were (only
+//! the `;`, `+` and `-` marks, which the parsers never see, are removed).
+
+use super::intents;
+use super::keywords;
+use super::plan::{Plan, Refusal};
+use super::resolve::Names;
+use super::tokens::{self, Tok};
+use crate::connection::Engine;
+
+/// Words that may stand before the instruction verb without meaning anything: politeness, chat,
+/// pronouns and modals of a wrapped request ("could you", "yo can u", "I think we need to").
+const LEAD: &[&str] = &[
+    "could",
+    "can",
+    "would",
+    "will",
+    "you",
+    "u",
+    "ya",
+    "we",
+    "i",
+    "id",
+    "lets",
+    "let",
+    "us",
+    "need",
+    "needs",
+    "want",
+    "wanna",
+    "to",
+    "basically",
+    "so",
+    "then",
+    "now",
+    "mind",
+    "if",
+    "yo",
+    "quick",
+    "one",
+    "actually",
+    "maybe",
+    "think",
+    "guess",
+    "should",
+    "must",
+    "go",
+    "ahead",
+    "and",
+    "sure",
+    "pls",
+    "plz",
+    "ty",
+    "good",
+    "morning",
+    "afternoon",
+    "evening",
+    "dear",
+    "team",
+    "folks",
+    "all",
+    "btw",
+    "fyi",
+    "also",
+    "finally",
+    "ok",
+    "right",
+    "might",
+    "may",
+    "hmm",
+    "um",
+];
+
+/// Words at which a trailing explanation or sign-off may start.
+const TAIL_START: &[&str] = &[
+    "because", "since", "so", "for", "when", "whenever", "cause", "cuz", "coz", "bc", "pls", "plz",
+    "please", "ty", "thx", "kthx", "cheers", "asap", "tia", "thank", "thanks", "lmk",
+];
+
+/// Sign-offs: cut from the end of any request.
+const SIGN_OFF: &[&str] = &[
+    "pls", "plz", "please", "ty", "thx", "kthx", "cheers", "asap", "tia", "thanks", "thank", "you",
+];
+
+/// Function words: never content, whatever the keyword lists say.
+const FUNCTION: &[&str] = &[
+    "to",
+    "in",
+    "on",
+    "of",
+    "for",
+    "from",
+    "into",
+    "and",
+    "be",
+    "is",
+    "are",
+    "should",
+    "must",
+    "it",
+    "them",
+    "that",
+    "so",
+    "with",
+    "by",
+    "as",
+    "at",
+    "can",
+    "there",
+    "their",
+    "which",
+    "where",
+    "have",
+    "has",
+    "want",
+    "need",
+    "let",
+    "now",
+    "any",
+    "more",
+    "only",
+    "one",
+    "or",
+    "all",
+    "every",
+    "each",
+    "keep",
+    "new",
+    "longer",
+    "anymore",
+    "instead",
+    "so",
+    "no",
+    "than",
+    "over",
+    "under",
+    "above",
+    "below",
+    "least",
+    "most",
+    "always",
+    "never",
+    "search",
+    "missing",
+    "empty",
+    "blank",
+    "value",
+    "values",
+    "type",
+    "make",
+    "set",
+    "change",
+    "update",
+    "full",
+    "text",
+    "key",
+    "lookups",
+    "faster",
+    "performance",
+    "queries",
+    "querying",
+    "searches",
+];
+
+/// Structural and option words: a clause holding one says something about the schema.
+const SCHEMA_WORDS: &[&str] = &[
+    "column",
+    "columns",
+    "field",
+    "fields",
+    "table",
+    "tables",
+    "index",
+    "indexes",
+    "indices",
+    "constraint",
+    "constraints",
+    "unique",
+    "null",
+    "nullable",
+    "nulls",
+    "default",
+    "defaults",
+    "required",
+    "optional",
+    "mandatory",
+    "references",
+    "reference",
+    "foreign",
+    "primary",
+    "fk",
+    "idx",
+    "check",
+    "cascade",
+    "fill",
+    "missing",
+    "rename",
+];
+
+/// Phrases fronted before the instruction ("to T, add c", "with on delete cascade, make ...").
+const FRONTED: &[&str] = &[
+    "to",
+    "in",
+    "on",
+    "from",
+    "with",
+    "for",
+    "over",
+    "between",
+    "into",
+    "defaulting",
+];
+
+/// A token and the position in the request's tokens it came from (`None`: inserted here).
+type At = (Tok, Option<usize>);
+
+fn plain(toks: &[At]) -> Vec<Tok> {
+    toks.iter().map(|(t, _)| t.clone()).collect()
+}
+
+/// Normalises the corrected tokens `toks` of `request` (`read`: the same tokens before keyword
+/// correction, as [`tokens::lex`] gave them) and plans them with `dispatch`. Returns `read` and
+/// `toks` without the words the pass set aside as explanation or wrapping (so the accounting reads
+/// them as such), and the plan.
+pub fn run(
+    request: &str,
+    read: Vec<Tok>,
+    toks: Vec<Tok>,
+    names: &Names,
+    dispatch: impl FnOnce(Vec<Tok>) -> Result<Plan, Refusal>,
+) -> (Vec<Tok>, Vec<Tok>, Result<Plan, Refusal>) {
+    let (normal, kept) = match normalize(request, &read, &toks, names) {
+        Ok(x) => x,
+        Err(r) => return (read, toks, Err(r)),
+    };
+    let planned = dispatch(normal);
+    if kept.len() != read.len() || kept.len() != toks.len() {
+        return (read, toks, planned);
+    }
+    let keep = |v: Vec<Tok>| -> Vec<Tok> {
+        v.into_iter()
+            .zip(&kept)
+            .filter(|(_, k)| **k)
+            .map(|(t, _)| t)
+            .collect()
+    };
+    (keep(read), keep(toks), planned)
+}
+
+/// The normalised tokens, and for each of `toks` whether it was kept (not set aside as
+/// explanation or wrapping).
+pub fn normalize(
+    request: &str,
+    read: &[Tok],
+    toks: &[Tok],
+    names: &Names,
+) -> Result<(Vec<Tok>, Vec<bool>), Refusal> {
+    let clauses = clauses(request, read, toks);
+    let clauses = clauses
+        .into_iter()
+        .map(|(c, semi)| (cut_reason(c, names), semi))
+        .collect();
+    let picked = pick(clauses, read, names)?;
+    let picked = trim_lead(picked);
+    let picked = trim_tail(picked, names);
+    let mut kept = vec![false; toks.len()];
+    for (_, at) in &picked {
+        if let Some(k) = at.and_then(|k| kept.get_mut(k)) {
+            *k = true;
+        }
+    }
+    // Marks the parsers never see are not words either: nothing to set aside.
+    for (k, t) in toks.iter().enumerate() {
+        if matches!(t, Tok::Punct(_) | Tok::Break) {
+            kept[k] = true;
+        }
+    }
+    let toks = plain(&picked);
+    let toks = pronoun(toks);
+    let toks = front(toks);
+    let toks = rewrite(toks, names);
+    let toks = terse(toks, names);
+    let toks = toks
+        .into_iter()
+        .filter(|t| !t.is_punct('+') && !t.is_punct(';') && !t.is_punct('-'))
+        .collect();
+    Ok((toks, kept))
+}
+
+/// The clauses of the request: split at sentence ends (read from the request text, as the lexer
+/// drops them) and at `;`. Each clause keeps whether a real `;` ends it.
+fn clauses(request: &str, read: &[Tok], toks: &[Tok]) -> Vec<(Vec<At>, bool)> {
+    let sentence = sentence_of(request, read, toks.len());
+    let mut out: Vec<(Vec<At>, bool)> = vec![];
+    let mut cur = vec![];
+    let mut last = sentence.first().copied().unwrap_or(0);
+    for (i, t) in toks.iter().enumerate() {
+        let s = sentence.get(i).copied().unwrap_or(last);
+        if s != last && !cur.is_empty() {
+            out.push((std::mem::take(&mut cur), false));
+        }
+        last = s;
+        if t.is_punct(';') {
+            out.push((std::mem::take(&mut cur), true));
+        } else {
+            cur.push((t.clone(), Some(i)));
+        }
+    }
+    out.push((cur, false));
+    out
+}
+
+/// For each read token, the sentence it lies in (all 0 when the sentences cannot be told apart).
+fn sentence_of(request: &str, read: &[Tok], n: usize) -> Vec<usize> {
+    let none = vec![0; n];
+    if read.len() != n {
+        return none;
+    }
+    let mut pieces = vec![];
+    let mut start = 0;
+    let mut quote: Option<char> = None;
+    let chars: Vec<(usize, char)> = request.char_indices().collect();
+    for (k, &(at, c)) in chars.iter().enumerate() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '`') => quote = Some(c),
+            (None, '.' | '!' | '?') if chars.get(k + 1).is_none_or(|&(_, n)| n.is_whitespace()) => {
+                pieces.push(&request[start..at + c.len_utf8()]);
+                start = at + c.len_utf8();
+            }
+            _ => {}
+        }
+    }
+    pieces.push(&request[start..]);
+    let mut raw = vec![];
+    let mut piece = vec![];
+    for (p, text) in pieces.iter().enumerate() {
+        let Ok(ts) = tokens::lex_raw(text) else {
+            return none;
+        };
+        piece.extend(std::iter::repeat_n(p, ts.len()));
+        raw.extend(ts);
+    }
+    if tokens::lex_raw(request).ok().as_ref() != Some(&raw) {
+        return none;
+    }
+    let mut out = Vec::with_capacity(n);
+    let mut at = 0;
+    for (i, t) in raw.iter().enumerate() {
+        if at < n && *t == read[at] {
+            out.push(piece[i]);
+            at += 1;
+        }
+    }
+    if at != n { none } else { out }
+}
+
+/// Whether `w` is an instruction verb here ("get" only in "get rid of").
+fn verb(toks: &[Tok], i: usize) -> bool {
+    toks[i].word().is_some_and(|w| {
+        intents::is_verb(w)
+            && w != "new"
+            && (w != "get" || toks.get(i + 1).is_some_and(|t| t.is("rid")))
+    })
+}
+
+/// The position of the instruction verb when only wrapper words stand before it.
+fn verb_first(toks: &[Tok]) -> Option<usize> {
+    for (i, t) in toks.iter().enumerate() {
+        if verb(toks, i) {
+            return Some(i);
+        }
+        let skip = t.is_any(LEAD) || t.is_punct(',') || t.is_punct(':') || *t == Tok::Break;
+        if !skip {
+            return None;
+        }
+    }
+    None
+}
+
+/// Whether a word names something of the schema (a table, by either number, or a column).
+fn names_schema(w: &str, names: &Names) -> bool {
+    names.is_table(w)
+        || names.is_table(&super::resolve::plural(w))
+        || names.is_table(&super::resolve::singular(w))
+        || names.any_table_has_column(w)
+}
+
+/// Whether a token says something about the schema: a value, a quoted name, a schema name, a
+/// structural or option word, a type, a keyword the parsers read.
+fn content(toks: &[Tok], i: usize, names: &Names) -> bool {
+    match &toks[i] {
+        Tok::Num(_) | Tok::Str(_) | Tok::Ident(_) => true,
+        Tok::Punct(c) => matches!(c, '(' | ')' | '.' | '=' | '<' | '>'),
+        Tok::Break => false,
+        Tok::Word(w) => {
+            if w.contains('_') || names_schema(w, names) || among(w, SCHEMA_WORDS) {
+                return true;
+            }
+            if among(w, FUNCTION) {
+                return false;
+            }
+            among(w, intents::KEYWORDS)
+                || among(w, keywords::OPTIONS)
+                || among(w, keywords::NOUNS)
+                || super::types::parse(&toks[i..i + 1], 0, Engine::Sqlite).is_some()
+                || verb(toks, i)
+        }
+    }
+}
+
+/// Whether `w` is one of `list`.
+fn among(w: &str, list: &[&str]) -> bool {
+    list.contains(&w)
+}
+
+/// Words that make a run of words a clause of its own (a subject or a finite verb): a clause with
+/// one and nothing of the schema only explains ("it is needed for the audit", "the rest stays as
+/// it is").
+const CLAUSE_MARKS: &[&str] = &[
+    "it", "its", "is", "are", "was", "were", "we", "i", "im", "you", "they", "this", "that",
+    "there", "nothing", "let", "me", "would", "will", "should", "can", "could", "need", "needs",
+    "do", "does", "did", "be", "been", "has", "have", "had", "rest", "else", "all", "stays",
+];
+
+/// Sign-offs and chat: a clause of nothing else only closes the request.
+const CHAT: &[&str] = &[
+    "thanks",
+    "thank",
+    "lot",
+    "cheers",
+    "ty",
+    "thx",
+    "kthx",
+    "tia",
+    "asap",
+    "pls",
+    "plz",
+    "please",
+    "sec",
+    "lmk",
+    "cool",
+    "great",
+    "awesome",
+    "bye",
+    "much",
+    "appreciated",
+    "u",
+    "you",
+    "when",
+    "get",
+    "a",
+    "ok",
+    "okay",
+    "all",
+    "for",
+    "now",
+    "today",
+];
+
+/// Keeps the clauses that carry the request; sets aside the ones that only explain.
+fn pick(clauses: Vec<(Vec<At>, bool)>, read: &[Tok], names: &Names) -> Result<Vec<At>, Refusal> {
+    let joined = |cs: &[(Vec<At>, bool)]| -> Vec<At> {
+        let mut out = vec![];
+        for (c, semi) in cs {
+            out.extend(c.iter().cloned());
+            if *semi {
+                out.push((Tok::Punct(';'), None));
+            }
+        }
+        out
+    };
+    let real: Vec<Vec<Tok>> = clauses
+        .iter()
+        .filter(|(c, _)| !c.is_empty())
+        .map(|(c, _)| plain(c))
+        .collect();
+    let at: Vec<&Vec<At>> = clauses
+        .iter()
+        .filter(|(c, _)| !c.is_empty())
+        .map(|(c, _)| c)
+        .collect();
+    if real.len() <= 1 {
+        return Ok(at.first().map(|c| c.to_vec()).unwrap_or_default());
+    }
+    let semicolon = clauses.iter().any(|(_, s)| *s);
+    let mut instructs: Vec<bool> = real.iter().map(|c| verb_first(c).is_some()).collect();
+    // "After the review ..." read as "alter" at the start: a verb only by a typo correction is no
+    // instruction when another clause gives one as written.
+    if instructs.iter().filter(|x| **x).count() > 1 {
+        let as_written: Vec<bool> = at
+            .iter()
+            .zip(&real)
+            .map(|(c, toks)| {
+                verb_first(toks).is_some_and(|v| {
+                    c[v].1
+                        .and_then(|k| read.get(k))
+                        .is_some_and(|r| *r == c[v].0)
+                })
+            })
+            .collect();
+        if as_written.iter().filter(|x| **x).count() == 1 {
+            instructs = as_written;
+        }
+    }
+    let carries: Vec<bool> = real
+        .iter()
+        .map(|c| (0..c.len()).any(|i| !verb(c, i) && content(c, i, names)))
+        .collect();
+    let verbs = instructs.iter().filter(|x| **x).count();
+    if verbs == 0 {
+        // Nothing reads as the instruction: the request as it was.
+        return Ok(joined(&clauses));
+    }
+    if verbs > 1 {
+        if semicolon {
+            return Err(Refusal::unsafe_(
+                "the request holds several instructions separated by `;`; ai-shell never runs several statements from one request, ask for one change at a time",
+            )
+            .example("add email to users"));
+        }
+        return Ok(joined(&clauses));
+    }
+    let first = instructs.iter().position(|x| *x).unwrap_or(0);
+    // A clause after the instruction is set aside only when it reads as a clause of its own or as
+    // a sign-off: "also surname" may be more of the request, and is left for the parsers.
+    let aside = |k: usize| {
+        let c = &real[k];
+        !carries[k]
+            && (k < first
+                || c.iter().any(|t| t.is_any(CLAUSE_MARKS))
+                || c.iter()
+                    .all(|t| t.is_any(CHAT) || matches!(t, Tok::Punct(_))))
+    };
+    if (0..real.len()).any(|k| !instructs[k] && !carries[k] && !aside(k)) {
+        return Ok(joined(&clauses));
+    }
+    // One instruction: keep it and every clause that carries part of it, in order.
+    let mut out: Vec<At> = vec![];
+    for (k, c) in at.iter().enumerate() {
+        if instructs[k] || carries[k] {
+            if !out.is_empty() {
+                out.push((Tok::Punct(','), None));
+            }
+            out.extend(c.iter().cloned());
+        }
+    }
+    Ok(out)
+}
+
+/// Cuts a reason before the instruction inside one clause: "<reason>, so drop x", "the change:
+/// add x", "basically, add x", when the reason names nothing of the schema.
+fn cut_reason(at: Vec<At>, names: &Names) -> Vec<At> {
+    let toks = plain(&at);
+    // "<what>: <verb> ..." even when the label is a verb ("the change: add ...").
+    let first = verb_first(&toks);
+    let Some(p) = (1..toks.len()).find(|&p| {
+        verb(&toks, p)
+            && (toks[p - 1].is_punct(':')
+                || (first.is_none()
+                    && (toks[p - 1].is_punct(',')
+                        || toks[p - 1].is_any(&[
+                            "so",
+                            "then",
+                            "therefore",
+                            "hence",
+                            "thus",
+                            "basically",
+                        ]))))
+    }) else {
+        return at;
+    };
+    let named = (0..p).any(|i| !verb(&toks, i) && content(&toks, i, names));
+    if named { at } else { at[p..].to_vec() }
+}
+
+/// Cuts wrapper words before the instruction verb ("yo can u add ...", "basically, add ...").
+fn trim_lead(toks: Vec<At>) -> Vec<At> {
+    match verb_first(&plain(&toks)) {
+        Some(j) if j > 0 => toks[j..].to_vec(),
+        _ => toks,
+    }
+}
+
+/// Cuts a trailing explanation or sign-off that names nothing of the schema ("because the audit
+/// needs it", "pls, ty", "when u get a sec"). A tail that may continue a list ("and surname", "as
+/// well as surname") is never cut.
+fn trim_tail(at: Vec<At>, names: &Names) -> Vec<At> {
+    let toks = plain(&at);
+    let Some(v) = (0..toks.len()).find(|&i| verb(&toks, i)) else {
+        // No verb ("a unique constraint on t(c) pls"): only a sign-off is cut.
+        let n = toks.len();
+        let k = (0..n)
+            .rev()
+            .take_while(|&i| toks[i].is_any(SIGN_OFF) || toks[i].is_punct(','))
+            .count();
+        return if k > 0 && k < n {
+            at[..n - k].to_vec()
+        } else {
+            at
+        };
+    };
+    for p in v + 2..toks.len() {
+        // A condition ("if it is empty", "when the table is empty") is never cut; "when u get a
+        // sec" is chat.
+        let w = if toks[p].is_punct(',') { p + 1 } else { p };
+        let condition = toks.get(w).is_some_and(|t| t.is_any(&["when", "whenever"]))
+            && !toks
+                .get(w + 1)
+                .is_some_and(|t| t.is_any(&["u", "you", "ya"]));
+        let starts = !condition
+            && toks
+                .get(w)
+                .is_some_and(|t| t.is_any(TAIL_START) || (w > p && t.is_any(CLAUSE_MARKS)));
+        if starts && !(p..toks.len()).any(|i| content(&toks, i, names)) {
+            let mut head = at[..p].to_vec();
+            while head.last().is_some_and(|(t, _)| t.is_punct(',')) {
+                head.pop();
+            }
+            return head;
+        }
+    }
+    at
+}
+
+/// "X: drop it", "a, b and c: add them to T": the pronoun after the colon stands for X.
+fn pronoun(toks: Vec<Tok>) -> Vec<Tok> {
+    let Some(p) = toks.iter().position(|t| t.is_punct(':')) else {
+        return toks;
+    };
+    if p == 0 || (0..p).any(|i| verb(&toks, i)) {
+        return toks;
+    }
+    let rest = &toks[p + 1..];
+    let Some(v) = verb_first(rest) else {
+        return toks;
+    };
+    let rest = &rest[v..];
+    let Some(k) = rest.iter().position(|t| t.is_any(&["it", "them"])) else {
+        return toks;
+    };
+    let subject: Vec<Tok> = toks[..p]
+        .iter()
+        .filter(|t| !t.is_punct('(') && !t.is_punct(')'))
+        .cloned()
+        .collect();
+    let mut out = rest[..k].to_vec();
+    out.extend(subject);
+    out.extend(rest[k + 1..].iter().cloned());
+    out
+}
+
+/// A fronted phrase moved after the instruction: "to T, add c" -> "add c to T".
+fn front(toks: Vec<Tok>) -> Vec<Tok> {
+    if toks.is_empty() || !toks[0].is_any(FRONTED) || verb_first(&toks).is_some() {
+        return toks;
+    }
+    // The instruction: after a comma, else the first verb after a name.
+    let after_comma = (2..toks.len()).find(|&j| toks[j - 1].is_punct(',') && verb(&toks, j));
+    let j = after_comma.or_else(|| {
+        (2..toks.len())
+            .find(|&j| verb(&toks, j))
+            .filter(|&j| !toks[..j].iter().any(|t| t.is_punct(',')) && toks[j - 1].name().is_some())
+    });
+    let Some(j) = j else {
+        return toks;
+    };
+    let mut out = toks[j..].to_vec();
+    let mut phrase = toks[..j].to_vec();
+    while phrase.last().is_some_and(|t| t.is_punct(',')) {
+        phrase.pop();
+    }
+    out.extend(phrase);
+    out
+}
+
+/// Declarative and SQL-ish phrasings of known intents: "there should be a column x on t" (add),
+/// "make t.c reference u" / "t.c should reference u" (a foreign key), "a unique constraint on
+/// t(c)" (t.c).
+fn rewrite(mut toks: Vec<Tok>, names: &Names) -> Vec<Tok> {
+    let word = |w: &str| Tok::Word(w.into());
+    let modal = |t: &Tok| {
+        t.is_any(&[
+            "is", "are", "should", "must", "will", "needs", "need", "has", "have", "to", "can",
+            "shall", "always",
+        ])
+    };
+    // "there should be ..."
+    if toks.first().is_some_and(|t| t.is("there")) {
+        let k = 1 + toks[1..].iter().take_while(|t| modal(t)).count();
+        if toks.get(k).is_some_and(|t| t.is("be"))
+            && !(k + 1..toks.len()).any(|i| verb(&toks, i))
+            && k + 1 < toks.len()
+        {
+            let mut out = vec![word("add")];
+            out.extend(toks[k + 1..].iter().cloned());
+            return out;
+        }
+    }
+    // "t should be called n (from now on)", "the table t, I want it called n": a rename.
+    if !(0..toks.len()).any(|i| verb(&toks, i))
+        && let Some(k) = toks.iter().position(|t| t.is_any(&["called", "named"]))
+        && let Some(new_name) = toks.get(k + 1).filter(|t| t.name().is_some())
+    {
+        let table_word = usize::from(toks[0].is("table"));
+        let subject_end = match toks.get(table_word + 1) {
+            Some(t) if t.is_punct('.') => table_word + 3,
+            _ => table_word + 1,
+        };
+        let names_object = toks.get(table_word).and_then(Tok::name).is_some_and(|n| {
+            if subject_end == table_word + 3 {
+                names.table_sure(n).is_some_and(|t| {
+                    toks.get(table_word + 2)
+                        .and_then(Tok::name)
+                        .is_some_and(|c| names.column_sure(t, c).is_some())
+                })
+            } else {
+                names.table_sure(n).is_some()
+            }
+        });
+        let filler = |t: &Tok| {
+            t.is_any(&[
+                "should", "be", "is", "will", "must", "i", "we", "want", "wanna", "it", "to",
+                "from", "now", "on", "get", "gets", "have", "has", "need", "needs", "would",
+                "like",
+            ]) || t.is_punct(',')
+        };
+        if names_object
+            && subject_end <= k
+            && toks[subject_end..k].iter().all(filler)
+            && toks[k + 2..].iter().all(filler)
+        {
+            let mut out = vec![word("rename")];
+            out.extend(toks[..subject_end].iter().cloned());
+            out.push(word("to"));
+            out.push(new_name.clone());
+            return out;
+        }
+    }
+    // A reference: "make t.c reference u", "t.c should reference u", "t.c must point to u".
+    let refers = toks.iter().position(|t| {
+        t.is_any(&[
+            "reference",
+            "references",
+            "refer",
+            "refers",
+            "point",
+            "points",
+        ])
+    });
+    if let Some(r) = refers
+        && r > 0
+        && !toks.iter().any(|t| t.is_any(&["foreign", "fk", "key"]))
+        && toks.get(r + 1).and_then(Tok::name).is_some()
+    {
+        let mut after = if toks[r + 1].is("to") { r + 2 } else { r + 1 };
+        // "point to a row in patrons": the table.
+        if toks
+            .get(after)
+            .is_some_and(|t| t.is_any(&["row", "rows", "record", "records"]))
+            && toks
+                .get(after + 1)
+                .is_some_and(|t| t.is_any(&["in", "of", "from"]))
+        {
+            after += 2;
+        }
+        let v = verb_first(&toks);
+        let subject: Option<Vec<Tok>> = match v {
+            Some(v) if toks[v].is_any(&["make", "set"]) => Some(toks[v + 1..r].to_vec()),
+            None if !(0..toks.len()).any(|i| verb(&toks, i)) => {
+                let end = (0..r).rev().take_while(|&i| modal(&toks[i])).count();
+                Some(toks[..r - end].to_vec())
+            }
+            _ => None,
+        };
+        // The subject is one column: `c` or `t.c` (a new table's list is read by its parser).
+        let one_column = |s: &[Tok]| match s {
+            [c] => c.name().is_some(),
+            [t, dot, c] => t.name().is_some() && dot.is_punct('.') && c.name().is_some(),
+            _ => false,
+        };
+        let subject = subject.map(|s| {
+            let k = s
+                .iter()
+                .take_while(|t| t.is_any(&["every", "each", "all", "any"]))
+                .count();
+            s[k..].to_vec()
+        });
+        if let Some(subject) = subject
+            && one_column(&subject)
+            && !toks.iter().any(|t| t.is_any(&["table", "tables", "new"]))
+            && toks.get(after).and_then(Tok::name).is_some()
+        {
+            let mut out = vec![word("link")];
+            out.extend(subject);
+            out.push(word("to"));
+            out.extend(toks[after..].iter().cloned());
+            return out;
+        }
+    }
+    // "a unique constraint on t(c)": t.c
+    if toks
+        .iter()
+        .any(|t| t.is_any(&["unique", "constraint", "check"]))
+        && !toks.iter().any(|t| t.is_any(&["index", "idx", "indexes"]))
+    {
+        let mut i = 0;
+        while i + 3 < toks.len() {
+            let table = toks[i].name().and_then(|n| names.table_sure(n));
+            if let Some(table) = table
+                && toks[i + 1].is_punct('(')
+                && toks[i + 3].is_punct(')')
+                && toks[i + 2]
+                    .name()
+                    .is_some_and(|c| names.column_sure(table, c).is_some())
+            {
+                let c = toks[i + 2].clone();
+                toks.splice(i + 1..i + 4, [Tok::Punct('.'), c]);
+            }
+            i += 1;
+        }
+    }
+    toks
+}
+
+/// Terse structural forms read as the canonical words.
+fn terse(toks: Vec<Tok>, names: &Names) -> Vec<Tok> {
+    let word = |w: &str| Tok::Word(w.into());
+    // "+ users.nickname": a single bullet marks nothing.
+    let toks: Vec<Tok> = if toks.iter().filter(|t| **t == Tok::Break).count() == 1 {
+        toks.into_iter().skip_while(|t| *t == Tok::Break).collect()
+    } else {
+        toks
+    };
+    if toks.len() < 2 {
+        return toks;
+    }
+    // "index: t(c)", "idx t(c)", "unique index: t(c)"
+    let lead = usize::from(toks[0].is("unique"));
+    if toks.get(lead).is_some_and(|t| t.is_any(&["index", "idx"]))
+        && toks.get(lead + 1).is_some_and(|t| t.is_punct(':'))
+        && toks.iter().any(|t| t.is_punct('('))
+    {
+        let mut out = vec![word("create")];
+        if lead == 1 {
+            out.push(word("unique"));
+        }
+        out.push(word("index"));
+        out.push(word("on"));
+        out.extend(
+            toks[lead + 1..]
+                .iter()
+                .skip_while(|t| t.is_punct(':'))
+                .cloned(),
+        );
+        return out;
+    }
+    let has_verb = (0..toks.len()).any(|i| verb(&toks, i));
+    // "c -> table" in a new table's column list: a reference.
+    if has_verb {
+        let mut out = toks.clone();
+        let creates = toks.iter().any(|t| t.is("table"));
+        for i in 1..out.len().saturating_sub(1) {
+            if creates
+                && out[i].is_punct('>')
+                && out[i - 1].name().is_some()
+                && out[i + 1].name().is_some_and(|n| names.is_table(n))
+                && !out.get(i + 2).is_some_and(|t| t.is_punct('.'))
+            {
+                out[i] = word("references");
+            }
+        }
+        return out;
+    }
+    if toks.len() < 2 {
+        return toks;
+    }
+    // "unique(t.c)", "unique: t.c"
+    if toks[0].is("unique") {
+        let inner: Vec<Tok> = toks[1..]
+            .iter()
+            .filter(|t| !t.is_punct('(') && !t.is_punct(')') && !t.is_punct(':'))
+            .cloned()
+            .collect();
+        if inner.len() == 3 && inner[1].is_punct('.') {
+            let mut out = vec![word("make")];
+            out.extend(inner);
+            out.push(word("unique"));
+            return out;
+        }
+    }
+    let table = toks[0].name().and_then(|n| names.table_sure(n));
+    let Some(table) = table else {
+        return toks;
+    };
+    // "T.c: unique", "T.c: not null, fill 'v'", "T.c: nullable"
+    if toks.len() > 4
+        && toks[1].is_punct('.')
+        && toks[3].is_punct(':')
+        && toks[2]
+            .name()
+            .is_some_and(|c| names.column_named(table, c).is_some())
+    {
+        let mut out = vec![word("make")];
+        out.extend(toks[..3].iter().cloned());
+        out.extend(toks[4..].iter().cloned());
+        return out;
+    }
+    // "T.c" alone with a new column ("+ T.c"): add it.
+    if toks.len() == 3
+        && toks[1].is_punct('.')
+        && toks[2]
+            .name()
+            .is_some_and(|c| names.column_sure(table, c).is_none() && !c.is_empty())
+    {
+        return vec![word("add"), toks[2].clone(), word("to"), toks[0].clone()];
+    }
+    // "T: a, b", "T: +c", "T += c", "T + c (type)"
+    let mut at = 1;
+    let mut marked = false;
+    let mut minus = false;
+    while toks
+        .get(at)
+        .is_some_and(|t| t.is_punct(':') || t.is_punct('+') || t.is_punct('=') || t.is_punct('-'))
+    {
+        marked = true;
+        minus |= toks[at].is_punct('-');
+        at += 1;
+    }
+    let rest = &toks[at..];
+    // "T: -c": a removal of columns the table has.
+    if minus {
+        let rest: Vec<Tok> = rest.iter().filter(|t| !t.is_punct('-')).cloned().collect();
+        let items = intents::split_items(&rest);
+        let all_there = !items.is_empty()
+            && items.iter().all(|item| {
+                item.len() == 1
+                    && item[0]
+                        .name()
+                        .is_some_and(|c| names.column_sure(table, c).is_some())
+            });
+        if all_there {
+            let mut out = vec![word("drop")];
+            out.extend(rest);
+            out.push(word("from"));
+            out.push(toks[0].clone());
+            return out;
+        }
+        return toks;
+    }
+    let first_new = rest.first().and_then(Tok::name).is_some_and(|c| {
+        !among(c, intents::KEYWORDS)
+            && !among(c, SCHEMA_WORDS)
+            && names.column_sure(table, c).is_none()
+    });
+    let items_new = intents::split_items(rest).iter().all(|item| {
+        item.first()
+            .and_then(Tok::name)
+            .is_some_and(|c| names.column_sure(table, c).is_none())
+    });
+    if marked && first_new && items_new && !rest.iter().any(|t| t.is_punct('.')) {
+        let mut out = vec![word("add")];
+        out.extend(rest.iter().cloned());
+        out.push(word("to"));
+        out.push(toks[0].clone());
+        return out;
+    }
+    toks
+}

@@ -3,7 +3,8 @@
 //! `eval::generated::<engine>` runs a fixed, seeded sample of about [`SAMPLE`] cases covering every family
 //! and style in both parts, prints the pass rates per family, style and fixture for the development and the
 //! test part, writes target/eval-generated-<engine>.json, and fails on any unsafe outcome (a refusal that
-//! changed something, an applied plan that lost data nobody asked to change) or below [`FLOOR`].
+//! changed something, an applied plan that lost data nobody asked to change), on any wrong apply (exit 0
+//! with a change other than the one asked), or below [`FLOOR`].
 //!
 //! Environment: `AI_SHELL_EVAL_GENERATED=all` runs every generated case (a number runs a sample of that
 //! size); `AI_SHELL_EVAL_CASES` (id prefixes), `AI_SHELL_EVAL_THREADS` and `AI_SHELL_EVAL_PLANNER` as for
@@ -26,12 +27,12 @@ use crate::support::{Engine, TestDb, export_json, target_dir};
 /// Cases per engine in CI.
 const SAMPLE: usize = 120;
 
-/// The pass rate below which an unfiltered run fails. Not the target (95%): the offline planner passed 45.8%
-/// (SQLite), 40.0% (PostgreSQL) and 42.5% (MariaDB) of the CI sample on 2026-12-06 (bench/RESULTS.md,
-/// "Generated evaluation"); the floor is the lowest of them minus five points, so that a regression fails CI
-/// while the planner work of issue 15 is under way. Raise it as the planner improves; never lower it to make
-/// a run pass.
-const FLOOR: f64 = 0.35;
+/// The pass rate below which an unfiltered run fails. Not the target (95%): the offline planner passed 80.8%
+/// (SQLite), 80.8% (PostgreSQL) and 79.2% (MariaDB) of the CI sample on 2026-12-06 after the accounting and
+/// normalising work (45.8/40.0/42.5% before; bench/RESULTS.md, "Generated evaluation"); the floor is the
+/// lowest of them minus five points, so that a regression fails CI while the planner work of issue 15 is
+/// under way. Raise it as the planner improves; never lower it to make a run pass.
+const FLOOR: f64 = 0.74;
 
 #[derive(Default, Clone, Copy)]
 struct Tally {
@@ -221,6 +222,8 @@ fn evaluate_generated(engine: Engine) {
         unsafe_ids.is_empty(),
         "{engine:?}: unsafe outcomes in {unsafe_ids:?}"
     );
+    // A wrong apply (exit 0 with a change other than the one asked) is as much a failure as an unsafe one.
+    assert_eq!(wrong, 0, "{engine:?}: {wrong} wrong applies (see FAIL lines above)");
     if unfiltered {
         assert!(
             rate >= FLOOR,

@@ -5,6 +5,7 @@
 mod support;
 
 mod cli;
+mod diff_corpus;
 mod drift;
 mod environments;
 mod eval;

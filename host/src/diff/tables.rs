@@ -630,10 +630,7 @@ fn diff_table(
     for c in &b.columns {
         match a.columns.iter().find(|x| x.name == c.name) {
             Some(x) if !gone.contains(&c.name) => alter_column(name, x, c, p, unsupported),
-            _ => p.alter_columns.push(Change::AddColumn(AddColumn {
-                table: name.clone(),
-                column: c.clone(),
-            })),
+            _ => add_column(name, c, p),
         }
     }
     if a.comment != b.comment {
@@ -688,6 +685,46 @@ fn diff_table(
             }));
         }
     }
+}
+
+/// A column added to a table that may hold rows. NOT NULL without a default fails on PostgreSQL and SQLite
+/// when there are rows (a rollback re-adding a dropped column meets exactly that): it is added with a
+/// placeholder default of its type, which is then dropped, so the schema reached is the one asked for.
+fn add_column(table: &QualifiedName, c: &Column, p: &mut Phases) {
+    let placeholder =
+        (!c.nullable && c.default.is_none() && c.identity.is_none() && c.generated.is_none())
+            .then(|| placeholder(&c.data_type))
+            .flatten();
+    let mut column = c.clone();
+    if placeholder.is_some() {
+        column.default = placeholder.clone();
+    }
+    p.alter_columns.push(Change::AddColumn(AddColumn {
+        table: table.clone(),
+        column,
+    }));
+    if placeholder.is_some() {
+        p.alter_columns
+            .push(Change::DropDefault(column_ref(table, &c.name)));
+    }
+}
+
+/// A value every engine accepts as a default of `t`, for filling rows a NOT NULL column is added to.
+fn placeholder(t: &ColumnType) -> Option<String> {
+    use ColumnType as T;
+    Some(
+        match t {
+            T::Smallint | T::Integer | T::Bigint | T::Real | T::Double | T::Numeric(_) => "0",
+            T::Boolean => "FALSE",
+            T::Char(_) | T::Varchar(_) | T::Text => "''",
+            T::Date => "'1970-01-01'",
+            T::Time(_) => "'00:00:00'",
+            T::Timestamp(_) | T::TimestampTz(_) => "'1970-01-01 00:00:00'",
+            T::Uuid => "'00000000-0000-0000-0000-000000000000'",
+            _ => return None,
+        }
+        .to_string(),
+    )
 }
 
 /// One column kept by name: default dropped before a type change and set after it, then nullability and

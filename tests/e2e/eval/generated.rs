@@ -223,7 +223,10 @@ fn evaluate_generated(engine: Engine) {
         "{engine:?}: unsafe outcomes in {unsafe_ids:?}"
     );
     // A wrong apply (exit 0 with a change other than the one asked) is as much a failure as an unsafe one.
-    assert_eq!(wrong, 0, "{engine:?}: {wrong} wrong applies (see FAIL lines above)");
+    assert_eq!(
+        wrong, 0,
+        "{engine:?}: {wrong} wrong applies (see FAIL lines above)"
+    );
     if unfiltered {
         assert!(
             rate >= FLOOR,

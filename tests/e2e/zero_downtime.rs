@@ -417,18 +417,26 @@ fn postgres_backfill_survives_sigkill_and_cancel() {
 #[test]
 fn postgres_invalid_index_cleanup_and_auto_rollback() {
     let shop = Shop::new(Engine::Postgres, 5_000);
+    let invalid = "SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE NOT i.indisvalid";
+    let request = "add unique constraint on customer_id in orders";
+    // Asked as a request, the duplicates are found before anything runs: no index is left at all.
     let out = shop
         .cli()
-        .args([
-            "migrate",
-            "add unique constraint on customer_id in orders",
-            "--zero-downtime",
-            "--yes",
-        ])
+        .args(["migrate", request, "--zero-downtime", "--yes"])
         .output()
         .unwrap();
     assert!(!out.status.success());
-    let invalid = "SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE NOT i.indisvalid";
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("held by more than one row"), "{stderr}");
+    assert_eq!(shop.scalar(invalid), "0", "the refusal changed nothing");
+    // The same migration written as a file and applied: CREATE INDEX CONCURRENTLY fails and leaves an invalid
+    // index, which the rollback of the phase removes.
+    run_ok(
+        shop.cli()
+            .args(["migrate", request, "--zero-downtime", "--generate-only"]),
+    );
+    let out = shop.cli().args(["migrate", "apply"]).output().unwrap();
+    assert!(!out.status.success());
     assert_eq!(
         shop.scalar(invalid),
         "1",
@@ -438,15 +446,22 @@ fn postgres_invalid_index_cleanup_and_auto_rollback() {
     assert_eq!(shop.scalar(invalid), "0", "the rollback dropped it");
 
     shop.db.exec("UPDATE orders SET amount = -1 WHERE id = 3");
+    let request = "add check constraint amount > 0 to orders";
     let out = shop
         .cli()
-        .args([
-            "migrate",
-            "add check constraint amount > 0 to orders",
-            "--zero-downtime",
-            "--yes",
-            "--auto-rollback-on-error",
-        ])
+        .args(["migrate", request, "--zero-downtime", "--yes"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("1 row breaking it"), "{stderr}");
+    run_ok(
+        shop.cli()
+            .args(["migrate", request, "--zero-downtime", "--generate-only"]),
+    );
+    let out = shop
+        .cli()
+        .args(["migrate", "apply", "--auto-rollback-on-error"])
         .output()
         .unwrap();
     assert!(!out.status.success());

@@ -819,3 +819,133 @@ fn plans_the_data_would_break_are_refused_before_any_statement() {
         );
     }
 }
+
+/// `--allow-destructive` given to the command that writes a migration is recorded in the file for its up
+/// section: `migrate apply` then needs no second consent (and says what it destroyed), while an edit of the up
+/// section withdraws it; a hand-written `allow-destructive:` naming another up consents to nothing.
+#[test]
+fn consent_given_when_writing_a_migration_holds_for_that_up_only() {
+    for engine in ENGINES {
+        let p = seeded(engine);
+        let to = p.dir.path().join("to.sql");
+        std::fs::write(
+            &to,
+            "CREATE TABLE users (id INTEGER NOT NULL PRIMARY KEY, name VARCHAR(50));",
+        )
+        .unwrap();
+        let to = to.display().to_string();
+        let diff = [
+            "schema",
+            "diff",
+            "current",
+            "--to-file",
+            &to,
+            "--generate-migration",
+        ];
+        // Without the flag, nothing is written.
+        let err = p.fail(&diff);
+        assert!(err.contains("--allow-destructive"), "{engine:?}: {err}");
+        let mut with = diff.to_vec();
+        with.push("--allow-destructive");
+        p.run(&with);
+        let file = std::fs::read_dir(p.migrations())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|f| f.to_string_lossy().contains("003_"))
+            .expect("the diff's migration");
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(
+            text.contains("-- allow-destructive: "),
+            "{engine:?}: {text}"
+        );
+
+        // An edited up section has no consent.
+        std::fs::write(
+            &file,
+            text.replace("-- +up\n", "-- +up\n-- edited after the diff\n"),
+        )
+        .unwrap();
+        let err = p.fail(&["migrate", "apply"]);
+        assert!(
+            err.contains("users.status (2 non-NULL values)")
+                && err.contains("--allow-destructive"),
+            "{engine:?}: {err}"
+        );
+        assert_eq!(status_values(&p), "2", "{engine:?}");
+
+        // As written, it applies and says what it destroyed under the recorded consent.
+        std::fs::write(&file, &text).unwrap();
+        let out = p.run(&["migrate", "apply"]);
+        assert!(
+            out.contains("users.status (2 non-NULL values)")
+                && out.contains("consented when the migration was written"),
+            "{engine:?}: {out}"
+        );
+        assert_eq!(p.json(&["migrate", "status"])["version"], 3, "{engine:?}");
+
+        // A request written with --generate-only --allow-destructive: the same.
+        p.run(&[
+            "migrate",
+            "drop the users table",
+            "--generate-only",
+            "--allow-destructive",
+        ]);
+        let out = p.run(&["migrate", "apply"]);
+        assert!(
+            out.contains("users (3 rows)"),
+            "{engine:?}: {out}"
+        );
+        assert!(!p.tables().contains(&"users".to_string()), "{engine:?}");
+    }
+}
+
+/// Rolling back an added column whose values are all its constant default loses nothing (adding it again
+/// gives the same values), so `--yes` is enough; once a row holds another value, the rollback needs consent
+/// and counts that row. Generated columns are computed, so dropping one loses nothing either.
+#[test]
+fn rollbacks_count_only_values_the_column_default_does_not_give_back() {
+    for engine in ENGINES {
+        let p = seeded(engine);
+        p.write(
+            "003_add_plan_to_users.sql",
+            "ALTER TABLE users ADD COLUMN plan VARCHAR(10) NOT NULL DEFAULT 'free';",
+            Some("ALTER TABLE users DROP COLUMN plan;"),
+        );
+        p.run(&["migrate", "apply"]);
+        p.run(&["migrate", "rollback", "--yes"]);
+        assert_eq!(p.json(&["migrate", "status"])["version"], 2, "{engine:?}");
+
+        p.run(&["migrate", "apply"]);
+        p.db.exec("UPDATE users SET plan = 'pro' WHERE id = 2");
+        let err = p.fail(&["migrate", "rollback", "--yes"]);
+        assert!(
+            err.contains("users.plan (1 non-NULL values)"),
+            "{engine:?}: {err}"
+        );
+        assert_eq!(
+            count(&p, "SELECT COUNT(*) FROM users WHERE plan = 'pro'"),
+            "1"
+        );
+        p.run(&["migrate", "rollback", "--yes", "--allow-destructive"]);
+
+        let generated = match engine {
+            Engine::Postgres => {
+                "ALTER TABLE users ADD COLUMN name_length INTEGER GENERATED ALWAYS AS (length(name)) STORED;"
+            }
+            Engine::Mysql => {
+                "ALTER TABLE users ADD COLUMN name_length INTEGER AS (CHAR_LENGTH(name)) STORED;"
+            }
+            Engine::Sqlite => {
+                "ALTER TABLE users ADD COLUMN name_length INTEGER GENERATED ALWAYS AS (length(name)) VIRTUAL;"
+            }
+        };
+        p.write(
+            "004_add_name_length.sql",
+            generated,
+            Some("ALTER TABLE users DROP COLUMN name_length;"),
+        );
+        p.run(&["migrate", "apply"]);
+        p.run(&["migrate", "rollback", "--yes"]);
+        assert_eq!(p.json(&["migrate", "status"])["version"], 3, "{engine:?}");
+    }
+}

@@ -219,6 +219,7 @@ impl Executor<'_> {
                     checksum: crate::migrations::checksum::checksum(""),
                     transactional: true,
                     draft: false,
+                    consented: false,
                 };
                 covered.into_iter().chain(std::iter::once(&synthetic)).collect()
             };
@@ -326,8 +327,19 @@ impl Executor<'_> {
                 )));
             }
         }
+        let consented: Vec<String> = migrations
+            .iter()
+            .filter(|m| m.consented)
+            .map(|m| m.id.clone())
+            .collect();
         outcome.losses = self
-            .guard(s, &starting, "Applying these migrations", options.dry_run)
+            .guard(
+                s,
+                &starting,
+                &consented,
+                "Applying these migrations",
+                options.dry_run,
+            )
             .await?;
 
         // Applied files must be unchanged, unless the operator accepts the edit.

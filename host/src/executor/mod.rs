@@ -50,6 +50,8 @@ pub struct Migration {
     pub transactional: bool,
     /// Not accepted yet: applied only when named alone ([`Target::Only`]).
     pub draft: bool,
+    /// The file records consent to the data its up section destroys (`allow-destructive:` naming this up).
+    pub consented: bool,
 }
 
 /// Why the executor stopped. Nothing is left half-recorded: the history says exactly what ran.
@@ -145,11 +147,13 @@ impl<'a> Executor<'a> {
     }
 
     /// What running each `(id, statements)` would destroy, counted now; with no consent and something at
-    /// stake, the refusal (`action` names the command for the message). A dry run only reports.
+    /// stake, the refusal (`action` names the command for the message). The migrations named in `consented`
+    /// carry their own consent (recorded in their files). A dry run only reports.
     async fn guard(
         &self,
         s: &mut Session,
         runs: &[(String, Vec<String>)],
+        consented: &[String],
         action: &'static str,
         dry_run: bool,
     ) -> Result<crate::safety::Losses, ExecError> {
@@ -187,8 +191,13 @@ impl<'a> Executor<'a> {
                 .0
                 .extend(crate::safety::assess(&mut inspector, id, statements).await);
         }
-        if !losses.is_empty() && !self.allow_destructive && !dry_run {
-            return Err(ExecError::Destructive(losses, action));
+        for loss in &mut losses.0 {
+            loss.consented = consented.contains(&loss.migration);
+        }
+        let unconsented =
+            crate::safety::Losses(losses.0.iter().filter(|l| !l.consented).cloned().collect());
+        if !unconsented.is_empty() && !self.allow_destructive && !dry_run {
+            return Err(ExecError::Destructive(unconsented, action));
         }
         Ok(losses)
     }

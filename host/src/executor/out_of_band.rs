@@ -76,6 +76,7 @@ impl Executor<'_> {
                 .guard(
                     &mut s,
                     &[(what.to_string(), statements.to_vec())],
+                    &[],
                     "Resetting the schema to the migrations",
                     false,
                 )

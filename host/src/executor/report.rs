@@ -111,6 +111,7 @@ mod tests {
             checksum: crate::migrations::checksum::checksum(PHASED),
             transactional: true,
             draft: false,
+            consented: false,
         }
     }
 

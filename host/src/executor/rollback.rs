@@ -243,7 +243,13 @@ impl Executor<'_> {
             .map(|(r, statements, _)| (r.name.clone(), statements.clone()))
             .collect();
         outcome.losses = self
-            .guard(s, &runs, "Rolling back these migrations", options.dry_run)
+            .guard(
+                s,
+                &runs,
+                &[],
+                "Rolling back these migrations",
+                options.dry_run,
+            )
             .await?;
         for (record, statements, phased) in plan {
             if let Some((phases, through)) = phased.filter(|_| !options.dry_run) {
@@ -256,6 +262,7 @@ impl Executor<'_> {
                     checksum: record.checksum.clone(),
                     transactional: false,
                     draft: false,
+                    consented: false,
                 };
                 self.undo_phases(s, &m, &phases, through).await?;
                 outcome.rolled_back.push(RolledBack {

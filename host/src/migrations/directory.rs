@@ -413,7 +413,7 @@ fn retitle(text: &str, version: u64, slug: &str) -> String {
 
 /// Writes a new migration to `dir` (created if missing) as `NNN_slug.sql` with the next version (above every
 /// version in `dir` and above `after`, the highest version the history knows), and returns its path. `name` is free text, slugified (`"Add email to users!"` → `add_email_to_users`). `meta.created` is
-/// set to now if empty. The file is written to a temporary file and linked into place, so that it appears
+/// set to now if empty; `meta.allow_destructive`, when set, becomes the checksum of `up` as written. The file is written to a temporary file and linked into place, so that it appears
 /// whole or not at all and an existing file is never overwritten.
 pub fn create(
     dir: impl AsRef<Path>,
@@ -449,7 +449,7 @@ pub fn create(
     if meta.created.is_none() {
         meta.created = Some(utc_now());
     }
-    let m = MigrationFile {
+    let mut m = MigrationFile {
         version,
         slug,
         path: None,
@@ -457,6 +457,10 @@ pub fn create(
         up: file::canonical_section(&file::normalize_newlines(up)),
         down: down.map(|d| file::canonical_section(&file::normalize_newlines(d))),
     };
+    // Consent recorded for the up section as written.
+    if m.meta.allow_destructive.is_some() {
+        m.meta.allow_destructive = Some(super::checksum::checksum(&m.up));
+    }
     let path = dir.join(m.file_name());
     write_new(&path, &file::to_text(&m))?;
     Ok(path)

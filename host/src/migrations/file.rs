@@ -60,6 +60,10 @@ pub struct Meta {
     /// `draft: true`: written but not accepted (a request that was not applied): `migrate apply` skips it
     /// until `migrate review ID --accept`, or until it is applied by its id.
     pub draft: bool,
+    /// `allow-destructive: <checksum>`: consent to the data this migration destroys, given to the command that
+    /// wrote it (`--allow-destructive`); it holds for the up section whose checksum it names, so editing the up
+    /// section withdraws it. [`super::directory::create`] fills in the checksum of what it writes.
+    pub allow_destructive: Option<String>,
     /// Keys this version does not know, in file order, with the key spelled as written.
     pub extra: Vec<(String, String)>,
 }
@@ -74,6 +78,7 @@ impl Default for Meta {
             destructive: false,
             transaction: true,
             draft: false,
+            allow_destructive: None,
             extra: Vec::new(),
         }
     }
@@ -437,6 +442,9 @@ pub fn to_text(m: &MigrationFile) -> String {
     if m.meta.draft {
         key("draft", "true");
     }
+    if let Some(sum) = &m.meta.allow_destructive {
+        key("allow-destructive", sum);
+    }
     for (k, v) in &m.meta.extra {
         key(k, v);
     }
@@ -754,6 +762,14 @@ fn parse_header(
                 meta.transaction = parse_bool(value).ok_or_else(|| bad("`true` or `false`"))?
             }
             "draft" => meta.draft = parse_bool(value).ok_or_else(|| bad("`true` or `false`"))?,
+            "allow-destructive" => {
+                if value.len() != 64 || !value.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    return Err(bad(
+                        "the checksum of the up section it consents to (64 hex digits), written by the command given --allow-destructive",
+                    ));
+                }
+                meta.allow_destructive = Some(value.to_ascii_lowercase())
+            }
             _ => meta.extra.push((key.to_string(), value.to_string())),
         }
     }
@@ -987,6 +1003,20 @@ ALTER TABLE users DROP COLUMN email;
         )
         .unwrap();
         assert!(m.up.starts_with("-- +upgrade later"));
+    }
+
+    #[test]
+    fn recorded_consent_round_trips_and_must_be_a_checksum() {
+        let sum = crate::migrations::checksum::checksum("DROP TABLE t;");
+        let text = format!("-- allow-destructive: {sum}\n-- +up\nDROP TABLE t;\n");
+        let m = parse("004_drop_t.sql", &text).unwrap();
+        assert_eq!(m.meta.allow_destructive.as_deref(), Some(sum.as_str()));
+        assert_eq!(parse("004_drop_t.sql", &to_text(&m)).unwrap().meta, m.meta);
+        let e = err(
+            "004_drop_t.sql",
+            "-- allow-destructive: yes\n-- +up\nDROP TABLE t;\n",
+        );
+        assert!(e.contains("64 hex digits"), "{e}");
     }
 
     #[test]

@@ -161,7 +161,20 @@ pub fn is_widening(old: &ColumnType, new: &ColumnType) -> bool {
     if old == new {
         return true;
     }
+    if let (Some(a), Some(b)) = (integer_range(old), integer_range(new)) {
+        return b.0 <= a.0 && a.1 <= b.1;
+    }
+    // MySQL's text types by capacity in bytes (`TEXT` there holds 64 KiB).
+    if let (Some(a), Some(b)) = (mysql_text_bytes(old), mysql_text_bytes(new))
+        && (matches!(old, T::Other(_)) || matches!(new, T::Other(_)))
+    {
+        return b >= a;
+    }
     match (old, new) {
+        (T::InlineEnum(a), T::InlineEnum(b)) => a.iter().all(|x| b.contains(x)),
+        (T::InlineEnum(a), T::Varchar(Some(n)) | T::Char(Some(n))) => {
+            a.iter().all(|x| x.chars().count() <= *n as usize)
+        }
         (T::Varchar(Some(a)) | T::Char(Some(a)), T::Varchar(Some(b))) => b >= a,
         (T::Varchar(_) | T::Char(_), T::Varchar(None)) => true,
         (T::Char(Some(a)), T::Char(Some(b))) => b >= a,
@@ -200,6 +213,46 @@ pub fn is_widening(old: &ColumnType, new: &ColumnType) -> bool {
             (Some(a), Some(b)) => b >= a,
             _ => false,
         },
+    }
+}
+
+/// The values an integer type holds, with MySQL's own (`tinyint`, `mediumint`, `unsigned`) as their dialect
+/// names them.
+pub fn integer_range(t: &ColumnType) -> Option<(i128, i128)> {
+    use ColumnType as T;
+    let bits = |n: u32| (-(1i128 << (n - 1)), (1i128 << (n - 1)) - 1);
+    let unsigned = |n: u32| (0, (1i128 << n) - 1);
+    Some(match t {
+        T::Smallint => bits(16),
+        T::Integer => bits(32),
+        T::Bigint => bits(64),
+        T::Other(name) => match name.as_str() {
+            "tinyint" => bits(8),
+            "mediumint" => bits(24),
+            "tinyint unsigned" => unsigned(8),
+            "smallint unsigned" => unsigned(16),
+            "mediumint unsigned" => unsigned(24),
+            "int unsigned" => unsigned(32),
+            "bigint unsigned" => unsigned(64),
+            _ => return None,
+        },
+        _ => return None,
+    })
+}
+
+/// The bytes a MySQL text type holds (`TEXT` as MySQL's 65,535; `tinytext`, `mediumtext`, `longtext` as
+/// its dialect names them); `None` for other types.
+pub fn mysql_text_bytes(t: &ColumnType) -> Option<u64> {
+    use ColumnType as T;
+    match t {
+        T::Text => Some(65_535),
+        T::Other(name) => match name.as_str() {
+            "tinytext" => Some(255),
+            "mediumtext" => Some(16_777_215),
+            "longtext" => Some(4_294_967_295),
+            _ => None,
+        },
+        _ => None,
     }
 }
 

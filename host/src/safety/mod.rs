@@ -29,6 +29,8 @@ pub struct Loss {
     pub count: Option<u64>,
     /// What `count` counts: "rows" or "non-NULL values".
     pub unit: &'static str,
+    /// The migration's file records consent to this (written by a command given `--allow-destructive`).
+    pub consented: bool,
 }
 
 impl std::fmt::Display for Loss {
@@ -43,7 +45,14 @@ impl std::fmt::Display for Loss {
                 self.unit
             ),
             None => write!(f, "{}: {} (cannot be counted)", self.migration, self.what),
+        }?;
+        if self.consented {
+            write!(
+                f,
+                " [consented when the migration was written, with --allow-destructive]"
+            )?;
         }
+        Ok(())
     }
 }
 
@@ -124,6 +133,7 @@ pub async fn assess(inspector: &mut Inspector<'_>, id: &str, statements: &[Strin
             what,
             count,
             unit,
+            consented: false,
         };
         let fresh = |t: &Name, created: &[Name]| created.iter().any(|c| c.same(t));
         match effect {
@@ -208,6 +218,13 @@ pub async fn assess(inspector: &mut Inspector<'_>, id: &str, statements: &[Strin
                     })
                     .filter(|d| d.all || d.columns.contains(&lower))
                     .collect();
+                // A generated column's values are computed from the others: nothing of its own is lost.
+                if inspector
+                    .column(&t, c)
+                    .is_some_and(|x| x.generated.is_some())
+                {
+                    continue;
+                }
                 let Some(values) = inspector.rows(&t, Some(c)).await else {
                     continue;
                 };
@@ -215,6 +232,11 @@ pub async fn assess(inspector: &mut Inspector<'_>, id: &str, statements: &[Strin
                     continue;
                 }
                 if copies.is_empty() {
+                    // Values equal to the column's constant default come back with the column itself.
+                    let values = inspector.unlike_default(&t, c).await.unwrap_or(values);
+                    if values == 0 {
+                        continue;
+                    }
                     out.push(loss(
                         format!("drops column {t}.{c}"),
                         Some(values),
@@ -238,6 +260,12 @@ pub async fn assess(inspector: &mut Inspector<'_>, id: &str, statements: &[Strin
                     continue;
                 }
                 let t = live(t, &renamed);
+                if inspector
+                    .column(&t, c)
+                    .is_some_and(|x| x.generated.is_some())
+                {
+                    continue;
+                }
                 let Some(narrowing) = inspector.narrows(&t, c, spelling).await else {
                     continue;
                 };
@@ -281,6 +309,28 @@ impl Inspector<'_> {
                     _ => true,
                 }
         })
+    }
+
+    fn column(&self, t: &Name, column: &str) -> Option<&crate::model::Column> {
+        self.table(t)?
+            .columns
+            .iter()
+            .find(|x| x.name.eq_ignore_ascii_case(column))
+    }
+
+    /// The non-NULL values of `t.column` that differ from the column's default, when that default is a
+    /// constant (a literal, possibly cast): the others come back as they were when the column is added again.
+    /// `None` when there is no constant default or it cannot be compared.
+    async fn unlike_default(&mut self, t: &Name, column: &str) -> Option<u64> {
+        let c = self.column(t, column)?;
+        let default = constant(c.default.as_deref()?)?;
+        // PostgreSQL's json has no equality.
+        if self.session.engine() == Engine::Postgres && matches!(c.data_type, ColumnType::Json) {
+            return None;
+        }
+        let q = self.quote(&c.name);
+        self.count_where(t, column, &format!("NOT ({q} = {default})"))
+            .await
     }
 
     fn quote(&self, part: &str) -> String {
@@ -436,6 +486,14 @@ impl Inspector<'_> {
         if crate::planner::types::is_widening(&old, &new) {
             return Some(Narrowing::None);
         }
+        // SQLite keeps every value as it was stored, whatever the declared type: within one affinity the
+        // values stay the same.
+        if self.session.engine() == Engine::Sqlite
+            && let Ok(before) = dialect.type_name(&old).await
+            && sqlite_affinity(&before) == sqlite_affinity(spelling)
+        {
+            return Some(Narrowing::None);
+        }
         let c = self.quote(column);
         Some(
             misfit(self.session.engine(), &old, &new, &c)
@@ -456,6 +514,108 @@ impl Inspector<'_> {
     }
 }
 
+/// SQLite's affinity for a declared type (its documentation, "Determination Of Column Affinity"): the
+/// first rule that matches decides.
+fn sqlite_affinity(declared: &str) -> &'static str {
+    let t = declared.to_ascii_uppercase();
+    if t.contains("INT") {
+        "integer"
+    } else if ["CHAR", "CLOB", "TEXT"].iter().any(|w| t.contains(w)) {
+        "text"
+    } else if t.contains("BLOB") || t.trim().is_empty() {
+        "blob"
+    } else if ["REAL", "FLOA", "DOUB"].iter().any(|w| t.contains(w)) {
+        "real"
+    } else {
+        "numeric"
+    }
+}
+
+/// A default that is a constant, as an SQL expression to compare values with: a number, a string, a bit
+/// string or a boolean literal, in parentheses or with PostgreSQL casts (`'a'::character varying`). `None` for
+/// anything else (functions such as `now()` or `nextval(...)`, NULL).
+fn constant(default: &str) -> Option<String> {
+    let mut d = default.trim();
+    while d.starts_with('(') && d.ends_with(')') && balanced(&d[1..d.len() - 1]) {
+        d = d[1..d.len() - 1].trim();
+    }
+    // The literal, then any casts.
+    let literal_end = if let Some(rest) = d.strip_prefix(['b', 'B', 'x', 'X'])
+        && rest.starts_with('\'')
+    {
+        1 + quoted_end(rest)?
+    } else if d.starts_with('\'') {
+        quoted_end(d)?
+    } else {
+        let n = d
+            .char_indices()
+            .find(|&(i, ch)| {
+                !(ch.is_ascii_digit() || ch == '.' || (i == 0 && (ch == '-' || ch == '+')))
+            })
+            .map_or(d.len(), |(i, _)| i);
+        let word = d[..n].trim_start_matches(['-', '+']);
+        if !word.is_empty()
+            && word.bytes().any(|b| b.is_ascii_digit())
+            && word.matches('.').count() <= 1
+        {
+            n
+        } else {
+            let w = d.find("::").unwrap_or(d.len());
+            if ["true", "false"].contains(&d[..w].to_ascii_lowercase().as_str()) {
+                w
+            } else {
+                return None;
+            }
+        }
+    };
+    let casts = &d[literal_end..];
+    let cast_ok = casts.is_empty()
+        || (casts.starts_with("::")
+            && casts[2..].split("::").all(|c| {
+                !c.is_empty()
+                    && c.chars()
+                        .all(|ch| ch.is_ascii_alphanumeric() || " _(),[]\"".contains(ch))
+            }));
+    cast_ok.then(|| d.to_string())
+}
+
+/// Where the quoted string at the start of `s` ends (just after its closing quote; `''` is a quote inside).
+fn quoted_end(s: &str) -> Option<usize> {
+    let bytes = s.as_bytes();
+    let mut i = 1;
+    while i < bytes.len() {
+        if bytes[i] == b'\'' {
+            if bytes.get(i + 1) == Some(&b'\'') {
+                i += 2;
+                continue;
+            }
+            return Some(i + 1);
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Whether every parenthesis in `s` closes one opened in `s` (outside strings).
+fn balanced(s: &str) -> bool {
+    let mut depth = 0i32;
+    let mut quoted = false;
+    for ch in s.chars() {
+        match ch {
+            '\'' => quoted = !quoted,
+            '(' if !quoted => depth += 1,
+            ')' if !quoted => {
+                depth -= 1;
+                if depth < 0 {
+                    return false;
+                }
+            }
+            _ => {}
+        }
+    }
+    depth == 0
+}
+
 /// How a type change treats the values there are.
 enum Narrowing {
     /// Every value fits (widening, or the same type).
@@ -469,14 +629,42 @@ enum Narrowing {
 /// The condition on column `c` (quoted) that picks the values of `old` that `new` cannot hold, for the
 /// narrowings whose limits are known: integer ranges, string lengths, numeric digits and decimals.
 fn misfit(engine: Engine, old: &ColumnType, new: &ColumnType, c: &str) -> Option<String> {
+    use crate::planner::types::{integer_range, mysql_text_bytes};
     use ColumnType as T;
-    let integer = |t: &T| matches!(t, T::Smallint | T::Integer | T::Bigint | T::Boolean);
-    let text = |t: &T| matches!(t, T::Varchar(_) | T::Char(_) | T::Text);
+    let integer = |t: &T| {
+        matches!(t, T::Smallint | T::Integer | T::Bigint | T::Boolean) || integer_range(t).is_some()
+    };
+    let text = |t: &T| {
+        matches!(t, T::Varchar(_) | T::Char(_) | T::Text | T::InlineEnum(_))
+            || mysql_text_bytes(t).is_some()
+    };
     let length = match engine {
         Engine::Sqlite => "length",
         _ => "CHAR_LENGTH",
     };
+    if integer(old)
+        && let Some((lo, hi)) = integer_range(new)
+    {
+        return Some(format!("({c} < {lo} OR {c} > {hi})"));
+    }
+    if engine == Engine::MySql
+        && text(old)
+        && let Some(bytes) = mysql_text_bytes(new)
+    {
+        return Some(format!("LENGTH({c}) > {bytes}"));
+    }
     match new {
+        T::InlineEnum(labels) if text(old) => Some(format!(
+            "{c} NOT IN ({})",
+            labels
+                .iter()
+                .map(|l| format!("'{}'", l.replace('\\', "\\\\").replace('\'', "''")))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+        T::Real if engine == Engine::MySql && matches!(old, T::Double) => {
+            Some(format!("CAST({c} AS FLOAT) <> {c}"))
+        }
         T::Smallint if integer(old) => Some(format!("({c} < -32768 OR {c} > 32767)")),
         T::Integer if integer(old) => Some(format!("({c} < -2147483648 OR {c} > 2147483647)")),
         T::Varchar(Some(n)) | T::Char(Some(n)) if text(old) => Some(format!("{length}({c}) > {n}")),
@@ -536,6 +724,75 @@ mod tests {
         assert_eq!(
             misfit(Engine::Postgres, &ColumnType::Text, &ColumnType::Integer, c),
             None
+        );
+    }
+
+    #[test]
+    fn constant_defaults_are_told_from_expressions() {
+        for (d, want) in [
+            ("0", Some("0")),
+            ("(-1.5)", Some("-1.5")),
+            ("'free'", Some("'free'")),
+            (
+                "'it''s'::character varying",
+                Some("'it''s'::character varying"),
+            ),
+            ("('{}'::jsonb)", Some("'{}'::jsonb")),
+            ("b'00000000'", Some("b'00000000'")),
+            ("true", Some("true")),
+            ("FALSE", Some("FALSE")),
+            ("now()", None),
+            ("CURRENT_TIMESTAMP", None),
+            ("nextval('users_id_seq'::regclass)", None),
+            ("NULL", None),
+            ("'a' || 'b'", None),
+            ("1 + 2", None),
+            ("(1) + (2)", None),
+        ] {
+            assert_eq!(constant(d).as_deref(), want, "{d}");
+        }
+    }
+
+    #[test]
+    fn mysql_type_changes_are_weighed_by_their_ranges() {
+        use crate::planner::types::is_widening;
+        let other = |s: &str| ColumnType::Other(s.into());
+        assert!(is_widening(&other("tinyint"), &ColumnType::Smallint));
+        assert!(is_widening(&other("int unsigned"), &ColumnType::Bigint));
+        assert!(!is_widening(&ColumnType::Integer, &other("int unsigned")));
+        assert!(!is_widening(&other("bigint unsigned"), &ColumnType::Bigint));
+        assert!(is_widening(&ColumnType::Text, &other("mediumtext")));
+        assert!(!is_widening(&other("longtext"), &ColumnType::Text));
+        let labels = |l: &[&str]| ColumnType::InlineEnum(l.iter().map(|s| s.to_string()).collect());
+        assert!(is_widening(&labels(&["a", "b"]), &labels(&["a", "b", "c"])));
+        assert!(!is_widening(
+            &labels(&["a", "b", "c"]),
+            &labels(&["a", "b"])
+        ));
+        let c = "`c`";
+        assert_eq!(
+            misfit(
+                Engine::MySql,
+                &ColumnType::Integer,
+                &other("int unsigned"),
+                c
+            )
+            .as_deref(),
+            Some("(`c` < 0 OR `c` > 4294967295)")
+        );
+        assert_eq!(
+            misfit(Engine::MySql, &other("longtext"), &ColumnType::Text, c).as_deref(),
+            Some("LENGTH(`c`) > 65535")
+        );
+        assert_eq!(
+            misfit(
+                Engine::MySql,
+                &labels(&["a", "b", "c"]),
+                &labels(&["a", "it's"]),
+                c
+            )
+            .as_deref(),
+            Some("`c` NOT IN ('a', 'it''s')")
         );
     }
 

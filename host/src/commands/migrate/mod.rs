@@ -318,12 +318,14 @@ fn load_files(project: &Project) -> anyhow::Result<Vec<MigrationFile>> {
 
 /// A migration file as the executor runs it.
 pub(crate) fn to_migration(f: &MigrationFile) -> Migration {
+    let sum = checksum(&f.up);
     Migration {
         version: f.version,
         id: f.id(),
         up: f.up.clone(),
         down: f.down.clone(),
-        checksum: checksum(&f.up),
+        consented: f.meta.allow_destructive.as_deref() == Some(sum.as_str()),
+        checksum: sum,
         transactional: f.meta.transaction,
         draft: f.meta.draft,
     }

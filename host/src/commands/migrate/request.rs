@@ -282,6 +282,8 @@ pub async fn run(ctx: &mut Context, args: RequestArgs) -> anyhow::Result<()> {
         created: None,
         author: Some(record::current_user()),
         destructive,
+        // `--allow-destructive` with `--generate-only`: the consent holds when the file is applied.
+        allow_destructive: (destructive && args.allow_destructive).then(String::new),
         ..Meta::default()
     };
     let (up, down, meta) = match &rollout {

@@ -114,6 +114,7 @@ async fn plan(ws: &Workspace, to: &str, from: &str) -> anyhow::Result<Plan> {
                     checksum: r.checksum.clone(),
                     transactional: r.transactional,
                     draft: false,
+                    consented: false,
                 },
             },
         };

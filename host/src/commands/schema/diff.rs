@@ -299,6 +299,8 @@ async fn compare(
             author: Some(crate::history::record::current_user()),
             destructive: !destructive.is_empty(),
             transaction: !crate::commands::migrate::needs_no_transaction(engine, &up),
+            // The consent given here holds when the file is applied (for this up section only).
+            allow_destructive: (!destructive.is_empty()).then(String::new),
             ..Default::default()
         };
         // Numbered after what FROM (where it is to be applied) has recorded, as well as the folder's files.

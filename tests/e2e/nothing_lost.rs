@@ -867,8 +867,7 @@ fn consent_given_when_writing_a_migration_holds_for_that_up_only() {
         .unwrap();
         let err = p.fail(&["migrate", "apply"]);
         assert!(
-            err.contains("users.status (2 non-NULL values)")
-                && err.contains("--allow-destructive"),
+            err.contains("users.status (2 non-NULL values)") && err.contains("--allow-destructive"),
             "{engine:?}: {err}"
         );
         assert_eq!(status_values(&p), "2", "{engine:?}");
@@ -891,10 +890,7 @@ fn consent_given_when_writing_a_migration_holds_for_that_up_only() {
             "--allow-destructive",
         ]);
         let out = p.run(&["migrate", "apply"]);
-        assert!(
-            out.contains("users (3 rows)"),
-            "{engine:?}: {out}"
-        );
+        assert!(out.contains("users (3 rows)"), "{engine:?}: {out}");
         assert!(!p.tables().contains(&"users".to_string()), "{engine:?}");
     }
 }

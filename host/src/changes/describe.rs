@@ -95,6 +95,7 @@ pub fn describe(change: &Change) -> String {
             None => format!("set the comment of {}", display(&s.table)),
         },
         Change::CreateObject(o) => format!("create {} {}", o.kind, display(&o.name)),
+        Change::DropObject(o) => format!("drop {} {}", o.kind, display(&o.name)),
         Change::CopyRows(c) => {
             let cols: Vec<&str> = c.columns.iter().map(|p| p.source.as_str()).collect();
             format!(

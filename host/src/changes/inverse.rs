@@ -4,8 +4,8 @@
 use super::simulate::{self, same};
 use crate::model::{
     AddCheck, AddColumn, AddForeignKey, AddIndex, AddPrimaryKey, AddUnique, AlterColumnType,
-    Change, ColumnRef, DatabaseSchema, DropView, IndexTarget, QualifiedName, RawSql, RenameColumn,
-    RenameTable, SetComment, SetDefault, TableObject,
+    Change, ColumnRef, DatabaseSchema, DropView, EngineObject, IndexTarget, QualifiedName, RawSql,
+    RenameColumn, RenameTable, SetComment, SetDefault, TableObject,
 };
 
 /// The changes that undo `changes` (applied in order to `before`), in the order they must run; or why
@@ -243,8 +243,15 @@ fn undo_one(
             ));
         }
         Change::CreateObject(o) => {
-            return Err(format!("{} `{}` has no typed inverse", o.kind, o.name.name));
+            if s.objects.iter().any(|x| same_object(x, o)) {
+                return Err(format!(
+                    "{} `{}` replaces one that exists: its inverse would need the old definition",
+                    o.kind, o.name.name
+                ));
+            }
+            vec![Change::DropObject(o.clone())]
         }
+        Change::DropObject(o) => vec![Change::CreateObject(o.clone())],
         Change::RawSql(r) => match &r.down {
             Some(down) => vec![Change::RawSql(RawSql {
                 up: down.clone(),
@@ -294,6 +301,11 @@ fn readd_column(s: &DatabaseSchema, c: &ColumnRef) -> Result<Vec<Change>, String
         }));
     }
     Ok(out)
+}
+
+/// Whether two engine objects are the same object (kind and name).
+fn same_object(a: &EngineObject, b: &EngineObject) -> bool {
+    a.kind == b.kind && same(&a.name, &b.name)
 }
 
 #[cfg(test)]

@@ -436,6 +436,9 @@ pub fn apply(schema: &mut DatabaseSchema, change: &Change) -> Result<(), String>
         Change::DropNamespace(n) => schema.namespaces.retain(|x| x != n),
         Change::CreateExtension(e) => schema.extensions.push(e.clone()),
         Change::CreateObject(o) => schema.objects.push(o.clone()),
+        Change::DropObject(o) => schema
+            .objects
+            .retain(|x| !(x.kind == o.kind && same(&x.name, &o.name))),
         Change::RawSql(_) => {}
     }
     Ok(())

@@ -262,13 +262,24 @@ pub fn diff_schema_objects(
     }
 
     // Stand-alone engine objects (functions, types, collations) come before sequences and tables.
+    // Those that go are dropped last (what uses them, a trigger or a default, goes first); a changed one
+    // that does not replace itself is dropped before it is created again.
+    let mut dropped = vec![];
     diff_objects(
         a,
         b,
         |o| o.table.is_none(),
         &mut p.create_types,
-        unsupported,
+        &mut dropped,
     );
+    for d in dropped {
+        let replaced = matches!(&d, Change::DropObject(o) if b.objects.iter().any(|x| object_key(x) == object_key(o)));
+        if replaced {
+            p.drop_early.push(d);
+        } else {
+            p.drop_late.push(d);
+        }
+    }
 
     // Sequences: a changed one is dropped and created again when no default uses it.
     let in_default = |s: &DatabaseSchema, n: &QualifiedName| {
@@ -416,12 +427,13 @@ pub fn diff_schema_objects(
             .as_ref()
             .is_some_and(|t| b.views.iter().any(|v| same(&v.name, t)))
     };
+    // They are dropped before the columns they read change.
     diff_objects(
         a,
         b,
         |o| o.table.is_some() && !on_view(o),
         &mut p.table_objects,
-        unsupported,
+        &mut p.drop_early,
     );
 
     // Views: changed ones, those reading a table whose columns change or that goes, and those reading a
@@ -488,18 +500,15 @@ pub fn diff_schema_objects(
             .as_ref()
             .is_some_and(|t| to_create.iter().any(|v| same(&v.name, t)))
     };
-    for o in b.objects.iter().filter(|o| on_view(o)) {
-        let before = a.objects.iter().find(|x| object_key(x) == object_key(o));
-        if before.is_some() && recreated_view(o) {
-            p.view_objects.push(Change::CreateObject(o.clone()));
-        }
+    for o in b.objects.iter().filter(|o| recreated_view(o)) {
+        p.view_objects.push(Change::CreateObject(o.clone()));
     }
     diff_objects(
         a,
         b,
         |o| on_view(o) && !recreated_view(o),
         &mut p.view_objects,
-        unsupported,
+        &mut p.drop_early,
     );
 
     // Namespaces go last, once empty.
@@ -508,36 +517,31 @@ pub fn diff_schema_objects(
     }
 }
 
-/// Engine objects compared by normalised definition. New ones are created; a changed one is replayed when
-/// its definition replaces (`CREATE OR REPLACE`); the IR has no way to drop one.
+/// Engine objects compared by normalised definition. New ones are created (into `out`); a changed one is
+/// replayed when its definition replaces (`CREATE OR REPLACE`), else dropped (into `drop`) and created again;
+/// one that is gone is dropped (into `drop`), unless the table or view it belongs to goes and takes it along.
 fn diff_objects(
     a: &DatabaseSchema,
     b: &DatabaseSchema,
     filter: impl Fn(&EngineObject) -> bool,
     out: &mut Vec<Change>,
-    unsupported: &mut Vec<String>,
+    drop: &mut Vec<Change>,
 ) {
     for o in b.objects.iter().filter(|o| filter(o)) {
         match a.objects.iter().find(|x| object_key(x) == object_key(o)) {
             None => out.push(Change::CreateObject(o.clone())),
             Some(x) if normalise(&x.definition) != normalise(&o.definition) => {
-                if normalise(&o.definition)
+                if !normalise(&o.definition)
                     .to_lowercase()
                     .starts_with("create or replace ")
                 {
-                    out.push(Change::CreateObject(o.clone()));
-                } else {
-                    unsupported.push(format!(
-                        "{} `{}` changes: the IR cannot drop it, and its new definition does not replace",
-                        o.kind,
-                        o.name.display()
-                    ));
+                    drop.push(Change::DropObject(x.clone()));
                 }
+                out.push(Change::CreateObject(o.clone()));
             }
             Some(_) => {}
         }
     }
-    // An object that belongs to a table or view that goes (a trigger) goes with it.
     let owner_stays = |o: &EngineObject| match &o.table {
         None => true,
         Some(t) => {
@@ -546,11 +550,7 @@ fn diff_objects(
     };
     for o in a.objects.iter().filter(|o| filter(o) && owner_stays(o)) {
         if !b.objects.iter().any(|x| object_key(x) == object_key(o)) {
-            unsupported.push(format!(
-                "{} `{}` is no longer present: the IR cannot drop an engine object",
-                o.kind,
-                o.name.display()
-            ));
+            drop.push(Change::DropObject(o.clone()));
         }
     }
 }

@@ -1025,7 +1025,7 @@ fn a_replaceable_function_change_is_replayed() {
 }
 
 #[test]
-fn a_removed_or_unreplaceable_object_is_reported() {
+fn a_removed_object_is_dropped_and_an_unreplaceable_one_dropped_and_created() {
     let mut a = base();
     a.objects.push(object(
         "trigger",
@@ -1033,13 +1033,56 @@ fn a_removed_or_unreplaceable_object_is_reported() {
         Some("users"),
         "CREATE TRIGGER t AFTER INSERT ON users BEGIN SELECT 1; END",
     ));
-    let d = diff(&a, &base(), &Options::default());
-    assert!(d.changes.is_empty());
-    assert!(d.unsupported[0].contains("cannot drop"));
+    let d = check(&a, &base());
+    assert!(matches!(&d.changes[..], [Change::DropObject(o)] if o.name.name == "t"));
+    assert!(matches!(&d.down[..], [Change::CreateObject(o)] if o.name.name == "t"));
     let mut b = a.clone();
     b.objects[0].definition = "CREATE TRIGGER t AFTER DELETE ON users BEGIN SELECT 1; END".into();
-    let d = diff(&a, &b, &Options::default());
-    assert!(d.unsupported[0].contains("does not replace"));
+    let d = check(&a, &b);
+    assert!(
+        matches!(&d.changes[..], [Change::DropObject(x), Change::CreateObject(y)]
+            if x.definition.contains("INSERT") && y.definition.contains("DELETE"))
+    );
+    // A function that goes is dropped after the trigger that calls it.
+    let mut a = base();
+    a.objects.push(object(
+        "function",
+        "bump",
+        None,
+        "CREATE FUNCTION bump() RETURNS trigger AS 'begin return new; end' LANGUAGE plpgsql",
+    ));
+    a.objects.push(object(
+        "trigger",
+        "t",
+        Some("users"),
+        "CREATE TRIGGER t BEFORE UPDATE ON users FOR EACH ROW EXECUTE FUNCTION bump()",
+    ));
+    let d = check(&a, &base());
+    let t = position(
+        &d.changes,
+        |c| matches!(c, Change::DropObject(o) if o.kind == "trigger"),
+    );
+    let f = position(
+        &d.changes,
+        |c| matches!(c, Change::DropObject(o) if o.kind == "function"),
+    );
+    assert!(t < f, "{:?}", d.changes);
+}
+
+#[test]
+fn a_trigger_on_a_new_view_is_created_after_it() {
+    let mut b = base();
+    b.views.push(view("names", "SELECT id, name FROM users"));
+    b.objects.push(object(
+        "trigger",
+        "names_ins",
+        Some("names"),
+        "CREATE TRIGGER names_ins INSTEAD OF INSERT ON names BEGIN SELECT 1; END",
+    ));
+    let d = check(&base(), &b);
+    let v = position(&d.changes, |c| matches!(c, Change::CreateView(_)));
+    let o = position(&d.changes, |c| matches!(c, Change::CreateObject(_)));
+    assert!(v < o);
 }
 
 #[test]

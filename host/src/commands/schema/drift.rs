@@ -15,11 +15,11 @@ use crate::changes::simulate::{display, same};
 use crate::cli::{CaptureDriftArgs, ResetToMigrationsArgs};
 use crate::commands::migrate::{Workspace, to_migration};
 use crate::commands::{Context, Exit};
-use crate::connection::{Database, Engine};
+use crate::connection::Database;
 use crate::diff::{Diff, Options, diff};
 use crate::executor::{ExecError, Executor};
 use crate::history::{History, Status};
-use crate::model::{Change, DatabaseSchema, EngineObject, RawSql};
+use crate::model::{Change, DatabaseSchema};
 use crate::plugins::DialectPlugin;
 use crate::schema::scratch::Scratch;
 
@@ -289,10 +289,11 @@ fn items(d: &Diff, expected: &DatabaseSchema) -> Vec<Item> {
                     .any(|x| x.kind == o.kind && same(&x.name, &o.name));
                 (if known { '~' } else { '+' }, "", display(&o.name))
             }
+            Change::DropObject(o) => ('-', "", display(&o.name)),
             _ => ('~', "change", String::new()),
         };
         let kind = match change {
-            Change::CreateObject(o) => o.kind.clone(),
+            Change::CreateObject(o) | Change::DropObject(o) => o.kind.clone(),
             _ => kind.to_string(),
         };
         let detail = describe(change);
@@ -342,69 +343,14 @@ fn items(d: &Diff, expected: &DatabaseSchema) -> Vec<Item> {
     out
 }
 
-/// The changes that turn `from` into `to`, with the engine objects the IR cannot drop (triggers) dropped by
-/// raw SQL first (and re-created when their definition changed); `unsupported` keeps what is still left out.
+/// The changes that turn `from` into `to`, what the IR leaves out, and which changes destroy data.
 fn changes_between(
-    engine: Engine,
     from: &DatabaseSchema,
     to: &DatabaseSchema,
 ) -> (Vec<Change>, Vec<String>, Vec<usize>) {
     let d = diff(from, to, &Options::default());
-    let mut pre = vec![];
-    let mut post = vec![];
-    let mut handled = vec![];
-    for o in from
-        .objects
-        .iter()
-        .filter(|o| o.kind.eq_ignore_ascii_case("trigger"))
-    {
-        let prefix = format!("{} `{}` ", o.kind, o.name.display());
-        let Some(why) = d.unsupported.iter().find(|w| w.starts_with(&prefix)) else {
-            continue;
-        };
-        pre.push(Change::RawSql(RawSql {
-            up: drop_trigger(engine, o),
-            down: None,
-            note: Some(format!("drop trigger {}", display(&o.name))),
-        }));
-        if let Some(new) = to
-            .objects
-            .iter()
-            .find(|x| x.kind == o.kind && same(&x.name, &o.name))
-        {
-            post.push(Change::CreateObject(new.clone()));
-        }
-        handled.push(why.clone());
-    }
-    let unsupported = d
-        .unsupported
-        .iter()
-        .filter(|w| !handled.contains(w))
-        .cloned()
-        .collect();
-    let offset = pre.len();
-    let destructive = d.destructive.iter().map(|x| x.index + offset).collect();
-    let changes = [pre, d.changes, post].concat();
-    (changes, unsupported, destructive)
-}
-
-fn drop_trigger(engine: Engine, o: &EngineObject) -> String {
-    let q = |s: &str| match engine {
-        Engine::MySql => format!("`{}`", s.replace('`', "``")),
-        _ => format!("\"{}\"", s.replace('"', "\"\"")),
-    };
-    let name = |n: &crate::model::QualifiedName| match &n.namespace {
-        Some(ns) if engine == Engine::Postgres && ns != "public" => {
-            format!("{}.{}", q(ns), q(&n.name))
-        }
-        _ => q(&n.name),
-    };
-    match (engine, &o.table) {
-        (Engine::Postgres, Some(t)) => {
-            format!("DROP TRIGGER IF EXISTS {} ON {}", q(&o.name.name), name(t))
-        }
-        _ => format!("DROP TRIGGER IF EXISTS {}", name(&o.name)),
-    }
+    let destructive = d.destructive.iter().map(|x| x.index).collect();
+    (d.changes, d.unsupported, destructive)
 }
 
 #[derive(Serialize)]
@@ -553,9 +499,8 @@ async fn capture_measured(
         println!("✓ No schema drift: nothing to capture.");
         return Ok(());
     }
-    let (up_changes, up_unsupported, _) = changes_between(engine, &m.expected, &m.live);
-    let (down_changes, down_unsupported, down_destructive) =
-        changes_between(engine, &m.live, &m.expected);
+    let (up_changes, up_unsupported, _) = changes_between(&m.expected, &m.live);
+    let (down_changes, down_unsupported, down_destructive) = changes_between(&m.live, &m.expected);
     let missing: Vec<String> = up_unsupported
         .iter()
         .chain(&down_unsupported)
@@ -695,10 +640,9 @@ async fn reset_measured(
     m: &Measured,
     args: &ResetToMigrationsArgs,
 ) -> anyhow::Result<()> {
-    let engine = t.db.engine();
     let d = diff(&m.expected, &m.live, &Options::default());
     let items = items(&d, &m.expected);
-    let (changes, unsupported, destructive) = changes_between(engine, &m.live, &m.expected);
+    let (changes, unsupported, destructive) = changes_between(&m.live, &m.expected);
     let statements: Vec<String> = t
         .dialect
         .render(&changes, &m.live)

@@ -332,6 +332,26 @@ pub fn introspect() -> Result<DatabaseSchema, PluginError> {
     }
     let mut objects = objects::routines(routine_rows, parameter_rows);
     objects.extend(objects::triggers(trigger_rows));
+    // The statement as it was written, which is what the server shows and dumps: replaying it gives the
+    // same object to the letter. The rebuilt one stays where the server does not show it (privileges).
+    for o in &mut objects {
+        let (what, column) = match o.kind.as_str() {
+            "trigger" => ("TRIGGER", "SQL Original Statement"),
+            "function" => ("FUNCTION", "Create Function"),
+            "procedure" => ("PROCEDURE", "Create Procedure"),
+            _ => continue,
+        };
+        let shown = rows(&format!(
+            "SHOW CREATE {what} {}",
+            quote::ident(&o.name.name)
+        ))
+        .ok()
+        .and_then(|r| r.into_iter().next())
+        .and_then(|r| r.opt_text(column).ok().flatten());
+        if let Some(sql) = shown.filter(|s| !s.trim().is_empty()) {
+            o.definition = objects::without_definer(&sql);
+        }
+    }
 
     for t in tables.values_mut() {
         t.table.checks.sort_by(|a, b| a.name.cmp(&b.name));

@@ -120,3 +120,82 @@ pub fn routines(mut rows: Vec<RoutineRow>, mut params: Vec<ParameterRow>) -> Vec
         })
         .collect()
 }
+
+/// `CREATE DEFINER=`u`@`h` TRIGGER ...` without its `DEFINER` clause: whoever replays it becomes the
+/// definer, as with the rebuilt statements.
+pub fn without_definer(sql: &str) -> String {
+    let trimmed = sql.trim_start();
+    let Some(rest) = trimmed
+        .get(..6)
+        .filter(|w| w.eq_ignore_ascii_case("CREATE"))
+        .map(|_| trimmed[6..].trim_start())
+    else {
+        return sql.to_string();
+    };
+    let Some(after) = rest
+        .get(..7)
+        .filter(|w| w.eq_ignore_ascii_case("DEFINER"))
+        .map(|_| rest[7..].trim_start())
+        .and_then(|r| r.strip_prefix('='))
+    else {
+        return sql.to_string();
+    };
+    // `user`@`host`: quoted parts (a doubled quote inside) or bare words, joined by `@`.
+    let bytes = after.trim_start().as_bytes();
+    let mut i = 0;
+    loop {
+        match bytes.get(i) {
+            Some(&q @ (b'`' | b'\'' | b'"')) => {
+                i += 1;
+                while i < bytes.len() {
+                    if bytes[i] == q {
+                        if bytes.get(i + 1) == Some(&q) {
+                            i += 2;
+                            continue;
+                        }
+                        break;
+                    }
+                    i += 1;
+                }
+                i += 1;
+            }
+            Some(b) if !b.is_ascii_whitespace() && *b != b'@' => {
+                while i < bytes.len() && !bytes[i].is_ascii_whitespace() && bytes[i] != b'@' {
+                    i += 1;
+                }
+            }
+            _ => return sql.to_string(),
+        }
+        if bytes.get(i) == Some(&b'@') {
+            i += 1;
+            continue;
+        }
+        break;
+    }
+    let tail = &after.trim_start()[i.min(bytes.len())..];
+    format!("CREATE {}", tail.trim_start())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_definer_clause_is_left_out() {
+        assert_eq!(
+            without_definer(
+                "CREATE DEFINER=`root`@`127.0.0.1` TRIGGER t BEFORE UPDATE ON n FOR EACH ROW SET NEW.e = 1"
+            ),
+            "CREATE TRIGGER t BEFORE UPDATE ON n FOR EACH ROW SET NEW.e = 1"
+        );
+        assert_eq!(
+            without_definer("CREATE DEFINER=`a``b`@`%` FUNCTION `f`(x INT) RETURNS int\nRETURN x"),
+            "CREATE FUNCTION `f`(x INT) RETURNS int\nRETURN x"
+        );
+        assert_eq!(
+            without_definer("CREATE DEFINER=root@localhost PROCEDURE p() SELECT 1"),
+            "CREATE PROCEDURE p() SELECT 1"
+        );
+        assert_eq!(without_definer("CREATE TRIGGER t"), "CREATE TRIGGER t");
+    }
+}

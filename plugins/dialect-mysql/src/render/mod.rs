@@ -358,6 +358,23 @@ fn render_one(change: &Change, state: &State) -> Result<Vec<(String, Attrs)>, Pl
             let sql = sql.strip_suffix(';').unwrap_or(sql).trim_end();
             one(sql.to_string(), ONLINE)
         }
+        Change::DropObject(o) => {
+            let what = match o.kind.as_str() {
+                "trigger" => "TRIGGER",
+                "function" => "FUNCTION",
+                "procedure" => "PROCEDURE",
+                other => {
+                    return unsupported(&format!(
+                        "ai-shell cannot drop a MySQL {other} (`{}`)",
+                        o.name.name
+                    ));
+                }
+            };
+            one(
+                format!("DROP {what} {}", quote::ident(&o.name.name)),
+                ONLINE,
+            )
+        }
         Change::CopyRows(c) => one(
             ai_shell_plugin_sdk::data::copy_rows(c, table_name, quote::ident),
             ONLINE,

@@ -1,6 +1,8 @@
 //! Namespaces, extensions, enum types, sequences, views, comments, engine objects and raw SQL.
 
-use ai_shell_plugin_sdk::{Change, IdentityKind, LockLevel, PluginError, Sequence};
+use ai_shell_plugin_sdk::{
+    Change, EngineObject, IdentityKind, LockLevel, PluginError, QualifiedName, Sequence,
+};
 
 use super::table::column_comment;
 use super::{Attributes, Context, Output};
@@ -141,6 +143,14 @@ pub fn render(change: &Change, cx: &Context, out: &mut Output) -> Result<(), Plu
             };
             out.push(definition.to_string()).lock(lock);
         }
+        Change::DropObject(o) => {
+            let lock = if o.table.is_some() {
+                LockLevel::Exclusive
+            } else {
+                LockLevel::None
+            };
+            out.push(drop_object(o)?).lock(lock);
+        }
         Change::RawSql(r) => {
             let up = r.up.trim().trim_end_matches(';').trim_end();
             if up.is_empty() {
@@ -206,6 +216,77 @@ pub fn create_sequence(s: &Sequence) -> Result<String, PluginError> {
     sql.push_str(&format!(" START WITH {} CACHE {}", s.start, s.cache.max(1)));
     sql.push_str(if s.cycle { " CYCLE" } else { " NO CYCLE" });
     Ok(sql)
+}
+
+/// The statement that drops an engine object, from what introspection recorded of it.
+fn drop_object(o: &EngineObject) -> Result<String, PluginError> {
+    let name = quote::qualified(&o.name);
+    let table = || {
+        o.table.as_ref().map(quote::qualified).ok_or_else(|| {
+            PluginError::InvalidInput(format!("{} {} names no table", o.kind, o.name.name))
+        })
+    };
+    let definition = o.definition.trim().trim_end_matches(';').trim_end();
+    Ok(match o.kind.as_str() {
+        // Named with their argument types: `f(integer, text)`.
+        "function" | "procedure" | "aggregate" => {
+            let (base, args) = o
+                .name
+                .name
+                .split_at(o.name.name.find('(').unwrap_or(o.name.name.len()));
+            let base = QualifiedName {
+                namespace: o.name.namespace.clone(),
+                name: base.to_string(),
+            };
+            format!(
+                "DROP {} {}{args}",
+                o.kind.to_ascii_uppercase(),
+                quote::qualified(&base)
+            )
+        }
+        "trigger" => format!(
+            "DROP TRIGGER {} ON {}",
+            quote::ident(&o.name.name),
+            table()?
+        ),
+        "constraint" => format!(
+            "ALTER TABLE {} DROP CONSTRAINT {}",
+            table()?,
+            quote::ident(&o.name.name)
+        ),
+        "collation"
+        | "domain"
+        | "type"
+        | "index"
+        | "text search dictionary"
+        | "text search configuration" => format!("DROP {} {name}", o.kind.to_ascii_uppercase()),
+        "text search mapping" => match definition.rfind(" WITH ") {
+            Some(at) if definition.contains(" ADD MAPPING FOR ") => {
+                definition[..at].replacen(" ADD MAPPING FOR ", " DROP MAPPING FOR ", 1)
+            }
+            _ => {
+                return Err(PluginError::InvalidInput(format!(
+                    "text search mapping {}: unexpected definition",
+                    o.name.name
+                )));
+            }
+        },
+        "comment" => match definition.find(" IS ") {
+            Some(at) => format!("{} IS NULL", &definition[..at]),
+            None => {
+                return Err(PluginError::InvalidInput(format!(
+                    "comment {}: unexpected definition",
+                    o.name.name
+                )));
+            }
+        },
+        other => {
+            return Err(PluginError::UnsupportedChange(format!(
+                "ai-shell cannot drop a PostgreSQL {other} (`{}`)",
+                o.name.name
+            )));
+        }
+    })
 }
 
 #[cfg(test)]

@@ -40,6 +40,7 @@ fn render_one(change: &Change, cx: &Context, out: &mut Output) -> Result<(), Plu
         | Change::DropView(_)
         | Change::SetComment(_)
         | Change::CreateObject(_)
+        | Change::DropObject(_)
         | Change::CopyRows(_)
         | Change::FillColumn(_)
         | Change::RawSql(_) => misc::render(change, cx, out),
@@ -285,6 +286,55 @@ mod tests {
         assert_eq!(
             out.iter().map(|s| s.change_index).collect::<Vec<_>>(),
             [0, 0, 1, 2]
+        );
+    }
+
+    #[test]
+    fn engine_objects_are_dropped_by_kind() {
+        let o = |kind: &str, name: &str, table: Option<&str>, definition: &str| {
+            Change::DropObject(EngineObject {
+                kind: kind.into(),
+                name: q(name),
+                table: table.map(q),
+                definition: definition.into(),
+            })
+        };
+        let out = render(
+            &[
+                o("trigger", "bump", Some("notes"), "CREATE TRIGGER bump ..."),
+                o(
+                    "function",
+                    "add_tax(numeric, integer)",
+                    None,
+                    "CREATE OR REPLACE FUNCTION ...",
+                ),
+                o("domain", "posint", None, "CREATE DOMAIN ..."),
+                o(
+                    "comment",
+                    "notes",
+                    Some("notes"),
+                    "COMMENT ON TABLE s.notes IS 'it''s IS here'",
+                ),
+                o(
+                    "text search mapping",
+                    "cfg/word",
+                    None,
+                    "ALTER TEXT SEARCH CONFIGURATION s.cfg ADD MAPPING FOR word WITH simple",
+                ),
+            ],
+            &empty(),
+        )
+        .unwrap();
+        let texts: Vec<&str> = out.iter().map(|s| s.sql.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "DROP TRIGGER \"bump\" ON \"s\".\"notes\"",
+                "DROP FUNCTION \"s\".\"add_tax\"(numeric, integer)",
+                "DROP DOMAIN \"s\".\"posint\"",
+                "COMMENT ON TABLE s.notes IS NULL",
+                "ALTER TEXT SEARCH CONFIGURATION s.cfg DROP MAPPING FOR word",
+            ]
         );
     }
 }

@@ -292,6 +292,19 @@ fn render_one(
         // Dropping a comment that cannot exist; `refuse` turned away setting one.
         Change::SetComment(_) => Vec::new(),
         Change::CreateObject(o) => vec![Stmt::new(verbatim(&o.definition))],
+        Change::DropObject(o) => {
+            let what = match o.kind.as_str() {
+                "trigger" => "TRIGGER",
+                "virtual table" => "TABLE",
+                other => {
+                    return Err(PluginError::InvalidInput(format!(
+                        "cannot drop a {other} (`{}`): SQLite has no such object",
+                        o.name.name
+                    )));
+                }
+            };
+            vec![Stmt::new(format!("DROP {what} {}", q(plain(&o.name)?)))]
+        }
         Change::CopyRows(c) => {
             plain(&c.source)?;
             plain(&c.target)?;

@@ -404,6 +404,9 @@ pub fn apply(schema: &mut DatabaseSchema, change: &Change) -> Result<(), PluginE
             }
         }
         Change::CreateObject(o) => schema.objects.push(o.clone()),
+        Change::DropObject(o) => schema
+            .objects
+            .retain(|x| !(x.kind == o.kind && x.name.name.eq_ignore_ascii_case(&o.name.name))),
     }
     Ok(())
 }

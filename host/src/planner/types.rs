@@ -172,6 +172,8 @@ pub fn is_widening(old: &ColumnType, new: &ColumnType) -> bool {
     }
     match (old, new) {
         (T::InlineEnum(a), T::InlineEnum(b)) => a.iter().all(|x| b.contains(x)),
+        // A UUID's text is 36 characters.
+        (T::Uuid, T::Varchar(Some(n)) | T::Char(Some(n))) => *n >= 36,
         (T::InlineEnum(a), T::Varchar(Some(n)) | T::Char(Some(n))) => {
             a.iter().all(|x| x.chars().count() <= *n as usize)
         }

@@ -147,11 +147,16 @@ pub async fn assess(inspector: &mut Inspector<'_>, id: &str, statements: &[Strin
                 }
             }
             Effect::DropNamespace(n) => {
-                out.push(loss(
-                    format!("drops schema {n} and everything in it"),
-                    None,
-                    "rows",
-                ));
+                // What is lost is the rows of its tables (tables the migration made are counted too: a
+                // schema dropped whole takes them along).
+                let rows = inspector.namespace_rows(n).await;
+                if rows != Some(0) {
+                    out.push(loss(
+                        format!("drops schema {n} and everything in it"),
+                        rows,
+                        "rows",
+                    ));
+                }
             }
             Effect::DropTable(t) | Effect::EmptyTable(t) => {
                 if fresh(t, &created) {
@@ -273,10 +278,14 @@ pub async fn assess(inspector: &mut Inspector<'_>, id: &str, statements: &[Strin
                 // decimals), else every value.
                 let (values, what) = match narrowing {
                     Narrowing::None => continue,
-                    Narrowing::Where(misfit) => (
-                        inspector.count_where(&t, c, &misfit).await,
-                        "too small for some of its values",
-                    ),
+                    // A condition the server cannot evaluate counts every value.
+                    Narrowing::Where(misfit) => match inspector.count_where(&t, c, &misfit).await {
+                        Some(n) => (Some(n), "too small for some of its values"),
+                        None => (
+                            inspector.rows(&t, Some(c)).await,
+                            "which may not hold every value",
+                        ),
+                    },
                     Narrowing::Unknown => (
                         inspector.rows(&t, Some(c)).await,
                         "which may not hold every value",
@@ -378,6 +387,26 @@ impl Inspector<'_> {
         let sql = format!("SELECT {what} FROM {}{alias}{filter}", self.quoted(t));
         let r = self.session.query(&sql, &[]).await.ok()?;
         crate::model::number_at(&r, 0, 0).map(|n| n.max(0) as u64)
+    }
+
+    /// The rows of every table in namespace `n`; `None` when they cannot be told (no schema at hand, or a
+    /// count failed).
+    async fn namespace_rows(&mut self, n: &str) -> Option<u64> {
+        let tables: Vec<Name> = self
+            .schema?
+            .tables
+            .iter()
+            .filter(|t| t.name.namespace.as_deref() == Some(n))
+            .map(|t| Name {
+                namespace: t.name.namespace.clone(),
+                name: t.name.name.clone(),
+            })
+            .collect();
+        let mut total = 0;
+        for t in tables {
+            total += self.rows(&t, None).await?;
+        }
+        Some(total)
     }
 
     async fn rows(&mut self, t: &Name, column: Option<&str>) -> Option<u64> {
@@ -665,6 +694,10 @@ fn misfit(engine: Engine, old: &ColumnType, new: &ColumnType, c: &str) -> Option
         T::Real if engine == Engine::MySql && matches!(old, T::Double) => {
             Some(format!("CAST({c} AS FLOAT) <> {c}"))
         }
+        // Out of `real`'s range first: the cast would fail on those.
+        T::Real if engine == Engine::Postgres && matches!(old, T::Double) => Some(format!(
+            "CASE WHEN abs({c}) > 3.4028234663852886e38 THEN true ELSE {c}::real::double precision <> {c} END"
+        )),
         T::Smallint if integer(old) => Some(format!("({c} < -32768 OR {c} > 32767)")),
         T::Integer if integer(old) => Some(format!("({c} < -2147483648 OR {c} > 2147483647)")),
         T::Varchar(Some(n)) | T::Char(Some(n)) if text(old) => Some(format!("{length}({c}) > {n}")),

@@ -4,7 +4,10 @@
 //! database and its export + reload introspect the same.
 //!
 //! 1. `(ARRAY['a'::character varying, ...])::text[]` (the parse of `col IN ('a', ...)` on a
-//!    varchar column) reads back as `ARRAY[('a'::character varying)::text, ...]`.
+//!    varchar column) reads back as `ARRAY[('a'::character varying)::text, ...]`. Where the whole
+//!    is `(col)::text = ANY ((ARRAY[...])::text[])` it is written back as `col IN ('a', ...)`,
+//!    which parses to exactly what the server printed (so a check created from it dumps as the
+//!    original); elsewhere it takes the second print's form.
 //! 2. In a view, `NULL::integer` in a set operation's branch reads back as
 //!    `NULL::integer AS int4`; the alias is the name the parser gives the cast anyway, so
 //!    dropping it changes nothing.
@@ -21,6 +24,15 @@ pub fn expression(text: &str) -> String {
     while let Some(at) = find_unquoted(rest, "(ARRAY[") {
         out.push_str(&rest[..at]);
         let candidate = &rest[at..];
+        if let Some((column_at, column)) = in_list_column(&out)
+            && let Some((items, used)) = varchar_literals(candidate)
+            && candidate[used..].starts_with(')')
+        {
+            out.truncate(column_at);
+            out.push_str(&format!("{column} IN ({items})"));
+            rest = &candidate[used + 1..];
+            continue;
+        }
         match rewrite_array_cast(candidate) {
             Some((replacement, used)) => {
                 out.push_str(&replacement);
@@ -170,6 +182,54 @@ fn rewrite_array_cast(text: &str) -> Option<(String, usize)> {
     Some((format!("ARRAY[{}]", rewritten.join(", ")), used))
 }
 
+/// When `out` ends with `(column)::text = ANY (`: where that starts, and the column as written.
+fn in_list_column(out: &str) -> Option<(usize, String)> {
+    let head = out.strip_suffix("::text = ANY (")?;
+    let inner_end = head.len().checked_sub(1)?;
+    if !head.ends_with(')') {
+        return None;
+    }
+    let open = head[..inner_end].rfind('(')?;
+    let column = &head[open + 1..inner_end];
+    let simple = !column.is_empty()
+        && column
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && column
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$');
+    let quoted = column.len() >= 2
+        && column.starts_with('"')
+        && column.ends_with('"')
+        && !column[1..column.len() - 1]
+            .replace("\"\"", "")
+            .contains('"');
+    (simple || quoted).then(|| (open, column.to_string()))
+}
+
+/// `(ARRAY['a'::character varying, ...])::text[]` at the start of `text` -> (`'a', ...`, bytes
+/// consumed), when every element is a string literal cast to `character varying`.
+fn varchar_literals(text: &str) -> Option<(String, usize)> {
+    let body_start = "(ARRAY[".len();
+    let close = matching(text, body_start - 1, b'[', b']')?;
+    let rest = text[close..].strip_prefix("])::text[]")?;
+    let used = text.len() - rest.len();
+    let mut items = vec![];
+    for e in split_top_level(&text[body_start..close])? {
+        let e = e.trim();
+        if !e.starts_with('\'') {
+            return None;
+        }
+        let end = skip_quoted(e.as_bytes(), 0, b'\'');
+        if &e[end..] != "::character varying" {
+            return None;
+        }
+        items.push(&e[..end]);
+    }
+    Some((items.join(", "), used))
+}
+
 /// The index of the bracket closing the one at `open`.
 fn matching(text: &str, open: usize, left: u8, right: u8) -> Option<usize> {
     let bytes = text.as_bytes();
@@ -236,10 +296,21 @@ mod tests {
 
     #[test]
     fn array_casts_take_the_reparsed_form() {
-        let a = "((entity_type)::text = ANY ((ARRAY['area'::character varying, 'it''s, ok'::character varying])::text[]))";
-        let b = "((entity_type)::text = ANY (ARRAY[('area'::character varying)::text, ('it''s, ok'::character varying)::text]))";
+        let a = "(lower(name) = ANY ((ARRAY['area'::character varying, 'it''s, ok'::character varying])::text[]))";
+        let b = "(lower(name) = ANY (ARRAY[('area'::character varying)::text, ('it''s, ok'::character varying)::text]))";
         assert_eq!(expression(a), b);
         assert_eq!(expression(b), b, "the reparsed form is a fixed point");
+    }
+
+    #[test]
+    fn a_varchar_column_in_a_list_is_written_as_the_list() {
+        let a = "((entity_type)::text = ANY ((ARRAY['area'::character varying, 'it''s, ok'::character varying])::text[]))";
+        assert_eq!(expression(a), "(entity_type IN ('area', 'it''s, ok'))");
+        let quoted = "((\"Kind\")::text = ANY ((ARRAY['a'::character varying])::text[]))";
+        assert_eq!(expression(quoted), "(\"Kind\" IN ('a'))");
+        // Once reloaded from the second print's form, it stays in that form.
+        let b = "((entity_type)::text = ANY (ARRAY[('area'::character varying)::text]))";
+        assert_eq!(expression(b), b);
     }
 
     #[test]

@@ -17,30 +17,42 @@ impl Context<'_> {
         self.changes[..self.index].iter().rev()
     }
 
-    /// The primary key's name: from an earlier change, else the current schema, else the name
-    /// the server gives (`table_pkey`).
+    /// The primary key's name: from an earlier change, else the current schema (followed back through
+    /// earlier renames of the table: a renamed table keeps its constraint's name), else the name the
+    /// server gives (`table_pkey`).
     pub fn primary_key_name(&self, table: &QualifiedName) -> String {
-        let from_changes = self.earlier().find_map(|c| match c {
-            Change::CreateTable(t) if same_name(&t.name, table) => {
-                Some(t.primary_key.as_ref().and_then(|p| p.name.clone()))
+        let mut name = table.clone();
+        let mut from_changes = None;
+        for c in self.earlier() {
+            match c {
+                Change::CreateTable(t) if same_name(&t.name, &name) => {
+                    from_changes = Some(t.primary_key.as_ref().and_then(|p| p.name.clone()));
+                    break;
+                }
+                Change::AddPrimaryKey(a) if same_name(&a.table, &name) => {
+                    from_changes = Some(a.primary_key.name.clone());
+                    break;
+                }
+                Change::RenameTable(r)
+                    if r.table.namespace == name.namespace && r.new_name == name.name =>
+                {
+                    name = r.table.clone();
+                }
+                _ => {}
             }
-            Change::AddPrimaryKey(a) if same_name(&a.table, table) => {
-                Some(a.primary_key.name.clone())
-            }
-            _ => None,
-        });
+        }
         let from_current = || {
             self.current
                 .tables
                 .iter()
-                .find(|t| same_name(&t.name, table))
+                .find(|t| same_name(&t.name, &name))
                 .and_then(|t| t.primary_key.as_ref())
                 .and_then(|p| p.name.clone())
         };
         from_changes
             .flatten()
             .or_else(from_current)
-            .unwrap_or_else(|| names::make_object_name(&table.name, None, "pkey"))
+            .unwrap_or_else(|| names::make_object_name(&name.name, None, "pkey"))
     }
 
     /// Whether `name` is a view (Some(materialized)) rather than a table.

@@ -90,6 +90,14 @@ pub fn describe(change: &Change) -> String {
         Change::DropCheck(o) => format!("drop check {} of {}", o.name, display(&o.table)),
         Change::CreateView(v) => format!("create view {}", display(&v.name)),
         Change::DropView(d) => format!("drop view {}", display(&d.name)),
+        Change::SetCollation(s) => match &s.collation {
+            Some(c) => format!("collate {}.{} as {c}", display(&s.table), s.column),
+            None => format!(
+                "give {}.{} the default collation",
+                display(&s.table),
+                s.column
+            ),
+        },
         Change::SetComment(s) => match &s.column {
             Some(c) => format!("set the comment of {}.{}", display(&s.table), c),
             None => format!("set the comment of {}", display(&s.table)),

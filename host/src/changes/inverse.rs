@@ -5,7 +5,7 @@ use super::simulate::{self, same};
 use crate::model::{
     AddCheck, AddColumn, AddForeignKey, AddIndex, AddPrimaryKey, AddUnique, AlterColumnType,
     Change, ColumnRef, DatabaseSchema, DropView, EngineObject, IndexTarget, QualifiedName, RawSql,
-    RenameColumn, RenameTable, SetComment, SetDefault, TableObject,
+    RenameColumn, RenameTable, SetCollation, SetComment, SetDefault, TableObject,
 };
 
 /// The changes that undo `changes` (applied in order to `before`), in the order they must run; or why
@@ -183,6 +183,13 @@ fn undo_one(
                 .find(|v| same(&v.name, &d.name))
                 .ok_or_else(|| format!("view `{}` does not exist", d.name.name))?;
             vec![Change::CreateView(v.clone())]
+        }
+        Change::SetCollation(c) => {
+            let t = simulate::table(s, &c.table)?;
+            vec![Change::SetCollation(SetCollation {
+                collation: simulate::column(t, &c.column)?.collation.clone(),
+                ..c.clone()
+            })]
         }
         Change::SetComment(c) => {
             let t = simulate::table(s, &c.table)?;

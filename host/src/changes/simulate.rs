@@ -377,6 +377,10 @@ pub fn apply(schema: &mut DatabaseSchema, change: &Change) -> Result<(), String>
                 return Err(format!("view `{}` does not exist", display(&d.name)));
             }
         }
+        Change::SetCollation(s) => {
+            let t = table_mut(schema, &s.table)?;
+            column_mut(t, &s.column)?.collation = s.collation.clone();
+        }
         Change::SetComment(s) => {
             let t = table_mut(schema, &s.table)?;
             match &s.column {

@@ -9,7 +9,8 @@ use crate::changes::simulate::same;
 use crate::model::{
     AddCheck, AddColumn, AddForeignKey, AddIndex, AddPrimaryKey, AddUnique, AlterColumnType,
     Change, Column, ColumnRef, ColumnType, DatabaseSchema, DropView, EngineObject, ForeignKey,
-    Index, IndexTarget, QualifiedName, SetComment, SetDefault, Table, TableObject, View,
+    Index, IndexTarget, QualifiedName, SetCollation, SetComment, SetDefault, Table, TableObject,
+    View,
 };
 
 fn find<'a>(tables: &'a [Table], name: &QualifiedName) -> Option<&'a Table> {
@@ -728,7 +729,7 @@ fn placeholder(t: &ColumnType) -> Option<String> {
 }
 
 /// One column kept by name: default dropped before a type change and set after it, then nullability and
-/// comment. Identity and collation have no change in the IR.
+/// comment and collation. Identity has no change in the IR.
 fn alter_column(
     table: &QualifiedName,
     a: &Column,
@@ -772,13 +773,16 @@ fn alter_column(
             comment: b.comment.clone(),
         }));
     }
-    let what = [
-        (a.identity != b.identity, "identity"),
-        (a.collation != b.collation, "collation"),
-    ];
-    for (_, what) in what.iter().filter(|(changed, _)| *changed) {
+    if a.collation != b.collation {
+        p.alter_columns.push(Change::SetCollation(SetCollation {
+            table: table.clone(),
+            column: a.name.clone(),
+            collation: b.collation.clone(),
+        }));
+    }
+    if a.identity != b.identity {
         unsupported.push(format!(
-            "column `{}.{}` changes its {what}: the IR has no change for it",
+            "column `{}.{}` changes its identity: the IR has no change for it",
             table.display(),
             a.name
         ));

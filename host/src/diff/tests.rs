@@ -685,13 +685,19 @@ fn a_generated_column_is_recreated_with_its_index() {
 }
 
 #[test]
-fn identity_and_collation_changes_are_reported() {
+fn identity_changes_are_reported_and_collations_set() {
     let mut b = base();
     users(&mut b).columns[0].identity = Some(IdentityKind::Always);
-    users(&mut b).columns[1].collation = Some("C".into());
     let d = diff(&base(), &b, &Options::default());
     assert!(d.changes.is_empty());
-    assert_eq!(d.unsupported.len(), 2);
+    assert_eq!(d.unsupported.len(), 1);
+    let mut b = base();
+    users(&mut b).columns[1].collation = Some("C".into());
+    let d = check(&base(), &b);
+    assert!(
+        matches!(&d.changes[..], [Change::SetCollation(c)] if c.collation.as_deref() == Some("C"))
+    );
+    assert!(matches!(&d.down[..], [Change::SetCollation(c)] if c.collation.is_none()));
 }
 
 #[test]

@@ -269,8 +269,9 @@ async fn compare(
         .collect();
 
     let mut written = None;
-    if args.generate_migration && !d.changes.is_empty() {
-        if !d.unsupported.is_empty() || !d.down_unsupported.is_empty() {
+    let unwritable = !d.unsupported.is_empty() || !d.down_unsupported.is_empty();
+    if args.generate_migration && (!d.changes.is_empty() || unwritable) {
+        if unwritable {
             anyhow::bail!(
                 "some differences have no change ai-shell can write, so the migration would not reach {}:\n  - {}\n\nNothing was written.",
                 to.label,

@@ -333,6 +333,21 @@ fn render_one(change: &Change, state: &State) -> Result<Vec<(String, Attrs)>, Pl
             }
             one(format!("DROP VIEW {}", table_name(&d.name)), ONLINE)
         }
+        Change::SetCollation(s) => {
+            let mut c = state.column(&s.table, &s.column)?.clone();
+            c.collation = s.collation.clone();
+            one(
+                alter(
+                    &s.table,
+                    &format!("MODIFY COLUMN {}", column_definition(&c)?),
+                ),
+                Attrs {
+                    lock: LockLevel::Shared,
+                    rewrites: true,
+                    reversible: true,
+                },
+            )
+        }
         Change::SetComment(s) => {
             let text = s.comment.as_deref().unwrap_or("");
             match &s.column {

@@ -92,6 +92,11 @@ impl State {
                     c.default = None;
                 }
             }
+            Change::SetCollation(s) => {
+                if let Some(c) = self.column_mut(&s.table, &s.column) {
+                    c.collation = s.collation.clone();
+                }
+            }
             Change::SetComment(s) => match &s.column {
                 Some(column) => {
                     if let Some(c) = self.column_mut(&s.table, column) {

@@ -109,6 +109,26 @@ pub fn render(change: &Change, cx: &Context, out: &mut Output) -> Result<(), Plu
         Change::DropDefault(c) => {
             alter_column(out, &c.table, &c.column, "DROP DEFAULT");
         }
+        Change::SetCollation(c) => {
+            // The same type with another collation: indexes on the column are rebuilt, rows are not.
+            let data_type = cx.column_type(&c.table, &c.column).ok_or_else(|| {
+                PluginError::InvalidInput(format!(
+                    "column {}.{}: its type is not known, so its collation cannot be set",
+                    c.table.name, c.column
+                ))
+            })?;
+            let collation = match &c.collation {
+                Some(x) => quote::dotted(x),
+                None => "pg_catalog.\"default\"".to_string(),
+            };
+            out.push(format!(
+                "ALTER TABLE {} ALTER COLUMN {} TYPE {} COLLATE {collation}",
+                quote::qualified(&c.table),
+                quote::ident(&c.column),
+                crate::types::type_name(&data_type)?
+            ))
+            .lock(Exclusive);
+        }
         Change::AddPrimaryKey(a) => {
             out.push(format!(
                 "ALTER TABLE {} ADD {}",

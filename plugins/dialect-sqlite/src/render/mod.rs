@@ -223,6 +223,13 @@ fn render_one(
             Copy { converted: None },
             true,
         )?,
+        Change::SetCollation(c) => rebuild_table(
+            before,
+            after,
+            plain(&c.table)?,
+            Copy { converted: None },
+            true,
+        )?,
         Change::SetDefault(d) => rebuild_table(
             before,
             after,

@@ -396,6 +396,10 @@ pub fn apply(schema: &mut DatabaseSchema, change: &Change) -> Result<(), PluginE
                 return Err(invalid(format!("view `{}` does not exist", d.name.name)));
             }
         }
+        Change::SetCollation(c) => {
+            let t = table_mut(schema, &c.table.name)?;
+            column_mut(t, &c.column)?.collation = c.collation.clone();
+        }
         Change::SetComment(c) => {
             let t = table_mut(schema, &c.table.name)?;
             match &c.column {

@@ -328,3 +328,62 @@ fn sync_brings_an_environment_to_another_and_reports_what_migrations_do_not_expl
     .into_owned();
     assert!(err.contains("unknown environment `nowhere`"), "{err}");
 }
+
+/// Engine objects and column properties the diff used to leave out: a trigger (and on PostgreSQL the function
+/// it calls) that goes is dropped, before the function; a column's collation changes; a check on a column is
+/// added (on MariaDB it stays on the column itself). The migration reaches the other schema and its rollback
+/// gives the first back, rows kept, on every engine.
+#[test]
+fn triggers_collations_and_column_checks_are_diffed_both_ways() {
+    for engine in ENGINES {
+        let (before, after) = match engine {
+            Engine::Postgres => (
+                "CREATE TABLE notes (id INTEGER NOT NULL PRIMARY KEY, title VARCHAR(50), n INTEGER);
+                 CREATE FUNCTION bump() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.n := coalesce(NEW.n, 0) + 1; RETURN NEW; END $$;
+                 CREATE TRIGGER bump BEFORE UPDATE ON notes FOR EACH ROW EXECUTE FUNCTION bump();",
+                "CREATE TABLE notes (id INTEGER NOT NULL PRIMARY KEY, title VARCHAR(50) COLLATE \"C\", n INTEGER CHECK (n >= 0));",
+            ),
+            Engine::Mysql => (
+                "CREATE TABLE notes (id INTEGER NOT NULL PRIMARY KEY, title VARCHAR(50), n INTEGER);
+                 CREATE TRIGGER bump BEFORE UPDATE ON notes FOR EACH ROW SET NEW.n = COALESCE(NEW.n, 0) + 1;",
+                "CREATE TABLE notes (id INTEGER NOT NULL PRIMARY KEY, title VARCHAR(50) COLLATE utf8mb4_bin, n INTEGER CHECK (n >= 0));",
+            ),
+            Engine::Sqlite => (
+                "CREATE TABLE notes (id INTEGER NOT NULL PRIMARY KEY, title VARCHAR(50), n INTEGER);
+                 CREATE TRIGGER bump AFTER UPDATE ON notes BEGIN UPDATE notes SET n = coalesce(n, 0) + 1 WHERE id = NEW.id AND 0; END;",
+                "CREATE TABLE notes (id INTEGER NOT NULL PRIMARY KEY, title VARCHAR(50) COLLATE NOCASE, n INTEGER CHECK (n >= 0));",
+            ),
+        };
+        let p = Project::new(engine);
+        p.db.exec(before);
+        p.db.exec("INSERT INTO notes (id, title, n) VALUES (1, 'a', 1), (2, 'B', 2)");
+        let original = TestDb::new(engine);
+        original.exec(before);
+        let desired = TestDb::new(engine);
+        desired.exec(after);
+
+        let plan = p.run(&["schema", "diff", "current", desired.url()]);
+        assert!(
+            plan.contains("drop trigger") && plain_collation(&plan),
+            "{engine:?}: {plan}"
+        );
+        p.run(&[
+            "schema",
+            "diff",
+            "current",
+            desired.url(),
+            "--generate-migration",
+        ]);
+        p.run(&["migrate", "apply"]);
+        let now = p.run(&["schema", "diff", "current", desired.url()]);
+        assert!(now.contains("No differences."), "{engine:?}: {now}");
+        p.run(&["migrate", "rollback", "--yes"]);
+        let back = p.run(&["schema", "diff", "current", original.url()]);
+        assert!(back.contains("No differences."), "{engine:?}: {back}");
+        assert_eq!(p.column("SELECT COUNT(*) FROM notes"), ["2"], "{engine:?}");
+    }
+}
+
+fn plain_collation(plan: &str) -> bool {
+    plan.to_lowercase().contains("collat")
+}

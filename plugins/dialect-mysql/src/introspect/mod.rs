@@ -143,7 +143,10 @@ pub fn introspect() -> Result<DatabaseSchema, PluginError> {
         let table = r.text("table_name")?;
         let name = r.text("name")?;
         let clause = r.text("clause")?;
-        let json_column = json_valid_column(&clause);
+        // Only the check a `json` column brings is on the column itself; a table's own
+        // `CHECK (json_valid(...))` stays a check.
+        let table_level = r.opt_text("level")?.as_deref() == Some("Table");
+        let json_column = json_valid_column(&clause).filter(|_| !table_level);
         if let Some(column) = &json_column {
             json_columns.insert((table.clone(), column.clone()));
         }

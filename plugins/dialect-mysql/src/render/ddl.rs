@@ -171,6 +171,25 @@ pub fn column_definition(column: &Column) -> Result<String, PluginError> {
     Ok(sql)
 }
 
+/// The check MariaDB keeps on a column itself (`c INT CHECK (c > 0)`), which it names after the column.
+fn column_check<'a>(column: &Column, checks: &'a [CheckConstraint]) -> Option<&'a CheckConstraint> {
+    checks
+        .iter()
+        .find(|k| k.name.eq_ignore_ascii_case(&column.name))
+}
+
+/// [`column_definition`] with the column's own check (see [`column_check`]) among `checks`.
+pub fn column_definition_with(
+    column: &Column,
+    checks: &[CheckConstraint],
+) -> Result<String, PluginError> {
+    let mut sql = column_definition(column)?;
+    if let Some(k) = column_check(column, checks) {
+        sql.push_str(&format!(" CHECK ({})", k.expression));
+    }
+    Ok(sql)
+}
+
 /// `(key, ...)` of an index.
 pub fn index_keys(index: &Index) -> Result<String, PluginError> {
     let unsupported = |what: &str| {
@@ -296,7 +315,7 @@ pub fn check(check: &CheckConstraint) -> String {
 pub fn create_table(table: &Table) -> Result<String, PluginError> {
     let mut items = Vec::new();
     for column in &table.columns {
-        items.push(column_definition(column)?);
+        items.push(column_definition_with(column, &table.checks)?);
     }
     if let Some(pk) = &table.primary_key {
         items.push(format!("PRIMARY KEY ({})", column_list(&pk.columns)));
@@ -315,7 +334,12 @@ pub fn create_table(table: &Table) -> Result<String, PluginError> {
     for fk in &table.foreign_keys {
         items.push(foreign_key(fk)?);
     }
-    for c in &table.checks {
+    for c in table.checks.iter().filter(|k| {
+        !table
+            .columns
+            .iter()
+            .any(|c| k.name.eq_ignore_ascii_case(&c.name))
+    }) {
         items.push(check(c));
     }
     let mut sql = format!(

@@ -54,6 +54,22 @@ fn unsupported<T>(message: &str) -> Result<T, PluginError> {
     Err(PluginError::UnsupportedChange(message.to_string()))
 }
 
+/// `MODIFY COLUMN` with the column's whole definition, its own check included.
+fn modify(
+    state: &State,
+    table: &ai_shell_plugin_sdk::QualifiedName,
+    column: &ai_shell_plugin_sdk::Column,
+) -> Result<String, PluginError> {
+    let checks = state
+        .table(table)
+        .map(|t| t.checks.as_slice())
+        .unwrap_or(&[]);
+    Ok(format!(
+        "MODIFY COLUMN {}",
+        ddl::column_definition_with(column, checks)?
+    ))
+}
+
 fn alter(table: &ai_shell_plugin_sdk::QualifiedName, action: &str) -> String {
     format!("ALTER TABLE {} {action}", table_name(table))
 }
@@ -167,36 +183,18 @@ fn render_one(change: &Change, state: &State) -> Result<Vec<(String, Attrs)>, Pl
                     ..COPY
                 }
             };
-            one(
-                alter(
-                    &a.table,
-                    &format!("MODIFY COLUMN {}", column_definition(&column)?),
-                ),
-                attrs,
-            )
+            one(alter(&a.table, &modify(state, &a.table, &column)?), attrs)
         }
         Change::SetNotNull(r) | Change::DropNotNull(r) => {
             let mut column = state.column(&r.table, &r.column)?.clone();
             column.nullable = matches!(change, Change::DropNotNull(_));
-            one(
-                alter(
-                    &r.table,
-                    &format!("MODIFY COLUMN {}", column_definition(&column)?),
-                ),
-                REBUILD,
-            )
+            one(alter(&r.table, &modify(state, &r.table, &column)?), REBUILD)
         }
         Change::SetDefault(d) => {
             if d.default.contains(crate::ON_UPDATE) {
                 let mut column = state.column(&d.table, &d.column)?.clone();
                 column.default = Some(d.default.clone());
-                return one(
-                    alter(
-                        &d.table,
-                        &format!("MODIFY COLUMN {}", column_definition(&column)?),
-                    ),
-                    ONLINE,
-                );
+                return one(alter(&d.table, &modify(state, &d.table, &column)?), ONLINE);
             }
             one(
                 alter(
@@ -297,17 +295,34 @@ fn render_one(change: &Change, state: &State) -> Result<Vec<(String, Attrs)>, Pl
             ),
             ONLINE,
         ),
-        Change::AddCheck(c) => one(
-            alter(&c.table, &format!("ADD {}", ddl::check(&c.check))),
-            COPY,
-        ),
-        Change::DropCheck(o) => one(
-            alter(
-                &o.table,
-                &format!("DROP CONSTRAINT {}", quote::ident(&o.name)),
+        Change::AddCheck(c) => match state.column(&c.table, &c.check.name) {
+            // Named after a column: MariaDB's check on the column itself, which a later `MODIFY COLUMN`
+            // must restate (it drops what the definition leaves out).
+            Ok(column) => {
+                let mut state = state.clone();
+                state.apply(change);
+                one(alter(&c.table, &modify(&state, &c.table, column)?), COPY)
+            }
+            Err(_) => one(
+                alter(&c.table, &format!("ADD {}", ddl::check(&c.check))),
+                COPY,
             ),
-            ONLINE,
-        ),
+        },
+        // A check on the column itself cannot be dropped by name: the column is restated without it.
+        Change::DropCheck(o) => match state.column(&o.table, &o.name) {
+            Ok(column) => {
+                let mut state = state.clone();
+                state.apply(change);
+                one(alter(&o.table, &modify(&state, &o.table, column)?), COPY)
+            }
+            Err(_) => one(
+                alter(
+                    &o.table,
+                    &format!("DROP CONSTRAINT {}", quote::ident(&o.name)),
+                ),
+                ONLINE,
+            ),
+        },
         Change::CreateView(v) => {
             if v.materialized {
                 return unsupported(&format!(
@@ -337,10 +352,7 @@ fn render_one(change: &Change, state: &State) -> Result<Vec<(String, Attrs)>, Pl
             let mut c = state.column(&s.table, &s.column)?.clone();
             c.collation = s.collation.clone();
             one(
-                alter(
-                    &s.table,
-                    &format!("MODIFY COLUMN {}", column_definition(&c)?),
-                ),
+                alter(&s.table, &modify(state, &s.table, &c)?),
                 Attrs {
                     lock: LockLevel::Shared,
                     rewrites: true,
@@ -358,13 +370,7 @@ fn render_one(change: &Change, state: &State) -> Result<Vec<(String, Attrs)>, Pl
                 Some(column) => {
                     let mut c = state.column(&s.table, column)?.clone();
                     c.comment = s.comment.clone();
-                    one(
-                        alter(
-                            &s.table,
-                            &format!("MODIFY COLUMN {}", column_definition(&c)?),
-                        ),
-                        ONLINE,
-                    )
+                    one(alter(&s.table, &modify(state, &s.table, &c)?), ONLINE)
                 }
             }
         }
@@ -435,7 +441,8 @@ pub fn render(
 #[cfg(test)]
 mod tests {
     use ai_shell_plugin_sdk::{
-        AlterColumnType, Column, ColumnRef, QualifiedName, RenameColumn, SetComment, Table,
+        AddCheck, AlterColumnType, CheckConstraint, Column, ColumnRef, QualifiedName, RenameColumn,
+        SetComment, Table,
     };
 
     use super::*;
@@ -491,6 +498,47 @@ mod tests {
             .into_iter()
             .map(|s| s.sql)
             .collect()
+    }
+
+    #[test]
+    fn a_check_named_after_its_column_stays_on_the_column() {
+        let t = name("t`1");
+        let check = |name: &str| CheckConstraint {
+            name: name.into(),
+            expression: "`id` > 0".into(),
+        };
+        let statements = sql(vec![
+            Change::AddCheck(AddCheck {
+                table: t.clone(),
+                check: check("id"),
+            }),
+            Change::AddCheck(AddCheck {
+                table: t.clone(),
+                check: check("positive"),
+            }),
+            Change::SetComment(SetComment {
+                table: t.clone(),
+                column: Some("id".into()),
+                comment: Some("key".into()),
+            }),
+        ]);
+        assert_eq!(
+            statements,
+            [
+                "ALTER TABLE `t``1` MODIFY COLUMN `id` int CHECK (`id` > 0)",
+                "ALTER TABLE `t``1` ADD CONSTRAINT `positive` CHECK (`id` > 0)",
+                "ALTER TABLE `t``1` MODIFY COLUMN `id` int COMMENT 'key' CHECK (`id` > 0)",
+            ]
+        );
+        let mut table = schema().tables.remove(0);
+        table.checks = vec![check("id"), check("positive")];
+        let created = create_table(&table).unwrap();
+        assert!(
+            created.contains("`id` int CHECK (`id` > 0)")
+                && created.contains("CONSTRAINT `positive`")
+                && !created.contains("CONSTRAINT `id`"),
+            "{created}"
+        );
     }
 
     #[test]

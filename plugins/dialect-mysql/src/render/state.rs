@@ -3,6 +3,7 @@
 
 use ai_shell_plugin_sdk::{Change, Column, DatabaseSchema, PluginError, QualifiedName, Table};
 
+#[derive(Clone)]
 pub struct State {
     tables: Vec<Table>,
 }
@@ -90,6 +91,16 @@ impl State {
             Change::DropDefault(r) => {
                 if let Some(c) = self.column_mut(&r.table, &r.column) {
                     c.default = None;
+                }
+            }
+            Change::AddCheck(a) => {
+                if let Some(t) = self.table_mut(&a.table) {
+                    t.checks.push(a.check.clone());
+                }
+            }
+            Change::DropCheck(o) => {
+                if let Some(t) = self.table_mut(&o.table) {
+                    t.checks.retain(|k| k.name != o.name);
                 }
             }
             Change::SetCollation(s) => {

@@ -13,7 +13,12 @@ pub fn views() -> Result<Vec<View>, PluginError> {
             namespace: Some(r.text("namespace")?),
             name: r.text("name")?,
         };
-        let options = json::strings(r.opt_text("options")?)?;
+        let mut options = json::strings(r.opt_text("options")?)?;
+        // `check_option` is SQL's `WITH ... CHECK OPTION`, which the definition can carry.
+        let check_option = options
+            .iter()
+            .position(|o| o.starts_with("check_option="))
+            .map(|i| options.remove(i)["check_option=".len()..].to_ascii_uppercase());
         if !options.is_empty() {
             warn(&format!(
                 "view {}.{}: options ({}) are not part of the model and are left out",
@@ -23,7 +28,10 @@ pub fn views() -> Result<Vec<View>, PluginError> {
             ));
         }
         let definition = r.text("definition")?;
-        let definition = canon::view(definition.trim().trim_end_matches(';').trim_end());
+        let mut definition = canon::view(definition.trim().trim_end_matches(';').trim_end());
+        if let Some(level) = check_option {
+            definition.push_str(&format!("\n  WITH {level} CHECK OPTION"));
+        }
         oids.push(r.text("oid")?);
         depends.push(r.opt_text("depends_on")?.unwrap_or_default());
         list.push(View {

@@ -140,6 +140,9 @@ fn render_one(
     after: &DatabaseSchema,
 ) -> Result<Vec<Stmt>, PluginError> {
     let exclusive = |sql: String| Stmt::new(sql).lock(LockLevel::Exclusive);
+    // A change SQLite's ALTER TABLE cannot make: the table rebuilt as `after` has it, every row kept.
+    let rebuild =
+        |t: &QualifiedName| rebuild_table(before, after, plain(t)?, Copy { converted: None }, true);
     Ok(match change {
         Change::CreateNamespace(_)
         | Change::DropNamespace(_)
@@ -216,65 +219,19 @@ fn render_one(
             let converted = a.using.as_deref().map(|u| (a.column.as_str(), u));
             rebuild_table(before, after, table, Copy { converted }, reversible)?
         }
-        Change::SetNotNull(c) | Change::DropNotNull(c) | Change::DropDefault(c) => rebuild_table(
-            before,
-            after,
-            plain(&c.table)?,
-            Copy { converted: None },
-            true,
-        )?,
-        Change::SetCollation(c) => rebuild_table(
-            before,
-            after,
-            plain(&c.table)?,
-            Copy { converted: None },
-            true,
-        )?,
-        Change::SetDefault(d) => rebuild_table(
-            before,
-            after,
-            plain(&d.table)?,
-            Copy { converted: None },
-            true,
-        )?,
-        Change::AddPrimaryKey(p) => rebuild_table(
-            before,
-            after,
-            plain(&p.table)?,
-            Copy { converted: None },
-            true,
-        )?,
-        Change::DropPrimaryKey(name) => {
-            rebuild_table(before, after, plain(name)?, Copy { converted: None }, true)?
+        Change::SetNotNull(c) | Change::DropNotNull(c) | Change::DropDefault(c) => {
+            rebuild(&c.table)?
         }
-        Change::AddUnique(u) => rebuild_table(
-            before,
-            after,
-            plain(&u.table)?,
-            Copy { converted: None },
-            true,
-        )?,
-        Change::AddForeignKey(f) => rebuild_table(
-            before,
-            after,
-            plain(&f.table)?,
-            Copy { converted: None },
-            true,
-        )?,
-        Change::AddCheck(c) => rebuild_table(
-            before,
-            after,
-            plain(&c.table)?,
-            Copy { converted: None },
-            true,
-        )?,
-        Change::DropUnique(o) | Change::DropForeignKey(o) | Change::DropCheck(o) => rebuild_table(
-            before,
-            after,
-            plain(&o.table)?,
-            Copy { converted: None },
-            true,
-        )?,
+        Change::SetCollation(c) => rebuild(&c.table)?,
+        Change::SetDefault(d) => rebuild(&d.table)?,
+        Change::AddPrimaryKey(p) => rebuild(&p.table)?,
+        Change::DropPrimaryKey(name) => rebuild(name)?,
+        Change::AddUnique(u) => rebuild(&u.table)?,
+        Change::AddForeignKey(f) => rebuild(&f.table)?,
+        Change::AddCheck(c) => rebuild(&c.table)?,
+        Change::DropUnique(o) | Change::DropForeignKey(o) | Change::DropCheck(o) => {
+            rebuild(&o.table)?
+        }
         Change::AddIndex(a) => {
             let table = plain(&a.table)?;
             vec![

@@ -281,14 +281,9 @@ fn mysql_value(row: &sqlx::mysql::MySqlRow, i: usize) -> Result<SqlValue, String
         }
         "FLOAT" => SqlValue::Float(row.try_get::<f32, _>(i).map_err(e)?.into()),
         "DOUBLE" => SqlValue::Float(row.try_get(i).map_err(e)?),
-        // As the server prints them (`2026-12-06 20:06:22.65`).
-        "DATETIME" | "TIMESTAMP" => SqlValue::Text(
+        // As the server prints it (`2026-12-06 20:06:22.65`; `SHOW CREATE TRIGGER` has one).
+        "DATETIME" if row.try_get::<chrono::NaiveDateTime, _>(i).is_ok() => SqlValue::Text(
             row.try_get::<chrono::NaiveDateTime, _>(i)
-                .map_err(e)?
-                .to_string(),
-        ),
-        "DATE" => SqlValue::Text(
-            row.try_get::<chrono::NaiveDate, _>(i)
                 .map_err(e)?
                 .to_string(),
         ),

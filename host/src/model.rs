@@ -3,7 +3,7 @@
 
 pub use crate::plugins::bindings::ai_shell::plugin::changes::{
     AddCheck, AddColumn, AddForeignKey, AddIndex, AddPrimaryKey, AddUnique, AlterColumnType,
-    Change, ColumnPair, ColumnRef, CopyRows, DropView, FillColumn, RawSql, RenameColumn,
+    Change, ColumnPair, ColumnRef, CopyRows, DropView, FillColumn, FillNulls, RawSql, RenameColumn,
     RenameTable, SetCollation, SetComment, SetDefault, TableObject,
 };
 pub use crate::plugins::bindings::ai_shell::plugin::schema::*;

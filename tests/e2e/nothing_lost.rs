@@ -945,3 +945,40 @@ fn rollbacks_count_only_values_the_column_default_does_not_give_back() {
         assert_eq!(p.json(&["migrate", "status"])["version"], 3, "{engine:?}");
     }
 }
+
+#[test]
+fn a_fill_before_not_null_rolls_back_to_exactly_the_rows_it_filled() {
+    for engine in ENGINES {
+        let p = seeded(engine);
+        // Row 1 holds the fill value already; only row 3 is NULL.
+        p.db.exec("UPDATE users SET status = 'unknown' WHERE id = 1");
+        p.run(&[
+            "migrate",
+            "users.status can no longer be missing; use 'unknown' for the rows that have none",
+            "--yes",
+        ]);
+        assert_eq!(
+            count(&p, "SELECT COUNT(*) FROM users WHERE status = 'unknown'"),
+            "2",
+            "{engine:?}"
+        );
+        // ai-shell's record of the filled rows is not the user's schema, and not drift.
+        let shown = p.run(&["schema", "show"]);
+        assert!(!shown.contains("ai_shell_fill"), "{engine:?}: {shown}");
+        let exported = p.run(&["schema", "export"]);
+        assert!(!exported.contains("ai_shell_fill"), "{engine:?}");
+        // A row inserted since keeps its value; the filled row is NULL again, row 1 keeps its own value.
+        p.db.exec("INSERT INTO users (id, name, status) VALUES (4, 'd', 'unknown')");
+        p.run(&["migrate", "rollback", "--yes"]);
+        assert_eq!(
+            p.column("SELECT COALESCE(status, '<null>') FROM users ORDER BY id"),
+            ["unknown", "paid", "<null>", "unknown"],
+            "{engine:?}"
+        );
+        assert!(
+            !p.tables().iter().any(|t| t.starts_with("ai_shell_fill")),
+            "{engine:?}: {:?}",
+            p.tables()
+        );
+    }
+}

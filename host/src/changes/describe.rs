@@ -120,6 +120,19 @@ pub fn describe(change: &Change) -> String {
             display(&f.source),
             f.value
         ),
+        Change::FillNulls(f) => format!(
+            "fill the NULLs of {}.{} with {} (their keys kept in {})",
+            display(&f.column.table),
+            f.column.column,
+            f.value,
+            display(&f.keep)
+        ),
+        Change::RestoreNulls(f) => format!(
+            "set back to NULL the rows of {}.{} filled with {}",
+            display(&f.column.table),
+            f.column.column,
+            f.value
+        ),
         Change::RawSql(r) => match &r.note {
             Some(note) => format!("raw SQL: {note}"),
             None => "raw SQL".into(),

@@ -223,6 +223,9 @@ fn undo_one(
                     .into(),
             );
         }
+        // The rows it filled, known by the keys it kept, are NULL again.
+        Change::FillNulls(f) => vec![Change::RestoreNulls(f.clone())],
+        Change::RestoreNulls(f) => vec![Change::FillNulls(f.clone())],
         Change::CreateEnumType(e) => vec![Change::DropEnumType(e.name.clone())],
         Change::CreateSequence(seq) => vec![Change::DropSequence(seq.name.clone())],
         Change::CreateNamespace(n) => vec![Change::DropNamespace(n.clone())],

@@ -207,6 +207,7 @@ pub fn existing_table(change: &Change) -> Option<&QualifiedName> {
         Change::AddCheck(c) => &c.table,
         Change::CopyRows(c) => &c.source,
         Change::FillColumn(f) => &f.target,
+        Change::FillNulls(f) | Change::RestoreNulls(f) => &f.column.table,
         _ => return None,
     })
 }

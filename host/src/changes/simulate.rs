@@ -407,6 +407,11 @@ pub fn apply(schema: &mut DatabaseSchema, change: &Change) -> Result<(), String>
                     .collect::<Vec<_>>(),
             )?;
         }
+        Change::FillNulls(f) | Change::RestoreNulls(f) => {
+            let target = table(schema, &f.column.table)?;
+            column(target, &f.column.column)?;
+            require_columns(target, &f.key)?;
+        }
         Change::FillColumn(f) => {
             let source = table(schema, &f.source)?;
             column(source, &f.value)?;

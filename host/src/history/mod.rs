@@ -52,6 +52,9 @@ fn placeholders(engine: Engine, count: usize) -> String {
         .join(", ")
 }
 
+/// The name prefix of the tables in which a `fill-nulls` change keeps the keys of the rows it filled.
+pub const FILL_PREFIX: &str = "ai_shell_fill_";
+
 impl History {
     /// The history in table `table` (and its log in `<table>_log`).
     pub fn new(table: &str) -> Result<History, HistoryError> {
@@ -74,12 +77,13 @@ impl History {
         &self.table
     }
 
-    /// Whether `name` is one of ai-shell's own bookkeeping tables (history, log, phases, schema snapshots) or
-    /// their sequences.
+    /// Whether `name` is one of ai-shell's own bookkeeping tables (history, log, phases, schema snapshots, the
+    /// keys a `fill-nulls` change keeps for its rollback) or their sequences.
     pub fn owns(&self, name: &str) -> bool {
-        name.strip_prefix(self.table.as_str()).is_some_and(|rest| {
-            matches!(rest, "" | "_log" | "_phases" | "_log_id_seq" | "_snapshots")
-        })
+        name.starts_with(FILL_PREFIX)
+            || name.strip_prefix(self.table.as_str()).is_some_and(|rest| {
+                matches!(rest, "" | "_log" | "_phases" | "_log_id_seq" | "_snapshots")
+            })
     }
 
     /// `schema` without ai-shell's own tables and sequences, as every reader of the user's schema wants it.

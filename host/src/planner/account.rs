@@ -119,6 +119,7 @@ const SOURCES: &[&str] = &[
     include_str!("intents/alter.rs"),
     include_str!("intents/create.rs"),
     include_str!("intents/drop.rs"),
+    include_str!("intents/fill.rs"),
     include_str!("intents/index.rs"),
     include_str!("intents/refactor.rs"),
     include_str!("intents/rename.rs"),
@@ -452,6 +453,10 @@ impl Facts {
                 self.ident(&r.new_name, "column");
             }
             Change::DropTable(t) => self.ident(&t.name, "table"),
+            Change::FillNulls(f) => {
+                self.ident(&f.column.table.name, "table");
+                self.ident(&f.column.column, "column");
+            }
             Change::DropColumn(c) | Change::SetNotNull(c) | Change::DropNotNull(c) => {
                 self.ident(&c.table.name, "table");
                 self.ident(&c.column, "column");

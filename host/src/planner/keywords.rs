@@ -82,7 +82,7 @@ pub fn correct(toks: &mut [Tok], names: &Names) -> Vec<(String, String)> {
             continue;
         }
         let after_marker = i > 0 && toks[i - 1].is_any(NAME_MARKERS);
-        let to_keyword = if i == verb_at {
+        let to_keyword = if i == verb_at || second_verb_place(toks, i, names) {
             nearest(word, VERBS, 2)
         } else if !after_marker && noun_place(toks, i, verb_at, names) {
             ABBREVIATIONS
@@ -137,6 +137,22 @@ fn noun_place(toks: &[Tok], i: usize, verb_at: usize, names: &Names) -> bool {
             && toks
                 .get(i + 1)
                 .is_some_and(|t| t.is_any(&["to", "in", "on", "from", "into", "of"])))
+}
+
+/// The first word of a second clause, before its object: "fill ... and maake it not null", "..., then
+/// mke the column required".
+fn second_verb_place(toks: &[Tok], i: usize, names: &Names) -> bool {
+    let starts = i > 0
+        && (toks[i - 1].is_any(&["and", "then"])
+            || toks[i - 1].is_punct(',')
+            || toks[i - 1].is_punct(';')
+            || toks[i - 1] == Tok::Break);
+    starts
+        && toks.get(i + 1).is_some_and(|t| {
+            t.is_any(&["it", "them", "the", "this", "that", "column", "table"])
+                || t.name()
+                    .is_some_and(|n| names.is_table(n) || names.any_table_has_column(n))
+        })
 }
 
 /// The only word between the verb and a preposition: the name of what is added.

@@ -150,6 +150,12 @@ pub fn describe(change: &Change) -> String {
                 on.join(" and ")
             )
         }
+        Change::FillNulls(f) => format!(
+            "Fill the NULLs of {}.{} with {}",
+            f.column.table.display(),
+            f.column.column,
+            f.value
+        ),
         Change::RawSql(r) => {
             let note = r.note.as_deref().unwrap_or("a data step");
             let mut note = note.to_string();

@@ -234,6 +234,25 @@ fn lex_line(line: &str, out: &mut Vec<Tok>) -> Result<(), Refusal> {
                     i += used;
                 }
             }
+            // "w/ 0", "w/o a default": the shorthands of "with" and "without".
+            'w' | 'W'
+                if !prev.is_some_and(word_char)
+                    && next == Some('/')
+                    && chars.get(i + 2).is_none_or(|c| {
+                        c.is_whitespace() || matches!(c, 'o' | 'O' | '\'' | '"')
+                    })
+                    && chars
+                        .get(i + 3)
+                        .is_none_or(|c| !word_char(*c) || !matches!(chars[i + 2], 'o' | 'O')) =>
+            {
+                if chars.get(i + 2).is_some_and(|c| matches!(c, 'o' | 'O')) {
+                    out.push(Tok::Word("without".into()));
+                    i += 3;
+                } else {
+                    out.push(Tok::Word("with".into()));
+                    i += 2;
+                }
+            }
             _ if word_char(c) => {
                 let (w, used) = word(&chars[i..]);
                 out.push(Tok::Word(w));

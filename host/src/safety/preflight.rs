@@ -251,6 +251,9 @@ fn writes(change: &Change) -> Vec<(String, Option<String>)> {
         Change::AlterColumnType(a) => vec![col(&a.table, &a.column)],
         Change::SetDefault(s) => vec![col(&s.table, &s.column)],
         Change::FillColumn(f) => vec![col(&f.target, &f.column)],
+        Change::FillNulls(f) | Change::RestoreNulls(f) => {
+            vec![col(&f.column.table, &f.column.column)]
+        }
         Change::CopyRows(c) => vec![table(&c.target)],
         Change::RawSql(_) | Change::CreateObject(_) => vec![("".into(), None)],
         _ => vec![],

@@ -1,7 +1,7 @@
-//! SQL for the changes that move data (`copy-rows`, `fill-column`). The statements are plain
+//! SQL for the changes that move data (`copy-rows`, `fill-column`, `fill-nulls`). The statements are plain
 //! standard SQL on every engine; a dialect passes its own quoting so names stay safe.
 
-use crate::{CopyRows, FillColumn, QualifiedName};
+use crate::{CopyRows, FillColumn, FillNulls, QualifiedName};
 
 /// `INSERT INTO target (t1, ...) SELECT [DISTINCT] s1, ... FROM source [WHERE a IS NOT NULL OR ...]`.
 pub fn copy_rows(
@@ -60,6 +60,53 @@ pub fn fill_column(
     )
 }
 
+/// `fill-nulls`: the keys of the rows holding NULL into the bookkeeping table, then the value into them.
+pub fn fill_nulls(
+    f: &FillNulls,
+    table: impl Fn(&QualifiedName) -> String,
+    ident: impl Fn(&str) -> String,
+) -> Vec<String> {
+    let target = table(&f.column.table);
+    let column = ident(&f.column.column);
+    let keys: Vec<String> = f.key.iter().map(|k| ident(k)).collect();
+    vec![
+        format!(
+            "CREATE TABLE {} AS SELECT {} FROM {target} WHERE {column} IS NULL",
+            table(&f.keep),
+            keys.join(", ")
+        ),
+        format!(
+            "UPDATE {target} SET {column} = {} WHERE {column} IS NULL",
+            f.value
+        ),
+    ]
+}
+
+/// `restore-nulls`: the rows `fill-nulls` filled that still hold its value become NULL again, and the
+/// bookkeeping table goes. A value written since is the application's and stays.
+pub fn restore_nulls(
+    f: &FillNulls,
+    table: impl Fn(&QualifiedName) -> String,
+    ident: impl Fn(&str) -> String,
+) -> Vec<String> {
+    let target = table(&f.column.table);
+    let keep = table(&f.keep);
+    let column = ident(&f.column.column);
+    let matched: Vec<String> = f
+        .key
+        .iter()
+        .map(|k| format!("k.{} = {target}.{}", ident(k), ident(k)))
+        .collect();
+    vec![
+        format!(
+            "UPDATE {target} SET {column} = NULL WHERE {column} = {} AND EXISTS (SELECT 1 FROM {keep} k WHERE {})",
+            f.value,
+            matched.join(" AND ")
+        ),
+        format!("DROP TABLE {keep}"),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -108,6 +155,33 @@ mod tests {
         assert_eq!(
             fill_column(&f, |n| q(&n.name), q),
             "UPDATE \"orders\" SET \"customer_id\" = (SELECT s.\"id\" FROM \"customers\" s WHERE s.\"email\" = \"orders\".\"customer_email\")"
+        );
+    }
+
+    #[test]
+    fn fill_nulls_keeps_the_keys_and_restore_sets_back_only_those_rows() {
+        let f = FillNulls {
+            column: crate::ColumnRef {
+                table: name("users"),
+                column: "city".into(),
+            },
+            value: "'n/a'".into(),
+            key: vec!["id".into()],
+            keep: name("ai_shell_fill_users_city"),
+        };
+        assert_eq!(
+            fill_nulls(&f, |n| q(&n.name), q),
+            [
+                "CREATE TABLE \"ai_shell_fill_users_city\" AS SELECT \"id\" FROM \"users\" WHERE \"city\" IS NULL",
+                "UPDATE \"users\" SET \"city\" = 'n/a' WHERE \"city\" IS NULL"
+            ]
+        );
+        assert_eq!(
+            restore_nulls(&f, |n| q(&n.name), q),
+            [
+                "UPDATE \"users\" SET \"city\" = NULL WHERE \"city\" = 'n/a' AND EXISTS (SELECT 1 FROM \"ai_shell_fill_users_city\" k WHERE k.\"id\" = \"users\".\"id\")",
+                "DROP TABLE \"ai_shell_fill_users_city\""
+            ]
         );
     }
 }

@@ -26,7 +26,7 @@ pub mod bindings {
 
 pub use ai_shell_plugin_model::changes::{
     AddCheck, AddColumn, AddForeignKey, AddIndex, AddPrimaryKey, AddUnique, AlterColumnType,
-    Change, ColumnPair, ColumnRef, CopyRows, DropView, FillColumn, RawSql, RenameColumn,
+    Change, ColumnPair, ColumnRef, CopyRows, DropView, FillColumn, FillNulls, RawSql, RenameColumn,
     RenameTable, SetComment, SetDefault, TableObject,
 };
 pub use ai_shell_plugin_model::schema::*;

@@ -204,7 +204,13 @@ fn assess(
         || upper.contains("INDEX")
     {
         Some(INDEX_ROWS_PER_SEC)
-    } else if matches!(change, Change::CopyRows(_) | Change::FillColumn(_)) {
+    } else if matches!(
+        change,
+        Change::CopyRows(_)
+            | Change::FillColumn(_)
+            | Change::FillNulls(_)
+            | Change::RestoreNulls(_)
+    ) {
         Some(COPY_ROWS_PER_SEC)
     } else if matches!(
         change,

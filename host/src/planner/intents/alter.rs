@@ -39,7 +39,7 @@ fn candidates(toks: &[Tok], skip_types: bool, engine: crate::connection::Engine)
 }
 
 /// The table and columns a constraint request is about.
-fn target<'a>(
+pub(super) fn target<'a>(
     ctx: &Ctx<'a>,
     toks: &mut Vec<Tok>,
     skip: &[String],
@@ -268,6 +268,39 @@ fn default_sql(ctx: &Ctx, col: &Column, v: &spec::Value) -> String {
             w => sql::string(ctx.engine, w),
         },
         Value::Call(f) => format!("{f}()"),
+    }
+}
+
+/// `v` as an SQL literal to store in `col`, or why it cannot be stored there.
+pub(super) fn value_for(ctx: &Ctx, col: &Column, v: &spec::Value) -> Result<String, String> {
+    use spec::Value;
+    let shown = match v {
+        Value::Str(s) => format!("'{s}'"),
+        Value::Num(n) | Value::Word(n) | Value::Call(n) => n.clone(),
+    };
+    let text = match v {
+        Value::Str(s) | Value::Num(s) => s.as_str(),
+        _ => return Ok(default_sql(ctx, col, v)),
+    };
+    match &col.data_type {
+        t if is_numeric(t) && !sql::is_number(text) => Err(format!(
+            "{shown} is not a number, and {} is {}",
+            col.name,
+            crate::planner::types::words(t)
+        )),
+        t if is_numeric(t) => Ok(text.to_string()),
+        ColumnType::Varchar(Some(n)) | ColumnType::Char(Some(n))
+            if text.chars().count() > *n as usize =>
+        {
+            Err(format!(
+                "{shown} is longer than {} holds ({n} characters)",
+                col.name
+            ))
+        }
+        ColumnType::Text | ColumnType::Varchar(_) | ColumnType::Char(_) => {
+            Ok(sql::string(ctx.engine, text))
+        }
+        _ => Ok(default_sql(ctx, col, v)),
     }
 }
 

@@ -4,6 +4,7 @@ mod add;
 mod alter;
 mod create;
 mod drop;
+mod fill;
 mod index;
 mod refactor;
 mod rename;
@@ -114,6 +115,11 @@ pub fn dispatch(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
             Refusal::ambiguous("the request is empty; describe a schema change")
                 .example("add email to users"),
         );
+    }
+    // "make users.city not null, fill missing with 'unknown'": checked before the data-request refusal,
+    // which would read "set missing ... to 0" as an UPDATE.
+    if let Some(plan) = fill::not_null_with_fill(ctx, &toks) {
+        return plan;
     }
     refuse_data_requests(ctx, &toks)?;
     // The verb: the first word, or the one after a "table:" prefix.

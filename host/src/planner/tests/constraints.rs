@@ -303,3 +303,63 @@ fn shortening_a_type_is_a_destructive_type_change() {
         matches!(&p.changes[0], Change::AlterColumnType(a) if a.column == "name" && a.new_type == ColumnType::Varchar(Some(10)))
     );
 }
+
+#[test]
+fn not_null_with_a_fill_value_fills_then_requires() {
+    let fill = |p: &crate::planner::Plan| match (&p.changes[0], &p.changes[1]) {
+        (Change::FillNulls(f), Change::SetNotNull(c)) if c.column == f.column.column => (
+            f.column.column.clone(),
+            f.value.clone(),
+            f.key.clone(),
+            f.keep.name.clone(),
+        ),
+        _ => panic!("{:#?}", p.changes),
+    };
+    for request in [
+        "make users.city not null, fill missing with 'unknown'",
+        "users.city NOT NULL (missing -> 'unknown')",
+        "fill empty users.city w/ 'unknown' and make it not null",
+        "users.city can no longer be missing; use 'unknown' for the rows that have none",
+        "require a value in users.city; backfill the blanks with 'unknown'",
+    ] {
+        let p = ok(request);
+        assert_eq!(
+            fill(&p),
+            (
+                "city".into(),
+                "'unknown'".into(),
+                vec!["id".to_string()],
+                "ai_shell_fill_users_city".into()
+            ),
+            "{request}"
+        );
+    }
+    for request in [
+        "users.age: not null, nulls -> 0",
+        "set missing users.age to 0 and maake it NOT NULL",
+        "w/ 0 for the missing ones, make users.age not null",
+        "backfill users.age with 0 and require it from now on",
+    ] {
+        assert_eq!(fill(&ok(request)).1, "0", "{request}");
+    }
+    // A number into a text column is text; text into a number column is refused, naming both.
+    assert_eq!(
+        fill(&ok("make users.zip not null, fill missing with 0")).1,
+        "'0'"
+    );
+    let r = refused("make users.age not null, fill missing with 'unknown'");
+    assert!(r.message.contains("not a number"), "{}", r.message);
+    let r = refused("make users.zip not null, fill missing with 'abcdefghijklmnopqrstuvwxyz'");
+    assert!(r.message.contains("longer than"), "{}", r.message);
+    // A literal with another role is not a fill value.
+    let p = ok("make users.age not null with default 0");
+    assert!(!p.changes.iter().any(|c| matches!(c, Change::FillNulls(_))));
+    assert!(
+        plan(
+            "make users.name not null, fill missing with 'x'",
+            &schema(),
+            Engine::Postgres
+        )
+        .is_err()
+    );
+}

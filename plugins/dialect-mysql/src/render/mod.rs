@@ -404,6 +404,22 @@ fn render_one(change: &Change, state: &State) -> Result<Vec<(String, Attrs)>, Pl
             ai_shell_plugin_sdk::data::fill_column(f, table_name, quote::ident),
             ONLINE,
         ),
+        Change::FillNulls(f) => {
+            Ok(
+                ai_shell_plugin_sdk::data::fill_nulls(f, table_name, quote::ident)
+                    .into_iter()
+                    .map(|sql| (sql, ONLINE))
+                    .collect(),
+            )
+        }
+        Change::RestoreNulls(f) => {
+            Ok(
+                ai_shell_plugin_sdk::data::restore_nulls(f, table_name, quote::ident)
+                    .into_iter()
+                    .map(|sql| (sql, ONLINE))
+                    .collect(),
+            )
+        }
         Change::RawSql(r) => one(
             r.up.clone(),
             Attrs {

@@ -64,6 +64,16 @@ pub fn render(change: &Change, cx: &Context, out: &mut Output) -> Result<(), Plu
                 quote::ident,
             ));
         }
+        Change::FillNulls(f) => {
+            for sql in ai_shell_plugin_sdk::data::fill_nulls(f, quote::qualified, quote::ident) {
+                out.push(sql);
+            }
+        }
+        Change::RestoreNulls(f) => {
+            for sql in ai_shell_plugin_sdk::data::restore_nulls(f, quote::qualified, quote::ident) {
+                out.push(sql);
+            }
+        }
         Change::DropEnumType(name) => {
             out.push(format!("DROP TYPE {}", quote::qualified(name)));
         }

@@ -43,6 +43,8 @@ fn render_one(change: &Change, cx: &Context, out: &mut Output) -> Result<(), Plu
         | Change::DropObject(_)
         | Change::CopyRows(_)
         | Change::FillColumn(_)
+        | Change::FillNulls(_)
+        | Change::RestoreNulls(_)
         | Change::RawSql(_) => misc::render(change, cx, out),
         Change::CreateTable(t) => table::create_table(t, out),
         Change::AddIndex(a) => table::add_index(&a.table, &a.index, a.concurrently, out),

@@ -287,6 +287,22 @@ fn render_one(
                 q,
             ))]
         }
+        Change::FillNulls(f) => {
+            plain(&f.column.table)?;
+            plain(&f.keep)?;
+            ai_shell_plugin_sdk::data::fill_nulls(f, |n| q(&n.name), q)
+                .into_iter()
+                .map(Stmt::new)
+                .collect()
+        }
+        Change::RestoreNulls(f) => {
+            plain(&f.column.table)?;
+            plain(&f.keep)?;
+            ai_shell_plugin_sdk::data::restore_nulls(f, |n| q(&n.name), q)
+                .into_iter()
+                .map(Stmt::new)
+                .collect()
+        }
         Change::RawSql(r) => vec![exclusive(verbatim(&r.up)).reversible(r.down.is_some())],
     })
 }

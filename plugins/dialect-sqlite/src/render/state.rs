@@ -156,6 +156,8 @@ pub fn apply(schema: &mut DatabaseSchema, change: &Change) -> Result<(), PluginE
         | Change::DropSequence(_)
         | Change::CopyRows(_)
         | Change::FillColumn(_)
+        | Change::FillNulls(_)
+        | Change::RestoreNulls(_)
         | Change::RawSql(_) => {}
         Change::CreateTable(t) => {
             if schema

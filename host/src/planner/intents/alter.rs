@@ -271,6 +271,20 @@ fn default_sql(ctx: &Ctx, col: &Column, v: &spec::Value) -> String {
     }
 }
 
+/// Whether the type a request says a column has ("from text", "not text") is the column's, as people
+/// name types: any string type for "text", any integer size for "integer", either timestamp.
+fn loosely_same(said: &ColumnType, actual: &ColumnType) -> bool {
+    use ColumnType as T;
+    let family = |t: &ColumnType| match t {
+        T::Text | T::Varchar(_) | T::Char(_) => 1,
+        T::Smallint | T::Integer | T::Bigint => 2,
+        T::Timestamp(_) | T::TimestampTz(_) => 3,
+        T::Json | T::Jsonb => 4,
+        _ => 0,
+    };
+    said == actual || (family(said) != 0 && family(said) == family(actual))
+}
+
 /// `v` as an SQL literal to store in `col`, or why it cannot be stored there.
 pub(super) fn value_for(ctx: &Ctx, col: &Column, v: &spec::Value) -> Result<String, String> {
     use spec::Value;
@@ -692,7 +706,15 @@ pub fn change_type(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
                     .iter()
                     .any(|t| types::parse(std::slice::from_ref(t), 0, ctx.engine).is_some());
             if !is_col_name {
-                if i > 0 && toks[i - 1].is("from") {
+                // "from text", "an integer, not text", "make it integer, now it is text": the type
+                // the column has, not the one asked for.
+                let old = i > 0
+                    && (toks[i - 1].is_any(&["from", "not", "currently", "was"])
+                        || (toks[i - 1].is_any(&["is", "are"])
+                            && toks[i.saturating_sub(4)..i - 1]
+                                .iter()
+                                .any(|t| t.is_any(&["now", "currently", "today"]))));
+                if old {
                     from = Some(ty);
                 } else {
                     new = Some(ty);
@@ -750,7 +772,7 @@ pub fn change_type(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
     let mut destructive = false;
     for (t, c) in &targets {
         if let Some(f) = &from
-            && *f != c.data_type
+            && !loosely_same(f, &c.data_type)
             && targets.len() == 1
         {
             return Err(Refusal::unsupported(format!(

@@ -160,6 +160,19 @@ pub fn index(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
     if fulltext {
         return full_text(ctx, table, &ws);
     }
+    // "add indexes to orders": every foreign-key column without one; "add an index to orders" names no
+    // column, and picking one would be a guess.
+    if ws.is_empty()
+        && !toks
+            .iter()
+            .any(|t| t.is_any(&["indexes", "indices", "missing"]))
+    {
+        return Err(Refusal::ambiguous(format!(
+            "which column of {} should the index cover? the request names none",
+            table.name.display()
+        ))
+        .example(EXAMPLE));
+    }
     if ws.is_empty() {
         return missing_indexes(table);
     }

@@ -411,6 +411,21 @@ fn reshape(toks: Vec<Tok>) -> Vec<Tok> {
     if first_is_verb {
         return toks;
     }
+    // "users.zip -> int": the column's new type, not a column named after it.
+    if let Some(k) = toks.iter().position(|t| t.is_punct('>'))
+        && k > 0
+        && toks[..k]
+            .iter()
+            .all(|t| t.name().is_some() || t.is_punct('.'))
+        && super::types::parse(&toks, k + 1, Engine::Postgres)
+            .is_some_and(|(_, used)| k + 1 + used == toks.len())
+    {
+        let mut out = vec![Tok::Word("change".into())];
+        out.extend(toks[..k].iter().cloned());
+        out.push(Tok::Word("to".into()));
+        out.extend(toks[k + 1..].iter().cloned());
+        return out;
+    }
     // "users.name -> full_name", "users.name => full_name"
     if let Some(k) = toks.iter().position(|t| t.is_punct('>'))
         && k > 0
@@ -460,11 +475,36 @@ fn reshape(toks: Vec<Tok>) -> Vec<Tok> {
         && p > 1
         && toks.get(p + 1).and_then(Tok::word).is_some_and(is_verb)
     {
+        // "hire_date in employees: add an index": a subject made of names is what the instruction is
+        // about, not a preamble to drop.
+        let subject = &toks[..p];
+        if subject.len() <= 5
+            && subject
+                .iter()
+                .all(|t| t.name().is_some() || t.is_punct('.') || t.is_any(&["in", "of", "on"]))
+        {
+            let mut out = toks[p + 1..].to_vec();
+            out.push(Tok::Word("on".into()));
+            out.extend(subject.iter().cloned());
+            return out;
+        }
         return toks[p + 1..].to_vec();
     }
     if let Some(p) = toks.iter().position(|t| t.is_any(CREATE) && !t.is("new")) {
         let rest = &toks[p..];
         if rest.iter().take(4).any(|t| t.is("table")) {
+            // "books and authors are many to many, make the table book_authors for it": the tables the
+            // preamble says the new one links stay with it.
+            let preamble = &toks[..p];
+            if preamble
+                .iter()
+                .any(|t| t.is_any(&["many", "many_to_many", "join", "junction"]))
+            {
+                let mut out = rest.to_vec();
+                out.push(Tok::Word("linking".into()));
+                out.extend(preamble.iter().filter(|t| t.word().is_some()).cloned());
+                return out;
+            }
             return rest.to_vec();
         }
     }

@@ -363,3 +363,22 @@ fn not_null_with_a_fill_value_fills_then_requires() {
         .is_err()
     );
 }
+
+#[test]
+fn the_type_a_column_has_is_never_the_one_asked_for() {
+    for request in [
+        "users.zip should be an integer, not text",
+        "please users.zip make it integer, now it is text",
+        "users.zip → int",
+        "users.zip -> integer",
+    ] {
+        let p = ok(request);
+        assert!(
+            matches!(&p.changes[..], [Change::AlterColumnType(a)] if a.column == "zip" && a.new_type == ColumnType::Integer),
+            "{request}: {:#?}",
+            p.changes
+        );
+    }
+    // An index request that names no column names no index.
+    refused("add an index to users");
+}

@@ -255,3 +255,32 @@ fn link_tables_ranges_uuid_keys_and_colon_value_lists() {
     assert!(t.columns.iter().any(|c| c.name == "opened_at"));
     assert!(t.columns.iter().any(|c| c.name == "closed_at"));
 }
+
+#[test]
+fn link_tables_get_a_key_to_each_table_however_they_are_asked_for() {
+    for request in [
+        "create a table post_likes linking posts and users",
+        "create a join table post_likes for the many-to-many between posts and users",
+        "posts and users are many to many, please make the table post_likes for it",
+        "- new join table post_likes\n- links posts and users (many-to-many)",
+        "a table post_likes that ties a post_id to a user_id: please create it",
+    ] {
+        let p = ok(request);
+        let Change::CreateTable(t) = &p.changes[0] else {
+            panic!("{request}: {:#?}", p.changes)
+        };
+        let mut to: Vec<&str> = t
+            .foreign_keys
+            .iter()
+            .map(|f| f.referenced_table.name.as_str())
+            .collect();
+        to.sort();
+        assert_eq!(to, ["posts", "users"], "{request}");
+        assert!(
+            !t.columns.iter().any(|c| c.name.contains("many")),
+            "{request}"
+        );
+    }
+    // A link table whose tables are not named is refused, never created bare.
+    refused("create a join table post_likes");
+}

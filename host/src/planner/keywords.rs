@@ -128,7 +128,14 @@ fn typo_candidate(word: &str, names: &Names) -> bool {
 /// an existing table's name, or after a name and before its table ("add nickname colum to users").
 fn noun_place(toks: &[Tok], i: usize, verb_at: usize, names: &Names) -> bool {
     let is_table = |t: Option<&Tok>| t.and_then(Tok::name).is_some_and(|n| names.is_table(n));
+    // "add a integer coolumn priority": after an article or a type word, before a name.
+    let after_type = i > verb_at
+        && (toks[i - 1].is_any(&["a", "an", "the", "new", "another"])
+            || super::types::parse(toks, i - 1, crate::connection::Engine::Sqlite)
+                .is_some_and(|(_, used)| used == 1))
+        && toks.get(i + 1).is_some_and(|t| t.name().is_some());
     i == verb_at + 1
+        || after_type
         || (i == verb_at + 2 && toks[verb_at + 1].is_any(&["new", "unique"]))
         || (i > 0 && is_table(toks.get(i - 1)))
         || is_table(toks.get(i + 1))

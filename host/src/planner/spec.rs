@@ -71,6 +71,7 @@ const FILLER: &[&str] = &[
     "it",
     "its",
     "following",
+    "this",
     "these",
     "those",
     "some",
@@ -223,8 +224,9 @@ fn parse_with(toks: &[Tok], engine: Engine, options: bool) -> Spec {
                         name.pop();
                     }
                     s.default = Some(v);
+                    i += 1;
                 }
-                i += 1;
+                // "by default false": the value follows, read by the `default` arm next.
             }
             // A purpose after the name ends the item: "parent_id for threaded replies".
             "for" | "so" | "because" | "since"

@@ -349,3 +349,31 @@ fn several_tables_skip_the_ones_that_have_the_column() {
     let r = refused("add created_at to comments and users");
     assert_eq!(r.kind, crate::planner::RefusalKind::Unsupported);
 }
+
+#[test]
+fn determiners_typos_and_trailing_defaults_never_become_names() {
+    let names = |request: &str| -> Vec<String> {
+        ok(request)
+            .changes
+            .iter()
+            .filter_map(|c| match c {
+                Change::AddColumn(a) => Some(a.column.name.clone()),
+                _ => None,
+            })
+            .collect()
+    };
+    assert_eq!(
+        names("please add to orders this columns: contact_email, visit_count"),
+        ["contact_email", "visit_count"]
+    );
+    assert_eq!(
+        names("add a integer coolumn priority to customers"),
+        ["priority"]
+    );
+    let p = ok("please add needs_review in users, boolean and by default false");
+    assert!(
+        matches!(&p.changes[..], [Change::AddColumn(a)] if a.column.name == "needs_review" && a.column.default.is_some()),
+        "{:#?}",
+        p.changes
+    );
+}

@@ -1110,11 +1110,18 @@ fn prose_name(name: &str, index: &TokIndex, names: &Names) -> Option<String> {
                 || toks[i - 1].is_punct('('))
     };
     let plain = |w: &str| !grammar(w);
+    // A type's name ("the type is UUID") names a type, not a column.
+    let type_word =
+        |w: &str| types::parse(&[Tok::Word(w.to_string())], 0, Engine::Sqlite).is_some();
     // One token.
     if let Some(&i) = index.by_key.get(&key) {
         let Tok::Word(w) = &toks[i] else {
             return None;
         };
+        // "... the type is UUID", "... of type uuid": after a copula or "type", a type's name states a type.
+        if type_word(w) && i > 0 && toks[i - 1].is_any(&["is", "be", "are", "type", "as"]) {
+            return Some(w.clone());
+        }
         if w.contains('_') || w.chars().any(|c| c.is_ascii_digit()) || plain(w) || marked(i) {
             return None;
         }

@@ -27,6 +27,9 @@ const ABBREVIATIONS: &[(&str, &str)] = &[
     ("tbls", "tables"),
 ];
 
+/// Abbreviations read as their word anywhere (they are no English words of their own).
+const SHORT: &[(&str, &str)] = &[("idx", "index"), ("idxs", "indexes")];
+
 /// Column options and type words, read anywhere but in a name's place.
 pub(crate) const OPTIONS: &[&str] = &[
     "default",
@@ -75,6 +78,15 @@ pub fn correct(toks: &mut [Tok], names: &Names) -> Vec<(String, String)> {
         let Some(word) = toks[i].word() else {
             continue;
         };
+        // "add an idx on ...": the abbreviation, unless the schema has a column of that name.
+        if let Some((_, full)) = SHORT.iter().find(|(a, _)| *a == word)
+            && !names.any_table_has_column(word)
+            && !names.is_table(word)
+        {
+            fixed.push((word.to_string(), full.to_string()));
+            toks[i] = Tok::Word(full.to_string());
+            continue;
+        }
         if !typo_candidate(word, names)
             || toks.get(i + 1).is_some_and(|t| t.is_punct('.'))
             || (i > 0 && toks[i - 1].is_punct('.'))

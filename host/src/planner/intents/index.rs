@@ -42,6 +42,10 @@ fn words(toks: &[Tok]) -> Vec<String> {
                             | "sort"
                             | "order"
                             | "ordered"
+                            // "a and then b", "a then b", "in that order": the order of the keys.
+                            | "then"
+                            | "over"
+                            | "using"
                     ) =>
             {
                 Some(w.clone())

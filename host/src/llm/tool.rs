@@ -108,7 +108,7 @@ pub fn parse(input: &Value, request: &str) -> Result<Parsed, Vec<String>> {
                 "change {} is RestoreNulls, which only undoes a FillNulls: do not send it",
                 i + 1
             )),
-            Change::FillNulls(f) if !is_literal(&f.value) => problems.push(format!(
+            Change::FillNulls(f) if !crate::planner::sql::is_literal(&f.value) => problems.push(format!(
                 "change {}: the value of FillNulls must be one SQL literal (a number, 'text', TRUE or FALSE)",
                 i + 1
             )),
@@ -133,22 +133,6 @@ pub fn parse(input: &Value, request: &str) -> Result<Parsed, Vec<String>> {
         summary: input.summary,
         slug,
     })
-}
-
-/// Whether `value` is one SQL literal: a number, a single-quoted string (quotes doubled inside), or a
-/// boolean.
-fn is_literal(value: &str) -> bool {
-    let v = value.trim();
-    if v.eq_ignore_ascii_case("true") || v.eq_ignore_ascii_case("false") {
-        return true;
-    }
-    if let Some(inner) = v.strip_prefix('\'').and_then(|s| s.strip_suffix('\'')) {
-        return !inner.replace("''", "").contains('\'') && !inner.contains('\\');
-    }
-    let digits = v.strip_prefix('-').unwrap_or(v);
-    !digits.is_empty()
-        && digits.chars().all(|c| c.is_ascii_digit() || c == '.')
-        && digits.chars().filter(|&c| c == '.').count() <= 1
 }
 
 /// Whether the user asked for SQL of their own (the only case `RawSql` is accepted).

@@ -19,7 +19,7 @@ mod normalize;
 pub mod plan;
 mod resolve;
 mod spec;
-mod sql;
+pub(crate) mod sql;
 mod summary;
 mod tokens;
 pub(crate) mod types;

@@ -59,6 +59,19 @@ pub fn phone_check(engine: Engine, column: &str) -> String {
 }
 
 /// Whether a default value is a plain number.
+/// Whether `value` is one SQL literal: a number, a single-quoted string (quotes doubled inside, no
+/// backslash), or a boolean.
+pub fn is_literal(value: &str) -> bool {
+    let v = value.trim();
+    if v.eq_ignore_ascii_case("true") || v.eq_ignore_ascii_case("false") {
+        return true;
+    }
+    if let Some(inner) = v.strip_prefix('\'').and_then(|s| s.strip_suffix('\'')) {
+        return !inner.replace("''", "").contains('\'') && !inner.contains('\\');
+    }
+    is_number(v)
+}
+
 pub fn is_number(s: &str) -> bool {
     let s = s.strip_prefix('-').unwrap_or(s);
     !s.is_empty()
@@ -85,5 +98,22 @@ mod tests {
         assert!(phone_check(Engine::Postgres, "phone").contains(" ~ "));
         assert!(phone_check(Engine::MySql, "phone").contains("REGEXP"));
         assert!(phone_check(Engine::Sqlite, "phone").contains("GLOB"));
+    }
+
+    #[test]
+    fn literals_are_one_value_and_nothing_else() {
+        for ok in ["0", "-1.5", "'n/a'", "'it''s'", "TRUE", "false"] {
+            assert!(is_literal(ok), "{ok}");
+        }
+        for bad in [
+            "'a'; DROP TABLE t; --'",
+            "'a\\'",
+            "1.",
+            "now()",
+            "NULL",
+            "'a' || 'b'",
+        ] {
+            assert!(!is_literal(bad), "{bad}");
+        }
     }
 }

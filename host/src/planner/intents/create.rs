@@ -95,6 +95,18 @@ fn table_name(toks: &[Tok]) -> Option<(usize, String)> {
     })
 }
 
+/// A key column to `x` in a link table's column list, once.
+fn link_key(x: &Table, items: &mut Vec<Tok>, keys: &mut Vec<String>) {
+    let key = format!("{}_id", resolve::singular(&x.name.name));
+    if !keys.contains(&key) {
+        if !items.is_empty() {
+            items.push(Tok::Punct(','));
+        }
+        items.push(Tok::Word(key.clone()));
+        keys.push(key);
+    }
+}
+
 pub fn create(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
     // "many to many" as one word.
     while let Some(i) = toks
@@ -169,14 +181,7 @@ pub fn create(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
             if let Some(w) = t.word()
                 && let Some(x) = ctx.names.table_sure(w).or_else(|| table_of_key(w))
             {
-                let key = format!("{}_id", resolve::singular(&x.name.name));
-                if !link_keys.contains(&key) {
-                    if !items.is_empty() {
-                        items.push(Tok::Punct(','));
-                    }
-                    items.push(Tok::Word(key.clone()));
-                    link_keys.push(key);
-                }
+                link_key(x, &mut items, &mut link_keys);
             }
         }
     }
@@ -188,14 +193,7 @@ pub fn create(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
                 && w != name
                 && let Some(x) = ctx.names.table_sure(w)
             {
-                let key = format!("{}_id", resolve::singular(&x.name.name));
-                if !link_keys.contains(&key) {
-                    if !items.is_empty() {
-                        items.push(Tok::Punct(','));
-                    }
-                    items.push(Tok::Word(key.clone()));
-                    link_keys.push(key);
-                }
+                link_key(x, &mut items, &mut link_keys);
             }
         }
         if link_keys.len() < 2 {

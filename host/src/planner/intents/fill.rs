@@ -11,6 +11,7 @@ use super::{Ctx, alter, finish};
 use crate::history::FILL_PREFIX;
 use crate::model::{Change, ColumnRef, FillNulls, QualifiedName};
 use crate::planner::build;
+use crate::planner::names;
 use crate::planner::plan::{Plan, Refusal};
 use crate::planner::spec;
 use crate::planner::tokens::Tok;
@@ -156,23 +157,12 @@ fn fill_value(toks: &[Tok]) -> Option<(usize, spec::Value)> {
 }
 
 /// The name of the table that keeps the filled rows' keys: `ai_shell_fill_<table>_<column>`, shortened
-/// with a hash of the whole name when it would pass 60 characters.
+/// with a hash of the whole name past 60 bytes.
 fn keep_name(table: &QualifiedName, column: &str) -> QualifiedName {
     let full = format!("{FILL_PREFIX}{}_{}", table.name, column).to_lowercase();
-    let name = if full.chars().count() <= 60 {
-        full
-    } else {
-        let mut h: u32 = 0x811c_9dc5;
-        for b in full.bytes() {
-            h ^= u32::from(b);
-            h = h.wrapping_mul(0x0100_0193);
-        }
-        let head: String = full.chars().take(51).collect();
-        format!("{head}_{h:08x}")
-    };
     QualifiedName {
         namespace: table.namespace.clone(),
-        name,
+        name: names::shorten(&full, 60),
     }
 }
 
@@ -223,14 +213,14 @@ fn plan(ctx: &Ctx, mut toks: Vec<Tok>, value: &spec::Value) -> Result<Plan, Refu
         key,
         keep: keep_name(t, &col.name),
     };
+    let notes = vec![format!(
+        "the keys of the rows filled are kept in {} until the migration is rolled back",
+        fill.keep.name
+    )];
     let changes = vec![
         Change::FillNulls(fill),
         Change::SetNotNull(build::column_ref(t, &col.name)),
     ];
-    let notes = vec![format!(
-        "the keys of the rows filled are kept in {} until the migration is rolled back",
-        keep_name(t, &col.name).name
-    )];
     Ok(finish(
         changes,
         &format!("fill and require {} in {}", col.name, t.name),

@@ -84,6 +84,47 @@ pub enum Command {
     /// The named database connections (environments) in ai-shell.toml: list, add, add a group, remove.
     #[command(subcommand)]
     Connections(ConnectionsCommand),
+    /// Check migration files against the policies (the built-in rules, installed policy plugins and the
+    /// project's `[policy]`); exits with 1 when an error-level finding is not allowed by an override.
+    Lint(LintArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Migration files to check (default: every file in the migrations folder).
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Only the migration files changed since this git revision (for a pull request: the base branch).
+    #[arg(long, value_name = "REF", conflicts_with = "files")]
+    pub git_base: Option<String>,
+    /// Output: findings for people, JSON, GitHub Actions annotations, or SARIF 2.1.0.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: LintFormat,
+    /// The engine whose rules apply (default: the target database's, read from its URL without connecting).
+    #[arg(long, value_enum)]
+    pub dialect: Option<DialectName>,
+    /// Read the live schema and table sizes from the target database, so rules about big tables, existing
+    /// columns and indexes know them (without it, a table's size is unknown and counts as big).
+    #[arg(long)]
+    pub live: bool,
+    /// List every rule (id, severity after the configuration, engines, policy) and exit.
+    #[arg(long)]
+    pub rules: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LintFormat {
+    Human,
+    Json,
+    Github,
+    Sarif,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum DialectName {
+    Postgres,
+    Mysql,
+    Sqlite,
 }
 
 #[derive(Debug, Args)]
@@ -148,6 +189,17 @@ pub enum SchemaCommand {
     Export(ExportArgs),
     /// Show the tables of the live schema, or one table's columns, constraints, indexes and foreign keys.
     Show(ShowArgs),
+    /// The live schema checked against the policies' schema rules (missing timestamps, foreign keys without
+    /// an index, unbounded text, enum-like columns without a check, keys near their limit...): issues with
+    /// counts, and recommendations.
+    Analyze {
+        /// Also the legacy patterns reported as advice (severity info), not only warnings and errors.
+        #[arg(long)]
+        legacy_patterns: bool,
+        /// Print every finding as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// What turns one schema into another (FROM into TO; TO is `current` when left out): the changes, their
     /// SQL (up and down), or a reversible migration that makes them.
     Diff(DiffArgs),
@@ -629,6 +681,26 @@ pub enum PluginCommand {
         /// The plugin's name, as `plugin list` shows it.
         name: String,
     },
+    /// Start a plugin of your own: a crate (outside this repository) with the WIT contract, a working example,
+    /// tests and a README on building and installing it.
+    New {
+        /// What the plugin is.
+        #[arg(value_enum)]
+        kind: NewPluginKind,
+        /// Its name (lower case, digits and `-`), e.g. `acme`.
+        name: String,
+        /// The folder to create (default: ./NAME).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum NewPluginKind {
+    /// Rules about migrations and schemas (world `policy`).
+    Policy,
+    /// A rollout strategy (world `strategy`).
+    Strategy,
 }
 
 /// Parses the command line, runs the command, prints any error, and returns the exit code.

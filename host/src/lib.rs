@@ -15,6 +15,7 @@ pub mod migrations;
 pub mod model;
 pub mod planner;
 pub mod plugins;
+pub mod policy;
 pub mod project;
 pub mod rollout;
 pub mod safety;

@@ -23,6 +23,9 @@
 //! [drift]                         # `schema detect-drift`, `verify`: objects that legitimately differ
 //! ignore = ["audit_log", "users.last_seen", "tmp_*"]
 //!
+//! [policy.rules]                  # rules of the policy plugins: error | warn | info | off (see
+//! drop-column = "error"           # docs/policies.md and policy/config.rs)
+//!
 //! [llm]                           # the LLM planner (the API key only ever comes from the environment)
 //! provider = "anthropic"          # or "openai" for any OpenAI-compatible endpoint (Ollama, vLLM...)
 //! model = "claude-sonnet-4-6"
@@ -56,6 +59,8 @@ struct File {
     connection: ConnectionSection,
     #[serde(default)]
     drift: DriftSection,
+    /// Read by `policy::config` (its rule tables have open-ended keys).
+    policy: Option<toml::Value>,
 }
 
 /// `[drift]`: what `schema detect-drift` and its siblings leave out.
@@ -136,6 +141,8 @@ pub struct Project {
     /// `[drift] ignore`: objects that may differ from the migrations (`table`, `table.column`,
     /// `table.index`, a view or trigger name; `*` and `?` as wildcards).
     pub drift_ignore: Vec<String>,
+    /// `[policy]`: rule severities and options, extra policy plugins.
+    pub policy: crate::policy::PolicyConfig,
 }
 
 impl Project {
@@ -201,6 +208,8 @@ impl Project {
             connections: file.environments,
             default_connection,
             drift_ignore: file.drift.ignore,
+            policy: crate::policy::PolicyConfig::from_toml(file.policy.as_ref())
+                .with_context(|| format!("{}: invalid [policy]", path.display()))?,
         })
     }
 }

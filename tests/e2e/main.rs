@@ -20,6 +20,7 @@ mod nl;
 mod nothing_lost;
 mod planner_limits;
 mod plugin_trust;
+mod policies;
 mod postgres;
 mod replication;
 mod reshape;

@@ -1,6 +1,7 @@
 //! One module per subcommand family; `dispatch` routes a parsed command line to it.
 
 pub mod connections;
+pub mod lint;
 pub mod migrate;
 pub mod plugin;
 pub mod schema;
@@ -55,7 +56,10 @@ pub struct Exit(pub u8);
 pub async fn dispatch(cli: Cli) -> anyhow::Result<()> {
     let mut global = cli.global;
     // Commands that open the target database: which one is settled once, here.
-    if matches!(cli.command, Command::Schema(_) | Command::Migrate(_)) {
+    if matches!(
+        cli.command,
+        Command::Schema(_) | Command::Migrate(_) | Command::Lint(_)
+    ) {
         global.database = connections::resolve_database(&global)?;
     }
     let mut ctx = Context::new(global);
@@ -65,6 +69,7 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Plugin(cmd) => plugin::run(&mut ctx, cmd).await,
         Command::Connect(args) => connections::connect(args).await,
         Command::Connections(cmd) => connections::run(cmd),
+        Command::Lint(args) => lint::run(&mut ctx, args).await,
     }
 }
 

@@ -17,7 +17,7 @@ mod limits;
 mod names;
 mod normalize;
 pub mod plan;
-mod resolve;
+pub(crate) mod resolve;
 mod spec;
 pub(crate) mod sql;
 mod summary;

@@ -26,3 +26,21 @@ pub mod strategy {
         },
     });
 }
+
+/// The `policy` world, sharing the same interfaces as the dialect world. (Its `flags` type cannot derive
+/// serde, so `policy::Reported` writes its own JSON.)
+pub mod policy {
+    wasmtime::component::bindgen!({
+        path: "../wit",
+        world: "policy",
+        imports: { default: async | trappable },
+        exports: { default: async },
+        additional_derives: [PartialEq],
+        with: {
+            "ai-shell:plugin/types": crate::plugins::bindings::ai_shell::plugin::types,
+            "ai-shell:plugin/schema": crate::plugins::bindings::ai_shell::plugin::schema,
+            "ai-shell:plugin/changes": crate::plugins::bindings::ai_shell::plugin::changes,
+            "ai-shell:plugin/log": crate::plugins::bindings::ai_shell::plugin::log,
+        },
+    });
+}

@@ -58,11 +58,21 @@ pub const BUILT_IN_STRATEGIES: &[(&str, &[u8])] = &[
     ),
 ];
 
-/// The bytes of the built-in plugin `name` (dialect or strategy).
+/// Name and component bytes of every built-in policy.
+pub const BUILT_IN_POLICIES: &[(&str, &[u8])] = &[(
+    "builtin",
+    include_bytes!(concat!(
+        env!("AI_SHELL_PLUGIN_DIR"),
+        "/ai_shell_policy_builtin.wasm"
+    )),
+)];
+
+/// The bytes of the built-in plugin `name` (dialect, strategy or policy).
 pub fn built_in(name: &str) -> Option<&'static [u8]> {
     BUILT_IN
         .iter()
         .chain(BUILT_IN_STRATEGIES)
+        .chain(BUILT_IN_POLICIES)
         .find(|(n, _)| *n == name)
         .map(|(_, b)| *b)
 }

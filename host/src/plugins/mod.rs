@@ -9,11 +9,13 @@ pub mod untrusted;
 pub mod wit_version;
 
 mod dialect;
+mod policy;
 mod registry;
 mod strategy;
 
 pub use dialect::DialectPlugin;
 pub use error::{PluginCallError, PluginLoadError};
+pub use policy::PolicyPlugin;
 pub use registry::{LoadedPlugin, PluginRegistry, PluginSource};
 pub use runtime::{Limits, Runtime};
 pub use strategy::StrategyPlugin;

@@ -8,7 +8,9 @@ use anyhow::Context;
 
 use super::runtime::{Limits, Runtime};
 use super::untrusted::{escape, invalid_name, invalid_version};
-use super::{DialectPlugin, PluginKind, PluginLoadError, PluginMeta, StrategyPlugin, embedded};
+use super::{
+    DialectPlugin, PluginKind, PluginLoadError, PluginMeta, PolicyPlugin, StrategyPlugin, embedded,
+};
 use crate::connection::DatabaseUrl;
 use crate::plugins::cache::ComponentCache;
 
@@ -33,6 +35,7 @@ impl PluginSource {
 pub enum LoadedPlugin {
     Dialect(DialectPlugin),
     Strategy(StrategyPlugin),
+    Policy(PolicyPlugin),
 }
 
 impl LoadedPlugin {
@@ -40,6 +43,7 @@ impl LoadedPlugin {
         match self {
             LoadedPlugin::Dialect(p) => p.meta(),
             LoadedPlugin::Strategy(p) => p.meta(),
+            LoadedPlugin::Policy(p) => p.meta(),
         }
     }
 }
@@ -100,6 +104,47 @@ impl PluginRegistry {
         StrategyPlugin::load(self.runtime.clone(), name, PluginSource::BuiltIn, bytes).await
     }
 
+    /// Loads a built-in policy by name.
+    pub async fn built_in_policy(&self, name: &str) -> Result<PolicyPlugin, PluginLoadError> {
+        let bytes = embedded::built_in(name).ok_or_else(|| PluginLoadError::Read {
+            path: format!("built-in:{name}"),
+            reason: "no such built-in plugin".into(),
+        })?;
+        PolicyPlugin::load(self.runtime.clone(), name, PluginSource::BuiltIn, bytes).await
+    }
+
+    /// Loads a policy from a `.wasm` file named by the project's policy configuration (not installed).
+    pub async fn policy_from_file(&self, path: &Path) -> Result<PolicyPlugin, PluginLoadError> {
+        match self.from_file(path).await? {
+            LoadedPlugin::Policy(p) => Ok(p),
+            other => Err(PluginLoadError::Read {
+                path: path.display().to_string(),
+                reason: format!(
+                    "it is a {} plugin, not a policy",
+                    other.meta().kind.as_str()
+                ),
+            }),
+        }
+    }
+
+    /// The built-in policies and the installed ones (a broken installed policy is an error: policies
+    /// fail closed).
+    pub async fn policies(&self) -> Result<Vec<PolicyPlugin>, PluginLoadError> {
+        let mut out = vec![];
+        for (name, _) in embedded::BUILT_IN_POLICIES {
+            out.push(self.built_in_policy(name).await?);
+        }
+        for file in self.installed_files() {
+            match super::wit_version::check("", &std::fs::read(&file).unwrap_or_default()) {
+                Ok(d) if d.kind == PluginKind::Policy => {
+                    out.push(self.policy_from_file(&file).await?)
+                }
+                _ => {}
+            }
+        }
+        Ok(out)
+    }
+
     /// Loads a plugin of any kind from a `.wasm` file.
     pub async fn from_file(&self, path: &Path) -> Result<LoadedPlugin, PluginLoadError> {
         let bytes = std::fs::read(path).map_err(|e| PluginLoadError::Read {
@@ -122,6 +167,9 @@ impl PluginRegistry {
                     .await
                     .map(LoadedPlugin::Strategy)
             }
+            PluginKind::Policy => PolicyPlugin::load(self.runtime.clone(), &label, source, &bytes)
+                .await
+                .map(LoadedPlugin::Policy),
         }?;
         check_identity(&label, plugin.meta())?;
         Ok(plugin)
@@ -181,6 +229,12 @@ impl PluginRegistry {
                 self.built_in_strategy(name)
                     .await
                     .map(LoadedPlugin::Strategy),
+            ));
+        }
+        for (name, _) in embedded::BUILT_IN_POLICIES {
+            out.push((
+                name.to_string(),
+                self.built_in_policy(name).await.map(LoadedPlugin::Policy),
             ));
         }
         for file in self.installed_files() {

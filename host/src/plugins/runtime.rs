@@ -10,6 +10,7 @@ use wasmtime::{Config, Engine, Store, StoreLimits, StoreLimitsBuilder, Trap};
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
+use super::bindings::policy::{Policy, PolicyPre};
 use super::bindings::strategy::{Strategy, StrategyPre};
 use super::bindings::{Dialect, DialectPre};
 use super::cache::ComponentCache;
@@ -228,6 +229,25 @@ impl Runtime {
         StrategyPre::new(pre).map_err(link_error)
     }
 
+    /// Compiles (or loads from the cache) a policy component and links it, ready to instantiate.
+    /// Policies import only `log` and get no SQL session.
+    pub fn prepare_policy(
+        &self,
+        plugin: &str,
+        bytes: &[u8],
+    ) -> Result<PolicyPre<HostState>, PluginLoadError> {
+        let component = self.compile(plugin, bytes)?;
+        let link_error = |e: wasmtime::Error| PluginLoadError::Link {
+            plugin: plugin.to_string(),
+            reason: format!("{e:#}"),
+        };
+        let pre = self
+            .linker
+            .instantiate_pre(&component)
+            .map_err(link_error)?;
+        PolicyPre::new(pre).map_err(link_error)
+    }
+
     /// A fresh store under the limits, lending `session` to the plugin's `sql` import.
     fn store(&self, plugin: &str, session: Option<ReadOnlySession>) -> Store<HostState> {
         let stderr = MemoryOutputPipe::new(STDERR_CAPACITY);
@@ -294,6 +314,31 @@ impl Runtime {
     where
         F: for<'a> FnOnce(
             &'a Strategy,
+            &'a mut Store<HostState>,
+        ) -> std::pin::Pin<
+            Box<dyn std::future::Future<Output = wasmtime::Result<R>> + Send + 'a>,
+        >,
+    {
+        let mut store = self.store(plugin, None);
+        let result = match pre.instantiate_async(&mut store).await {
+            Ok(instance) => f(&instance, &mut store).await,
+            Err(e) => Err(e),
+        };
+        let state = store.into_data();
+        result.map_err(|e| self.classify(plugin, call, e, &state.stderr))
+    }
+
+    /// Instantiates a policy in a fresh store and runs `f` on it under the limits (no SQL session).
+    pub async fn call_policy<R, F>(
+        &self,
+        pre: &PolicyPre<HostState>,
+        plugin: &str,
+        call: &'static str,
+        f: F,
+    ) -> Result<R, PluginCallError>
+    where
+        F: for<'a> FnOnce(
+            &'a Policy,
             &'a mut Store<HostState>,
         ) -> std::pin::Pin<
             Box<dyn std::future::Future<Output = wasmtime::Result<R>> + Send + 'a>,

@@ -16,6 +16,7 @@ pub const SUPPORTED: &str = "^0.1";
 pub enum PluginKind {
     Dialect,
     Strategy,
+    Policy,
 }
 
 impl PluginKind {
@@ -23,6 +24,7 @@ impl PluginKind {
         match self {
             PluginKind::Dialect => "dialect-api",
             PluginKind::Strategy => "strategy-api",
+            PluginKind::Policy => "policy-api",
         }
     }
 
@@ -30,11 +32,16 @@ impl PluginKind {
         match self {
             PluginKind::Dialect => "dialect",
             PluginKind::Strategy => "strategy",
+            PluginKind::Policy => "policy",
         }
     }
 }
 
-const KINDS: &[PluginKind] = &[PluginKind::Dialect, PluginKind::Strategy];
+const KINDS: &[PluginKind] = &[
+    PluginKind::Dialect,
+    PluginKind::Strategy,
+    PluginKind::Policy,
+];
 
 /// What a plugin declares about itself before it is compiled.
 #[derive(Clone, Debug)]

@@ -115,6 +115,13 @@ pub async fn apply(ctx: &mut Context, args: ApplyArgs) -> anyhow::Result<()> {
             return Err(e);
         }
     };
+    let overrides = match policy_check(ctx, &ws, &db, &dialect, &recs, &target).await {
+        Ok(o) => o,
+        Err(e) => {
+            db.close().await;
+            return Err(e);
+        }
+    };
     let terminal = super::terminal::Terminal::new(json);
     let mut executor = Executor::new(&db, &ws.history);
     executor.reporter = &terminal;
@@ -146,8 +153,105 @@ pub async fn apply(ctx: &mut Context, args: ApplyArgs) -> anyhow::Result<()> {
     if with_retry {
         result = retry_transient(&executor, &migrations, &options, result).await;
     }
+    if let Ok(outcome) = &result
+        && !outcome.dry_run
+    {
+        record_overrides(&db, &ws, outcome, &overrides).await;
+    }
     db.close().await;
     report(&result?, json)
+}
+
+/// Writes each override that let an applied migration through into its history row's notes and its event
+/// log: rule, who, reason and the checksum of the file it was given for.
+async fn record_overrides(
+    db: &crate::connection::Database,
+    ws: &Workspace,
+    outcome: &ApplyOutcome,
+    overrides: &[(String, String)],
+) {
+    let Ok(mut s) = db.session().await else {
+        return;
+    };
+    for (id, note) in overrides {
+        if !outcome.applied.iter().any(|a| &a.id == id) {
+            continue;
+        }
+        let Some(version) = ws.files.iter().find(|f| &f.id() == id).map(|f| f.version) else {
+            continue;
+        };
+        let noted = ws.history.add_note(&mut s, version, note).await;
+        let logged = ws
+            .history
+            .log(&mut s, version, "policy-override", note)
+            .await;
+        if let Err(e) = noted.and(logged) {
+            eprintln!("warning: the policy override of {id} could not be recorded: {e}");
+        }
+    }
+}
+
+/// The policies on the migrations this run would start (not on ones already applied, failed or running,
+/// which `retry` continues): findings shown, and an error-level one nothing allows stops the run before
+/// anything is applied.
+async fn policy_check(
+    ctx: &mut Context,
+    ws: &Workspace,
+    db: &crate::connection::Database,
+    dialect: &crate::plugins::DialectPlugin,
+    recs: &BTreeMap<u64, Record>,
+    target: &Target,
+) -> anyhow::Result<Vec<(String, String)>> {
+    let pending: Vec<&crate::migrations::MigrationFile> = ws
+        .files
+        .iter()
+        .filter(|f| {
+            recs.get(&f.version)
+                .is_none_or(|r| r.status == crate::history::Status::RolledBack)
+        })
+        .filter(|f| match target {
+            Target::All => !f.meta.draft,
+            Target::Only(v) => f.version == *v,
+            Target::UpTo(n) => f.version <= *n && !f.meta.draft,
+        })
+        .collect();
+    if pending.is_empty() {
+        return Ok(vec![]);
+    }
+    let policies = super::policy_gate::load(ctx, ws).await?;
+    let before = super::planning::live_schema(db, dialect, &ws.history).await?;
+    let subjects = super::policy_gate::check_files(
+        ctx,
+        ws,
+        &policies,
+        db.engine(),
+        Some((db, &before)),
+        &pending,
+    )
+    .await?;
+    if super::policy_gate::show(&subjects) {
+        anyhow::bail!(super::policy_gate::blocked_message(
+            &subjects,
+            "nothing was applied."
+        ));
+    }
+    let who = crate::history::record::current_user();
+    let mut overrides = vec![];
+    for (m, subject) in pending.iter().zip(&subjects) {
+        for r in subject.findings.iter().filter(|r| r.allowed.is_some()) {
+            overrides.push((
+                m.id(),
+                format!(
+                    "policy override: {} ({}) allowed by {who}: {} (checksum {})",
+                    r.finding.rule,
+                    crate::policy::report::severity_word(r.finding.severity),
+                    r.allowed.as_deref().unwrap_or_default(),
+                    crate::migrations::checksum(&m.up)
+                ),
+            ));
+        }
+    }
+    Ok(overrides)
 }
 
 /// How often `--with-retry` runs a migration again after a transient failure.

@@ -10,6 +10,7 @@ mod init;
 mod llm_planner;
 mod phased;
 mod planning;
+mod policy_gate;
 pub use planning::{needs_no_transaction, section};
 mod request;
 mod review;

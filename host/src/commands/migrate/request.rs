@@ -220,6 +220,53 @@ pub async fn run(ctx: &mut Context, args: RequestArgs) -> anyhow::Result<()> {
         }
     }
 
+    // The policies, on the statements the file will hold: an error-level finding stops before it is written.
+    let up_text = match &rollout {
+        Some(r) => crate::rollout::file::up_section(&r.phases),
+        None => planning::section(engine, &prepared.up, &steps(&prepared.plan.changes)),
+    };
+    let checked = match super::policy_gate::load(ctx, &ws).await {
+        Ok(policies) => {
+            super::policy_gate::check_request(
+                ctx,
+                &ws,
+                &policies,
+                &db,
+                &prepared,
+                &up_text,
+                rollout.as_ref().map(|r| r.strategies.join("+")),
+                &blockers,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    let subject = match checked {
+        Ok(s) => s,
+        Err(e) => {
+            db.close().await;
+            return Err(e.context("checking the plan against the policies; nothing was changed"));
+        }
+    };
+    let subjects = [subject];
+    if super::policy_gate::show(&subjects) {
+        if args.dry_run {
+            eprintln!(
+                "{}",
+                super::policy_gate::blocked_message(&subjects, "it would not be written.")
+            );
+        } else {
+            db.close().await;
+            return Err(refuse(
+                args.json,
+                Refusal::unsafe_(super::policy_gate::blocked_message(
+                    &subjects,
+                    "nothing was written or applied.",
+                )),
+            ));
+        }
+    }
+
     // Destructive changes need explicit consent: the flag, or a yes typed at a terminal.
     let destructive = destructive || !losses.is_empty();
     let mut consented = args.allow_destructive;

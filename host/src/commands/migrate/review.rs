@@ -63,6 +63,8 @@ struct ReviewJson<'a> {
     down: Option<&'a str>,
     rollback: &'a str,
     findings: Vec<String>,
+    /// What the policies report about the file (without a database: table sizes unknown).
+    policy: Vec<crate::policy::Reported>,
     state: Option<String>,
 }
 
@@ -99,6 +101,20 @@ pub async fn review(
         Rollback::Unavailable => "missing (no down section)",
     };
     let state = state(ctx, &ws, f.version).await;
+    let engine = crate::connection::DatabaseUrl::parse(&ctx.global.database)
+        .ok()
+        .map(|u| u.engine());
+    let policies = super::policy_gate::load(ctx, &ws).await?;
+    let policy = super::policy_gate::check_files(
+        ctx,
+        &ws,
+        &policies,
+        engine.unwrap_or(Engine::Sqlite),
+        None,
+        &[f],
+    )
+    .await?
+    .pop();
     if json {
         return print_json(&ReviewJson {
             id: f.id(),
@@ -115,6 +131,7 @@ pub async fn review(
             down: f.down.as_deref(),
             rollback,
             findings,
+            policy: policy.map(|p| p.findings).unwrap_or_default(),
             state,
         });
     }
@@ -135,9 +152,6 @@ pub async fn review(
         "  Destructive: {}",
         if f.meta.destructive { "yes" } else { "no" }
     );
-    let engine = crate::connection::DatabaseUrl::parse(&ctx.global.database)
-        .ok()
-        .map(|u| u.engine());
     println!(
         "  Runs in a transaction: {}",
         match (f.meta.transaction, engine) {
@@ -166,6 +180,12 @@ pub async fn review(
     match &f.down {
         Some(d) => print_section(d),
         None => println!("{DIM}(none){DIM:#}"),
+    }
+    if let Some(p) = policy.filter(|p| !p.findings.is_empty()) {
+        println!(
+            "\n{BOLD}Policy findings{BOLD:#} (table sizes unknown here; `ai-shell lint --live` reads them)"
+        );
+        print!("{}", crate::policy::report::human(&p));
     }
     if findings.is_empty() {
         println!("\n✓ The file is valid.");

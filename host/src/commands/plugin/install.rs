@@ -25,7 +25,7 @@ pub async fn install(ctx: &mut Context, file: &std::path::Path, force: bool) -> 
         match (m.url_schemes.is_empty(), m.dialects.is_empty()) {
             (false, _) => list(&m.url_schemes),
             (true, false) => format!("the {} dialects", list(&m.dialects)),
-            (true, true) if m.kind == crate::plugins::PluginKind::Strategy =>
+            (true, true) if m.kind != crate::plugins::PluginKind::Dialect =>
                 "every dialect".to_string(),
             (true, true) => "no URL scheme".to_string(),
         }

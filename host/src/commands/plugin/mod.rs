@@ -2,6 +2,7 @@
 
 mod install;
 mod list;
+mod new;
 
 use super::Context;
 use crate::cli::PluginCommand;
@@ -11,5 +12,6 @@ pub async fn run(ctx: &mut Context, cmd: PluginCommand) -> anyhow::Result<()> {
         PluginCommand::List { json } => list::run(ctx, json).await,
         PluginCommand::Install { file, force } => install::install(ctx, &file, force).await,
         PluginCommand::Remove { name } => install::remove(ctx, &name),
+        PluginCommand::New { kind, name, dir } => new::run(kind, &name, dir.as_deref()),
     }
 }

@@ -1,5 +1,6 @@
 //! `ai-shell schema ...`
 
+mod analyze;
 mod diff;
 mod drift;
 mod export;
@@ -19,6 +20,10 @@ pub async fn run(ctx: &mut Context, cmd: SchemaCommand) -> anyhow::Result<()> {
     match cmd {
         SchemaCommand::Export(args) => export::run(ctx, args).await,
         SchemaCommand::Show(args) => show::run(ctx, args).await,
+        SchemaCommand::Analyze {
+            legacy_patterns,
+            json,
+        } => analyze::run(ctx, legacy_patterns, json).await,
         SchemaCommand::Diff(args) => diff::run(ctx, args).await,
         SchemaCommand::Versions {
             all_environments,

@@ -1,0 +1,309 @@
+//! Policies at every entry point, on every engine: `lint` (formats, exit codes, overrides), `migrate apply`
+//! (an error-level finding stops the run before anything runs) and English requests (stopped before the
+//! file is written); configuration errors and policies that fail closed.
+
+use crate::migrate::{ENGINES, Project};
+use crate::support::Engine;
+
+/// A project whose `users` table holds three rows, with `[policy.rules]` from `rules`.
+fn seeded(engine: Engine, rules: &str) -> Project {
+    let p = Project::new(engine);
+    p.write(
+        "001_create_users.sql",
+        "CREATE TABLE users (id BIGINT NOT NULL PRIMARY KEY, name VARCHAR(50), status VARCHAR(20), created_at TIMESTAMP);",
+        Some("DROP TABLE users;"),
+    );
+    p.run(&["migrate", "apply"]);
+    p.db.exec(
+        "INSERT INTO users (id, name, status) VALUES (1, 'a', 'new'), (2, 'b', 'paid'), (3, 'c', NULL)",
+    );
+    std::fs::write(
+        p.dir.path().join("ai-shell.toml"),
+        format!("[policy.rules]\n{rules}\n"),
+    )
+    .unwrap();
+    p
+}
+
+fn output(p: &Project, args: &[&str]) -> (i32, String, String) {
+    let out = p.cli().args(args).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn status_values(p: &Project) -> String {
+    p.column("SELECT COUNT(status) FROM users")
+        .pop()
+        .unwrap_or_default()
+}
+
+#[test]
+fn lint_reports_findings_in_every_format_with_an_exit_code_for_ci() {
+    for engine in ENGINES {
+        let p = seeded(engine, "drop-column = \"error\"");
+        p.write(
+            "002_drop_status.sql",
+            "ALTER TABLE users DROP COLUMN status;",
+            Some("ALTER TABLE users ADD COLUMN status VARCHAR(20);"),
+        );
+        // The error-level finding fails the run; the file and line are named.
+        let (code, out, _) = output(&p, &["lint"]);
+        assert_eq!(code, 1, "{engine:?}: {out}");
+        assert!(
+            out.contains("002_drop_status.sql")
+                && out.contains("drop-column")
+                && out.contains("line 4"),
+            "{engine:?}: {out}"
+        );
+        let (code, json, _) = output(&p, &["lint", "--format", "json"]);
+        assert_eq!(code, 1);
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(v["errors"], 1, "{engine:?}: {json}");
+        let finding = &v["files"][1]["findings"][0];
+        assert_eq!(
+            v["files"][1]["name"], "migrations/002_drop_status.sql",
+            "{json}"
+        );
+        assert_eq!(finding["rule"], "drop-column", "{json}");
+        assert_eq!(finding["blocks"], true, "{json}");
+        let (_, gh, _) = output(&p, &["lint", "--format", "github"]);
+        assert!(
+            gh.contains("::error file=")
+                && gh.contains("line=4")
+                && gh.contains("title=drop-column"),
+            "{engine:?}: {gh}"
+        );
+        let (_, sarif, _) = output(&p, &["lint", "--format", "sarif"]);
+        let v: serde_json::Value = serde_json::from_str(&sarif).unwrap();
+        assert_eq!(v["version"], "2.1.0");
+        let results = v["runs"][0]["results"].as_array().unwrap();
+        assert!(
+            results
+                .iter()
+                .any(|r| r["ruleId"] == "drop-column" && r["level"] == "error"),
+            "{sarif}"
+        );
+        // Allowed with a reason above the statement: shown as allowed, and the exit code is 0.
+        p.write(
+            "002_drop_status.sql",
+            "-- ai-shell:allow drop-column reason=\"status moved to orders\"\nALTER TABLE users DROP COLUMN status;",
+            Some("ALTER TABLE users ADD COLUMN status VARCHAR(20);"),
+        );
+        let (code, out, _) = output(&p, &["lint"]);
+        assert_eq!(code, 0, "{engine:?}: {out}");
+        assert!(
+            out.contains("allowed") && out.contains("status moved to orders"),
+            "{out}"
+        );
+        // An override without a reason is itself an error.
+        p.write(
+            "002_drop_status.sql",
+            "-- ai-shell:allow drop-column\nALTER TABLE users DROP COLUMN status;",
+            None,
+        );
+        let err = p.fail(&["lint"]);
+        assert!(err.contains("has no reason"), "{engine:?}: {err}");
+    }
+}
+
+#[test]
+fn lint_live_knows_table_sizes_and_rules_list_their_severity() {
+    for engine in ENGINES {
+        let p = seeded(engine, "");
+        p.write(
+            "002_add_age.sql",
+            "ALTER TABLE users ADD COLUMN age INTEGER NOT NULL;",
+            None,
+        );
+        // Offline the table's size is unknown: a warning. Live, it has rows: an error (it would fail, or on
+        // MySQL fill every row with 0).
+        let (code, out, _) = output(&p, &["lint"]);
+        assert_eq!(code, 0, "{engine:?}: {out}");
+        assert!(
+            out.contains("add-column-not-null-no-default"),
+            "{engine:?}: {out}"
+        );
+        let (code, out, _) = output(&p, &["lint", "--live"]);
+        assert_eq!(code, 1, "{engine:?}: {out}");
+        assert!(
+            out.contains("error") && out.contains("add-column-not-null-no-default"),
+            "{engine:?}: {out}"
+        );
+        // The missing down section is reported too.
+        assert!(out.contains("missing-down"), "{engine:?}: {out}");
+    }
+    let p = seeded(Engine::Sqlite, "drop-table = \"off\"");
+    let rules = p.run(&["lint", "--rules"]);
+    assert!(
+        rules.contains("drop-table") && rules.contains("off"),
+        "{rules}"
+    );
+    assert!(rules.lines().count() > 30, "{rules}");
+}
+
+#[test]
+fn apply_stops_before_the_first_statement_when_an_error_finding_is_not_allowed() {
+    for engine in ENGINES {
+        let p = seeded(engine, "drop-column = \"error\"");
+        p.write(
+            "002_drop_status.sql",
+            "ALTER TABLE users DROP COLUMN status;",
+            Some("ALTER TABLE users ADD COLUMN status VARCHAR(20);"),
+        );
+        let err = p.fail(&["migrate", "apply", "--allow-destructive"]);
+        assert!(
+            err.contains("drop-column") && err.contains("nothing was applied"),
+            "{engine:?}: {err}"
+        );
+        assert_eq!(status_values(&p), "2", "{engine:?}");
+        let status = p.run(&["migrate", "status"]);
+        assert!(status.contains("002"), "{status}");
+        // Allowed with a reason, it runs (destroying data still needs its own consent).
+        p.write(
+            "002_drop_status.sql",
+            "-- ai-shell:allow drop-column reason=\"status moved to orders\"\nALTER TABLE users DROP COLUMN status;",
+            Some("ALTER TABLE users ADD COLUMN status VARCHAR(20);"),
+        );
+        let err = p.fail(&["migrate", "apply"]);
+        assert!(err.contains("--allow-destructive"), "{engine:?}: {err}");
+        p.run(&["migrate", "apply", "--allow-destructive"]);
+        assert!(p.column("SELECT COUNT(*) FROM users").pop().unwrap() == "3");
+        // The override is in the history: its log and the exported notes.
+        let logs = p.run(&["migrate", "logs", "002"]);
+        assert!(
+            logs.contains("policy-override") && logs.contains("status moved to orders"),
+            "{engine:?}: {logs}"
+        );
+        let export = p.dir.path().join("history.json");
+        p.run(&["migrate", "history", "--export", export.to_str().unwrap()]);
+        let text = std::fs::read_to_string(&export).unwrap();
+        assert!(text.contains("policy override: drop-column"), "{text}");
+    }
+}
+
+#[test]
+fn a_request_blocked_by_policy_writes_no_file() {
+    for engine in ENGINES {
+        let p = seeded(engine, "drop-column = \"error\"");
+        let err = p.fail(&[
+            "migrate",
+            "remove the status column from users",
+            "--yes",
+            "--allow-destructive",
+        ]);
+        assert!(
+            err.contains("drop-column") && err.contains("nothing was written or applied"),
+            "{engine:?}: {err}"
+        );
+        let files = std::fs::read_dir(p.migrations()).unwrap().count();
+        assert_eq!(files, 1, "{engine:?}");
+        assert_eq!(status_values(&p), "2", "{engine:?}");
+        // The same request under the default severities (drop-column warns) is shown and applied.
+        std::fs::write(p.dir.path().join("ai-shell.toml"), "").unwrap();
+        let (code, _, err) = output(
+            &p,
+            &[
+                "migrate",
+                "remove the status column from users",
+                "--yes",
+                "--allow-destructive",
+            ],
+        );
+        assert_eq!(code, 0, "{engine:?}: {err}");
+        assert!(err.contains("drop-column"), "{engine:?}: {err}");
+    }
+}
+
+#[test]
+fn configuration_mistakes_and_broken_policies_fail_closed() {
+    let p = seeded(Engine::Sqlite, "drop-colum = \"error\"");
+    p.write(
+        "002_t.sql",
+        "CREATE TABLE t (id BIGINT PRIMARY KEY);",
+        Some("DROP TABLE t;"),
+    );
+    let err = p.fail(&["migrate", "apply"]);
+    assert!(
+        err.contains("drop-colum") && err.contains("did you mean `drop-column`"),
+        "{err}"
+    );
+    // A mandatory policy that cannot be read blocks; an advisory one warns.
+    let wasm = crate::support::target_dir()
+        .join("plugins/wasm32-wasip2/release/ai_shell_policy_builtin.wasm");
+    for (entry, blocks) in [
+        ("path = \"missing.wasm\"".to_string(), true),
+        (
+            format!(
+                "path = \"{}\"\nsha256 = \"{}\"",
+                wasm.display(),
+                "0".repeat(64)
+            ),
+            true,
+        ),
+        (
+            "path = \"missing.wasm\"\nmandatory = false".to_string(),
+            false,
+        ),
+    ] {
+        std::fs::write(
+            p.dir.path().join("ai-shell.toml"),
+            format!("[[policy.plugins]]\n{entry}\n"),
+        )
+        .unwrap();
+        if blocks {
+            let err = p.fail(&["migrate", "apply"]);
+            assert!(err.contains("mandatory policy"), "{entry}: {err}");
+            assert!(!p.tables().contains(&"t".to_string()));
+        } else {
+            let (code, _, err) = output(&p, &["migrate", "apply"]);
+            assert_eq!(code, 0, "{err}");
+            assert!(err.contains("advisory policy"), "{err}");
+            assert!(p.tables().contains(&"t".to_string()));
+        }
+    }
+}
+
+#[test]
+fn a_policy_made_with_plugin_new_builds_installs_and_reports_everywhere() {
+    let p = seeded(Engine::Sqlite, "");
+    let dir = p.dir.path().join("acme");
+    p.run(&["plugin", "new", "policy", "acme", "--dir", dir.to_str().unwrap()]);
+    // Built as a third party would, outside this repository (its own toolchain file and workspace).
+    let target = crate::support::target_dir().join("scaffold");
+    let out = std::process::Command::new("cargo")
+        .args(["build", "--release", "--target", "wasm32-wasip2"])
+        .current_dir(&dir)
+        .env("CARGO_TARGET_DIR", &target)
+        .env_remove("RUSTUP_TOOLCHAIN")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let wasm = target.join("wasm32-wasip2/release/acme_policy.wasm");
+    p.run(&["plugin", "install", wasm.to_str().unwrap()]);
+    std::fs::write(
+        p.dir.path().join("ai-shell.toml"),
+        "[policy.rules]\nacme-table-prefix = { severity = \"error\", prefix = \"shop_\" }\n",
+    )
+    .unwrap();
+    p.write(
+        "002_orders.sql",
+        "CREATE TABLE orders (id BIGINT PRIMARY KEY);",
+        Some("DROP TABLE orders;"),
+    );
+    let (code, out, _) = output(&p, &["lint"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("acme-table-prefix") && out.contains("shop_orders"),
+        "{out}"
+    );
+    let err = p.fail(&["migrate", "apply"]);
+    assert!(err.contains("acme-table-prefix"), "{err}");
+    assert!(!p.tables().contains(&"orders".to_string()));
+}

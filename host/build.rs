@@ -23,9 +23,11 @@ fn main() {
             "--release",
             "--workspace",
             "--lib",
-            // The hostile strategy, a second component of the hostile test plugin, for the e2e tests.
+            // The hostile strategy and policy, more components of the hostile test plugin, for the e2e tests.
             "--example",
             "hostile_strategy",
+            "--example",
+            "hostile_policy",
             "--target",
             "wasm32-wasip2",
         ])

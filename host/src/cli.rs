@@ -388,6 +388,9 @@ pub struct RequestArgs {
     /// plan or the words it could not place); write and apply nothing.
     #[arg(long)]
     pub explain: bool,
+    /// Write the migration as awaiting approval: `migrate apply` runs it only after `migrate approve ID`.
+    #[arg(long)]
+    pub require_approval: bool,
     #[command(flatten)]
     pub rollout: RolloutArgs,
 }
@@ -438,6 +441,18 @@ pub enum MigrateCommand {
         accept: bool,
         #[arg(long)]
         json: bool,
+    },
+    /// Approve a migration for an environment (recorded in its file's header with who, when and why). The
+    /// approval holds for this SQL, this environment, the target's schema as it is now and the policies in
+    /// force; `migrate apply` refuses migrations that need one and have none that holds.
+    Approve {
+        id: MigrationRef,
+        /// Why it is safe to run (required).
+        #[arg(long)]
+        reason: String,
+        /// Also let this rule's error-level findings through for this migration (repeatable).
+        #[arg(long = "override", value_name = "RULE")]
+        overrides: Vec<String>,
     },
     /// Open a migration file in $EDITOR, then re-validate and re-checksum it.
     Edit { id: MigrationRef },
@@ -660,7 +675,7 @@ pub enum ImportFrom {
 
 #[derive(Debug, Subcommand)]
 pub enum PluginCommand {
-    /// List built-in and installed plugins: name, kind, version, WIT version, source.
+    /// List built-in and installed plugins: name, kind, version, WIT version, source, sha256.
     List {
         /// Print as JSON.
         #[arg(long)]
@@ -675,6 +690,9 @@ pub enum PluginCommand {
         /// installed is refused).
         #[arg(long)]
         force: bool,
+        /// Install only if the file's sha256 is this one (hex), as published by the plugin's author.
+        #[arg(long, value_name = "HEX")]
+        sha256: Option<String>,
     },
     /// Remove an installed plugin.
     Remove {

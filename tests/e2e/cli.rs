@@ -93,12 +93,19 @@ fn plugin_list_shows_the_built_in_dialects_and_strategies() {
             "postgres-online",
             "mysql-online",
             "sqlite-rebuild",
-            "standard"
+            "standard",
+            "builtin"
         ],
         "{out}"
     );
     for (i, p) in v["plugins"].as_array().unwrap().iter().enumerate() {
-        assert_eq!(p["kind"], if i < 3 { "dialect" } else { "strategy" }, "{p}");
+        let kind = match i {
+            0..3 => "dialect",
+            3..7 => "strategy",
+            _ => "policy",
+        };
+        assert_eq!(p["kind"], kind, "{p}");
+        assert_eq!(p["sha256"].as_str().map(str::len), Some(64), "{p}");
         assert_eq!(p["wit_version"], "0.1.0");
         assert_eq!(p["source"]["type"], "builtin");
     }

@@ -270,7 +270,14 @@ fn configuration_mistakes_and_broken_policies_fail_closed() {
 fn a_policy_made_with_plugin_new_builds_installs_and_reports_everywhere() {
     let p = seeded(Engine::Sqlite, "");
     let dir = p.dir.path().join("acme");
-    p.run(&["plugin", "new", "policy", "acme", "--dir", dir.to_str().unwrap()]);
+    p.run(&[
+        "plugin",
+        "new",
+        "policy",
+        "acme",
+        "--dir",
+        dir.to_str().unwrap(),
+    ]);
     // Built as a third party would, outside this repository (its own toolchain file and workspace).
     let target = crate::support::target_dir().join("scaffold");
     let out = std::process::Command::new("cargo")
@@ -306,4 +313,250 @@ fn a_policy_made_with_plugin_new_builds_installs_and_reports_everywhere() {
     let err = p.fail(&["migrate", "apply"]);
     assert!(err.contains("acme-table-prefix"), "{err}");
     assert!(!p.tables().contains(&"orders".to_string()));
+}
+
+#[test]
+fn a_policy_that_loops_allocates_panics_or_reaches_out_blocks_unless_advisory() {
+    let wasm = crate::support::target_dir()
+        .join("plugins/wasm32-wasip2/release/examples/hostile_policy.wasm");
+    for (misbehaviour, expect) in [
+        ("loop", "time limit"),
+        ("alloc", "memory"),
+        ("panic", "panicked"),
+        ("read_file", "refused to read"),
+        ("connect", "refused a network connection"),
+    ] {
+        let p = seeded(Engine::Sqlite, "");
+        let table = format!("hostile_{misbehaviour}");
+        p.write(
+            "002_hostile.sql",
+            &format!("CREATE TABLE {table} (id BIGINT PRIMARY KEY);"),
+            Some(&format!("DROP TABLE {table};")),
+        );
+        let config = |mandatory: bool| {
+            std::fs::write(
+                p.dir.path().join("ai-shell.toml"),
+                format!(
+                    "[[policy.plugins]]\npath = \"{}\"\nmandatory = {mandatory}\n",
+                    wasm.display()
+                ),
+            )
+            .unwrap()
+        };
+        config(true);
+        let out = p
+            .cli()
+            .env("AI_SHELL_PLUGIN_TIMEOUT_MS", "2000")
+            .env("AI_SHELL_PLUGIN_MEMORY_MB", "256")
+            .args(["migrate", "apply"])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{misbehaviour}: {err}");
+        assert!(
+            err.contains("hostile-policy") && err.contains("fail closed") && err.contains(expect),
+            "{misbehaviour}: {err}"
+        );
+        assert!(!p.tables().contains(&table), "{misbehaviour}");
+        // Advisory: a warning, and the migration runs.
+        config(false);
+        let out = p
+            .cli()
+            .env("AI_SHELL_PLUGIN_TIMEOUT_MS", "2000")
+            .env("AI_SHELL_PLUGIN_MEMORY_MB", "256")
+            .args(["migrate", "apply"])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{misbehaviour}: {err}");
+        assert!(err.contains("advisory policy"), "{misbehaviour}: {err}");
+        assert!(p.tables().contains(&table), "{misbehaviour}");
+    }
+}
+
+#[test]
+fn an_approval_holds_for_the_sql_schema_policies_and_environment_it_was_given_for() {
+    for engine in ENGINES {
+        let p = seeded(engine, "");
+        p.db.exec("CREATE TABLE unused_table (id BIGINT NOT NULL PRIMARY KEY)");
+        p.db.exec("INSERT INTO unused_table (id) VALUES (1), (2)");
+        // Step 10: a destructive request that requires approval is written, not applied.
+        let out = p.run(&["migrate", "drop table unused_table", "--require-approval"]);
+        assert!(
+            out.contains("DESTRUCTIVE")
+                && out.contains("Approval required")
+                && out.contains("migrate approve"),
+            "{engine:?}: {out}"
+        );
+        let file = std::fs::read_dir(p.migrations())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|f| f.file_name().unwrap().to_string_lossy().starts_with("002"))
+            .unwrap();
+        let id = file.file_stem().unwrap().to_string_lossy().to_string();
+        assert!(p.tables().contains(&"unused_table".to_string()));
+        let pending = p.run(&["migrate", "pending"]);
+        assert!(pending.contains("awaiting approval"), "{pending}");
+        let err = p.fail(&["migrate", "apply"]);
+        assert!(
+            err.contains("needs an approval") && err.contains("has no approval"),
+            "{engine:?}: {err}"
+        );
+        // No reason, no approval.
+        p.fail(&["migrate", "approve", &id]);
+        p.run(&["migrate", "approve", &id, "--reason", "Confirmed unused"]);
+        // Drift in the target voids it until the schema is back as it was.
+        p.db.exec("CREATE TABLE stray (id BIGINT NOT NULL PRIMARY KEY)");
+        let err = p.fail(&["migrate", "apply"]);
+        assert!(err.contains("another schema"), "{engine:?}: {err}");
+        p.db.exec("DROP TABLE stray");
+        // A one-byte change to the SQL voids it.
+        let text = std::fs::read_to_string(&file).unwrap();
+        let up = text.find("-- +up").unwrap();
+        let edited = format!(
+            "{}{}",
+            &text[..up],
+            text[up..].replacen("DROP TABLE", "DROP  TABLE", 1)
+        );
+        std::fs::write(&file, edited).unwrap();
+        let err = p.fail(&["migrate", "apply"]);
+        assert!(err.contains("other SQL"), "{engine:?}: {err}");
+        std::fs::write(&file, &text).unwrap();
+        // So does a change of the policies in force, or another environment.
+        std::fs::write(
+            p.dir.path().join("ai-shell.toml"),
+            "[policy.rules]\ndrop-table = \"info\"\n",
+        )
+        .unwrap();
+        let err = p.fail(&["migrate", "apply"]);
+        assert!(err.contains("other policies"), "{engine:?}: {err}");
+        std::fs::write(
+            p.dir.path().join("ai-shell.toml"),
+            format!("[environments.staging]\nurl = \"{}\"\n", p.db.url()),
+        )
+        .unwrap();
+        let err = p.fail(&["--env", "staging", "migrate", "apply"]);
+        assert!(
+            err.contains("is for environment default, not staging"),
+            "{engine:?}: {err}"
+        );
+        // As approved: it runs (the approval is the consent to drop the table's rows) and is recorded.
+        p.run(&["migrate", "apply"]);
+        assert!(
+            !p.tables().contains(&"unused_table".to_string()),
+            "{engine:?}"
+        );
+        let logs = p.run(&["migrate", "logs", &id]);
+        assert!(
+            logs.contains("approved by") && logs.contains("Confirmed unused"),
+            "{logs}"
+        );
+    }
+}
+
+#[test]
+fn configured_approvals_and_approver_rules_are_enforced() {
+    let p = seeded(Engine::Sqlite, "");
+    std::fs::write(
+        p.dir.path().join("ai-shell.toml"),
+        "[policy]\napprovals = \"destructive\"\napprover-not-author = true\n",
+    )
+    .unwrap();
+    // An additive request runs; a destructive one waits for an approval.
+    p.run(&["migrate", "add a nickname column to users", "--yes"]);
+    let out = p.run(&[
+        "migrate",
+        "remove the status column from users",
+        "--yes",
+        "--allow-destructive",
+    ]);
+    assert!(out.contains("Approval required"), "{out}");
+    assert_eq!(status_values(&p), "2");
+    // Its author cannot approve it.
+    let id = std::fs::read_dir(p.migrations())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|f| f.file_name().unwrap().to_string_lossy().starts_with("003"))
+        .unwrap()
+        .file_stem()
+        .unwrap()
+        .to_string_lossy()
+        .to_string();
+    let err = p.fail(&["migrate", "approve", &id, "--reason", "mine"]);
+    assert!(err.contains("cannot approve"), "{err}");
+    // Someone else can.
+    let out = p
+        .cli()
+        .env("AI_SHELL_USER", "bob@example.com")
+        .args([
+            "migrate",
+            "approve",
+            &id,
+            "--reason",
+            "checked with the team",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    p.run(&["migrate", "apply"]);
+    let columns = p.column("SELECT name FROM pragma_table_info('users')");
+    assert!(!columns.contains(&"status".to_string()), "{columns:?}");
+}
+
+#[test]
+fn an_organisation_bundle_sets_floors_the_project_cannot_lower() {
+    let p = seeded(Engine::Sqlite, "");
+    let bundle = "[rules]\ndrop-column = \"error\"\n\n[environments.production]\nno-override = [\"drop-column\"]\n";
+    std::fs::create_dir_all(p.dir.path().join("org")).unwrap();
+    std::fs::write(p.dir.path().join("org/policy.toml"), bundle).unwrap();
+    let sha = ai_shell::plugins::sha256(bundle.as_bytes());
+    p.write(
+        "002_drop_status.sql",
+        "-- ai-shell:allow drop-column reason=\"status moved to orders\"\nALTER TABLE users DROP COLUMN status;",
+        Some("ALTER TABLE users ADD COLUMN status VARCHAR(20);"),
+    );
+    let config = |extra: &str| {
+        std::fs::write(
+            p.dir.path().join("ai-shell.toml"),
+            format!(
+                "[environments.production]\nurl = \"{}\"\n\n[policy]\norg = \"org/policy.toml\"\n{extra}",
+                p.db.url()
+            ),
+        )
+        .unwrap()
+    };
+    // Unpinned, or pinned to another hash: refused.
+    config("");
+    let err = p.fail(&["lint"]);
+    assert!(err.contains("not pinned") && err.contains(&sha), "{err}");
+    config(&format!("org-sha256 = \"{}\"\n", "a".repeat(64)));
+    let err = p.fail(&["lint"]);
+    assert!(err.contains("changed since it was pinned"), "{err}");
+    // The project cannot lower a floor.
+    config(&format!(
+        "org-sha256 = \"{sha}\"\n[policy.rules]\ndrop-column = \"warn\"\n"
+    ));
+    let err = p.fail(&["lint"]);
+    assert!(err.contains("below the organisation's floor"), "{err}");
+    // The floor makes the finding an error; the inline override holds in development, not in production.
+    config(&format!("org-sha256 = \"{sha}\"\n"));
+    let (code, out, _) = output(&p, &["lint"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("allowed"), "{out}");
+    let (code, out, _) = output(&p, &["--env", "production", "lint"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("cannot be overridden here"), "{out}");
+    let err = p.fail(&[
+        "--env",
+        "production",
+        "migrate",
+        "apply",
+        "--allow-destructive",
+    ]);
+    assert!(err.contains("drop-column"), "{err}");
+    assert_eq!(status_values(&p), "2");
 }

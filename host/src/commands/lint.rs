@@ -86,6 +86,7 @@ pub async fn run(ctx: &mut Context, args: LintArgs) -> anyhow::Result<()> {
         let input = input::from_statements(&sqls, &facts, live_facts, policies.settings());
         let mut findings = policies.check_plan(&input).await?;
         apply_allowances(&mut findings, &allowances);
+        policies.enforce(&mut findings);
         let first = up_line(path);
         subjects.push(Subject {
             name: path.display().to_string(),

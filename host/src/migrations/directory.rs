@@ -496,6 +496,26 @@ pub fn set_draft(path: &Path, draft: bool) -> Result<(), MigrationDirError> {
     write_atomically(path, &out, true)
 }
 
+/// Adds `-- KEY: VALUE` as the last line of the file's header (before its first section marker); the up
+/// section, and so the checksum, is unchanged.
+pub fn add_header_line(path: &Path, key: &str, value: &str) -> Result<(), MigrationDirError> {
+    let bytes = std::fs::read(path).map_err(|source| MigrationDirError::Read {
+        path: path.display().to_string(),
+        source,
+    })?;
+    let text = file::decode(path, bytes).map_err(|e| MigrationDirError::Files(vec![e]))?;
+    let mut out = String::with_capacity(text.len() + value.len() + 16);
+    let mut in_header = true;
+    for line in text.split_inclusive('\n') {
+        if in_header && file::is_marker_line(line.trim()) {
+            in_header = false;
+            out.push_str(&format!("-- {key}: {value}\n"));
+        }
+        out.push_str(line);
+    }
+    write_atomically(path, &out, true)
+}
+
 /// Writes `text` to `path` atomically, failing if `path` exists.
 pub(crate) fn write_new(path: &Path, text: &str) -> Result<(), MigrationDirError> {
     write_atomically(path, text, false)

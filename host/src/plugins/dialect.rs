@@ -66,6 +66,7 @@ impl DialectPlugin {
                 url_schemes: vec![],
                 dialects: vec![],
                 source,
+                sha256: super::sha256(bytes),
             },
             pre,
         };

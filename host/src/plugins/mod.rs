@@ -35,4 +35,12 @@ pub struct PluginMeta {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub dialects: Vec<String>,
     pub source: PluginSource,
+    /// The sha256 of the component file, hex (what `plugin install --sha256` and `[[policy.plugins]]` pin).
+    pub sha256: String,
+}
+
+/// The sha256 of a component's bytes, hex.
+pub fn sha256(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
 }

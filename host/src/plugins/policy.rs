@@ -47,6 +47,7 @@ impl PolicyPlugin {
                 url_schemes: vec![],
                 dialects: vec![],
                 source,
+                sha256: super::sha256(bytes),
             },
             rules: info.rules,
             pre,

@@ -49,6 +49,7 @@ impl StrategyPlugin {
                 url_schemes: vec![],
                 dialects: info.dialects,
                 source,
+                sha256: super::sha256(bytes),
             },
             online: info.online,
             pre,

@@ -9,8 +9,18 @@
 //! drop-column = "error"                   # error | warn | info | off
 //! naming-convention = { severity = "warn", style = "snake_case" }   # severity and the rule's options
 //!
-//! [policy.environments.production.rules]  # only with `--env production`; wins over [policy.rules]
+//! [policy.environments.production]        # only with `--env production`; wins over [policy]
+//! approvals = "all"
+//! [policy.environments.production.rules]
 //! index-not-concurrent = "error"
+//!
+//! approvals = "destructive"               # which migrations need `migrate approve`: destructive | all | none
+//! approval-max-age-days = 7               # how long an approval holds
+//! approver-not-author = true              # nobody approves their own migration
+//!
+//! org = "../org/policy.toml"              # the organisation's bundle (the same keys as [policy]): its
+//! org-sha256 = "…"                        #   severities are floors, its plugins mandatory; pinned by hash
+//! no-override = ["drop-table"]            # findings of these rules cannot be overridden
 //!
 //! [[policy.plugins]]                      # a policy plugin of the project, not installed
 //! path = "policies/acme.wasm"
@@ -23,6 +33,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 
+use super::approval::Required;
 use crate::plugins::bindings::policy::exports::ai_shell::plugin::policy_api::{Setting, Severity};
 
 /// What the configuration says about one rule.
@@ -44,7 +55,7 @@ pub struct PluginRef {
 }
 
 /// The `[policy]` table.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct PolicyConfig {
     /// Options for every rule (`[policy] key = value`).
     pub options: BTreeMap<String, String>,
@@ -52,9 +63,57 @@ pub struct PolicyConfig {
     /// `[policy.environments.NAME.rules]`.
     pub environments: BTreeMap<String, BTreeMap<String, RuleConfig>>,
     pub plugins: Vec<PluginRef>,
+    /// `approvals = "destructive" | "all" | "none"`: which migrations need an approval.
+    pub approvals: Required,
+    /// `[policy.environments.NAME] approvals = ...`.
+    pub env_approvals: BTreeMap<String, Required>,
+    /// `approval-max-age-days` (default 7): how long an approval holds.
+    pub approval_max_age_days: u32,
+    /// `approver-not-author = true`: the author of a migration cannot approve it.
+    pub approver_not_author: bool,
+    /// `no-override = [...]`: rules whose findings no inline override or approval lets through
+    /// (`[policy.environments.NAME] no-override` adds to it there).
+    pub no_override: Vec<String>,
+    pub env_no_override: BTreeMap<String, Vec<String>>,
+    /// `org = "path"` and `org-sha256`: the organisation's bundle, whose floors this file cannot lower.
+    pub org: Option<PathBuf>,
+    pub org_sha256: Option<String>,
+}
+
+impl Default for PolicyConfig {
+    fn default() -> PolicyConfig {
+        PolicyConfig {
+            options: BTreeMap::new(),
+            rules: BTreeMap::new(),
+            environments: BTreeMap::new(),
+            plugins: vec![],
+            approvals: Required::Marked,
+            env_approvals: BTreeMap::new(),
+            approval_max_age_days: 7,
+            approver_not_author: false,
+            no_override: vec![],
+            env_no_override: BTreeMap::new(),
+            org: None,
+            org_sha256: None,
+        }
+    }
+}
+
+fn required(v: &toml::Value, where_: &str) -> anyhow::Result<Required> {
+    v.as_str()
+        .and_then(Required::parse)
+        .with_context(|| format!("{where_} approvals must be \"destructive\", \"all\" or \"none\""))
 }
 
 impl PolicyConfig {
+    /// Which migrations need an approval in `environment`.
+    pub fn approvals_for(&self, environment: Option<&str>) -> Required {
+        environment
+            .and_then(|e| self.env_approvals.get(e))
+            .copied()
+            .unwrap_or(self.approvals)
+    }
+
     /// Reads the `[policy]` table (`None`: absent).
     pub fn from_toml(value: Option<&toml::Value>) -> anyhow::Result<PolicyConfig> {
         let Some(value) = value else {
@@ -74,8 +133,23 @@ impl PolicyConfig {
                         let env = env
                             .as_table()
                             .with_context(|| format!("{where_} must be a table"))?;
-                        if let Some(k) = env.keys().find(|k| *k != "rules") {
-                            bail!("unknown key `{k}` in {where_} (known: rules)");
+                        if let Some(k) = env
+                            .keys()
+                            .find(|k| !["rules", "approvals", "no-override"].contains(&k.as_str()))
+                        {
+                            bail!(
+                                "unknown key `{k}` in {where_} (known: rules, approvals, no-override)"
+                            );
+                        }
+                        if let Some(list) = env.get("no-override") {
+                            config
+                                .env_no_override
+                                .insert(name.clone(), strings(list, &where_)?);
+                        }
+                        if let Some(a) = env.get("approvals") {
+                            config
+                                .env_approvals
+                                .insert(name.clone(), required(a, &where_)?);
                         }
                         let r = match env.get("rules") {
                             Some(r) => rules(r, &format!("{where_}.rules"))?,
@@ -83,6 +157,34 @@ impl PolicyConfig {
                         };
                         config.environments.insert(name.clone(), r);
                     }
+                }
+                "approvals" => config.approvals = required(v, "[policy]")?,
+                "no-override" => config.no_override = strings(v, "[policy]")?,
+                "org" => {
+                    config.org = Some(PathBuf::from(v.as_str().context(
+                        "[policy] org must be the path of the organisation's policy bundle",
+                    )?))
+                }
+                "org-sha256" => {
+                    let h = v
+                        .as_str()
+                        .filter(|h| h.len() == 64 && h.chars().all(|c| c.is_ascii_hexdigit()))
+                        .context("[policy] org-sha256 must be 64 hexadecimal digits")?;
+                    config.org_sha256 = Some(h.to_ascii_lowercase());
+                }
+                "approval-max-age-days" => {
+                    config.approval_max_age_days = v
+                        .as_integer()
+                        .and_then(|n| u32::try_from(n).ok())
+                        .filter(|n| *n > 0)
+                        .context(
+                            "[policy] approval-max-age-days must be a positive number of days",
+                        )?
+                }
+                "approver-not-author" => {
+                    config.approver_not_author = v
+                        .as_bool()
+                        .context("[policy] approver-not-author must be true or false")?
                 }
                 "plugins" => {
                     let list = v.as_array().context(
@@ -137,6 +239,15 @@ impl PolicyConfig {
                 key: k,
                 value: v,
             }));
+        }
+        out
+    }
+
+    /// The rules whose findings cannot be overridden in `environment`.
+    pub fn no_override_in(&self, environment: Option<&str>) -> Vec<String> {
+        let mut out = self.no_override.clone();
+        if let Some(list) = environment.and_then(|e| self.env_no_override.get(e)) {
+            out.extend(list.iter().cloned());
         }
         out
     }
@@ -242,6 +353,12 @@ fn plugin_ref(value: &toml::Value) -> anyhow::Result<PluginRef> {
         sha256,
         mandatory,
     })
+}
+
+fn strings(v: &toml::Value, where_: &str) -> anyhow::Result<Vec<String>> {
+    v.as_array()
+        .and_then(|a| a.iter().map(|x| x.as_str().map(str::to_string)).collect())
+        .with_context(|| format!("{where_} no-override must be a list of rule ids"))
 }
 
 fn scalar(v: &toml::Value) -> Option<String> {

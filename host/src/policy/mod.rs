@@ -5,6 +5,7 @@
 //! blocks: policies fail closed.
 
 pub mod allow;
+pub mod approval;
 pub mod config;
 pub mod input;
 pub mod report;
@@ -14,7 +15,6 @@ use std::path::Path;
 
 use anyhow::{Context, bail};
 use serde::Serialize;
-use sha2::Digest;
 
 pub use config::PolicyConfig;
 
@@ -71,6 +71,31 @@ pub struct Policies {
     loaded: Vec<Loaded>,
     rules: BTreeMap<String, RuleConfig>,
     settings: Vec<Setting>,
+    /// The organisation bundle's severities: no rule reports below its floor.
+    floors: BTreeMap<String, Severity>,
+    /// Rules whose findings nothing may let through here.
+    no_override: Vec<String>,
+    /// Which migrations need an approval here (the stricter of the project's and the bundle's).
+    approvals: approval::Required,
+    /// The bundle's own hash, when there is one.
+    org: Option<String>,
+}
+
+impl Policies {
+    /// A short fingerprint of the policies in force: each plugin's name, hash and whether it is mandatory,
+    /// and the configured severities and options. An approval given under other policies does not hold.
+    pub fn fingerprint(&self) -> String {
+        let mut text = String::new();
+        for l in &self.loaded {
+            let m = l.plugin.meta();
+            text.push_str(&format!("{} {} {}\n", m.name, m.sha256, l.mandatory));
+        }
+        text.push_str(&format!(
+            "{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}",
+            self.rules, self.settings, self.floors, self.no_override, self.approvals, self.org
+        ));
+        crate::plugins::sha256(text.as_bytes())[..16].to_string()
+    }
 }
 
 impl Policies {
@@ -111,11 +136,20 @@ impl Policies {
                 ),
             }
         }
-        let policies = Policies {
+        let mut policies = Policies {
             loaded,
             rules: config.effective(environment),
             settings: config.settings(environment),
+            floors: BTreeMap::new(),
+            no_override: config.no_override_in(environment),
+            approvals: config.approvals_for(environment),
+            org: None,
         };
+        if let Some(path) = &config.org {
+            policies
+                .add_org(registry, config, &project_dir.join(path), environment)
+                .await?;
+        }
         for (id, where_) in config.named_rules() {
             if !policies.rules().iter().any(|(_, r)| r.id == id) {
                 let known: Vec<&str> = policies
@@ -140,6 +174,94 @@ impl Policies {
         Ok(policies)
     }
 
+    /// Adds the organisation's bundle: its hash must be the pinned one, its plugins are mandatory, its
+    /// severities are floors the project cannot lower, and its approvals and `no-override` apply.
+    async fn add_org(
+        &mut self,
+        registry: &PluginRegistry,
+        project: &PolicyConfig,
+        path: &Path,
+        environment: Option<&str>,
+    ) -> anyhow::Result<()> {
+        let fail = |why: String| {
+            anyhow::anyhow!(
+                "the organisation's policy bundle {}: {why}; nothing is checked or applied until it is fixed (policies fail closed)",
+                path.display()
+            )
+        };
+        let bytes = std::fs::read(path).map_err(|e| fail(format!("cannot be read ({e})")))?;
+        let found = crate::plugins::sha256(&bytes);
+        match &project.org_sha256 {
+            None => {
+                return Err(fail(format!(
+                    "is not pinned: add `org-sha256 = \"{found}\"` to [policy] once you trust it"
+                )));
+            }
+            Some(expected) if *expected != found => {
+                return Err(fail(format!(
+                    "has sha256 {found}, not the pinned {expected}: it changed since it was pinned"
+                )));
+            }
+            Some(_) => {}
+        }
+        let text = String::from_utf8(bytes).map_err(|_| fail("is not UTF-8 text".into()))?;
+        let value: toml::Value =
+            toml::from_str(&text).map_err(|e| fail(format!("is not valid TOML: {e}")))?;
+        let org = PolicyConfig::from_toml(Some(&value)).map_err(|e| fail(format!("{e:#}")))?;
+        if org.org.is_some() {
+            return Err(fail(
+                "names another bundle (`org`), which is not allowed".into(),
+            ));
+        }
+        let dir = path.parent().unwrap_or(Path::new("."));
+        for p in &org.plugins {
+            let plugin = load_pinned(registry, &dir.join(&p.path), p.sha256.as_deref())
+                .await
+                .map_err(|e| fail(format!("its policy {}: {e:#}", p.path.display())))?;
+            self.loaded.push(Loaded {
+                plugin,
+                mandatory: true,
+            });
+        }
+        for (id, rc) in org.effective(environment) {
+            let Some(Some(floor)) = rc.severity else {
+                continue;
+            };
+            if let Some(configured) = self.rules.get(&id).and_then(|r| r.severity)
+                && configured.is_none_or(|c| rank(c) > rank(floor))
+            {
+                bail!(
+                    "ai-shell.toml [policy] sets {id} to \"{}\", below the organisation's floor \"{}\" ({}): raise it or remove the line",
+                    configured.map(report::severity_word).unwrap_or("off"),
+                    report::severity_word(floor),
+                    path.display()
+                );
+            }
+            self.floors.insert(id, floor);
+        }
+        self.no_override.extend(org.no_override_in(environment));
+        self.approvals = self.approvals.max(org.approvals_for(environment));
+        self.org = Some(found);
+        Ok(())
+    }
+
+    /// Which migrations need an approval here.
+    pub fn approvals(&self) -> approval::Required {
+        self.approvals
+    }
+
+    /// Takes back the overrides of rules nothing may override here (`no-override`), saying so.
+    pub fn enforce(&self, findings: &mut [Reported]) {
+        for r in findings {
+            if r.allowed.is_some() && self.no_override.contains(&r.finding.rule) {
+                r.allowed = None;
+                r.finding
+                    .message
+                    .push_str(" (this rule cannot be overridden here: no-override)");
+            }
+        }
+    }
+
     /// Every rule, with the plugin that has it.
     pub fn rules(&self) -> Vec<(&str, &Rule)> {
         self.loaded
@@ -155,9 +277,13 @@ impl Policies {
 
     /// The configured severity of `rule` (`None`: off), given the plugin's default.
     pub fn severity(&self, rule: &str, default: Severity) -> Option<Severity> {
-        match self.rules.get(rule).and_then(|r| r.severity) {
+        let severity = match self.rules.get(rule).and_then(|r| r.severity) {
             Some(configured) => configured,
             None => Some(default),
+        };
+        match self.floors.get(rule) {
+            Some(floor) if severity.is_none_or(|s| rank(s) > rank(*floor)) => Some(*floor),
+            _ => severity,
         }
     }
 
@@ -232,7 +358,7 @@ async fn load_pinned(
     let bytes =
         std::fs::read(path).with_context(|| format!("reading the policy {}", path.display()))?;
     if let Some(expected) = sha256 {
-        let found = hex::encode(sha2::Sha256::digest(&bytes));
+        let found = crate::plugins::sha256(&bytes);
         if found != expected {
             bail!(
                 "{} has sha256 {found}, not the pinned {expected}: the file changed since it was pinned",

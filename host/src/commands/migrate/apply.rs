@@ -115,7 +115,7 @@ pub async fn apply(ctx: &mut Context, args: ApplyArgs) -> anyhow::Result<()> {
             return Err(e);
         }
     };
-    let overrides = match policy_check(ctx, &ws, &db, &dialect, &recs, &target).await {
+    let (overrides, approved) = match policy_check(ctx, &ws, &db, &dialect, &recs, &target).await {
         Ok(o) => o,
         Err(e) => {
             db.close().await;
@@ -134,7 +134,11 @@ pub async fn apply(ctx: &mut Context, args: ApplyArgs) -> anyhow::Result<()> {
         accept_checksums: accept_checksum.into_iter().collect::<BTreeSet<_>>(),
         phases: super::phased::phase_options(ctx, &ws, &rollout),
     };
-    let migrations = ws.migrations();
+    let mut migrations = ws.migrations();
+    // An approval that holds is also consent to the data its migration destroys.
+    for m in &mut migrations {
+        m.consented |= approved.contains(&m.id);
+    }
     let mut result = executor.apply(&migrations, &options).await;
     // Nothing ran: at a terminal, show what is at stake and ask for a typed `yes`.
     if let Err(ExecError::Destructive(losses, _)) = &result
@@ -201,7 +205,7 @@ async fn policy_check(
     dialect: &crate::plugins::DialectPlugin,
     recs: &BTreeMap<u64, Record>,
     target: &Target,
-) -> anyhow::Result<Vec<(String, String)>> {
+) -> anyhow::Result<(Vec<(String, String)>, Vec<String>)> {
     let pending: Vec<&crate::migrations::MigrationFile> = ws
         .files
         .iter()
@@ -216,11 +220,11 @@ async fn policy_check(
         })
         .collect();
     if pending.is_empty() {
-        return Ok(vec![]);
+        return Ok((vec![], vec![]));
     }
     let policies = super::policy_gate::load(ctx, ws).await?;
     let before = super::planning::live_schema(db, dialect, &ws.history).await?;
-    let subjects = super::policy_gate::check_files(
+    let mut subjects = super::policy_gate::check_files(
         ctx,
         ws,
         &policies,
@@ -229,6 +233,17 @@ async fn policy_check(
         &pending,
     )
     .await?;
+    // Approvals first: one that holds may let its rules' findings through.
+    let approved = super::policy_gate::approvals(
+        ctx,
+        ws,
+        &policies,
+        db.engine(),
+        &before,
+        &pending,
+        &mut subjects,
+    )?;
+    let mut notes = approved.notes;
     if super::policy_gate::show(&subjects) {
         anyhow::bail!(super::policy_gate::blocked_message(
             &subjects,
@@ -236,10 +251,9 @@ async fn policy_check(
         ));
     }
     let who = crate::history::record::current_user();
-    let mut overrides = vec![];
     for (m, subject) in pending.iter().zip(&subjects) {
         for r in subject.findings.iter().filter(|r| r.allowed.is_some()) {
-            overrides.push((
+            notes.push((
                 m.id(),
                 format!(
                     "policy override: {} ({}) allowed by {who}: {} (checksum {})",
@@ -251,7 +265,7 @@ async fn policy_check(
             ));
         }
     }
-    Ok(overrides)
+    Ok((notes, approved.ids))
 }
 
 /// How often `--with-retry` runs a migration again after a transient failure.

@@ -1,6 +1,7 @@
 //! `ai-shell migrate ...`: one file per verb family; shared loading of files, history and references here.
 
 mod apply;
+mod approve;
 mod explain;
 mod handover;
 mod history;
@@ -42,6 +43,11 @@ pub async fn run(ctx: &mut Context, args: MigrateArgs) -> anyhow::Result<()> {
     match cmd {
         MigrateCommand::Init => init::init(ctx).await,
         MigrateCommand::Review { id, accept, json } => review::review(ctx, &id, accept, json).await,
+        MigrateCommand::Approve {
+            id,
+            reason,
+            overrides,
+        } => approve::run(ctx, &id, &reason, &overrides).await,
         MigrateCommand::Edit { id } => review::edit(ctx, &id).await,
         MigrateCommand::Preview {
             id,

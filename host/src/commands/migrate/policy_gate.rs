@@ -17,7 +17,7 @@ use crate::plugins::bindings::policy::exports::ai_shell::plugin::policy_api::{
 };
 use crate::policy::input::{self, Facts};
 use crate::policy::report::{self, Subject};
-use crate::policy::{Policies, allow, apply_allowances};
+use crate::policy::{Policies, allow, apply_allowances, approval};
 use crate::safety::preflight::Blocker;
 
 /// The policies of this project and environment.
@@ -131,6 +131,7 @@ pub(crate) async fn check_files(
         let input = input::from_statements(&sqls, &facts, live, policies.settings());
         let mut findings = policies.check_plan(&input).await?;
         apply_allowances(&mut findings, &allowances);
+        policies.enforce(&mut findings);
         out.push(Subject {
             name: m
                 .path
@@ -143,6 +144,79 @@ pub(crate) async fn check_files(
         });
     }
     Ok(out)
+}
+
+/// Checks the approvals of the migrations about to run: one that needs an approval and has none that
+/// holds stops the run (nothing applied), naming why; an approval that holds lets the findings of the rules
+/// it overrides through.
+pub(crate) fn approvals(
+    ctx: &Context,
+    ws: &Workspace,
+    policies: &Policies,
+    engine: Engine,
+    before: &DatabaseSchema,
+    pending: &[&MigrationFile],
+    subjects: &mut [Subject],
+) -> anyhow::Result<Approved> {
+    let environment = ctx.global.environment.as_deref();
+    let required = policies.approvals();
+    let env = approval::env_name(environment);
+    let schema = approval::schema_fingerprint(before);
+    let policy = policies.fingerprint();
+    let mut out = Approved::default();
+    for (m, subject) in pending.iter().zip(subjects.iter_mut()) {
+        let checksum = migrations::checksum(&m.up);
+        let expected = approval::Expected {
+            env: &env,
+            checksum: &checksum,
+            schema: &schema,
+            policy: &policy,
+            max_age: chrono::Duration::days(ws.project.policy.approval_max_age_days.into()),
+            now: chrono::Utc::now(),
+        };
+        let given = approval::of(m);
+        let holds = approval::valid(&given, &expected);
+        if let Ok(a) = &holds {
+            for r in &mut subject.findings {
+                if r.allowed.is_none() && a.overrides.contains(&r.finding.rule) {
+                    r.allowed = Some(format!("approved by {}: {}", a.by, a.reason));
+                }
+            }
+        }
+        policies.enforce(&mut subject.findings);
+        let sqls = split(&m.up, engine);
+        let destructive = input::destructive_statements(&sqls).into_iter().any(|d| d);
+        let Some(why) = approval::needed(m, required, destructive || m.meta.destructive) else {
+            continue;
+        };
+        match holds {
+            Ok(a) => {
+                out.ids.push(m.id());
+                out.notes.push((
+                    m.id(),
+                    format!(
+                        "approved by {} at {} for {}: {} (checksum {})",
+                        a.by, a.at, a.env, a.reason, a.checksum
+                    ),
+                ))
+            }
+            Err(problem) => anyhow::bail!(
+                "{} needs an approval ({why}), and {problem}. Nothing was applied.\n\nReview it with `ai-shell migrate review {}`, then approve it for this environment with `ai-shell migrate approve {} --reason \"why it is safe\"`.",
+                m.id(),
+                m.id(),
+                m.id()
+            ),
+        }
+    }
+    Ok(out)
+}
+
+/// The migrations of a run that need an approval and have one that holds (it is also their consent to the
+/// data they destroy), and the notes to record for them.
+#[derive(Default)]
+pub(crate) struct Approved {
+    pub ids: Vec<String>,
+    pub notes: Vec<(String, String)>,
 }
 
 /// Prints the findings (on stderr, so `--json` output stays one document) and says whether any blocks.
@@ -168,7 +242,7 @@ pub(crate) fn blocked_message(subjects: &[Subject], what: &str) -> String {
         .into_iter()
         .collect();
     format!(
-        "policy: {} blocked by {} ({}); {what}\n\nFix the migration, or allow it with a reason in the comment lines right above the statement: `-- ai-shell:allow {} reason=\"why it is safe\"` (or change the rule's severity in [policy.rules] of ai-shell.toml).",
+        "policy: {} blocked by {} ({}); {what}\n\nFix the migration, or allow it with a reason in the comment lines right above the statement: `-- ai-shell:allow {} reason=\"why it is safe\"`, or have it approved with `ai-shell migrate approve ID --override RULE --reason \"...\"` (or change the rule's severity in [policy.rules] of ai-shell.toml).",
         if subjects.len() == 1 {
             "the migration is"
         } else {

@@ -20,6 +20,7 @@ use crate::history::record;
 use crate::migrations::file::Meta;
 use crate::model::{Change, QualifiedName};
 use crate::plugins::DialectPlugin;
+use crate::policy::approval;
 
 const BOLD: Style = Style::new().bold();
 const ADD: Style = AnsiColor::Green.on_default();
@@ -65,6 +66,29 @@ struct JsonRefusal<'a> {
 }
 
 /// Prints the refusal as JSON when asked, and returns it as the command's error.
+/// Why a request's migration must wait for `migrate approve` before it runs, if it must.
+fn approval_needed(
+    required: approval::Required,
+    flag: bool,
+    destructive: bool,
+    llm_wrote: bool,
+) -> Option<String> {
+    use approval::Required;
+    if flag {
+        return Some("--require-approval".into());
+    }
+    if llm_wrote && destructive {
+        return Some("an LLM wrote it and it destroys data".into());
+    }
+    match required {
+        Required::All => Some("[policy] approvals = \"all\"".into()),
+        Required::Destructive if destructive => {
+            Some("it destroys data and [policy] approvals = \"destructive\"".into())
+        }
+        _ => None,
+    }
+}
+
 fn refuse(json: bool, refusal: Refusal) -> anyhow::Error {
     if json {
         let _ = print_json(&JsonRefusal {
@@ -226,22 +250,23 @@ pub async fn run(ctx: &mut Context, args: RequestArgs) -> anyhow::Result<()> {
         None => planning::section(engine, &prepared.up, &steps(&prepared.plan.changes)),
     };
     let checked = match super::policy_gate::load(ctx, &ws).await {
-        Ok(policies) => {
-            super::policy_gate::check_request(
-                ctx,
-                &ws,
-                &policies,
-                &db,
-                &prepared,
-                &up_text,
-                rollout.as_ref().map(|r| r.strategies.join("+")),
-                &blockers,
-            )
-            .await
-        }
+        Ok(policies) => super::policy_gate::check_request(
+            ctx,
+            &ws,
+            &policies,
+            &db,
+            &prepared,
+            &up_text,
+            rollout.as_ref().map(|r| r.strategies.join("+")),
+            // Rows in the way are facts of this database now: they stop an apply (above), and are shown by
+            // a dry run, but do not keep a file from being written for later.
+            if args.generate_only { &[] } else { &blockers },
+        )
+        .await
+        .map(|s| (s, policies.approvals())),
         Err(e) => Err(e),
     };
-    let subject = match checked {
+    let (subject, approvals) = match checked {
         Ok(s) => s,
         Err(e) => {
             db.close().await;
@@ -267,8 +292,12 @@ pub async fn run(ctx: &mut Context, args: RequestArgs) -> anyhow::Result<()> {
         }
     }
 
-    // Destructive changes need explicit consent: the flag, or a yes typed at a terminal.
+    // Destructive changes need explicit consent: the flag, or a yes typed at a terminal; a plan that needs an
+    // approval is written awaiting it (the approval is the consent) and not applied now.
     let destructive = destructive || !losses.is_empty();
+    let llm_wrote = matches!(prepared.planner, PlannerChoice::Llm);
+    let awaiting = approval_needed(approvals, args.require_approval, destructive, llm_wrote);
+    let applying = applying && awaiting.is_none();
     let mut consented = args.allow_destructive;
     if applying && destructive && !args.allow_destructive {
         let at_stake = if losses.is_empty() {
@@ -366,10 +395,18 @@ pub async fn run(ctx: &mut Context, args: RequestArgs) -> anyhow::Result<()> {
     } else {
         Some(Answer::Apply)
     };
-    let meta = Meta {
+    let mut meta = Meta {
         draft: applying && matches!(answer, None | Some(Answer::Draft)),
         ..meta
     };
+    if args.require_approval {
+        meta.extra
+            .push((approval::APPROVAL.to_string(), "required".to_string()));
+    }
+    if llm_wrote {
+        meta.extra
+            .push((approval::PLANNER.to_string(), "llm".to_string()));
+    }
     let mut s = db.session().await?;
     let recs = records(&mut s, &ws.history).await;
     drop(s);
@@ -399,6 +436,36 @@ pub async fn run(ctx: &mut Context, args: RequestArgs) -> anyhow::Result<()> {
         id: id.clone(),
         file: path.display().to_string(),
     };
+
+    if let Some(why) = &awaiting
+        && !args.dry_run
+    {
+        db.close().await;
+        if args.json {
+            let mut report = json_report(
+                &request,
+                &prepared,
+                "awaiting-approval",
+                Some(migration),
+                destructive,
+                None,
+            );
+            report.rollout = rollout.as_ref();
+            return print_json(&report);
+        }
+        if destructive {
+            println!("{REMOVE}⚠️  DESTRUCTIVE MIGRATION DETECTED{REMOVE:#}");
+        }
+        println!(
+            "⚠️  Approval required ({why}): {} was written and not applied.",
+            path.display()
+        );
+        println!("\nTo approve:");
+        println!("  1. Review migration: ai-shell migrate review {id}");
+        println!("  2. Approve: ai-shell migrate approve {id} --reason \"...\"");
+        println!("  3. Apply: ai-shell migrate apply {id}");
+        return Ok(());
+    }
 
     if args.generate_only {
         db.close().await;

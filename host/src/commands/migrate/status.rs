@@ -71,7 +71,29 @@ pub async fn lines(ctx: &Context) -> anyhow::Result<(Vec<Line>, bool)> {
                             r.name, r.name
                         )),
                     ),
-                    None => ("pending".to_string(), None),
+                    None => {
+                        let awaiting = crate::policy::approval::needed(
+                            f,
+                            ws.project
+                                .policy
+                                .approvals_for(ctx.global.environment.as_deref()),
+                            f.meta.destructive,
+                        );
+                        let sum = to_migration(f).checksum;
+                        let approved = crate::policy::approval::of(f)
+                            .iter()
+                            .any(|a| a.checksum == sum);
+                        match awaiting {
+                            Some(why) if !approved => (
+                                "pending".to_string(),
+                                Some(format!(
+                                    "awaiting approval ({why}): `ai-shell migrate approve {} --reason \"...\"`",
+                                    f.id()
+                                )),
+                            ),
+                            _ => ("pending".to_string(), None),
+                        }
+                    }
                 }
             }
             (Some(f), Some(r)) if f.id() != r.name => (
@@ -231,7 +253,14 @@ pub async fn pending(ctx: &mut Context, json: bool) -> anyhow::Result<()> {
         println!("✓ No pending migrations");
     }
     for l in pending {
-        println!("{} {} [{}]", mark(&l.state), l.id, l.state);
+        match l
+            .detail
+            .as_deref()
+            .filter(|d| d.starts_with("awaiting approval"))
+        {
+            Some(d) => println!("{} {} [{}] {d}", mark(&l.state), l.id, l.state),
+            None => println!("{} {} [{}]", mark(&l.state), l.id, l.state),
+        }
     }
     Ok(())
 }

@@ -3,7 +3,23 @@
 use crate::commands::Context;
 use crate::plugins::untrusted::escape;
 
-pub async fn install(ctx: &mut Context, file: &std::path::Path, force: bool) -> anyhow::Result<()> {
+pub async fn install(
+    ctx: &mut Context,
+    file: &std::path::Path,
+    force: bool,
+    sha256: Option<&str>,
+) -> anyhow::Result<()> {
+    if let Some(expected) = sha256 {
+        let bytes =
+            std::fs::read(file).map_err(|e| anyhow::anyhow!("reading {}: {e}", file.display()))?;
+        let found = crate::plugins::sha256(&bytes);
+        if !found.eq_ignore_ascii_case(expected.trim()) {
+            anyhow::bail!(
+                "{} has sha256 {found}, not {expected}: it is not the file that was published; nothing was installed",
+                file.display()
+            );
+        }
+    }
     let (plugin, replaced) = ctx.registry()?.install(file, force).await?;
     for old in &replaced {
         eprintln!("Replaced {}", escape(&old.display().to_string()));
@@ -30,6 +46,7 @@ pub async fn install(ctx: &mut Context, file: &std::path::Path, force: bool) -> 
             (true, true) => "no URL scheme".to_string(),
         }
     );
+    println!("  sha256 {}", m.sha256);
     Ok(())
 }
 

@@ -33,6 +33,7 @@ pub async fn run(ctx: &mut Context, json: bool) -> anyhow::Result<()> {
             "wit",
             "source",
             "serves",
+            "sha256",
             "description",
         ]);
         // Everything a plugin reports about itself is escaped: it must not reach the terminal raw.
@@ -52,6 +53,7 @@ pub async fn run(ctx: &mut Context, json: bool) -> anyhow::Result<()> {
                 } else {
                     list(&p.url_schemes)
                 },
+                p.sha256.get(..12).unwrap_or_default().to_string(),
                 text(&p.description),
             ]);
         }

@@ -560,3 +560,45 @@ fn an_organisation_bundle_sets_floors_the_project_cannot_lower() {
     assert!(err.contains("drop-column"), "{err}");
     assert_eq!(status_values(&p), "2");
 }
+
+#[test]
+fn lint_git_base_checks_only_the_migrations_a_branch_changed() {
+    let p = seeded(Engine::Sqlite, "drop-column = \"error\"");
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .args(["-c", "user.email=ci@example.com", "-c", "user.name=CI"])
+            .args(args)
+            .current_dir(p.dir.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    // On the base: a migration that breaks a rule (already reviewed and merged).
+    p.write(
+        "002_drop_status.sql",
+        "ALTER TABLE users DROP COLUMN status;",
+        Some("ALTER TABLE users ADD COLUMN status VARCHAR(20);"),
+    );
+    git(&["init", "-q", "-b", "main"]);
+    git(&["add", "."]);
+    git(&["commit", "-q", "-m", "base"]);
+    git(&["checkout", "-q", "-b", "feature"]);
+    p.write(
+        "003_add_nickname.sql",
+        "ALTER TABLE users ADD COLUMN nickname VARCHAR(40);",
+        Some("ALTER TABLE users DROP COLUMN nickname;"),
+    );
+    git(&["add", "."]);
+    git(&["commit", "-q", "-m", "feature"]);
+    let (code, out, err) = output(&p, &["lint", "--git-base", "main"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("1 file checked"), "{out}");
+    let (code, out, _) = output(&p, &["lint"]);
+    assert_eq!(code, 1, "{out}");
+    let err = p.fail(&["lint", "--git-base", "no-such-branch"]);
+    assert!(err.contains("git could not compare"), "{err}");
+}

@@ -75,7 +75,7 @@ pub async fn run(ctx: &mut Context, args: LintArgs) -> anyhow::Result<()> {
         let sqls: Vec<String> = statements.iter().map(|s| s.sql.clone()).collect();
         let live_facts = match &live {
             Some((db, schema)) => {
-                let (l, version) = read_live(db, schema, &sqls).await?;
+                let (l, version) = read_live(db, Some(schema), &sqls).await?;
                 facts.server_version = version;
                 l
             }
@@ -200,29 +200,32 @@ fn changed_since(base: &str, dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
         .collect())
 }
 
-/// What the database says about the tables `sqls` touch: sizes (known for every table of `schema`) and
-/// the server's version. The schema before is the live one.
+/// What the database says about the tables `sqls` touch: sizes and the server's version, and the schema
+/// before (when `schema` was read; without it, the tables are the ones the statements name).
 pub(crate) async fn read_live(
     db: &Database,
-    schema: &DatabaseSchema,
+    schema: Option<&DatabaseSchema>,
     sqls: &[String],
 ) -> anyhow::Result<(Live, String)> {
     let words: std::collections::HashSet<String> = sqls
         .iter()
         .flat_map(|s| crate::safety::analysis::identifiers(s))
         .collect();
-    let tables: Vec<QualifiedName> = schema
-        .tables
-        .iter()
-        .filter(|t| words.contains(&t.name.name.to_ascii_lowercase()))
-        .map(|t| t.name.clone())
-        .collect();
+    let tables: Vec<QualifiedName> = match schema {
+        Some(schema) => schema
+            .tables
+            .iter()
+            .filter(|t| words.contains(&t.name.name.to_ascii_lowercase()))
+            .map(|t| t.name.clone())
+            .collect(),
+        None => named_tables(sqls),
+    };
     let mut s = db.session().await?;
     let stats = crate::rollout::stats::table_stats(&mut s, db.engine(), &tables).await;
     let version = crate::rollout::stats::server_version(&mut s, db.engine()).await;
     Ok((
         Live {
-            before: Some(schema.clone()),
+            before: schema.cloned(),
             after: None,
             stats: stats
                 .into_iter()
@@ -232,12 +235,63 @@ pub(crate) async fn read_live(
                     bytes: t.bytes,
                 })
                 .collect(),
-            // Tables the statements do not name in the schema are not asked about; the ones named are.
+            // Every table the statements touch was asked about: one absent from the answer is new or empty.
             stats_known: true,
             data: vec![],
         },
         version,
     ))
+}
+
+/// The existing tables statements name: after `ALTER TABLE`, `UPDATE`, `DELETE FROM`, `TRUNCATE`, `DROP
+/// TABLE`, `ON` (an index's table) and `INSERT INTO ... SELECT ... FROM`.
+fn named_tables(sqls: &[String]) -> Vec<QualifiedName> {
+    let mut out: Vec<QualifiedName> = vec![];
+    for sql in sqls {
+        let words: Vec<&str> = sql.split_whitespace().collect();
+        for (i, w) in words.iter().enumerate() {
+            let upper = w.to_ascii_uppercase();
+            let after = match upper.as_str() {
+                "TABLE" | "UPDATE" | "FROM" | "ON" | "TRUNCATE" | "INTO" => i + 1,
+                _ => continue,
+            };
+            let mut at = after;
+            while let Some(next) = words.get(at)
+                && ["IF", "EXISTS", "NOT", "ONLY", "TABLE"]
+                    .contains(&next.to_ascii_uppercase().as_str())
+            {
+                at += 1;
+            }
+            let Some(raw) = words.get(at) else { continue };
+            let raw = raw
+                .split('(')
+                .next()
+                .unwrap_or_default()
+                .trim_end_matches([';', ',']);
+            let parts: Vec<String> = raw
+                .split('.')
+                .map(|p| {
+                    p.trim_matches(|c| c == '"' || c == '`' || c == '[' || c == ']')
+                        .to_string()
+                })
+                .collect();
+            let name = match parts.as_slice() {
+                [n] if !n.is_empty() => QualifiedName {
+                    namespace: None,
+                    name: n.clone(),
+                },
+                [ns, n] if !n.is_empty() => QualifiedName {
+                    namespace: Some(ns.clone()),
+                    name: n.clone(),
+                },
+                _ => continue,
+            };
+            if !out.iter().any(|t| t.name.eq_ignore_ascii_case(&name.name)) {
+                out.push(name);
+            }
+        }
+    }
+    out
 }
 
 impl DialectName {

@@ -8,6 +8,7 @@ use crate::cli::RolloutArgs;
 use crate::commands::Context;
 use crate::executor::{ApplyOptions, ApplyOutcome, ExecError, Executor, Target};
 use crate::history::Record;
+use crate::policy::approval;
 
 fn version_text(v: Option<u64>) -> String {
     v.map(|v| v.to_string()).unwrap_or_else(|| "none".into())
@@ -223,26 +224,41 @@ async fn policy_check(
         return Ok((vec![], vec![]));
     }
     let policies = super::policy_gate::load(ctx, ws).await?;
-    let before = super::planning::live_schema(db, dialect, &ws.history).await?;
+    // The live schema is read only when an approval is involved (its fingerprint) or a rule needs it.
+    let approvals_involved = pending.iter().any(|m| {
+        !approval::of(m).is_empty() || approval::needed(m, policies.approvals(), true).is_some()
+    });
+    let before = if approvals_involved
+        || pending
+            .iter()
+            .any(|m| super::policy_gate::reads_schema(&m.up))
+    {
+        Some(super::planning::live_schema(db, dialect, &ws.history).await?)
+    } else {
+        None
+    };
     let mut subjects = super::policy_gate::check_files(
         ctx,
         ws,
         &policies,
         db.engine(),
-        Some((db, &before)),
+        Some((db, before.as_ref())),
         &pending,
     )
     .await?;
     // Approvals first: one that holds may let its rules' findings through.
-    let approved = super::policy_gate::approvals(
-        ctx,
-        ws,
-        &policies,
-        db.engine(),
-        &before,
-        &pending,
-        &mut subjects,
-    )?;
+    let approved = match &before {
+        Some(before) if approvals_involved => super::policy_gate::approvals(
+            ctx,
+            ws,
+            &policies,
+            db.engine(),
+            before,
+            &pending,
+            &mut subjects,
+        )?,
+        _ => Default::default(),
+    };
     let mut notes = approved.notes;
     if super::policy_gate::show(&subjects) {
         anyhow::bail!(super::policy_gate::blocked_message(

@@ -72,7 +72,8 @@ pub(crate) async fn check_request(
     facts.strategy = strategy;
     facts.has_down = prepared.down.is_ok();
     let sqls = split(up, engine);
-    let (mut live, version) = crate::commands::lint::read_live(db, &prepared.before, &sqls).await?;
+    let (mut live, version) =
+        crate::commands::lint::read_live(db, Some(&prepared.before), &sqls).await?;
     facts.server_version = version;
     let mut after = prepared.before.clone();
     if simulate::apply_all(&mut after, &prepared.plan.changes).is_ok() {
@@ -106,7 +107,7 @@ pub(crate) async fn check_files(
     ws: &Workspace,
     policies: &Policies,
     engine: Engine,
-    live: Option<(&Database, &DatabaseSchema)>,
+    live: Option<(&Database, Option<&DatabaseSchema>)>,
     files: &[&MigrationFile],
 ) -> anyhow::Result<Vec<Subject>> {
     let mut out = vec![];
@@ -217,6 +218,24 @@ pub(crate) fn approvals(
 pub(crate) struct Approved {
     pub ids: Vec<String>,
     pub notes: Vec<(String, String)>,
+}
+
+/// Whether the rules need the schema before a migration to judge its statements (old column types for a
+/// type change, existing checks for SET NOT NULL, existing indexes for a new foreign key); other statements
+/// are judged from their text and the table sizes, which spares `migrate apply` an introspection.
+pub(crate) fn reads_schema(up: &str) -> bool {
+    let upper = up.to_ascii_uppercase();
+    [
+        " TYPE ",
+        "MODIFY",
+        "CHANGE ",
+        "NOT NULL",
+        "FOREIGN KEY",
+        "REFERENCES",
+    ]
+    .iter()
+    .any(|w| upper.contains(w))
+        && upper.contains("ALTER")
 }
 
 /// Prints the findings (on stderr, so `--json` output stays one document) and says whether any blocks.

@@ -87,6 +87,93 @@ pub enum Command {
     /// Check migration files against the policies (the built-in rules, installed policy plugins and the
     /// project's `[policy]`); exits with 1 when an error-level finding is not allowed by an override.
     Lint(LintArgs),
+    /// Read and change settings: the project's (ai-shell.toml) or, with --global, your own (read under every
+    /// project's). `ai-shell config list --all` shows every setting.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Back up the database with the engine's own tools, list, verify and restore backups.
+    #[command(subcommand)]
+    Backup(BackupCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BackupCommand {
+    /// Back up the target database (SQLite: the online backup API; PostgreSQL: pg_dump --format=custom;
+    /// MariaDB: mariadb-dump --single-transaction), recorded with its checksum, row counts and schema version.
+    Create {
+        /// The backup's name (default: backup-YYYYMMDD-HHMMSS).
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The backups of this project, oldest first.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Replace the target database's content with a backup's (a backup of what is there is taken first).
+    Restore {
+        /// The backup's name, or the path of its file.
+        backup: String,
+        /// Restore into this database instead of the target (it must exist; on PostgreSQL, ownership and
+        /// privileges are left out).
+        #[arg(long, value_name = "URL")]
+        to: Option<String>,
+        /// Consent to replacing the data that is there now (otherwise refused without a terminal, or asked
+        /// for with a typed `yes`).
+        #[arg(long)]
+        allow_destructive: bool,
+        /// Also go back when the database is at a newer schema version than the backup (undoing the
+        /// migrations applied since).
+        #[arg(long)]
+        force: bool,
+        /// Do not back up what is there now first.
+        #[arg(long)]
+        no_safety_backup: bool,
+    },
+    /// Check a backup: its checksum, and a trial restore where nothing is kept (a scratch database on the
+    /// target's server, dropped afterwards) whose row counts must match those recorded.
+    Verify {
+        backup: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Set a setting, e.g. `migrations.safety.requireBackup true` or `migrations.backup.retention 7d`.
+    Set {
+        /// The setting (`migrations.safety.require-backup`; camelCase and snake_case are read too).
+        key: String,
+        value: String,
+        /// In your user configuration instead of the project's ai-shell.toml.
+        #[arg(long)]
+        global: bool,
+    },
+    /// Print a setting's value: the project's, else yours, else the default.
+    Get {
+        key: String,
+        /// Print the key, value and where it comes from as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a setting (its default applies again).
+    Unset {
+        key: String,
+        /// From your user configuration instead of the project's ai-shell.toml.
+        #[arg(long)]
+        global: bool,
+    },
+    /// The settings that are set, and where (project or global).
+    List {
+        /// Every known setting, with its default when it is not set.
+        #[arg(long)]
+        all: bool,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -502,6 +589,9 @@ pub enum MigrateCommand {
         /// (up to 5 times, with back-off).
         #[arg(long = "with-retry", alias = "fix-deadlock")]
         with_retry: bool,
+        /// Back up the database before applying anything (`ai-shell backup restore` puts it back).
+        #[arg(long)]
+        backup_first: bool,
         #[arg(long)]
         json: bool,
         #[command(flatten)]
@@ -556,6 +646,9 @@ pub enum MigrateCommand {
         /// that already ran).
         #[arg(long)]
         down_from_file: bool,
+        /// Back up the database before rolling anything back.
+        #[arg(long)]
+        backup_first: bool,
         #[arg(long)]
         json: bool,
     },

@@ -3,6 +3,7 @@
 //! The host owns connections, history, the LLM client and execution; every dialect, strategy, policy and
 //! notification sink is a sandboxed WebAssembly component (see `docs/architecture.md`).
 
+pub mod backup;
 pub mod changes;
 pub mod cli;
 pub mod commands;

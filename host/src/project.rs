@@ -93,6 +93,14 @@ struct MigrationsSection {
     dir: Option<PathBuf>,
     table: Option<String>,
     lock_timeout_secs: Option<u64>,
+    /// Seconds (or a duration such as `5m`) a migration may run before it is cancelled.
+    timeout: Option<toml::Value>,
+    #[serde(default)]
+    safety: SafetySettings,
+    #[serde(default)]
+    backup: BackupSettings,
+    #[serde(default)]
+    vcs: VcsSettings,
     /// `[migrations.ENV]` tables; anything else here is an unknown key.
     #[serde(flatten)]
     rest: BTreeMap<String, toml::Value>,
@@ -108,6 +116,61 @@ pub struct EnvironmentSettings {
     pub lock_timeout_ms: Option<u64>,
     /// MySQL/MariaDB replicas whose lag backfills watch, besides the ones the primary lists.
     pub replicas: Option<Vec<String>>,
+}
+
+/// `[migrations.safety]`: what must hold before a migration changes a database. `enabled = false` turns
+/// these requirements off; consent to destroying data is never optional.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct SafetySettings {
+    pub enabled: Option<bool>,
+    /// `migrate apply` and `rollback` refuse to run without a fresh backup (`backup.auto` or
+    /// `--backup-first` takes one).
+    #[serde(alias = "requireBackup", alias = "require_backup")]
+    pub require_backup: Option<bool>,
+    /// `migrate apply` runs only migrations a person accepted with `migrate review ID --accept` (or approved).
+    #[serde(alias = "requireReview", alias = "require_review")]
+    pub require_review: Option<bool>,
+}
+
+impl SafetySettings {
+    pub fn requires_backup(&self) -> bool {
+        self.enabled != Some(false) && self.require_backup == Some(true)
+    }
+
+    pub fn requires_review(&self) -> bool {
+        self.enabled != Some(false) && self.require_review == Some(true)
+    }
+}
+
+/// `[migrations.backup]`: backups taken by ai-shell (`backup create`, `--backup-first`, `auto`).
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct BackupSettings {
+    /// Take a backup before every `migrate apply` and `migrate rollback` that changes something.
+    pub auto: Option<bool>,
+    /// Backups older than this (`7d`, `12h`) are deleted when a new one is taken; the newest is always kept.
+    pub retention: Option<String>,
+    /// Where backups are kept (default `.ai-shell/backups` in the project folder).
+    pub dir: Option<PathBuf>,
+    /// How old a backup may be and still count as fresh for `safety.require-backup` (default `24h`).
+    pub max_age: Option<String>,
+}
+
+/// `[migrations.vcs]`: git integration.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct VcsSettings {
+    pub enabled: Option<bool>,
+    /// Commit every migration file ai-shell writes (`git add` + `git commit` of that file only).
+    #[serde(alias = "autoCommit", alias = "auto_commit")]
+    pub auto_commit: Option<bool>,
+}
+
+impl VcsSettings {
+    pub fn auto_commits(&self) -> bool {
+        self.enabled == Some(true) && self.auto_commit == Some(true)
+    }
 }
 
 /// The `[llm]` table: which model the LLM planner asks. Never holds the API key.
@@ -143,18 +206,39 @@ pub struct Project {
     pub drift_ignore: Vec<String>,
     /// `[policy]`: rule severities and options, extra policy plugins.
     pub policy: crate::policy::PolicyConfig,
+    /// `[migrations] timeout`: how long one migration may run before it is cancelled.
+    pub timeout: Option<Duration>,
+    pub safety: SafetySettings,
+    pub backup: BackupSettings,
+    /// `[migrations.backup] retention`, read.
+    pub backup_retention: Option<Duration>,
+    /// `[migrations.backup] max-age`, read (default 24 hours).
+    pub backup_max_age: Duration,
+    pub vcs: VcsSettings,
 }
 
 impl Project {
-    /// Reads `ai-shell.toml` from `dir` when present; `migrations_dir` overrides the file.
+    /// Reads `ai-shell.toml` from `dir` when present, over the user's configuration (`config set --global`);
+    /// `migrations_dir` overrides both.
     pub fn load(dir: &Path, migrations_dir: Option<&Path>) -> anyhow::Result<Project> {
         let path = dir.join(CONFIG_FILE);
-        let text = match std::fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-            Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+        let text = read_optional(&path)?;
+        let Some(global_path) = global_config_file() else {
+            return Project::parse(&text, &path, migrations_dir);
         };
-        Project::parse(&text, &path, migrations_dir)
+        let global = read_optional(&global_path)?;
+        if global.trim().is_empty() {
+            return Project::parse(&text, &path, migrations_dir);
+        }
+        // The user's file must hold on its own (its errors name it), then the project's keys win.
+        Project::parse(&global, &global_path, None)?;
+        let merged = merge_tables(
+            toml::from_str(&global).unwrap_or_default(),
+            text.parse::<toml::Table>()
+                .map_err(|e| anyhow::anyhow!(hide_passwords(&e.to_string(), &text)))
+                .with_context(|| format!("{} is not valid TOML", path.display()))?,
+        );
+        Project::parse(&merged.to_string(), &path, migrations_dir)
     }
 
     /// Reads the text of a configuration file (`path` names it in errors).
@@ -173,7 +257,7 @@ impl Project {
         for (name, value) in m.rest {
             if !value.is_table() {
                 anyhow::bail!(
-                    "{}: unknown key `{name}` in [migrations] (known: dir, table, lock_timeout_secs, and [migrations.ENV] tables)",
+                    "{}: unknown key `{name}` in [migrations] (known: dir, table, lock_timeout_secs, timeout, [migrations.safety], [migrations.backup], [migrations.vcs] and [migrations.ENV] tables)",
                     path.display()
                 );
             }
@@ -210,7 +294,94 @@ impl Project {
             drift_ignore: file.drift.ignore,
             policy: crate::policy::PolicyConfig::from_toml(file.policy.as_ref())
                 .with_context(|| format!("{}: invalid [policy]", path.display()))?,
+            timeout: m
+                .timeout
+                .as_ref()
+                .map(seconds_or_duration)
+                .transpose()
+                .with_context(|| format!("{}: invalid [migrations] timeout", path.display()))?,
+            backup_retention: m
+                .backup
+                .retention
+                .as_deref()
+                .map(parse_duration)
+                .transpose()
+                .with_context(|| {
+                    format!("{}: invalid [migrations.backup] retention", path.display())
+                })?,
+            backup_max_age: m
+                .backup
+                .max_age
+                .as_deref()
+                .map(parse_duration)
+                .transpose()
+                .with_context(|| {
+                    format!("{}: invalid [migrations.backup] max-age", path.display())
+                })?
+                .unwrap_or(Duration::from_secs(24 * 3600)),
+            safety: m.safety,
+            backup: m.backup,
+            vcs: m.vcs,
         })
+    }
+}
+
+/// The user's configuration file (`config set --global`): `$AI_SHELL_CONFIG_DIR/config.toml`, else
+/// `ai-shell/config.toml` in the platform's configuration folder.
+pub fn global_config_file() -> Option<PathBuf> {
+    std::env::var_os("AI_SHELL_CONFIG_DIR")
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| dirs::config_dir().map(|d| d.join("ai-shell")))
+        .map(|d| d.join("config.toml"))
+}
+
+/// A file's text; an absent file reads as empty.
+fn read_optional(path: &Path) -> anyhow::Result<String> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
+        Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
+    }
+}
+
+/// `base` with `over`'s keys put in, tables merged key by key (`over` wins).
+fn merge_tables(mut base: toml::Table, over: toml::Table) -> toml::Table {
+    for (key, value) in over {
+        match (base.get_mut(&key), value) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(o)) => {
+                let merged = merge_tables(std::mem::take(b), o);
+                *b = merged;
+            }
+            (_, value) => {
+                base.insert(key, value);
+            }
+        }
+    }
+    base
+}
+
+/// A duration written as `30s`, `5m`, `12h`, `7d`, `2w` or a combination (`1h 30m`).
+pub fn parse_duration(text: &str) -> anyhow::Result<Duration> {
+    humantime::parse_duration(text.trim()).map_err(|e| {
+        anyhow::anyhow!(
+            "`{}` is not a duration ({e}): write a number and a unit, such as 30s, 5m, 12h, 7d or 2w",
+            text.escape_debug()
+        )
+    })
+}
+
+/// A whole number of seconds, or a duration text.
+fn seconds_or_duration(value: &toml::Value) -> anyhow::Result<Duration> {
+    match value {
+        toml::Value::Integer(n) if *n > 0 => Ok(Duration::from_secs(*n as u64)),
+        toml::Value::String(s) => match s.trim().parse::<u64>() {
+            Ok(n) if n > 0 => Ok(Duration::from_secs(n)),
+            _ => parse_duration(s),
+        },
+        other => anyhow::bail!(
+            "expected a positive number of seconds or a duration such as 5m, found {other}"
+        ),
     }
 }
 

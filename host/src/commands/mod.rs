@@ -1,5 +1,7 @@
 //! One module per subcommand family; `dispatch` routes a parsed command line to it.
 
+pub mod backup;
+pub mod config;
 pub mod connections;
 pub mod lint;
 pub mod migrate;
@@ -58,7 +60,7 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<()> {
     // Commands that open the target database: which one is settled once, here.
     if matches!(
         cli.command,
-        Command::Schema(_) | Command::Migrate(_) | Command::Lint(_)
+        Command::Schema(_) | Command::Migrate(_) | Command::Lint(_) | Command::Backup(_)
     ) {
         global.database = connections::resolve_database(&global)?;
     }
@@ -70,6 +72,8 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Connect(args) => connections::connect(args).await,
         Command::Connections(cmd) => connections::run(cmd),
         Command::Lint(args) => lint::run(&mut ctx, args).await,
+        Command::Config(cmd) => config::run(cmd),
+        Command::Backup(cmd) => backup::run(&mut ctx, cmd).await,
     }
 }
 

@@ -496,6 +496,34 @@ pub fn set_draft(path: &Path, draft: bool) -> Result<(), MigrationDirError> {
     write_atomically(path, &out, true)
 }
 
+/// Sets `-- KEY: VALUE` in the file's header, replacing the lines with that key; the up section, and so the
+/// checksum, is unchanged.
+pub fn set_header_value(path: &Path, key: &str, value: &str) -> Result<(), MigrationDirError> {
+    let bytes = std::fs::read(path).map_err(|source| MigrationDirError::Read {
+        path: path.display().to_string(),
+        source,
+    })?;
+    let text = file::decode(path, bytes).map_err(|e| MigrationDirError::Files(vec![e]))?;
+    let mut out = String::with_capacity(text.len() + value.len() + 16);
+    let mut in_header = true;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim();
+        if in_header && file::is_marker_line(trimmed) {
+            in_header = false;
+            out.push_str(&format!("-- {key}: {value}\n"));
+        }
+        let same_key = trimmed
+            .strip_prefix("--")
+            .and_then(|r| r.trim_start().split_once(':'))
+            .is_some_and(|(k, _)| k.trim().eq_ignore_ascii_case(key));
+        if in_header && same_key {
+            continue;
+        }
+        out.push_str(line);
+    }
+    write_atomically(path, &out, true)
+}
+
 /// Adds `-- KEY: VALUE` as the last line of the file's header (before its first section marker); the up
 /// section, and so the checksum, is unchanged.
 pub fn add_header_line(path: &Path, key: &str, value: &str) -> Result<(), MigrationDirError> {

@@ -2,9 +2,9 @@
 
 use anyhow::Context as _;
 
-use super::edit::ConfigFile;
 use super::warn_if_password_stored;
 use crate::cli::ConnectArgs;
+use crate::commands::config::file::ConfigFile;
 use crate::connection::{Database, Engine};
 use crate::project::{CONFIG_FILE, Project, check_name, check_url, expand_variables, redacted_url};
 

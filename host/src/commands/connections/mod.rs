@@ -2,14 +2,13 @@
 //! command uses.
 
 mod connect;
-mod edit;
 
 use anyhow::Context as _;
 use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 
 pub use self::connect::connect;
-use self::edit::ConfigFile;
 use crate::cli::{ConnectionsCommand, GlobalOptions};
+use crate::commands::config::file::ConfigFile;
 use crate::commands::write_output;
 use crate::connection::DatabaseUrl;
 use crate::plugins::untrusted::escape;

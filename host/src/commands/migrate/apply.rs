@@ -22,6 +22,7 @@ pub struct ApplyArgs {
     pub accept_checksum: Vec<u64>,
     pub allow_destructive: bool,
     pub with_retry: bool,
+    pub backup_first: bool,
     pub json: bool,
     pub rollout: RolloutArgs,
 }
@@ -96,6 +97,7 @@ pub async fn apply(ctx: &mut Context, args: ApplyArgs) -> anyhow::Result<()> {
         accept_checksum,
         allow_destructive,
         with_retry,
+        backup_first,
         json,
         rollout,
     } = args;
@@ -123,6 +125,28 @@ pub async fn apply(ctx: &mut Context, args: ApplyArgs) -> anyhow::Result<()> {
             return Err(e);
         }
     };
+    let starting = starting(&ws, &recs, &target);
+    if !dry_run && !starting.is_empty() {
+        let ids: Vec<String> = starting.iter().map(|m| m.id()).collect();
+        let checked = match super::safeguards::require_review(&ws, &starting, &approved) {
+            Ok(()) => {
+                crate::commands::backup::before_change(
+                    &ws,
+                    &db,
+                    &recs,
+                    backup_first,
+                    "migrate apply",
+                    ids,
+                )
+                .await
+            }
+            Err(e) => Err(e),
+        };
+        if let Err(e) = checked {
+            db.close().await;
+            return Err(e);
+        }
+    }
     let terminal = super::terminal::Terminal::new(json);
     let mut executor = Executor::new(&db, &ws.history);
     executor.reporter = &terminal;
@@ -196,19 +220,14 @@ async fn record_overrides(
     }
 }
 
-/// The policies on the migrations this run would start (not on ones already applied, failed or running,
-/// which `retry` continues): findings shown, and an error-level one nothing allows stops the run before
-/// anything is applied.
-async fn policy_check(
-    ctx: &mut Context,
-    ws: &Workspace,
-    db: &crate::connection::Database,
-    dialect: &crate::plugins::DialectPlugin,
+/// The migration files this run would start (not ones already applied, failed or running, which `retry`
+/// continues).
+fn starting<'a>(
+    ws: &'a Workspace,
     recs: &BTreeMap<u64, Record>,
     target: &Target,
-) -> anyhow::Result<(Vec<(String, String)>, Vec<String>)> {
-    let pending: Vec<&crate::migrations::MigrationFile> = ws
-        .files
+) -> Vec<&'a crate::migrations::MigrationFile> {
+    ws.files
         .iter()
         .filter(|f| {
             recs.get(&f.version)
@@ -219,7 +238,20 @@ async fn policy_check(
             Target::Only(v) => f.version == *v,
             Target::UpTo(n) => f.version <= *n && !f.meta.draft,
         })
-        .collect();
+        .collect()
+}
+
+/// The policies on the migrations this run would start: findings shown, and an error-level one nothing
+/// allows stops the run before anything is applied.
+async fn policy_check(
+    ctx: &mut Context,
+    ws: &Workspace,
+    db: &crate::connection::Database,
+    dialect: &crate::plugins::DialectPlugin,
+    recs: &BTreeMap<u64, Record>,
+    target: &Target,
+) -> anyhow::Result<(Vec<(String, String)>, Vec<String>)> {
+    let pending = starting(ws, recs, target);
     if pending.is_empty() {
         return Ok((vec![], vec![]));
     }

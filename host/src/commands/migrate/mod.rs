@@ -16,6 +16,7 @@ pub use planning::{needs_no_transaction, section};
 mod request;
 mod review;
 mod rollback;
+pub(crate) mod safeguards;
 mod status;
 mod sync;
 mod terminal;
@@ -67,6 +68,7 @@ pub async fn run(ctx: &mut Context, args: MigrateArgs) -> anyhow::Result<()> {
             accept_checksum,
             allow_destructive,
             with_retry,
+            backup_first,
             json,
             rollout,
         } => {
@@ -79,6 +81,7 @@ pub async fn run(ctx: &mut Context, args: MigrateArgs) -> anyhow::Result<()> {
                     accept_checksum,
                     allow_destructive,
                     with_retry,
+                    backup_first,
                     json,
                     rollout,
                 },
@@ -126,6 +129,7 @@ pub async fn run(ctx: &mut Context, args: MigrateArgs) -> anyhow::Result<()> {
             allow_destructive,
             cascade,
             down_from_file,
+            backup_first,
             json,
         } => {
             rollback::rollback(
@@ -138,6 +142,7 @@ pub async fn run(ctx: &mut Context, args: MigrateArgs) -> anyhow::Result<()> {
                     allow_destructive,
                     cascade,
                     down_from_file,
+                    backup_first,
                     json,
                 },
             )

@@ -407,6 +407,16 @@ pub async fn run(ctx: &mut Context, args: RequestArgs) -> anyhow::Result<()> {
         meta.extra
             .push((approval::PLANNER.to_string(), "llm".to_string()));
     }
+    // A person who read the plan and answered "y" reviewed it (`migrations.safety.require-review`).
+    let reviewed_here = applying && !args.yes && matches!(answer, Some(Answer::Apply));
+    if reviewed_here {
+        meta.extra.push((
+            super::safeguards::REVIEWED.to_string(),
+            super::safeguards::review_value(&crate::migrations::file::canonical_section(
+                &crate::migrations::file::normalize_newlines(&up),
+            )),
+        ));
+    }
     let mut s = db.session().await?;
     let recs = records(&mut s, &ws.history).await;
     drop(s);
@@ -514,9 +524,39 @@ pub async fn run(ctx: &mut Context, args: RequestArgs) -> anyhow::Result<()> {
         }
         Some(Answer::Apply) => {}
     }
+    if ws.project.safety.requires_review() && !reviewed_here {
+        db.close().await;
+        crate::migrations::directory::set_draft(&path, true)?;
+        anyhow::bail!(
+            "migrations.safety.require-review: a migration applied with --yes has not been reviewed: nothing was applied; {draft_note}\n\nRead it with `ai-shell migrate review {id}`, accept it with `ai-shell migrate review {id} --accept`, then `ai-shell migrate apply {id}`."
+        );
+    }
 
     // Apply through the executor: run lock, history row, transaction, checksum.
     let ws = Workspace::load(ctx)?;
+    let safeguarded = async {
+        let mut s = db.session().await?;
+        let recs = records(&mut s, &ws.history).await;
+        drop(s);
+        crate::commands::backup::before_change(
+            &ws,
+            &db,
+            &recs?,
+            false,
+            "applying the migration",
+            vec![id.clone()],
+        )
+        .await
+    }
+    .await;
+    if let Err(e) = safeguarded {
+        db.close().await;
+        let kept = match crate::migrations::directory::set_draft(&path, true) {
+            Ok(()) => draft_note.clone(),
+            Err(w) => format!("the file is kept at {} ({w})", path.display()),
+        };
+        return Err(e.context(format!("{id} was not applied; {kept}")));
+    }
     let migrations = ws.migrations();
     let terminal = super::terminal::Terminal::new(args.json);
     let mut executor = Executor::new(&db, &ws.history);

@@ -80,17 +80,18 @@ pub async fn review(
         let Some(path) = &f.path else {
             anyhow::bail!("{} has no file to accept", f.id());
         };
-        if !f.meta.draft {
-            println!(
-                "{} is not a draft: `ai-shell migrate apply` already runs it.",
-                f.id()
-            );
-            return Ok(());
+        crate::migrations::directory::set_header_value(
+            path,
+            super::safeguards::REVIEWED,
+            &super::safeguards::review_value(&f.up),
+        )?;
+        if f.meta.draft {
+            crate::migrations::directory::set_draft(path, false)?;
         }
-        crate::migrations::directory::set_draft(path, false)?;
         println!(
-            "✓ Accepted {}: `ai-shell migrate apply` will run it.",
-            f.id()
+            "✓ Accepted {} (reviewed by {}, bound to its up section's checksum): `ai-shell migrate apply` will run it.",
+            f.id(),
+            crate::history::record::current_user()
         );
         return Ok(());
     }

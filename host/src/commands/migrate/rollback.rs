@@ -13,6 +13,7 @@ pub struct RollbackArgs {
     pub allow_destructive: bool,
     pub cascade: bool,
     pub down_from_file: bool,
+    pub backup_first: bool,
     pub json: bool,
 }
 
@@ -25,6 +26,7 @@ pub async fn rollback(ctx: &mut Context, args: RollbackArgs) -> anyhow::Result<(
         allow_destructive,
         cascade,
         down_from_file,
+        backup_first,
         json,
     } = args;
     let ws = Workspace::load(ctx)?;
@@ -123,6 +125,20 @@ pub async fn rollback(ctx: &mut Context, args: RollbackArgs) -> anyhow::Result<(
         db.close().await;
         println!("Cancelled: nothing was changed.");
         return Ok(());
+    }
+    let ids: Vec<String> = preview.rolled_back.iter().map(|r| r.id.clone()).collect();
+    if let Err(e) = crate::commands::backup::before_change(
+        &ws,
+        &db,
+        &recs,
+        backup_first,
+        "migrate rollback",
+        ids,
+    )
+    .await
+    {
+        db.close().await;
+        return Err(e);
     }
     executor.allow_destructive = true;
     let result = executor

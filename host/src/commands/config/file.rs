@@ -1,4 +1,5 @@
-//! Edits of `ai-shell.toml` that keep everything else in it: comments, layout, other tables.
+//! Edits of `ai-shell.toml` (or the user's configuration) that keep everything else in it: comments,
+//! layout, other tables.
 
 use std::path::{Path, PathBuf};
 
@@ -16,7 +17,11 @@ pub struct ConfigFile {
 impl ConfigFile {
     /// Reads `ai-shell.toml` in `dir` (an empty document when there is none).
     pub fn open(dir: &Path) -> anyhow::Result<ConfigFile> {
-        let path = dir.join(CONFIG_FILE);
+        ConfigFile::open_path(dir.join(CONFIG_FILE))
+    }
+
+    /// Reads the configuration file at `path` (an empty document when there is none).
+    pub fn open_path(path: PathBuf) -> anyhow::Result<ConfigFile> {
         let text = match std::fs::read_to_string(&path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
@@ -33,6 +38,61 @@ impl ConfigFile {
     /// The document as it would be written.
     pub fn text(&self) -> String {
         self.doc.to_string()
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The value at a dotted key path (`["migrations", "safety", "enabled"]`), if set.
+    pub fn get(&self, keys: &[String]) -> Option<&Item> {
+        let mut item = self.doc.as_item();
+        for k in keys {
+            item = item.as_table_like()?.get(k)?;
+        }
+        Some(item)
+    }
+
+    /// Sets the value at a dotted key path, creating the tables on the way (as `[a.b]` headers, or inside
+    /// an inline table when the parent is one).
+    pub fn set(&mut self, keys: &[String], value: Value) -> anyhow::Result<()> {
+        let path = self.path.display().to_string();
+        let (last, parents) = keys.split_last().context("an empty key")?;
+        let mut table: &mut dyn TableLike = self.doc.as_table_mut();
+        for (i, k) in parents.iter().enumerate() {
+            let entry = table.entry(k).or_insert_with(|| {
+                let mut t = Table::new();
+                // `[migrations.safety]` rather than an empty `[migrations]` above it.
+                t.set_implicit(true);
+                Item::Table(t)
+            });
+            table = entry
+                .as_table_like_mut()
+                .with_context(|| format!("{path}: `{}` is not a table", keys[..=i].join(".")))?;
+        }
+        table.insert(last, Item::Value(value));
+        Ok(())
+    }
+
+    /// Removes the value at a dotted key path, and the tables it leaves empty; false when it was not set.
+    pub fn unset(&mut self, keys: &[String]) -> bool {
+        fn remove(table: &mut dyn TableLike, keys: &[String]) -> bool {
+            match keys {
+                [] => false,
+                [last] => table.remove(last).is_some(),
+                [first, rest @ ..] => {
+                    let Some(child) = table.get_mut(first).and_then(Item::as_table_like_mut) else {
+                        return false;
+                    };
+                    let removed = remove(child, rest);
+                    if removed && child.is_empty() {
+                        table.remove(first);
+                    }
+                    removed
+                }
+            }
+        }
+        remove(self.doc.as_table_mut(), keys)
     }
 
     /// Sets `[environments.NAME] url` (and `group` when given), keeping the table's other keys.
@@ -125,6 +185,7 @@ impl ConfigFile {
         Project::parse(&text, &self.path, None)
             .context("the edited configuration would not be valid; nothing was written")?;
         let dir = self.path.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         let mut tmp = tempfile::NamedTempFile::new_in(dir)
             .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
         std::io::Write::write_all(&mut tmp, text.as_bytes())?;

@@ -4,6 +4,7 @@
 
 mod support;
 
+mod backups;
 mod cli;
 mod diff_corpus;
 mod drift;

@@ -164,6 +164,11 @@ impl TestDb {
 pub fn ai_shell_cmd() -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::new(env!("CARGO_BIN_EXE_ai-shell"));
     cmd.env("AI_SHELL_CACHE_DIR", cache_dir());
+    // The user's own configuration (`config set --global`) must not leak into the tests.
+    cmd.env(
+        "AI_SHELL_CONFIG_DIR",
+        target_dir().join("e2e-no-user-config"),
+    );
     cmd.env_remove("DATABASE_URL");
     cmd.env("NO_COLOR", "1");
     cmd

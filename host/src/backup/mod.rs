@@ -100,6 +100,21 @@ impl Store {
         Ok(())
     }
 
+    /// `base`, or `base-2`, `base-3`... when a backup already has that name.
+    pub fn unique_name(&self, base: &str) -> String {
+        let taken = |n: &str| {
+            self.dir.join(format!("{n}.json")).exists()
+                || self.dir.join(format!("{n}.backup")).exists()
+        };
+        let mut name = base.to_string();
+        let mut k = 2;
+        while taken(&name) {
+            name = format!("{base}-{k}");
+            k += 1;
+        }
+        name
+    }
+
     /// Every backup with a readable manifest, oldest first.
     pub fn list(&self) -> anyhow::Result<Vec<Found>> {
         let mut out = Vec::new();

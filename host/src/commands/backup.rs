@@ -65,11 +65,11 @@ pub(crate) async fn take(
     let recs = recs?;
     let store = store(ws);
     let name = name.unwrap_or_else(|| {
-        backup::timestamped(if preceded.is_empty() {
+        store.unique_name(&backup::timestamped(if preceded.is_empty() {
             "backup"
         } else {
             "pre-migration"
-        })
+        }))
     });
     let found = backup::create(
         db,
@@ -402,7 +402,7 @@ async fn restore(
         let taken = take(
             &ws,
             &db,
-            Some(backup::timestamped("pre-restore")),
+            Some(store(&ws).unique_name(&backup::timestamped("pre-restore"))),
             &format!("before backup restore {}", m.name),
             vec![],
             false,

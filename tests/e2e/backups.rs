@@ -330,3 +330,87 @@ fn backups_are_taken_first_or_required_and_reviews_are_required() {
         );
     }
 }
+
+#[test]
+fn a_migration_over_the_timeout_is_cancelled_and_its_transaction_rolled_back() {
+    for engine in ENGINES {
+        let p = Project::new(engine);
+        p.run(&["config", "set", "migrations.timeout", "1"]);
+        let slow = match engine {
+            Engine::Sqlite => {
+                "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 1000000000) SELECT count(*) FROM c;"
+            }
+            Engine::Postgres => "SELECT pg_sleep(60);",
+            Engine::Mysql => "SELECT SLEEP(60);",
+        };
+        p.write(
+            "001_slow.sql",
+            &format!("CREATE TABLE made (id INTEGER NOT NULL PRIMARY KEY);\n{slow}"),
+            Some("DROP TABLE made;"),
+        );
+        let started = std::time::Instant::now();
+        let err = p.fail(&["migrate", "apply"]);
+        let took = started.elapsed();
+        assert!(
+            took < std::time::Duration::from_secs(20),
+            "{engine:?}: took {took:?}"
+        );
+        assert!(
+            err.contains("cancelled after 1s (migrations.timeout)")
+                && err.contains("statement 2 of 2"),
+            "{engine:?}: {err}"
+        );
+        // Where DDL is transactional, nothing of it stays; MariaDB keeps what committed, recorded as failed.
+        let made = p.tables().contains(&"made".to_string());
+        assert_eq!(made, engine == Engine::Mysql, "{engine:?}");
+        let status = p.column("SELECT status FROM ai_shell_migrations WHERE version = 1");
+        assert_eq!(status, ["failed"], "{engine:?}");
+    }
+}
+
+#[test]
+fn new_migration_files_are_committed_alone_when_configured() {
+    let p = Project::new(Engine::Sqlite);
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .current_dir(p.dir.path())
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    git(&["init", "-q"]);
+    git(&["config", "user.email", "dev@example.com"]);
+    git(&["config", "user.name", "Dev"]);
+    p.run(&["config", "set", "migrations.vcs.enabled", "true"]);
+    p.run(&["config", "set", "migrations.vcs.auto-commit", "true"]);
+    // Someone else's staged work stays staged and out of the migration's commit.
+    std::fs::write(p.dir.path().join("notes.txt"), "wip\n").unwrap();
+    git(&["add", "notes.txt"]);
+    p.run(&["migrate", "new", "add audit table"]);
+    p.run(&[
+        "migrate",
+        "create table audit_log with id and message",
+        "--generate-only",
+    ]);
+    let log = git(&["log", "--format=%s", "--name-only"]);
+    assert!(
+        log.contains("ai-shell: add migration 001_add_audit_table"),
+        "{log}"
+    );
+    assert!(
+        log.contains("ai-shell: add migration 002_create_audit_log_table"),
+        "{log}"
+    );
+    assert!(!log.contains("notes.txt"), "{log}");
+    assert!(git(&["status", "--porcelain"]).contains("A  notes.txt"));
+    // Without auto-commit nothing is committed.
+    p.run(&["config", "set", "migrations.vcs.auto-commit", "false"]);
+    p.run(&["migrate", "new", "another one"]);
+    assert_eq!(git(&["rev-list", "--count", "HEAD"]).trim(), "2");
+}

@@ -92,6 +92,43 @@ impl Session {
         &self.db
     }
 
+    /// SQLite: interrupts whatever runs on this connection once `deadline` has passed (`None` removes the
+    /// deadline). Other engines are cancelled from another session (see [`Session::backend_id`]).
+    pub async fn set_deadline(
+        &mut self,
+        deadline: Option<std::time::Instant>,
+    ) -> Result<(), ConnectionError> {
+        let db = self.db.clone();
+        if let Conn::Sqlite(c) = &mut self.conn {
+            let mut handle = c
+                .lock_handle()
+                .await
+                .map_err(|e| db.error("setting a time limit", e))?;
+            match deadline {
+                Some(d) => {
+                    handle.set_progress_handler(10_000, move || std::time::Instant::now() < d)
+                }
+                None => handle.remove_progress_handler(),
+            }
+        }
+        Ok(())
+    }
+
+    /// The server's id of this connection: PostgreSQL's backend pid, MySQL's connection id (0 on SQLite).
+    pub async fn backend_id(&mut self) -> Result<i64, ConnectionError> {
+        let sql = match self.engine() {
+            Engine::Postgres => "SELECT CAST(pg_backend_pid() AS BIGINT)",
+            Engine::MySql => "SELECT CAST(CONNECTION_ID() AS SIGNED)",
+            Engine::Sqlite => return Ok(0),
+        };
+        let r = self.query(sql, &[]).await?;
+        Ok(match r.rows.first().and_then(|r| r.first()) {
+            Some(SqlValue::Integer(i)) => *i,
+            Some(SqlValue::Text(t)) => t.parse().unwrap_or(0),
+            _ => 0,
+        })
+    }
+
     /// Runs one statement with positional parameters and returns every row.
     pub async fn query(
         &mut self,

@@ -612,25 +612,46 @@ impl Executor<'_> {
                 continue;
             }
             let started = Instant::now();
-            let ran = if transactional_ddl(engine) && m.transactional {
+            let by_transaction = transactional_ddl(engine) && m.transactional;
+            if !by_transaction {
+                group.commit(s).await?;
+            }
+            let watchdog = match self.timeout {
+                Some(limit) => Some(super::timeout::Watchdog::start(self.db, s, limit).await?),
+                None => None,
+            };
+            let result = if by_transaction {
                 let more_follow = last_to_run.is_some_and(|v| v > m.version);
                 self.run_in_transaction(s, m, &statements, group, more_follow)
-                    .await?
+                    .await
             } else {
-                group.commit(s).await?;
                 let stored = storable(m, packet_limit);
-                pending = Some(
-                    self.run_statement_by_statement(
-                        s,
-                        &stored,
-                        &statements,
-                        resume_from,
-                        pending.take(),
-                    )
-                    .await?,
-                );
-                true
+                self.run_statement_by_statement(
+                    s,
+                    &stored,
+                    &statements,
+                    resume_from,
+                    pending.take(),
+                )
+                .await
+                .map(|done| {
+                    pending = Some(done);
+                    true
+                })
             };
+            let ran = match watchdog {
+                Some(w) => {
+                    let fired = w.stop(s).await;
+                    match result {
+                        Err(e) if fired => Err(super::timeout::timed_out(
+                            e,
+                            self.timeout.unwrap_or_default(),
+                        )),
+                        other => other,
+                    }
+                }
+                None => result,
+            }?;
             if ran {
                 let duration_ms = started.elapsed().as_millis() as u64;
                 outcome.applied.push(Applied {

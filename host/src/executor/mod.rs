@@ -16,6 +16,7 @@ mod phases;
 mod replicas;
 mod report;
 mod rollback;
+mod timeout;
 mod transaction;
 mod trial;
 
@@ -124,6 +125,8 @@ pub struct Executor<'a> {
     history: &'a History,
     /// How long to wait for another run's lock.
     pub lock_timeout: Duration,
+    /// `migrations.timeout`: a migration (not a phased one) that runs longer is cancelled.
+    pub timeout: Option<Duration>,
     /// The dialect, to tell narrowing type changes from widening ones (without it, every type change of a
     /// column holding data counts as narrowing).
     pub dialect: Option<&'a crate::plugins::DialectPlugin>,
@@ -140,6 +143,7 @@ impl<'a> Executor<'a> {
             db,
             history,
             lock_timeout: Duration::from_secs(600),
+            timeout: None,
             dialect: None,
             allow_destructive: false,
             reporter: &Silent,

@@ -161,7 +161,17 @@ impl Executor<'_> {
             });
         }
         let (begin, rollback) = if sqlite {
+            // A deadline (migrations.timeout) that interrupted the migration interrupts this probe too.
             (format!("SAVEPOINT {PROBE}"), undo_savepoint(PROBE))
+        } else if let Some(limit) = self.timeout {
+            // A statement the timeout cancelled is not run for longer than that again.
+            (
+                format!(
+                    "BEGIN; SET LOCAL statement_timeout = {}",
+                    limit.as_millis().max(1)
+                ),
+                "ROLLBACK".to_string(),
+            )
         } else {
             ("BEGIN".to_string(), "ROLLBACK".to_string())
         };

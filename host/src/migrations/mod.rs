@@ -8,6 +8,7 @@ pub mod import;
 pub mod split;
 #[cfg(test)]
 mod split_props;
+pub mod vcs;
 
 pub use checksum::checksum;
 pub use directory::{

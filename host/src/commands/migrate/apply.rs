@@ -151,6 +151,7 @@ pub async fn apply(ctx: &mut Context, args: ApplyArgs) -> anyhow::Result<()> {
     let mut executor = Executor::new(&db, &ws.history);
     executor.reporter = &terminal;
     executor.lock_timeout = ws.project.lock_timeout;
+    executor.timeout = ws.project.timeout;
     executor.dialect = Some(&dialect);
     executor.allow_destructive = allow_destructive;
     let options = ApplyOptions {
@@ -403,6 +404,7 @@ pub async fn retry(
     let mut executor = Executor::new(&db, &ws.history);
     executor.reporter = &terminal;
     executor.lock_timeout = ws.project.lock_timeout;
+    executor.timeout = ws.project.timeout;
     executor.dialect = Some(&dialect);
     let phases = super::phased::phase_options(ctx, &ws, &rollout);
     let migrations = ws.migrations();

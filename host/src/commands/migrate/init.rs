@@ -54,6 +54,14 @@ pub async fn new(ctx: &mut Context, name: &str) -> anyhow::Result<()> {
         Some(""),
         Workspace::highest_recorded(&recs),
     )?;
+    crate::migrations::vcs::commit_new(
+        &ws.project.vcs,
+        &path,
+        &path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+    );
     println!("✓ Created {}", path.display());
     println!(
         "  Write the SQL that applies it under `-- +up` and the SQL that undoes it under `-- +down`."

@@ -124,6 +124,7 @@ pub async fn confirm(
     let mut executor = Executor::new(&db, &ws.history);
     executor.reporter = &terminal;
     executor.lock_timeout = ws.project.lock_timeout;
+    executor.timeout = ws.project.timeout;
     let options = ApplyOptions {
         target: Target::Only(version),
         dry_run: false,

@@ -435,6 +435,14 @@ pub async fn run(ctx: &mut Context, args: RequestArgs) -> anyhow::Result<()> {
         Some(&down),
         Workspace::highest_recorded(&recs),
     )?;
+    crate::migrations::vcs::commit_new(
+        &ws.project.vcs,
+        &path,
+        &path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+    );
     let file_name = path
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
@@ -562,6 +570,7 @@ pub async fn run(ctx: &mut Context, args: RequestArgs) -> anyhow::Result<()> {
     let mut executor = Executor::new(&db, &ws.history);
     executor.reporter = &terminal;
     executor.lock_timeout = ws.project.lock_timeout;
+    executor.timeout = ws.project.timeout;
     executor.dialect = Some(&dialect);
     executor.allow_destructive = consented;
     if !args.json {

@@ -195,6 +195,7 @@ pub async fn sync(
         let mut executor = Executor::new(&db, &ws.history);
         executor.reporter = &terminal;
         executor.lock_timeout = ws.project.lock_timeout;
+        executor.timeout = ws.project.timeout;
         executor.dialect = Some(&dialect);
         executor.allow_destructive = allow_destructive;
         let migrations: Vec<Migration> = plan.steps.iter().map(|s| s.migration.clone()).collect();

@@ -326,6 +326,14 @@ async fn compare(
             )),
             after,
         )?;
+        crate::migrations::vcs::commit_new(
+            &project.vcs,
+            &path,
+            &path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+        );
         written = Some(path.display().to_string());
     }
 

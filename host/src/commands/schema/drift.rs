@@ -559,6 +559,14 @@ async fn capture_measured(
             )),
             Workspace::highest_recorded(&recs),
         )?;
+        crate::migrations::vcs::commit_new(
+            &ws.project.vcs,
+            &path,
+            &path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+        );
         let ws = Workspace::load(ctx)?;
         let file = ws
             .files

@@ -48,12 +48,14 @@ impl Watchdog {
                         return;
                     }
                     fired.store(true, Ordering::SeqCst);
-                    if let Ok(mut c) = db.session().await {
-                        if let Err(e) = c.execute_script(&cancel).await {
-                            eprintln!(
-                                "warning: migrations.timeout: cancelling the migration failed: {e}"
-                            );
-                        }
+                    let cancelled = match db.session().await {
+                        Ok(mut c) => c.execute_script(&cancel).await,
+                        Err(e) => Err(e),
+                    };
+                    if let Err(e) = cancelled {
+                        eprintln!(
+                            "warning: migrations.timeout: cancelling the migration failed: {e}"
+                        );
                     }
                 }))
             }

@@ -94,6 +94,40 @@ pub enum Command {
     /// Back up the database with the engine's own tools, list, verify and restore backups.
     #[command(subcommand)]
     Backup(BackupCommand),
+    /// Check what ai-shell can do here.
+    #[command(subcommand)]
+    Features(FeaturesCommand),
+    /// Check what the database account may do, read from the engine's grants.
+    CheckPermissions {
+        /// The feature whose needs are checked.
+        #[arg(long, value_enum, default_value = "migrations")]
+        feature: Feature,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a shell completion script: `ai-shell completions bash > /etc/bash_completion.d/ai-shell`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FeaturesCommand {
+    /// The database (reachable, server version), history, plugins, planners and backup tools; exits with 1
+    /// when something the feature needs is missing.
+    Check {
+        #[arg(value_enum, default_value = "migrations")]
+        feature: Feature,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Feature {
+    /// Planning, applying and rolling back migrations, with backups and online strategies.
+    Migrations,
 }
 
 #[derive(Debug, Subcommand)]

@@ -414,3 +414,77 @@ fn new_migration_files_are_committed_alone_when_configured() {
     p.run(&["migrate", "new", "another one"]);
     assert_eq!(git(&["rev-list", "--count", "HEAD"]).trim(), "2");
 }
+
+#[test]
+fn prerequisite_checks_say_what_works_and_what_the_account_may_do() {
+    for engine in ENGINES {
+        let p = Project::new(engine);
+        let out = p.run(&["features", "check", "migrations"]);
+        assert!(
+            out.contains("✓ Migration features enabled"),
+            "{engine:?}: {out}"
+        );
+        assert!(
+            out.contains("✓ dialect plugin") && out.contains("✓ backups"),
+            "{engine:?}: {out}"
+        );
+        let out = p.run(&["check-permissions", "--feature", "migrations"]);
+        assert!(
+            out.contains("✓ CREATE, ALTER, DROP permissions"),
+            "{engine:?}: {out}"
+        );
+    }
+    // A PostgreSQL role that may not create in schema public (the default since PostgreSQL 15) is told so.
+    let p = Project::new(Engine::Postgres);
+    let role = format!("ai_shell_limited_{}", std::process::id());
+    p.db.exec(&format!(
+        "DROP ROLE IF EXISTS {role}; CREATE ROLE {role} LOGIN"
+    ));
+    let url =
+        p.db.url()
+            .replacen("://postgres@", &format!("://{role}@"), 1);
+    let out = crate::support::ai_shell_cmd()
+        .current_dir(p.dir.path())
+        .args(["--database", &url, "check-permissions", "--json"])
+        .output()
+        .unwrap();
+    p.db.exec(&format!("DROP ROLE IF EXISTS {role}"));
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let create = v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == "CREATE")
+        .unwrap();
+    assert_eq!(create["status"], "fail", "{v}");
+    assert!(
+        create["detail"]
+            .as_str()
+            .unwrap()
+            .contains("GRANT CREATE ON SCHEMA public"),
+        "{v}"
+    );
+    // An unreachable database fails the features check, naming it.
+    let out = crate::support::ai_shell_cmd()
+        .current_dir(p.dir.path())
+        .args([
+            "--database",
+            "postgres://nobody@127.0.0.1:1/none",
+            "features",
+            "check",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("✗ database"));
+    // Shell completions come from the command definition.
+    let bash = p.run(&["completions", "bash"]);
+    assert!(
+        bash.contains("ai-shell") && bash.contains("backup") && bash.contains("--backup-first"),
+        "{}",
+        &bash[..200]
+    );
+    let fish = p.run(&["completions", "fish"]);
+    assert!(fish.contains("complete -c ai-shell"));
+}

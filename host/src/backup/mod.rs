@@ -5,7 +5,9 @@
 mod mysql;
 mod postgres;
 mod sqlite;
-mod tools;
+pub mod tools;
+
+pub use sqlite::file_of as sqlite_file;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -1,6 +1,7 @@
 //! One module per subcommand family; `dispatch` routes a parsed command line to it.
 
 pub mod backup;
+pub mod checks;
 pub mod config;
 pub mod connections;
 pub mod lint;
@@ -60,7 +61,12 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<()> {
     // Commands that open the target database: which one is settled once, here.
     if matches!(
         cli.command,
-        Command::Schema(_) | Command::Migrate(_) | Command::Lint(_) | Command::Backup(_)
+        Command::Schema(_)
+            | Command::Migrate(_)
+            | Command::Lint(_)
+            | Command::Backup(_)
+            | Command::Features(_)
+            | Command::CheckPermissions { .. }
     ) {
         global.database = connections::resolve_database(&global)?;
     }
@@ -74,6 +80,16 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Lint(args) => lint::run(&mut ctx, args).await,
         Command::Config(cmd) => config::run(cmd),
         Command::Backup(cmd) => backup::run(&mut ctx, cmd).await,
+        Command::Features(crate::cli::FeaturesCommand::Check { feature: _, json }) => {
+            checks::features(&mut ctx, json).await
+        }
+        Command::CheckPermissions { feature: _, json } => checks::permissions(&mut ctx, json).await,
+        Command::Completions { shell } => {
+            let mut cmd = <crate::cli::Cli as clap::CommandFactory>::command();
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "ai-shell", &mut script);
+            write_output(None, &String::from_utf8_lossy(&script))
+        }
     }
 }
 

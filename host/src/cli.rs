@@ -105,10 +105,29 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Notification channels: list them and the outbox, send a test event, deliver what is pending.
+    #[command(subcommand)]
+    Notify(NotifyCommand),
     /// Print a shell completion script: `ai-shell completions bash > /etc/bash_completion.d/ai-shell`.
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NotifyCommand {
+    /// The channels, their sinks and events, and the outbox's pending and failed deliveries.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Send a `notify.test` event through one channel now and show the answer.
+    Test { channel: String },
+    /// Deliver every pending event now (retries included).
+    Flush {
+        #[arg(long)]
+        json: bool,
     },
 }
 

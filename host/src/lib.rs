@@ -14,6 +14,7 @@ pub mod history;
 pub mod llm;
 pub mod migrations;
 pub mod model;
+pub mod notify;
 pub mod planner;
 pub mod plugins;
 pub mod policy;

@@ -101,6 +101,8 @@ struct MigrationsSection {
     backup: BackupSettings,
     #[serde(default)]
     vcs: VcsSettings,
+    /// Read by `notify::config` (channels have open-ended keys: the sinks' options).
+    notify: Option<toml::Value>,
     /// `[migrations.ENV]` tables; anything else here is an unknown key.
     #[serde(flatten)]
     rest: BTreeMap<String, toml::Value>,
@@ -215,6 +217,8 @@ pub struct Project {
     /// `[migrations.backup] max-age`, read (default 24 hours).
     pub backup_max_age: Duration,
     pub vcs: VcsSettings,
+    /// `[migrations.notify]`: channels and the events they get.
+    pub notify: crate::notify::NotifyConfig,
 }
 
 impl Project {
@@ -257,7 +261,7 @@ impl Project {
         for (name, value) in m.rest {
             if !value.is_table() {
                 anyhow::bail!(
-                    "{}: unknown key `{name}` in [migrations] (known: dir, table, lock_timeout_secs, timeout, [migrations.safety], [migrations.backup], [migrations.vcs] and [migrations.ENV] tables)",
+                    "{}: unknown key `{name}` in [migrations] (known: dir, table, lock_timeout_secs, timeout, [migrations.safety], [migrations.backup], [migrations.vcs], [migrations.notify] and [migrations.ENV] tables)",
                     path.display()
                 );
             }
@@ -319,6 +323,8 @@ impl Project {
                     format!("{}: invalid [migrations.backup] max-age", path.display())
                 })?
                 .unwrap_or(Duration::from_secs(24 * 3600)),
+            notify: crate::notify::NotifyConfig::from_toml(m.notify.as_ref())
+                .with_context(|| format!("{}: invalid [migrations.notify]", path.display()))?,
             safety: m.safety,
             backup: m.backup,
             vcs: m.vcs,

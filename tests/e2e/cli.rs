@@ -94,7 +94,10 @@ fn plugin_list_shows_the_built_in_dialects_and_strategies() {
             "mysql-online",
             "sqlite-rebuild",
             "standard",
-            "builtin"
+            "builtin",
+            "slack",
+            "webhook",
+            "file"
         ],
         "{out}"
     );
@@ -102,7 +105,8 @@ fn plugin_list_shows_the_built_in_dialects_and_strategies() {
         let kind = match i {
             0..3 => "dialect",
             3..7 => "strategy",
-            _ => "policy",
+            7 => "policy",
+            _ => "sink",
         };
         assert_eq!(p["kind"], kind, "{p}");
         assert_eq!(p["sha256"].as_str().map(str::len), Some(64), "{p}");
@@ -118,6 +122,7 @@ fn plugin_list_shows_the_built_in_dialects_and_strategies() {
         "0.1.0",
         "strategy",
         "any dialect",
+        "notifications",
     ] {
         assert!(table.contains(word), "{table}");
     }

@@ -19,6 +19,7 @@ mod migration_text;
 mod mysql;
 mod nl;
 mod nothing_lost;
+mod notify;
 mod planner_limits;
 mod plugin_trust;
 mod policies;

@@ -6,6 +6,7 @@ pub mod config;
 pub mod connections;
 pub mod lint;
 pub mod migrate;
+pub mod notify;
 pub mod plugin;
 pub mod schema;
 
@@ -67,6 +68,7 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<()> {
             | Command::Backup(_)
             | Command::Features(_)
             | Command::CheckPermissions { .. }
+            | Command::Notify(_)
     ) {
         global.database = connections::resolve_database(&global)?;
     }
@@ -83,6 +85,7 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Features(crate::cli::FeaturesCommand::Check { feature: _, json }) => {
             checks::features(&mut ctx, json).await
         }
+        Command::Notify(cmd) => notify::run(&mut ctx, cmd).await,
         Command::CheckPermissions { feature: _, json } => checks::permissions(&mut ctx, json).await,
         Command::Completions { shell } => {
             let mut cmd = <crate::cli::Cli as clap::CommandFactory>::command();

@@ -82,7 +82,10 @@ impl History {
     pub fn owns(&self, name: &str) -> bool {
         name.starts_with(FILL_PREFIX)
             || name.strip_prefix(self.table.as_str()).is_some_and(|rest| {
-                matches!(rest, "" | "_log" | "_phases" | "_log_id_seq" | "_snapshots")
+                matches!(
+                    rest,
+                    "" | "_log" | "_phases" | "_log_id_seq" | "_snapshots" | "_outbox"
+                )
             })
     }
 

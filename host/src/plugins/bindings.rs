@@ -44,3 +44,18 @@ pub mod policy {
         },
     });
 }
+
+/// The `notify` world: sinks only render events and judge answers; its log import is the dialect world's.
+pub mod notify {
+    wasmtime::component::bindgen!({
+        path: "../wit",
+        world: "notify",
+        imports: { default: async | trappable },
+        exports: { default: async },
+        additional_derives: [PartialEq],
+        with: {
+            "ai-shell:plugin/types": crate::plugins::bindings::ai_shell::plugin::types,
+            "ai-shell:plugin/log": crate::plugins::bindings::ai_shell::plugin::log,
+        },
+    });
+}

@@ -67,12 +67,38 @@ pub const BUILT_IN_POLICIES: &[(&str, &[u8])] = &[(
     )),
 )];
 
-/// The bytes of the built-in plugin `name` (dialect, strategy or policy).
+/// Name and component bytes of every built-in notification sink.
+pub const BUILT_IN_SINKS: &[(&str, &[u8])] = &[
+    (
+        "slack",
+        include_bytes!(concat!(
+            env!("AI_SHELL_PLUGIN_DIR"),
+            "/ai_shell_notify_slack.wasm"
+        )),
+    ),
+    (
+        "webhook",
+        include_bytes!(concat!(
+            env!("AI_SHELL_PLUGIN_DIR"),
+            "/ai_shell_notify_webhook.wasm"
+        )),
+    ),
+    (
+        "file",
+        include_bytes!(concat!(
+            env!("AI_SHELL_PLUGIN_DIR"),
+            "/ai_shell_notify_file.wasm"
+        )),
+    ),
+];
+
+/// The bytes of the built-in plugin `name` (dialect, strategy, policy or sink).
 pub fn built_in(name: &str) -> Option<&'static [u8]> {
     BUILT_IN
         .iter()
         .chain(BUILT_IN_STRATEGIES)
         .chain(BUILT_IN_POLICIES)
+        .chain(BUILT_IN_SINKS)
         .find(|(n, _)| *n == name)
         .map(|(_, b)| *b)
 }

@@ -11,6 +11,7 @@ pub mod wit_version;
 mod dialect;
 mod policy;
 mod registry;
+mod sink;
 mod strategy;
 
 pub use dialect::DialectPlugin;
@@ -18,6 +19,7 @@ pub use error::{PluginCallError, PluginLoadError};
 pub use policy::PolicyPlugin;
 pub use registry::{LoadedPlugin, PluginRegistry, PluginSource};
 pub use runtime::{Limits, Runtime};
+pub use sink::SinkPlugin;
 pub use strategy::StrategyPlugin;
 pub use wit_version::PluginKind;
 

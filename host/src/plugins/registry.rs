@@ -9,7 +9,8 @@ use anyhow::Context;
 use super::runtime::{Limits, Runtime};
 use super::untrusted::{escape, invalid_name, invalid_version};
 use super::{
-    DialectPlugin, PluginKind, PluginLoadError, PluginMeta, PolicyPlugin, StrategyPlugin, embedded,
+    DialectPlugin, PluginKind, PluginLoadError, PluginMeta, PolicyPlugin, SinkPlugin,
+    StrategyPlugin, embedded,
 };
 use crate::connection::DatabaseUrl;
 use crate::plugins::cache::ComponentCache;
@@ -36,6 +37,7 @@ pub enum LoadedPlugin {
     Dialect(DialectPlugin),
     Strategy(StrategyPlugin),
     Policy(PolicyPlugin),
+    Sink(SinkPlugin),
 }
 
 impl LoadedPlugin {
@@ -44,6 +46,7 @@ impl LoadedPlugin {
             LoadedPlugin::Dialect(p) => p.meta(),
             LoadedPlugin::Strategy(p) => p.meta(),
             LoadedPlugin::Policy(p) => p.meta(),
+            LoadedPlugin::Sink(p) => p.meta(),
         }
     }
 }
@@ -170,6 +173,9 @@ impl PluginRegistry {
             PluginKind::Policy => PolicyPlugin::load(self.runtime.clone(), &label, source, &bytes)
                 .await
                 .map(LoadedPlugin::Policy),
+            PluginKind::Sink => SinkPlugin::load(self.runtime.clone(), &label, source, &bytes)
+                .await
+                .map(LoadedPlugin::Sink),
         }?;
         check_identity(&label, plugin.meta())?;
         Ok(plugin)
@@ -237,10 +243,45 @@ impl PluginRegistry {
                 self.built_in_policy(name).await.map(LoadedPlugin::Policy),
             ));
         }
+        for (name, _) in embedded::BUILT_IN_SINKS {
+            out.push((
+                name.to_string(),
+                self.built_in_sink(name).await.map(LoadedPlugin::Sink),
+            ));
+        }
         for file in self.installed_files() {
             out.push((file.display().to_string(), self.from_file(&file).await));
         }
         out
+    }
+
+    /// Loads a built-in notification sink by name.
+    pub async fn built_in_sink(&self, name: &str) -> Result<SinkPlugin, PluginLoadError> {
+        let bytes = embedded::BUILT_IN_SINKS
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, b)| *b)
+            .ok_or_else(|| PluginLoadError::Read {
+                path: format!("built-in:{name}"),
+                reason: "no such built-in sink".into(),
+            })?;
+        SinkPlugin::load(self.runtime.clone(), name, PluginSource::BuiltIn, bytes).await
+    }
+
+    /// The sink named `name`: an installed one of that name wins over the built-in.
+    pub async fn sink(&self, name: &str) -> Result<SinkPlugin, PluginLoadError> {
+        for file in self.installed_files() {
+            let Ok(bytes) = std::fs::read(&file) else {
+                continue;
+            };
+            if super::wit_version::check("", &bytes).is_ok_and(|d| d.kind == PluginKind::Sink)
+                && let Ok(LoadedPlugin::Sink(p)) = self.from_file(&file).await
+                && p.meta().name == name
+            {
+                return Ok(p);
+            }
+        }
+        self.built_in_sink(name).await
     }
 
     /// The dialect for a database URL: an installed plugin serving its scheme, else the built-in.

@@ -248,6 +248,46 @@ impl Runtime {
         PolicyPre::new(pre).map_err(link_error)
     }
 
+    /// Compiles (or loads from cache) and links a component of any world; `wrap` checks its exports.
+    pub fn prepare<P>(
+        &self,
+        plugin: &str,
+        bytes: &[u8],
+        wrap: fn(wasmtime::component::InstancePre<HostState>) -> wasmtime::Result<P>,
+    ) -> Result<P, PluginLoadError> {
+        let component = self.compile(plugin, bytes)?;
+        let link_error = |e: wasmtime::Error| PluginLoadError::Link {
+            plugin: plugin.to_string(),
+            reason: format!("{e:#}"),
+        };
+        let pre = self
+            .linker
+            .instantiate_pre(&component)
+            .map_err(link_error)?;
+        wrap(pre).map_err(link_error)
+    }
+
+    /// Runs `f` in a fresh store under the limits (no SQL session): it instantiates and calls. A trap, a
+    /// time-out or memory exhaustion becomes the matching [`PluginCallError`].
+    pub async fn in_store<R, F>(
+        &self,
+        plugin: &str,
+        call: &'static str,
+        f: F,
+    ) -> Result<R, PluginCallError>
+    where
+        F: for<'a> FnOnce(
+            &'a mut Store<HostState>,
+        ) -> std::pin::Pin<
+            Box<dyn std::future::Future<Output = wasmtime::Result<R>> + Send + 'a>,
+        >,
+    {
+        let mut store = self.store(plugin, None);
+        let result = f(&mut store).await;
+        let state = store.into_data();
+        result.map_err(|e| self.classify(plugin, call, e, &state.stderr))
+    }
+
     /// A fresh store under the limits, lending `session` to the plugin's `sql` import.
     fn store(&self, plugin: &str, session: Option<ReadOnlySession>) -> Store<HostState> {
         let stderr = MemoryOutputPipe::new(STDERR_CAPACITY);

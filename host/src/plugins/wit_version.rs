@@ -17,6 +17,8 @@ pub enum PluginKind {
     Dialect,
     Strategy,
     Policy,
+    /// A notification sink (world `notify`).
+    Sink,
 }
 
 impl PluginKind {
@@ -25,6 +27,7 @@ impl PluginKind {
             PluginKind::Dialect => "dialect-api",
             PluginKind::Strategy => "strategy-api",
             PluginKind::Policy => "policy-api",
+            PluginKind::Sink => "sink-api",
         }
     }
 
@@ -33,6 +36,7 @@ impl PluginKind {
             PluginKind::Dialect => "dialect",
             PluginKind::Strategy => "strategy",
             PluginKind::Policy => "policy",
+            PluginKind::Sink => "sink",
         }
     }
 }
@@ -41,6 +45,7 @@ const KINDS: &[PluginKind] = &[
     PluginKind::Dialect,
     PluginKind::Strategy,
     PluginKind::Policy,
+    PluginKind::Sink,
 ];
 
 /// What a plugin declares about itself before it is compiled.

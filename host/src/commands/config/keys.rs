@@ -20,6 +20,10 @@ pub enum Kind {
     Choice(&'static [&'static str]),
     /// Comma-separated words, stored as a list.
     List,
+    /// Notification event names (`applied,failed,rolled_back`), checked and stored as a list.
+    Events,
+    /// A secret such as a webhook URL: stored only as `${VAR}`, never as its value.
+    Secret,
 }
 
 /// One setting: its key (with `<env>` or `<rule>` standing for a name), kind, default and effect.
@@ -113,6 +117,24 @@ pub const KEYS: &[Spec] = &[
         kind: Kind::Bool,
         default: Some("false"),
         summary: "commit each migration file ai-shell writes (that file only)",
+    },
+    Spec {
+        key: "migrations.notify.enabled",
+        kind: Kind::Bool,
+        default: Some("false"),
+        summary: "send notifications (true once a channel is configured)",
+    },
+    Spec {
+        key: "migrations.notify.slack",
+        kind: Kind::Secret,
+        default: None,
+        summary: "the Slack incoming webhook of the `slack` channel, as ${VAR}",
+    },
+    Spec {
+        key: "migrations.notify.events",
+        kind: Kind::Events,
+        default: Some("applied,failed,rolled_back"),
+        summary: "the events channels get: planned, started, applied, failed, rolled_back, ... or all",
     },
     Spec {
         key: "migrations.<env>.zero-downtime",
@@ -231,7 +253,7 @@ pub const KEYS: &[Spec] = &[
 ];
 
 /// `[migrations.X]` tables that are settings, not environments.
-pub const RESERVED_TABLES: &[&str] = &["safety", "backup", "vcs"];
+pub const RESERVED_TABLES: &[&str] = &["safety", "backup", "vcs", "notify"];
 
 /// A key as the user wrote it, matched to its setting.
 #[derive(Debug)]
@@ -395,6 +417,16 @@ pub fn parse_value(spec: &Spec, key: &str, text: &str) -> anyhow::Result<Value> 
             }
             Value::from(w)
         }
+        Kind::Events => {
+            let mut list = Array::new();
+            for item in t.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+                let full =
+                    crate::notify::config::event_type(item).map_err(|e| bad(&e.to_string()))?;
+                list.push(full);
+            }
+            Value::Array(list)
+        }
+        Kind::Secret => Value::from(secret_reference(t).map_err(|e| bad(&e))?),
         Kind::List => {
             let mut list = Array::new();
             for item in t.split(',').map(str::trim).filter(|s| !s.is_empty()) {
@@ -403,6 +435,32 @@ pub fn parse_value(spec: &Spec, key: &str, text: &str) -> anyhow::Result<Value> 
             Value::Array(list)
         }
     })
+}
+
+/// `${VAR}` for a secret: as written, or the variable whose value it is (the shell expanded
+/// `$SLACK_WEBHOOK` before ai-shell saw it); a bare secret is refused, never written to a file.
+fn secret_reference(t: &str) -> Result<String, String> {
+    if crate::project::variable_reference(t).is_some() {
+        return Ok(t.to_string());
+    }
+    if let Some(var) = t
+        .strip_prefix('$')
+        .filter(|v| crate::project::variable_reference(&format!("${{{v}}}")).is_some())
+    {
+        return Ok(format!("${{{var}}}"));
+    }
+    let mut names: Vec<String> = std::env::vars()
+        .filter(|(_, v)| v == t)
+        .map(|(k, _)| k)
+        .filter(|k| crate::project::variable_reference(&format!("${{{k}}}")).is_some())
+        .collect();
+    names.sort();
+    match names.first() {
+        Some(name) => Ok(format!("${{{name}}}")),
+        None => Err(
+            "a webhook URL is a secret and is not written to a file: put it in an environment variable and give its name, e.g. '${SLACK_WEBHOOK}' (single quotes keep the shell from expanding it)".to_string(),
+        ),
+    }
 }
 
 fn check_duration(t: &str) -> Result<Duration, String> {

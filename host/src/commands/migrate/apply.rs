@@ -147,6 +147,13 @@ pub async fn apply(ctx: &mut Context, args: ApplyArgs) -> anyhow::Result<()> {
             return Err(e);
         }
     }
+    let env = ctx.global.environment.clone();
+    let notifier =
+        crate::notify::Notifier::new(&ws.project.notify, &db, ws.history.table(), env.as_deref());
+    if !dry_run && let Err(e) = crate::commands::notify::started(ctx, &notifier, &starting).await {
+        db.close().await;
+        return Err(e);
+    }
     let terminal = super::terminal::Terminal::new(json);
     let mut executor = Executor::new(&db, &ws.history);
     executor.reporter = &terminal;
@@ -188,6 +195,9 @@ pub async fn apply(ctx: &mut Context, args: ApplyArgs) -> anyhow::Result<()> {
     {
         record_overrides(&db, &ws, outcome, &overrides).await;
     }
+    let ids: Vec<String> = starting.iter().map(|m| m.id()).collect();
+    crate::commands::notify::outcome(&ws, &notifier, &ids, &result).await;
+    crate::commands::notify::deliver_after(ctx, &notifier).await;
     db.close().await;
     report(&result?, json)
 }

@@ -454,6 +454,31 @@ pub async fn run(ctx: &mut Context, args: RequestArgs) -> anyhow::Result<()> {
         id: id.clone(),
         file: path.display().to_string(),
     };
+    let env = ctx.global.environment.clone();
+    let notifier =
+        crate::notify::Notifier::new(&ws.project.notify, &db, ws.history.table(), env.as_deref());
+    let written = Workspace::load(ctx)?;
+    let file = written.files.iter().find(|f| f.id() == id);
+    if let Some(f) = file {
+        notifier
+            .emit(
+                crate::notify::NewEvent {
+                    event_type: "migration.planned",
+                    migration: Some(crate::commands::notify::migration_info(f)),
+                    summary: format!("{id} planned from \"{request}\""),
+                    data: serde_json::json!({
+                        "file": path.display().to_string(),
+                        "author": if llm_wrote { "llm" } else { "offline-planner" },
+                        "request": request,
+                        "statements": crate::executor::split(engine, &f.up).len(),
+                        "destructive": destructive,
+                        "requires_approval": awaiting.is_some(),
+                    }),
+                },
+                None,
+            )
+            .await;
+    }
 
     if let Some(why) = &awaiting
         && !args.dry_run
@@ -587,7 +612,16 @@ pub async fn run(ctx: &mut Context, args: RequestArgs) -> anyhow::Result<()> {
         accept_checksums: Default::default(),
         phases: phase_options,
     };
+    if let Some(f) = written.files.iter().find(|f| f.id() == id)
+        && let Err(e) = crate::commands::notify::started(ctx, &notifier, &[f]).await
+    {
+        db.close().await;
+        return Err(e);
+    }
     let outcome = executor.apply(&migrations, &options).await;
+    crate::commands::notify::outcome(&written, &notifier, std::slice::from_ref(&id), &outcome)
+        .await;
+    crate::commands::notify::deliver_after(ctx, &notifier).await;
     let mut s = db.session().await?;
     let recs = records(&mut s, &ws.history).await?;
     drop(s);

@@ -152,6 +152,17 @@ pub async fn rollback(ctx: &mut Context, args: RollbackArgs) -> anyhow::Result<(
             },
         )
         .await;
+    if let Ok(outcome) = &result {
+        let env = ctx.global.environment.clone();
+        let notifier = crate::notify::Notifier::new(
+            &ws.project.notify,
+            &db,
+            ws.history.table(),
+            env.as_deref(),
+        );
+        crate::commands::notify::rolled_back(&ws, &notifier, outcome).await;
+        crate::commands::notify::deliver_after(ctx, &notifier).await;
+    }
     db.close().await;
     let outcome = result?;
     if json {

@@ -48,6 +48,8 @@ pub async fn run(ctx: &mut Context, json: bool) -> anyhow::Result<()> {
                 p.source.label().to_string(),
                 if !p.dialects.is_empty() {
                     list(&p.dialects)
+                } else if p.kind == crate::plugins::PluginKind::Sink {
+                    "notifications".to_string()
                 } else if p.kind != crate::plugins::PluginKind::Dialect {
                     "any dialect".to_string()
                 } else {

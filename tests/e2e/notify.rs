@@ -394,3 +394,52 @@ required = ["started"]
     );
     assert!(!text.contains("secret\""), "{text}");
 }
+
+#[test]
+fn approvals_drift_and_plans_are_told_too() {
+    let p = Project::new(Engine::Sqlite);
+    configure(
+        &p,
+        "[migrations.notify.channels.journal]\nsink = \"file\"\npath = \"events.jsonl\"\nevents = \"all\"\n",
+    );
+    p.run(&["migrate", "create table notes with id and body", "--yes"]);
+    p.db.exec("INSERT INTO notes (body) VALUES ('kept')");
+    let out = p.run(&["migrate", "drop table notes", "--require-approval"]);
+    assert!(out.contains("Approval required"), "{out}");
+    p.run(&["migrate", "approve", "002", "--reason", "unused since v2"]);
+    p.db.exec("CREATE TABLE made_by_hand (id INTEGER)");
+    let out = p.cli().args(["schema", "detect-drift"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let text = std::fs::read_to_string(p.dir.path().join("events.jsonl")).unwrap();
+    let events: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let kinds: Vec<&str> = events.iter().map(|e| e["type"].as_str().unwrap()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "migration.planned",
+            "apply.started",
+            "apply.succeeded",
+            "migration.planned",
+            "approval.requested",
+            "approval.granted",
+            "drift.detected"
+        ],
+        "{text}"
+    );
+    assert_eq!(
+        events[4]["migration"]["id"], "002_drop_notes",
+        "{text}"
+    );
+    assert_eq!(events[5]["data"]["reason"], "unused since v2", "{text}");
+    assert!(
+        events[6]["data"]["objects"][0]
+            .as_str()
+            .unwrap()
+            .contains("made_by_hand"),
+        "{text}"
+    );
+    assert!(events[6]["migration"].is_null());
+}

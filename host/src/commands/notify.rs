@@ -335,3 +335,56 @@ pub(crate) async fn rolled_back(
         .await;
     }
 }
+
+/// Emits one event on a connection of its own and delivers what is due (for commands that closed theirs).
+pub(crate) async fn emit_now(ctx: &mut Context, ws: &Workspace, event: NewEvent) {
+    let config = &ws.project.notify;
+    if !config.enabled || !config.channels.iter().any(|c| c.wants(event.event_type)) {
+        return;
+    }
+    let db = match Database::connect(&ctx.global.database).await {
+        Ok(db) => db,
+        Err(e) => {
+            eprintln!(
+                "warning: the {} notification was not recorded: {e}",
+                event.event_type
+            );
+            return;
+        }
+    };
+    let env = ctx.global.environment.clone();
+    let n = Notifier::new(config, &db, ws.history.table(), env.as_deref());
+    n.emit(event, None).await;
+    deliver_after(ctx, &n).await;
+    db.close().await;
+}
+
+/// The event for a policy override recorded in the history: `note` is the history note written for it.
+pub(crate) fn override_event(ws: &Workspace, id: &str, note: &str) -> NewEvent {
+    // "policy override: RULE (severity) allowed by WHO: REASON (checksum C)"
+    let rest = note.strip_prefix("policy override: ").unwrap_or(note);
+    let rule = rest
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let by = rest
+        .split_once(" allowed by ")
+        .map(|(_, r)| r.split(':').next().unwrap_or_default().to_string());
+    let reason = rest.split_once(": ").map(|(_, r)| {
+        r.rsplit_once(" (checksum")
+            .map_or(r, |(x, _)| x)
+            .to_string()
+    });
+    let kind = if note.contains("approval") {
+        "approval"
+    } else {
+        "inline"
+    };
+    NewEvent {
+        event_type: "override.used",
+        migration: info_of(ws, id),
+        summary: format!("{id}: policy rule {rule} overridden"),
+        data: serde_json::json!({ "rule": rule, "reason": reason, "by": by, "statement": null, "kind": kind }),
+    }
+}

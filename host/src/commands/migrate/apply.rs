@@ -194,6 +194,30 @@ pub async fn apply(ctx: &mut Context, args: ApplyArgs) -> anyhow::Result<()> {
         && !outcome.dry_run
     {
         record_overrides(&db, &ws, outcome, &overrides).await;
+        for (id, note) in overrides
+            .iter()
+            .filter(|(id, _)| outcome.applied.iter().any(|a| &a.id == id))
+        {
+            notifier
+                .emit(crate::commands::notify::override_event(&ws, id, note), None)
+                .await;
+        }
+        if let Some((_, id, phase, text)) = &outcome.waiting {
+            let event = crate::notify::NewEvent {
+                event_type: "gate.waiting",
+                migration: ws
+                    .files
+                    .iter()
+                    .find(|f| &f.id() == id)
+                    .map(crate::commands::notify::migration_info),
+                summary: format!("{id} waits at phase {phase}: {text}"),
+                data: serde_json::json!({
+                    "phase": phase, "text": text,
+                    "command": format!("ai-shell migrate confirm {id}"),
+                }),
+            };
+            notifier.emit(event, None).await;
+        }
     }
     let ids: Vec<String> = starting.iter().map(|m| m.id()).collect();
     crate::commands::notify::outcome(&ws, &notifier, &ids, &result).await;

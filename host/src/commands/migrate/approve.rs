@@ -99,5 +99,15 @@ pub async fn run(
         println!("  Overrides: {}", overrides.join(", "));
     }
     println!("Apply it with `ai-shell migrate apply {}`.", m.id());
+    let event = crate::notify::NewEvent {
+        event_type: "approval.granted",
+        migration: Some(crate::commands::notify::migration_info(m)),
+        summary: format!("{} approved by {who} for {}: {}", m.id(), a.env, a.reason),
+        data: serde_json::json!({
+            "approver": who, "reason": a.reason, "overrides": a.overrides,
+            "expires": null,
+        }),
+    };
+    crate::commands::notify::emit_now(ctx, &ws, event).await;
     Ok(())
 }

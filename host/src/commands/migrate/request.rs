@@ -483,6 +483,17 @@ pub async fn run(ctx: &mut Context, args: RequestArgs) -> anyhow::Result<()> {
     if let Some(why) = &awaiting
         && !args.dry_run
     {
+        let event = crate::notify::NewEvent {
+            event_type: "approval.requested",
+            migration: file.map(crate::commands::notify::migration_info),
+            summary: format!("{id} awaits approval ({why})"),
+            data: serde_json::json!({
+                "file": path.display().to_string(), "reason": why, "rules": [],
+                "command": format!("ai-shell migrate approve {id} --reason \"...\""),
+            }),
+        };
+        notifier.emit(event, None).await;
+        crate::commands::notify::deliver_after(ctx, &notifier).await;
         db.close().await;
         if args.json {
             let mut report = json_report(

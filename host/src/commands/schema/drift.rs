@@ -417,6 +417,22 @@ pub async fn detect(ctx: &mut Context, json: bool) -> anyhow::Result<()> {
     if items.is_empty() {
         Ok(())
     } else {
+        if let Ok(ws) = Workspace::load(ctx) {
+            let event = crate::notify::NewEvent {
+                event_type: "drift.detected",
+                migration: None,
+                summary: format!(
+                    "schema drift: {} difference(s) from the migrations (version {})",
+                    items.len(),
+                    m.version
+                ),
+                data: serde_json::json!({
+                    "differences": items.len(),
+                    "objects": items.iter().take(50).map(|i| i.to_string()).collect::<Vec<_>>(),
+                }),
+            };
+            crate::commands::notify::emit_now(ctx, &ws, event).await;
+        }
         Err(Exit(DRIFT_EXIT).into())
     }
 }

@@ -189,6 +189,13 @@ fn a_backup_brings_back_every_row_after_a_destructive_migration() {
         p.write("002_drop_users.sql", "DROP TABLE users;", None);
         p.run(&["migrate", "apply", "--allow-destructive"]);
         assert!(!p.tables().contains(&"users".to_string()));
+        // The drop has no down section: rollback-status names the backup to restore (Troubleshooting 3).
+        let status = p.run(&["migrate", "rollback-status", "002"]);
+        assert!(
+            status.contains("not available")
+                && status.contains("ai-shell backup restore before-drop"),
+            "{engine:?}: {status}"
+        );
 
         // Without consent, and without --force over a newer schema version: refused, nothing changed.
         let (code, _, err) = output(&p, &["backup", "restore", "before-drop"]);

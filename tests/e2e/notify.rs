@@ -429,10 +429,7 @@ fn approvals_drift_and_plans_are_told_too() {
         ],
         "{text}"
     );
-    assert_eq!(
-        events[4]["migration"]["id"], "002_drop_notes",
-        "{text}"
-    );
+    assert_eq!(events[4]["migration"]["id"], "002_drop_notes", "{text}");
     assert_eq!(events[5]["data"]["reason"], "unused since v2", "{text}");
     assert!(
         events[6]["data"]["objects"][0]

@@ -240,6 +240,7 @@ pub async fn status(ctx: &mut Context, reference: &str, json: bool) -> anyhow::R
             "available": available,
             "reason": reason,
             "statements": statements,
+            "backup": if available { None } else { backup_before(&ws, version, &recs) },
         }));
     }
     if available {
@@ -249,6 +250,37 @@ pub async fn status(ctx: &mut Context, reference: &str, json: bool) -> anyhow::R
         }
     } else {
         println!("Rollback of migration {version}: not available, because {reason}");
+        if let Some(name) = backup_before(&ws, version, &recs) {
+            println!(
+                "  A backup was taken before it: `ai-shell backup restore {name}` returns the database to that point (migrations applied since are undone too)."
+            );
+        }
     }
     Ok(())
+}
+
+/// The newest backup of this project taken before migration `version` was applied (one it preceded, or
+/// one whose history does not have it yet while having everything before it).
+fn backup_before(
+    ws: &Workspace,
+    version: u64,
+    recs: &std::collections::BTreeMap<u64, crate::history::Record>,
+) -> Option<String> {
+    let id = recs.get(&version).map(|r| r.name.clone())?;
+    let earlier: Vec<&String> = recs
+        .values()
+        .filter(|r| r.version < version && r.status == crate::history::Status::Applied)
+        .map(|r| &r.name)
+        .collect();
+    crate::commands::backup::store(ws)
+        .list()
+        .ok()?
+        .into_iter()
+        .rev()
+        .find(|f| {
+            f.manifest.preceded.contains(&id)
+                || (!f.manifest.applied.contains(&id)
+                    && earlier.iter().all(|e| f.manifest.applied.contains(e)))
+        })
+        .map(|f| f.manifest.name)
 }

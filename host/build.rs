@@ -28,6 +28,8 @@ fn main() {
             "hostile_strategy",
             "--example",
             "hostile_policy",
+            "--example",
+            "hostile_sink",
             "--target",
             "wasm32-wasip2",
         ])

@@ -865,6 +865,8 @@ pub enum NewPluginKind {
     Policy,
     /// A rollout strategy (world `strategy`).
     Strategy,
+    /// A notification sink (world `notify`).
+    Sink,
 }
 
 /// Parses the command line, runs the command, prints any error, and returns the exit code.

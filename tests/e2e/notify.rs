@@ -440,3 +440,122 @@ fn approvals_drift_and_plans_are_told_too() {
     );
     assert!(events[6]["migration"].is_null());
 }
+
+#[test]
+fn a_hostile_sink_reaches_nothing_and_never_fails_an_apply() {
+    let wasm = crate::support::target_dir()
+        .join("plugins/wasm32-wasip2/release/examples/hostile_sink.wasm");
+    let r = Receiver::start();
+    let p = Project::new(Engine::Sqlite);
+    p.run(&["plugin", "install", wasm.to_str().unwrap()]);
+    let modes = [
+        "loop",
+        "alloc",
+        "panic",
+        "host-header",
+        "crlf",
+        "method",
+        "file",
+        "net",
+    ];
+    let mut config = String::new();
+    for mode in modes {
+        config.push_str(&format!(
+            "[migrations.notify.channels.{}]\nsink = \"hostile-sink\"\nurl = \"{}/hook\"\nsecret-env = \"AI_SHELL_TEST_HOOK_SECRET\"\nallow-http-loopback = true\nmode = \"{mode}\"\n\n",
+            mode.replace('-', "_"),
+            r.base
+        ));
+    }
+    configure(&p, &config);
+    p.write(
+        "001_create_t.sql",
+        "CREATE TABLE t (id INTEGER NOT NULL PRIMARY KEY);",
+        Some("DROP TABLE t;"),
+    );
+    let out = p
+        .cli()
+        .env("AI_SHELL_TEST_HOOK_SECRET", "hush")
+        .env("AI_SHELL_PLUGIN_TIMEOUT_MS", "500")
+        .args(["migrate", "apply"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(p.tables().contains(&"t".to_string()));
+    // Not one request reached the endpoint: the host refused every delivery these modes asked for.
+    assert!(r.seen("hook").is_empty(), "{:?}", r.seen("hook"));
+    let list = p.json(&["notify", "list"]);
+    let problems: Vec<String> = list["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| format!("{} {}", x["channel"], x["error"]))
+        .collect();
+    let text = problems.join("\n");
+    for (mode, expect) in [
+        // 100 MB of body: refused by the host (its header), or stopped at the time limit building it.
+        ("host_header", "`hostile-sink`"),
+        ("crlf", "control character"),
+        ("method", "is not a token"),
+        ("loop", "time"),
+        ("alloc", "memory"),
+        ("panic", "panicked"),
+        ("file", "refused"),
+        ("net", "refused"),
+    ] {
+        assert!(
+            problems
+                .iter()
+                .any(|l| l.contains(mode) && l.contains(expect)),
+            "{mode}: expected `{expect}` in:\n{text}"
+        );
+    }
+}
+
+#[test]
+fn a_sink_made_with_plugin_new_builds_installs_and_delivers() {
+    let r = Receiver::start();
+    let p = Project::new(Engine::Sqlite);
+    let dir = p.dir.path().join("chat");
+    p.run(&[
+        "plugin",
+        "new",
+        "sink",
+        "chat",
+        "--dir",
+        dir.to_str().unwrap(),
+    ]);
+    // Built as a third party would, outside this repository (its own toolchain file and workspace).
+    let target = crate::support::target_dir().join("scaffold");
+    let out = std::process::Command::new("cargo")
+        .args(["build", "--release", "--target", "wasm32-wasip2"])
+        .current_dir(&dir)
+        .env("CARGO_TARGET_DIR", &target)
+        .env_remove("RUSTUP_TOOLCHAIN")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let wasm = target.join("wasm32-wasip2/release/chat_sink.wasm");
+    p.run(&["plugin", "install", wasm.to_str().unwrap()]);
+    configure(
+        &p,
+        &format!(
+            "[migrations.notify.channels.ops]\nsink = \"chat\"\nurl = \"{}/hook\"\nallow-http-loopback = true\nprefix = \"[prod]\"\n",
+            r.base
+        ),
+    );
+    let out = p.run(&["notify", "test", "ops"]);
+    assert!(out.contains("Delivered"), "{out}");
+    let seen = r.seen("hook");
+    assert_eq!(
+        seen.iter().map(|s| s.body.as_str()).collect::<Vec<_>>(),
+        [r#"{"content":"[prod] ai-shell notification test of channel ops"}"#]
+    );
+}

@@ -1,4 +1,4 @@
-//! `plugin new strategy|policy NAME`: a crate that builds a plugin outside this repository, with the WIT
+//! `plugin new strategy|policy|sink NAME`: a crate that builds a plugin outside this repository, with the WIT
 //! contract copied in (`wit/`), an example that works as it is, unit tests, and a README saying how to build
 //! and install it.
 
@@ -20,6 +20,7 @@ const WIT: &[(&str, &str)] = &[
     ("dialect.wit", include_str!("../../../../wit/dialect.wit")),
     ("strategy.wit", include_str!("../../../../wit/strategy.wit")),
     ("policy.wit", include_str!("../../../../wit/policy.wit")),
+    ("notify.wit", include_str!("../../../../wit/notify.wit")),
 ];
 
 const CARGO_TOML: &str = include_str!("templates/Cargo.toml.in");
@@ -28,6 +29,7 @@ const TOOLCHAIN: &str = include_str!("../../../../rust-toolchain.toml");
 const README: &str = include_str!("templates/README.md.in");
 const POLICY: &str = include_str!("templates/policy.rs.in");
 const STRATEGY: &str = include_str!("templates/strategy.rs.in");
+const SINK: &str = include_str!("templates/sink.rs.in");
 
 pub fn run(kind: NewPluginKind, name: &str, dir: Option<&Path>) -> anyhow::Result<()> {
     if let Some(why) = invalid_name(name) {
@@ -70,9 +72,19 @@ pub fn run(kind: NewPluginKind, name: &str, dir: Option<&Path>) -> anyhow::Resul
             format!("The {name} rollout strategy: a confirmed deploy window, then the changes"),
             "Once installed, it is asked before the built-in strategies: `ai-shell migrate \"add a bio column to users\" --zero-downtime` shows it in the plan, stops at its gate, and `ai-shell migrate confirm ID` goes on.".to_string(),
         ),
+        NewPluginKind::Sink => (
+            "sink",
+            SINK,
+            format!("The {name} notification sink: each event's summary posted as a chat message"),
+            format!(
+                "Once installed, name it in a channel of `ai-shell.toml` (the URL stays in an environment variable), then try it with `ai-shell notify test ops`:\n\n```toml\n[migrations.notify.channels.ops]\nsink = \"{name}\"\nurl = \"${{OPS_WEBHOOK_URL}}\"\nevents = [\"applied\", \"failed\", \"rolled_back\"]\nprefix = \"[prod]\"\n```"
+            ),
+        ),
     };
     let crate_name = format!("{name}-{kind_word}").replace("-policy-policy", "-policy");
-    let crate_name = crate_name.replace("-strategy-strategy", "-strategy");
+    let crate_name = crate_name
+        .replace("-strategy-strategy", "-strategy")
+        .replace("-sink-sink", "-sink");
     let crate_file = crate_name.replace('-', "_");
     let fill = |text: &str| {
         text.replace("{{name}}", name)
@@ -80,6 +92,14 @@ pub fn run(kind: NewPluginKind, name: &str, dir: Option<&Path>) -> anyhow::Resul
             .replace("{{crate_file}}", &crate_file)
             .replace("{{description}}", &description)
             .replace("{{kind}}", kind_word)
+            .replace(
+                "{{world}}",
+                if kind_word == "sink" {
+                    "notify"
+                } else {
+                    kind_word
+                },
+            )
             .replace("{{wit_version}}", HOST_WIT_VERSION)
             .replace("{{host_version}}", env!("CARGO_PKG_VERSION"))
             .replace("{{usage}}", &usage)

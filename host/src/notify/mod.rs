@@ -6,6 +6,7 @@ pub mod config;
 mod outbox;
 pub mod send;
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use serde::Serialize;
@@ -14,7 +15,7 @@ pub use self::config::{Channel, NotifyConfig};
 use self::outbox::{Outbox, Row};
 use self::send::SendError;
 use crate::connection::Database;
-use crate::plugins::PluginRegistry;
+use crate::plugins::{PluginRegistry, SinkPlugin};
 use crate::plugins::bindings::notify::exports::ai_shell::plugin::sink_api::{
     ChannelContext, DatabaseRef, Delivery, Event, MigrationRef, Outcome,
 };
@@ -121,6 +122,8 @@ pub struct Notifier<'a> {
     pub config: &'a NotifyConfig,
     db: &'a Database,
     outbox: Outbox,
+    /// The outbox table is created once per command, not per event.
+    ensured: std::sync::atomic::AtomicBool,
     project: String,
     environment: Option<String>,
 }
@@ -140,6 +143,7 @@ impl<'a> Notifier<'a> {
             config,
             db,
             outbox: Outbox::new(history_table),
+            ensured: std::sync::atomic::AtomicBool::new(false),
             project,
             environment: environment.map(str::to_string),
         }
@@ -151,6 +155,15 @@ impl<'a> Notifier<'a> {
 
     pub fn engine(&self) -> crate::connection::Engine {
         self.db.engine()
+    }
+
+    async fn ensure(&self, s: &mut crate::connection::Session) -> anyhow::Result<()> {
+        use std::sync::atomic::Ordering;
+        if !self.ensured.load(Ordering::Relaxed) {
+            self.outbox.ensure(s).await?;
+            self.ensured.store(true, Ordering::Relaxed);
+        }
+        Ok(())
     }
 
     /// Whether any channel wants events of this type.
@@ -196,11 +209,25 @@ impl<'a> Notifier<'a> {
         let json = serde_json::to_string(&envelope).unwrap_or_default();
         let recorded = async {
             let mut s = self.db.session().await?;
-            self.outbox.ensure(&mut s).await?;
+            self.ensure(&mut s).await?;
+            // One commit for every channel's row.
+            s.execute_script(begin(self.db.engine())).await?;
+            let mut added = Ok(());
             for c in &channels {
-                self.outbox
+                added = self
+                    .outbox
                     .add(&mut s, &id, &c.name, event.event_type, &json, &time)
-                    .await?;
+                    .await;
+                if added.is_err() {
+                    break;
+                }
+            }
+            match added {
+                Ok(()) => s.execute_script("COMMIT").await?,
+                Err(e) => {
+                    let _ = s.execute_script("ROLLBACK").await;
+                    return Err(e);
+                }
             }
             anyhow::Ok(())
         }
@@ -226,13 +253,17 @@ impl<'a> Notifier<'a> {
         let started = std::time::Instant::now();
         let mut out = Flushed::default();
         let mut s = self.db.session().await?;
-        self.outbox.ensure(&mut s).await?;
+        self.ensure(&mut s).await?;
         let now_text = now();
         let rows = self
             .outbox
             .rows(&mut s, Some("pending"), (!all).then_some(now_text.as_str()))
             .await?;
         drop(s);
+        // Each sink is loaded once per flush; the rows' new states are written together at the end (a
+        // process that dies in between sends those events again: at least once).
+        let mut sinks: HashMap<String, Result<SinkPlugin, String>> = HashMap::new();
+        let mut updates = Vec::new();
         for row in rows {
             if only_event.is_some_and(|id| id != row.event_id) {
                 continue;
@@ -241,7 +272,7 @@ impl<'a> Notifier<'a> {
                 out.retrying += 1;
                 continue;
             }
-            let result = self.deliver(registry, &row).await;
+            let result = self.deliver(registry, &mut sinks, &row).await;
             let (status, next, error) = match result {
                 Ok(Outcome::Delivered) => {
                     out.delivered += 1;
@@ -271,10 +302,23 @@ impl<'a> Notifier<'a> {
                     self.retry(&row, None, why, &mut out)
                 }
             };
+            updates.push((row, status, next, error));
+        }
+        if !updates.is_empty() {
             let mut s = self.db.session().await?;
-            self.outbox
-                .update(&mut s, &row, status, &next, error.as_deref(), &now())
-                .await?;
+            s.execute_script(begin(self.db.engine())).await?;
+            let done_at = now();
+            for (row, status, next, error) in &updates {
+                if let Err(e) = self
+                    .outbox
+                    .update(&mut s, row, status, next, error.as_deref(), &done_at)
+                    .await
+                {
+                    let _ = s.execute_script("ROLLBACK").await;
+                    return Err(e);
+                }
+            }
+            s.execute_script("COMMIT").await?;
         }
         Ok(out)
     }
@@ -314,19 +358,31 @@ impl<'a> Notifier<'a> {
         )
     }
 
-    async fn deliver(&self, registry: &PluginRegistry, row: &Row) -> Result<Outcome, Attempt> {
+    async fn deliver(
+        &self,
+        registry: &PluginRegistry,
+        sinks: &mut HashMap<String, Result<SinkPlugin, String>>,
+        row: &Row,
+    ) -> Result<Outcome, Attempt> {
         let Some(channel) = self.config.channels.iter().find(|c| c.name == row.channel) else {
             return Err(Attempt::Failed(SendError::Permanent(format!(
                 "channel `{}` is no longer configured",
                 row.channel
             ))));
         };
-        let sink = registry.sink(&channel.sink).await.map_err(|e| {
-            Attempt::Failed(SendError::Permanent(format!(
-                "sink `{}` could not be loaded: {e}",
-                channel.sink
-            )))
-        })?;
+        if !sinks.contains_key(&channel.sink) {
+            let loaded = registry.sink(&channel.sink).await.map_err(|e| e.to_string());
+            sinks.insert(channel.sink.clone(), loaded);
+        }
+        let sink = match &sinks[&channel.sink] {
+            Ok(s) => s,
+            Err(e) => {
+                return Err(Attempt::Failed(SendError::Permanent(format!(
+                    "sink `{}` could not be loaded: {e}",
+                    channel.sink
+                ))));
+            }
+        };
         let event = to_wit(&row.envelope).ok_or_else(|| {
             Attempt::Failed(SendError::Permanent(
                 "the recorded envelope is unreadable".into(),
@@ -371,7 +427,7 @@ impl<'a> Notifier<'a> {
     /// Every outbox row (for `notify list`).
     pub async fn rows(&self) -> anyhow::Result<Vec<Row>> {
         let mut s = self.db.session().await?;
-        self.outbox.ensure(&mut s).await?;
+        self.ensure(&mut s).await?;
         self.outbox.rows(&mut s, None, None).await
     }
 
@@ -429,6 +485,14 @@ impl<'a> Notifier<'a> {
         }
         let _ = done;
         Ok(())
+    }
+}
+
+/// The statement that starts a transaction.
+fn begin(engine: crate::connection::Engine) -> &'static str {
+    match engine {
+        crate::connection::Engine::MySql => "START TRANSACTION",
+        _ => "BEGIN",
     }
 }
 

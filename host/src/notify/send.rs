@@ -183,16 +183,7 @@ pub async fn http(channel: &Channel, req: &HttpRequest) -> Result<HttpResponse, 
             )));
         }
     }
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .connect_timeout(Duration::from_secs(5))
-        .timeout(Duration::from_secs(10))
-        .resolve(&host, addr)
-        .no_proxy()
-        .user_agent(concat!("ai-shell/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(|e| SendError::Transient(format!("the HTTP client: {e}")))?;
+    let client = client(&host, addr, parsed.scheme() == "https")?;
     let method = reqwest::Method::from_bytes(req.method.as_bytes())
         .map_err(|_| sink_fault("an invalid method".into()))?;
     let mut request = client
@@ -261,6 +252,36 @@ pub async fn http(channel: &Channel, req: &HttpRequest) -> Result<HttpResponse, 
         headers,
         body,
     })
+}
+
+/// A client pinned to the checked address of `host`, made once per process and host (loading the system's
+/// root certificates costs more than a delivery; plain loopback HTTP loads none).
+fn client(host: &str, addr: std::net::SocketAddr, tls: bool) -> Result<reqwest::Client, SendError> {
+    type Clients = std::collections::HashMap<(String, std::net::SocketAddr, bool), reqwest::Client>;
+    static CLIENTS: std::sync::Mutex<Option<Clients>> = std::sync::Mutex::new(None);
+    let key = (host.to_string(), addr, tls);
+    let mut clients = CLIENTS.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(c) = clients.get_or_insert_with(Default::default).get(&key) {
+        return Ok(c.clone());
+    }
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let mut builder = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(Duration::from_secs(5))
+        .timeout(Duration::from_secs(10))
+        .resolve(host, addr)
+        .no_proxy()
+        .user_agent(concat!("ai-shell/", env!("CARGO_PKG_VERSION")));
+    if !tls {
+        builder = builder.tls_certs_only(Vec::<reqwest::Certificate>::new());
+    }
+    let c = builder
+        .build()
+        .map_err(|e| SendError::Transient(format!("the HTTP client: {e}")))?;
+    clients
+        .get_or_insert_with(Default::default)
+        .insert(key, c.clone());
+    Ok(c)
 }
 
 fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {

@@ -297,7 +297,10 @@ pub async fn create(db: &Database, store: &Store, req: Request<'_>) -> anyhow::R
             return Err(e.context(format!("taking backup `{}`", req.name)));
         }
     };
-    let (sha256, size) = digest(&partial)?;
+    let (sha256, size) = match dumped.digest.clone() {
+        Some(d) => d,
+        None => digest(&partial)?,
+    };
     std::fs::rename(&partial, &file).with_context(|| format!("writing {}", file.display()))?;
     let manifest = Manifest {
         version: MANIFEST_VERSION,
@@ -331,6 +334,56 @@ struct Dumped {
     tables: BTreeMap<String, u64>,
     counts_exact: bool,
     tool: String,
+    /// The file's sha256 and size, when they were computed while it was written.
+    digest: Option<(String, u64)>,
+}
+
+/// Copies `from` into a new file at `path`, hashing on the way: the sha256 (hex) and size.
+fn write_hashed(mut from: impl std::io::Read, path: &Path) -> anyhow::Result<(String, u64)> {
+    use sha2::Digest;
+    use std::io::Write;
+    let mut file =
+        std::fs::File::create(path).with_context(|| format!("writing {}", path.display()))?;
+    let mut hasher = sha2::Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut size = 0u64;
+    loop {
+        let n = from.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        size += n as u64;
+        hasher.update(&buf[..n]);
+        file.write_all(&buf[..n])
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    file.sync_all()?;
+    Ok((hex::encode(hasher.finalize()), size))
+}
+
+/// Runs `cmd`, its output written to `path` and hashed on the way, while `meanwhile` runs; the tool's
+/// failure is an error with its message.
+async fn dump_with<T>(
+    mut cmd: std::process::Command,
+    what: &'static str,
+    url: &DatabaseUrl,
+    path: &Path,
+    meanwhile: impl std::future::Future<Output = anyhow::Result<T>>,
+) -> anyhow::Result<(T, (String, u64))> {
+    use std::process::Stdio;
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .with_context(|| format!("starting {what}"))?;
+    let stdout = child.stdout.take().context("the tool's output")?;
+    let target = path.to_path_buf();
+    let copy = tokio::task::spawn_blocking(move || write_hashed(stdout, &target));
+    let side = meanwhile.await;
+    let written = copy.await?;
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output()).await??;
+    tools::check(&out, what, url)?;
+    Ok((side?, written?))
 }
 
 fn write_atomically(path: &Path, text: &str) -> anyhow::Result<()> {

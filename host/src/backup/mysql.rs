@@ -15,14 +15,10 @@ use crate::model::SqlValue;
 pub(super) async fn dump(db: &Database, url: &DatabaseUrl, out: &Path) -> anyhow::Result<Dumped> {
     let dumper = tools::require(Engine::MySql, &["mariadb-dump", "mysqldump"])?;
     let conn = tools::conn(url, None)?;
-    // Counted in a consistent snapshot taken just before the dump's own (the two cannot be shared).
+    // Counted in a consistent snapshot taken as the dump starts its own (the two cannot be shared).
     let mut s = db.session().await?;
     s.execute_script("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY")
         .await?;
-    let tables = super::count_rows(&mut s).await;
-    let _ = s.execute_script("COMMIT").await;
-    drop(s);
-    let tables = tables?;
     let mut cmd = tools::command(&dumper, &conn);
     cmd.args([
         "--single-transaction",
@@ -33,10 +29,11 @@ pub(super) async fn dump(db: &Database, url: &DatabaseUrl, out: &Path) -> anyhow
         "--no-tablespaces",
         "--skip-dump-date",
     ])
-    .arg(format!("--result-file={}", out.display()))
     .args(&conn.args);
-    let u = url.clone();
-    tokio::task::spawn_blocking(move || tools::run(cmd, "mariadb-dump", &u)).await??;
+    let counted = super::dump_with(cmd, "mariadb-dump", url, out, super::count_rows(&mut s)).await;
+    let _ = s.execute_script("COMMIT").await;
+    drop(s);
+    let (tables, digest) = counted?;
     // A dump that stopped early lacks the tool's closing line.
     let tail = read_tail(out)?;
     if !tail.contains("-- Dump completed") {
@@ -46,6 +43,7 @@ pub(super) async fn dump(db: &Database, url: &DatabaseUrl, out: &Path) -> anyhow
         tables,
         counts_exact: false,
         tool: tools::version(&dumper),
+        digest: Some(digest),
     })
 }
 

@@ -26,19 +26,19 @@ pub(super) async fn dump(db: &Database, url: &DatabaseUrl, out: &Path) -> anyhow
         else {
             anyhow::bail!("the server returned no snapshot");
         };
-        let tables = super::count_rows(&mut s).await?;
         let mut cmd = tools::command(&pg_dump, &conn);
         cmd.arg("--format=custom")
             .arg(format!("--snapshot={snapshot}"))
             .arg("--no-password")
-            .arg(format!("--file={}", out.display()))
             .args(&conn.args);
-        let url2 = url.clone();
-        tokio::task::spawn_blocking(move || tools::run(cmd, "pg_dump", &url2)).await??;
+        // The rows are counted in the same snapshot while pg_dump writes it.
+        let (tables, digest) =
+            super::dump_with(cmd, "pg_dump", url, out, super::count_rows(&mut s)).await?;
         Ok(Dumped {
             tables,
             counts_exact: true,
             tool: tools::version(&pg_dump),
+            digest: Some(digest),
         })
     }
     .await;

@@ -118,12 +118,16 @@ pub(super) async fn dump(url: &DatabaseUrl, out: &Path) -> anyhow::Result<Dumped
         copy(&from, &to)
     })
     .await??;
-    // The copy is one consistent state: its own counts are exact.
-    let tables = load_counts(&out).await?;
+    // The copy is one consistent state: its own counts are exact (counted while it is hashed).
+    let hashed = out.clone();
+    let hashing = tokio::task::spawn_blocking(move || super::digest(&hashed));
+    let tables = counts(&out, false).await;
+    let digest = hashing.await??;
     Ok(Dumped {
-        tables,
+        tables: tables?,
         counts_exact: true,
         tool: format!("SQLite {} online backup API", sqlite_version()),
+        digest: Some(digest),
     })
 }
 
@@ -153,10 +157,18 @@ pub(super) async fn restore(file: &Path, url: &DatabaseUrl) -> anyhow::Result<()
 
 /// Checks the file's integrity and counts its rows, opened read-only.
 pub(super) async fn load_counts(file: &Path) -> anyhow::Result<BTreeMap<String, u64>> {
+    counts(file, true).await
+}
+
+/// The file's rows by table, opened read-only; with `check`, after SQLite's integrity check.
+async fn counts(file: &Path, check: bool) -> anyhow::Result<BTreeMap<String, u64>> {
     let url = format!("sqlite://{}?mode=ro", file.display());
     let db = Database::connect(&url).await?;
     let result = async {
         let mut s = db.session().await?;
+        if !check {
+            return super::count_rows(&mut s).await;
+        }
         let check = s.query("PRAGMA integrity_check", &[]).await?;
         let verdict: Vec<String> = check
             .rows

@@ -15,10 +15,10 @@ pub use self::config::{Channel, NotifyConfig};
 use self::outbox::{Outbox, Row};
 use self::send::SendError;
 use crate::connection::Database;
-use crate::plugins::{PluginRegistry, SinkPlugin};
 use crate::plugins::bindings::notify::exports::ai_shell::plugin::sink_api::{
     ChannelContext, DatabaseRef, Delivery, Event, MigrationRef, Outcome,
 };
+use crate::plugins::{PluginRegistry, SinkPlugin};
 
 /// The envelope's version.
 pub const ENVELOPE_VERSION: u32 = 1;
@@ -371,7 +371,10 @@ impl<'a> Notifier<'a> {
             ))));
         };
         if !sinks.contains_key(&channel.sink) {
-            let loaded = registry.sink(&channel.sink).await.map_err(|e| e.to_string());
+            let loaded = registry
+                .sink(&channel.sink)
+                .await
+                .map_err(|e| e.to_string());
             sinks.insert(channel.sink.clone(), loaded);
         }
         let sink = match &sinks[&channel.sink] {

@@ -469,11 +469,7 @@ pub fn create(
 /// Marks the migration file at `path` as a draft (`-- draft: true` in its header) or accepts it (removes the
 /// line), leaving every other byte as it is; the up section, and so the checksum, never changes.
 pub fn set_draft(path: &Path, draft: bool) -> Result<(), MigrationDirError> {
-    let bytes = std::fs::read(path).map_err(|source| MigrationDirError::Read {
-        path: path.display().to_string(),
-        source,
-    })?;
-    let text = file::decode(path, bytes).map_err(|e| MigrationDirError::Files(vec![e]))?;
+    let text = read_text(path)?;
     let mut out = String::with_capacity(text.len() + 16);
     let mut in_header = true;
     for line in text.split_inclusive('\n') {
@@ -499,11 +495,7 @@ pub fn set_draft(path: &Path, draft: bool) -> Result<(), MigrationDirError> {
 /// Sets `-- KEY: VALUE` in the file's header, replacing the lines with that key; the up section, and so the
 /// checksum, is unchanged.
 pub fn set_header_value(path: &Path, key: &str, value: &str) -> Result<(), MigrationDirError> {
-    let bytes = std::fs::read(path).map_err(|source| MigrationDirError::Read {
-        path: path.display().to_string(),
-        source,
-    })?;
-    let text = file::decode(path, bytes).map_err(|e| MigrationDirError::Files(vec![e]))?;
+    let text = read_text(path)?;
     let mut out = String::with_capacity(text.len() + value.len() + 16);
     let mut in_header = true;
     for line in text.split_inclusive('\n') {
@@ -527,11 +519,7 @@ pub fn set_header_value(path: &Path, key: &str, value: &str) -> Result<(), Migra
 /// Adds `-- KEY: VALUE` as the last line of the file's header (before its first section marker); the up
 /// section, and so the checksum, is unchanged.
 pub fn add_header_line(path: &Path, key: &str, value: &str) -> Result<(), MigrationDirError> {
-    let bytes = std::fs::read(path).map_err(|source| MigrationDirError::Read {
-        path: path.display().to_string(),
-        source,
-    })?;
-    let text = file::decode(path, bytes).map_err(|e| MigrationDirError::Files(vec![e]))?;
+    let text = read_text(path)?;
     let mut out = String::with_capacity(text.len() + value.len() + 16);
     let mut in_header = true;
     for line in text.split_inclusive('\n') {
@@ -542,6 +530,15 @@ pub fn add_header_line(path: &Path, key: &str, value: &str) -> Result<(), Migrat
         out.push_str(line);
     }
     write_atomically(path, &out, true)
+}
+
+/// A migration file's text (BOM, encoding and NUL bytes checked as when it is loaded).
+fn read_text(path: &Path) -> Result<String, MigrationDirError> {
+    let bytes = std::fs::read(path).map_err(|source| MigrationDirError::Read {
+        path: path.display().to_string(),
+        source,
+    })?;
+    file::decode(path, bytes).map_err(|e| MigrationDirError::Files(vec![e]))
 }
 
 /// Writes `text` to `path` atomically, failing if `path` exists.

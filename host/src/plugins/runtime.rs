@@ -191,18 +191,7 @@ impl Runtime {
         plugin: &str,
         bytes: &[u8],
     ) -> Result<DialectPre<HostState>, PluginLoadError> {
-        let component = self.compile(plugin, bytes)?;
-        let pre = self
-            .linker
-            .instantiate_pre(&component)
-            .map_err(|e| PluginLoadError::Link {
-                plugin: plugin.to_string(),
-                reason: format!("{e:#}"),
-            })?;
-        DialectPre::new(pre).map_err(|e| PluginLoadError::Link {
-            plugin: plugin.to_string(),
-            reason: format!("{e:#}"),
-        })
+        self.prepare(plugin, bytes, DialectPre::new)
     }
 
     /// The compiled component for `bytes`, from the on-disk cache when present.
@@ -217,16 +206,7 @@ impl Runtime {
         plugin: &str,
         bytes: &[u8],
     ) -> Result<StrategyPre<HostState>, PluginLoadError> {
-        let component = self.compile(plugin, bytes)?;
-        let link_error = |e: wasmtime::Error| PluginLoadError::Link {
-            plugin: plugin.to_string(),
-            reason: format!("{e:#}"),
-        };
-        let pre = self
-            .linker
-            .instantiate_pre(&component)
-            .map_err(link_error)?;
-        StrategyPre::new(pre).map_err(link_error)
+        self.prepare(plugin, bytes, StrategyPre::new)
     }
 
     /// Compiles (or loads from the cache) a policy component and links it, ready to instantiate.
@@ -236,16 +216,7 @@ impl Runtime {
         plugin: &str,
         bytes: &[u8],
     ) -> Result<PolicyPre<HostState>, PluginLoadError> {
-        let component = self.compile(plugin, bytes)?;
-        let link_error = |e: wasmtime::Error| PluginLoadError::Link {
-            plugin: plugin.to_string(),
-            reason: format!("{e:#}"),
-        };
-        let pre = self
-            .linker
-            .instantiate_pre(&component)
-            .map_err(link_error)?;
-        PolicyPre::new(pre).map_err(link_error)
+        self.prepare(plugin, bytes, PolicyPre::new)
     }
 
     /// Compiles (or loads from cache) and links a component of any world; `wrap` checks its exports.

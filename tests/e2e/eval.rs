@@ -1096,19 +1096,34 @@ const FREE_FLOOR: f64 = 0.0;
 #[test]
 fn free_sqlite() {
     evaluate_set(Engine::Sqlite, "free.toml", "eval-free", FREE_FLOOR);
-    evaluate_set(Engine::Sqlite, "free-test.toml", "eval-free-test", FREE_FLOOR);
+    evaluate_set(
+        Engine::Sqlite,
+        "free-test.toml",
+        "eval-free-test",
+        FREE_FLOOR,
+    );
 }
 
 #[test]
 fn free_postgres() {
     evaluate_set(Engine::Postgres, "free.toml", "eval-free", FREE_FLOOR);
-    evaluate_set(Engine::Postgres, "free-test.toml", "eval-free-test", FREE_FLOOR);
+    evaluate_set(
+        Engine::Postgres,
+        "free-test.toml",
+        "eval-free-test",
+        FREE_FLOOR,
+    );
 }
 
 #[test]
 fn free_mysql() {
     evaluate_set(Engine::Mysql, "free.toml", "eval-free", FREE_FLOOR);
-    evaluate_set(Engine::Mysql, "free-test.toml", "eval-free-test", FREE_FLOOR);
+    evaluate_set(
+        Engine::Mysql,
+        "free-test.toml",
+        "eval-free-test",
+        FREE_FLOOR,
+    );
 }
 
 // ---------------------------------------------------------------------------------------------------------

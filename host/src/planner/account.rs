@@ -223,6 +223,7 @@ fn vocabulary() -> &'static HashSet<&'static str> {
     VOCABULARY.get_or_init(|| {
         let mut words: HashSet<&'static str> = SOURCES.iter().flat_map(|s| literals(s)).collect();
         words.extend(intents::reshape::VOCABULARY);
+        words.extend(keywords::PHRASE_WORDS);
         words.extend(
             keywords::VERBS
                 .iter()

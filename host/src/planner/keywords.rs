@@ -58,6 +58,21 @@ const ENGLISH: &[&str] = &[
     "rename", "removed", "added", "created", "dropped", "changed", "ensure", "remote", "charge",
 ];
 
+/// Words the normalising pre-pass reads as structure ("no two books may share an isbn", "null
+/// allowed", "unique across employees", "the reservations entity"); listed here so that the
+/// accounting knows them as the planner's own words.
+pub(crate) const PHRASE_WORDS: &[&str] = &[
+    "share",
+    "sharing",
+    "across",
+    "allowed",
+    "permitted",
+    "entity",
+    "entities",
+    "attr",
+    "attrs",
+];
+
 /// Words that introduce a name: the word after them is a name, never a keyword.
 pub(crate) const NAME_MARKERS: &[&str] = &[
     "column", "columns", "field", "fields", "called", "named", "table", "tables",
@@ -69,6 +84,15 @@ pub fn correct(toks: &mut [Tok], names: &Names) -> Vec<(String, String)> {
     let Some(start) = toks.iter().position(|t| *t != Tok::Break) else {
         return fixed;
     };
+    // Wrapper words ("could u", "pls", "we need to") stand before the verb; they are never typos.
+    let start = (start..toks.len())
+        .find(|&i| {
+            !(toks[i].is_punct(',')
+                || toks[i]
+                    .word()
+                    .is_some_and(|w| super::normalize::LEAD.contains(&w) && !VERBS.contains(&w)))
+        })
+        .unwrap_or(start);
     let verb_at = if toks.get(start + 1).is_some_and(|t| t.is_punct(':')) {
         start + 2
     } else {
@@ -116,6 +140,56 @@ pub fn correct(toks: &mut [Tok], names: &Names) -> Vec<(String, String)> {
     fixed
 }
 
+/// A single-quoted word in a name's place is a name, not a value: "add 'archived_at' to projects",
+/// "a 'notes' attribute", "a column called 'timezone'". A value's place ("default 'x'") is left alone.
+pub fn quoted_names(toks: &mut [Tok]) {
+    let is_ident = |s: &str| {
+        s.chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    };
+    let names_before = |t: &Tok| {
+        t.is_any(&[
+            "add", "create", "called", "named", "call", "name", "column", "columns", "field",
+            "fields", "table", "tables", "col", "rename",
+        ])
+    };
+    for i in 0..toks.len() {
+        let Tok::Str(s) = &toks[i] else {
+            continue;
+        };
+        if !is_ident(s) {
+            continue;
+        }
+        let prev = i.checked_sub(1).map(|k| &toks[k]);
+        let prev2 = i.checked_sub(2).map(|k| &toks[k]);
+        let next = toks.get(i + 1);
+        let value_place = prev.is_some_and(|p| {
+            p.is_any(&[
+                "default", "defaults", "to", "as", "with", "is", "be", "of", "than",
+            ]) || p.is_punct('=')
+        });
+        let name_place = prev.is_some_and(names_before)
+            || (prev.is_some_and(|p| p.is_any(&["a", "an", "the", "new"]))
+                && prev2.is_some_and(|p| p.is_any(&["add", "create"])))
+            || next.is_some_and(|n| {
+                n.is_any(&[
+                    "column",
+                    "field",
+                    "attribute",
+                    "property",
+                    "col",
+                    "table",
+                    "entity",
+                ])
+            });
+        if name_place && !value_place {
+            toks[i] = Tok::Ident(s.clone());
+        }
+    }
+}
+
 /// A word that may be a typo: letters only, unknown to the planner, naming nothing in the schema.
 fn typo_candidate(word: &str, names: &Names) -> bool {
     word.len() >= 2
@@ -146,8 +220,16 @@ fn noun_place(toks: &[Tok], i: usize, verb_at: usize, names: &Names) -> bool {
             || super::types::parse(toks, i - 1, crate::connection::Engine::Sqlite)
                 .is_some_and(|(_, used)| used == 1))
         && toks.get(i + 1).is_some_and(|t| t.name().is_some());
+    // "a linkedin_url colum, nullable": after a new name, at the end of its item.
+    let after_name = i > 0
+        && (matches!(toks[i - 1], Tok::Ident(_))
+            || toks[i - 1].word().is_some_and(|w| w.contains('_')))
+        && toks
+            .get(i + 1)
+            .is_none_or(|t| t.is_separator() || t.is_punct(',') || t.is_any(&["to", "in", "on"]));
     i == verb_at + 1
         || after_type
+        || after_name
         || (i == verb_at + 2 && toks[verb_at + 1].is_any(&["new", "unique"]))
         || (i > 0 && is_table(toks.get(i - 1)))
         || is_table(toks.get(i + 1))

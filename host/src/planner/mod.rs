@@ -9,6 +9,7 @@
 
 pub mod account;
 mod build;
+mod compound;
 mod find;
 mod infer;
 mod intents;
@@ -74,8 +75,9 @@ fn plan_request(
     let ctx = intents::Ctx::new(schema, engine);
     let mut toks = read.clone();
     keywords::correct(&mut toks, &ctx.names);
+    keywords::quoted_names(&mut toks);
     let (read, toks, planned) = normalize::run(request, read, toks, &ctx.names, |t| {
-        intents::dispatch(&ctx, t)
+        compound::plan(schema, engine, &ctx, t)
     });
     if let Some(refusal) = ctx.names.over_budget() {
         return (None, Err(refusal));

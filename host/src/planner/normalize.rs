@@ -26,7 +26,7 @@ use crate::connection::Engine;
 
 /// Words that may stand before the instruction verb without meaning anything: politeness, chat,
 /// pronouns and modals of a wrapped request ("could you", "yo can u", "I think we need to").
-const LEAD: &[&str] = &[
+pub(crate) const LEAD: &[&str] = &[
     "could",
     "can",
     "would",
@@ -85,6 +85,12 @@ const LEAD: &[&str] = &[
     "may",
     "hmm",
     "um",
+    "please",
+    "kindly",
+    "hey",
+    "hi",
+    "hello",
+    "hiya",
 ];
 
 /// Words at which a trailing explanation or sign-off may start.
@@ -243,13 +249,25 @@ pub fn run(
     read: Vec<Tok>,
     toks: Vec<Tok>,
     names: &Names,
-    dispatch: impl FnOnce(Vec<Tok>) -> Result<Plan, Refusal>,
+    dispatch: impl Fn(Vec<Tok>) -> Result<Plan, Refusal>,
 ) -> (Vec<Tok>, Vec<Tok>, Result<Plan, Refusal>) {
-    let (normal, kept) = match normalize(request, &read, &toks, names) {
+    let (normal, kept) = match normalize(request, &read, &toks, names, false) {
         Ok(x) => x,
         Err(r) => return (read, toks, Err(r)),
     };
-    let planned = dispatch(normal);
+    let mut planned = dispatch(normal.clone());
+    let mut kept = kept;
+    // Not understood as written: read again with the clauses that only tell the story set aside
+    // ("we filter by date constantly", "HR already had two people with the same number"). Only a
+    // request that failed is read this way, so it never changes a plan that was understood.
+    if planned.is_err()
+        && let Ok((lenient, lenient_kept)) = normalize(request, &read, &toks, names, true)
+        && lenient != normal
+        && let Ok(plan) = dispatch(lenient)
+    {
+        planned = Ok(plan);
+        kept = lenient_kept;
+    }
     if kept.len() != read.len() || kept.len() != toks.len() {
         return (read, toks, planned);
     }
@@ -264,21 +282,23 @@ pub fn run(
 }
 
 /// The normalised tokens, and for each of `toks` whether it was kept (not set aside as
-/// explanation or wrapping).
+/// explanation or wrapping). `lenient` also sets aside clauses that only tell the story of the
+/// request ([`story`]), even when they mention a name or a type word.
 pub fn normalize(
     request: &str,
     read: &[Tok],
     toks: &[Tok],
     names: &Names,
+    lenient: bool,
 ) -> Result<(Vec<Tok>, Vec<bool>), Refusal> {
     let clauses = clauses(request, read, toks);
     let clauses = clauses
         .into_iter()
         .map(|(c, semi)| (cut_reason(c, names), semi))
         .collect();
-    let picked = pick(clauses, read, names)?;
+    let picked = pick(clauses, read, names, lenient)?;
     let picked = trim_lead(picked);
-    let picked = trim_tail(picked, names);
+    let picked = trim_tail(picked, names, lenient);
     let mut kept = vec![false; toks.len()];
     for (_, at) in &picked {
         if let Some(k) = at.and_then(|k| kept.get_mut(k)) {
@@ -294,6 +314,7 @@ pub fn normalize(
     let toks = plain(&picked);
     let toks = pronoun(toks);
     let toks = front(toks);
+    let toks = phrases(toks, names);
     let toks = rewrite(toks, names);
     let toks = terse(toks, names);
     let toks = toks
@@ -301,6 +322,103 @@ pub fn normalize(
         .filter(|t| !t.is_punct('+') && !t.is_punct(';') && !t.is_punct('-'))
         .collect();
     Ok((toks, kept))
+}
+
+/// Subjects of a clause that tells the story around a request: "we filter by date ...", "HR
+/// already had ...", "our app sends ...".
+const STORY_SUBJECTS: &[&str] = &[
+    "we",
+    "i",
+    "they",
+    "our",
+    "my",
+    "us",
+    "hr",
+    "people",
+    "nobody",
+    "everyone",
+    "users",
+    "customers",
+    "he",
+    "she",
+    "someone",
+    "somebody",
+    "sorting",
+    "finance",
+    "sales",
+    "support",
+    "marketing",
+];
+
+/// Words between a story's subject and its verb.
+const ADVERBS: &[&str] = &[
+    "now",
+    "also",
+    "already",
+    "always",
+    "only",
+    "just",
+    "really",
+    "still",
+    "often",
+    "usually",
+    "sometimes",
+    "constantly",
+    "never",
+    "all",
+    "recently",
+    "currently",
+    "actually",
+    "even",
+];
+
+/// Verbs that keep a clause part of the request ("we need ...", "I want ...", "they should be").
+const REQUEST_VERBS: &[&str] = &[
+    "need", "needs", "want", "wants", "would", "should", "must", "have", "has", "will", "can",
+    "could", "id", "wanna", "gotta", "require", "requires", "expect", "like", "am", "are", "is",
+    "be", "shall", "may", "might",
+];
+
+/// Whether a clause only tells the story of the request: it starts with a subject
+/// ([`STORY_SUBJECTS`]) and a verb that is no instruction and no wish, and it holds no value, no
+/// quoted or marked name and no option word. Such a clause may mention a table or a type word in
+/// passing ("we filter by date constantly in the admin").
+fn story(toks: &[Tok]) -> bool {
+    let mut i = 0;
+    while toks
+        .get(i)
+        .is_some_and(|t| t.is_any(&["and", "but", "so", "because", "since", "as"]))
+    {
+        i += 1;
+    }
+    if !toks.get(i).is_some_and(|t| t.is_any(STORY_SUBJECTS)) {
+        return false;
+    }
+    i += 1;
+    while toks.get(i).is_some_and(|t| t.is_any(ADVERBS)) {
+        i += 1;
+    }
+    let Some(v) = toks.get(i).and_then(Tok::word) else {
+        return false;
+    };
+    if REQUEST_VERBS.contains(&v) || intents::is_verb(v) || keywords::OPTIONS.contains(&v) {
+        return false;
+    }
+    !toks.iter().any(|t| {
+        matches!(t, Tok::Num(_) | Tok::Str(_) | Tok::Ident(_))
+            || t.is_any(keywords::OPTIONS)
+            || t.is_any(&[
+                "null",
+                "nulls",
+                "not",
+                "unique",
+                "default",
+                "index",
+                "key",
+                "references",
+            ])
+            || t.word().is_some_and(|w| w.contains('_'))
+    })
 }
 
 /// The clauses of the request: split at sentence ends (read from the request text, as the lexer
@@ -414,6 +532,10 @@ fn content(toks: &[Tok], i: usize, names: &Names) -> bool {
             if w.contains('_') || names_schema(w, names) || among(w, SCHEMA_WORDS) {
                 return true;
             }
+            // "it can only be one of: low, medium, high"
+            if w == "one" && toks.get(i + 1).is_some_and(|t| t.is("of")) {
+                return true;
+            }
             if among(w, FUNCTION) {
                 return false;
             }
@@ -476,7 +598,12 @@ const CHAT: &[&str] = &[
 ];
 
 /// Keeps the clauses that carry the request; sets aside the ones that only explain.
-fn pick(clauses: Vec<(Vec<At>, bool)>, read: &[Tok], names: &Names) -> Result<Vec<At>, Refusal> {
+fn pick(
+    clauses: Vec<(Vec<At>, bool)>,
+    read: &[Tok],
+    names: &Names,
+    lenient: bool,
+) -> Result<Vec<At>, Refusal> {
     let joined = |cs: &[(Vec<At>, bool)]| -> Vec<At> {
         let mut out = vec![];
         for (c, semi) in cs {
@@ -520,9 +647,11 @@ fn pick(clauses: Vec<(Vec<At>, bool)>, read: &[Tok], names: &Names) -> Result<Ve
             instructs = as_written;
         }
     }
+    let told: Vec<bool> = real.iter().map(|c| lenient && story(c)).collect();
     let carries: Vec<bool> = real
         .iter()
-        .map(|c| (0..c.len()).any(|i| !verb(c, i) && content(c, i, names)))
+        .zip(&told)
+        .map(|(c, told)| !told && (0..c.len()).any(|i| !verb(c, i) && content(c, i, names)))
         .collect();
     let verbs = instructs.iter().filter(|x| **x).count();
     if verbs == 0 {
@@ -543,11 +672,12 @@ fn pick(clauses: Vec<(Vec<At>, bool)>, read: &[Tok], names: &Names) -> Result<Ve
     // a sign-off: "also surname" may be more of the request, and is left for the parsers.
     let aside = |k: usize| {
         let c = &real[k];
-        !carries[k]
-            && (k < first
-                || c.iter().any(|t| t.is_any(CLAUSE_MARKS))
-                || c.iter()
-                    .all(|t| t.is_any(CHAT) || matches!(t, Tok::Punct(_))))
+        told[k]
+            || !carries[k]
+                && (k < first
+                    || c.iter().any(|t| t.is_any(CLAUSE_MARKS))
+                    || c.iter()
+                        .all(|t| t.is_any(CHAT) || matches!(t, Tok::Punct(_))))
     };
     if (0..real.len()).any(|k| !instructs[k] && !carries[k] && !aside(k)) {
         return Ok(joined(&clauses));
@@ -602,7 +732,7 @@ fn trim_lead(toks: Vec<At>) -> Vec<At> {
 /// Cuts a trailing explanation or sign-off that names nothing of the schema ("because the audit
 /// needs it", "pls, ty", "when u get a sec"). A tail that may continue a list ("and surname", "as
 /// well as surname") is never cut.
-fn trim_tail(at: Vec<At>, names: &Names) -> Vec<At> {
+fn trim_tail(at: Vec<At>, names: &Names, lenient: bool) -> Vec<At> {
     let toks = plain(&at);
     let Some(v) = (0..toks.len()).find(|&i| verb(&toks, i)) else {
         // No verb ("a unique constraint on t(c) pls"): only a sign-off is cut.
@@ -617,6 +747,21 @@ fn trim_tail(at: Vec<At>, names: &Names) -> Vec<At> {
             at
         };
     };
+    // Read leniently: a tail after a comma or a dash that only tells the story ("..., we filter by
+    // date constantly in the admin") goes, whatever it mentions in passing.
+    if lenient
+        && let Some(p) = (v + 2..toks.len())
+            .find(|&p| (toks[p].is_punct(',') || toks[p].is_punct('-')) && story(&toks[p + 1..]))
+    {
+        let mut head = at[..p].to_vec();
+        while head
+            .last()
+            .is_some_and(|(t, _)| t.is_punct(',') || t.is_punct('-'))
+        {
+            head.pop();
+        }
+        return head;
+    }
     for p in v + 2..toks.len() {
         // A condition ("if it is empty", "when the table is empty") is never cut; "when u get a
         // sec" is chat.
@@ -838,6 +983,151 @@ fn rewrite(mut toks: Vec<Tok>, names: &Names) -> Vec<Tok> {
         }
     }
     toks
+}
+
+/// Phrases with one plain meaning, read as the word the parsers know: "null allowed", "can be
+/// empty" (nullable); "entity" (table); "not only the name" (a comparison, not a target: cut);
+/// "T: new int col c" (add).
+fn phrases(toks: Vec<Tok>, names: &Names) -> Vec<Tok> {
+    let word = |w: &str| Tok::Word(w.into());
+    let mut out: Vec<Tok> = Vec::with_capacity(toks.len());
+    let mut i = 0;
+    while i < toks.len() {
+        let w = |k: usize| toks.get(i + k).and_then(Tok::word);
+        let t = &toks[i];
+        // "null allowed", "nulls ok", "null is fine"
+        if t.is_any(&["null", "nulls", "empty", "blank"])
+            && !out
+                .last()
+                .is_some_and(|p: &Tok| p.is_any(&["not", "no", "non", "never"]))
+        {
+            let k = if w(1) == Some("is") { 2 } else { 1 };
+            if w(k).is_some_and(|x| matches!(x, "allowed" | "ok" | "okay" | "fine" | "permitted")) {
+                out.push(word("nullable"));
+                i += k + 1;
+                continue;
+            }
+        }
+        // "can be empty", "may be null", "both can be blank"
+        if t.is_any(&["can", "may", "could"])
+            && w(1) == Some("be")
+            && w(2)
+                .is_some_and(|x| matches!(x, "null" | "empty" | "blank" | "missing" | "nullable"))
+            && !out
+                .last()
+                .is_some_and(|p: &Tok| p.is_any(&["not", "never"]))
+        {
+            out.push(word("nullable"));
+            i += 3;
+            continue;
+        }
+        // "entity": a table; "attribute", "property": a column (where no such table or column exists)
+        if let Some(x) = t.word()
+            && !names.is_table(x)
+            && !names.any_table_has_column(x)
+        {
+            let noun = match x {
+                "entity" => Some("table"),
+                "entities" => Some("tables"),
+                "attribute" | "property" | "attr" => Some("column"),
+                "attributes" | "properties" | "attrs" => Some("columns"),
+                _ => None,
+            };
+            if let Some(n) = noun {
+                out.push(word(n));
+                i += 1;
+                continue;
+            }
+        }
+        // "..., not only the name": what already holds, named for comparison.
+        if t.is("not")
+            && w(1).is_some_and(|x| matches!(x, "only" | "just"))
+            && out.last().is_some_and(|p| p.is_punct(','))
+        {
+            out.pop();
+            let end = (i..toks.len())
+                .find(|&k| toks[k].is_punct(',') || toks[k].is_punct(';'))
+                .unwrap_or(toks.len());
+            i = end;
+            continue;
+        }
+        // "no two books may share an isbn", "two people must never have the same handle": a unique
+        // constraint, stated as what may never happen.
+        if (t.is("no") && w(1) == Some("two"))
+            || (t.is("two") && (i == 0 || matches!(toks[i - 1], Tok::Punct(_) | Tok::Break)))
+        {
+            let start = if t.is("no") { i + 2 } else { i + 1 };
+            let modal = (start..toks.len()).find(|&k| {
+                toks[k].is_any(&[
+                    "may", "can", "should", "must", "will", "are", "is", "shall", "could", "ever",
+                    "share", "have", "has", "get",
+                ])
+            });
+            let same = modal.and_then(|m| {
+                (m..toks.len()).find(|&k| toks[k].is_any(&["same", "share", "sharing"]))
+            });
+            if let (Some(m), Some(r)) = (modal, same)
+                && m > start
+            {
+                let mut k = r + 1;
+                while toks.get(k).is_some_and(|t| {
+                    t.is_any(&[
+                        "the",
+                        "a",
+                        "an",
+                        "same",
+                        "value",
+                        "values",
+                        "of",
+                        "for",
+                        "combination",
+                        "pair",
+                    ])
+                }) {
+                    k += 1;
+                }
+                let end = (k..toks.len())
+                    .find(|&j| matches!(toks[j], Tok::Punct(',' | ';') | Tok::Break))
+                    .unwrap_or(toks.len());
+                let subject: Vec<Tok> = toks[start..m]
+                    .iter()
+                    .filter(|t| !t.is_any(&["rows", "records", "entries", "in", "of", "the"]))
+                    .cloned()
+                    .collect();
+                if end > k && !subject.is_empty() {
+                    out.push(word("make"));
+                    out.extend(toks[k..end].iter().cloned());
+                    out.push(word("unique"));
+                    out.push(word("in"));
+                    out.extend(subject);
+                    i = end;
+                    continue;
+                }
+            }
+        }
+        // "unique across employees": unique in that table.
+        if t.is("across") && out.last().is_some_and(|p| p.is("unique")) {
+            out.push(word("in"));
+            i += 1;
+            continue;
+        }
+        // "T: new int col c", "T: new column c"
+        if t.is("new")
+            && i >= 2
+            && toks[i - 1].is_punct(':')
+            && !w(1).is_some_and(|x| matches!(x, "table" | "tables"))
+            && toks[..i - 1]
+                .iter()
+                .all(|p| p.name().is_some() || p.is_punct('.'))
+        {
+            out.push(word("add"));
+            i += 1;
+            continue;
+        }
+        out.push(t.clone());
+        i += 1;
+    }
+    out
 }
 
 /// Terse structural forms read as the canonical words.

@@ -271,6 +271,10 @@ fn find<'a, T>(
     let mut close: Vec<&T> = Vec::new();
     if max > 0 {
         for (i, d) in keys.within(&kc, &ksc, max) {
+            // Two edits are a typo only when the first letter is right: "detail" is not "email".
+            if d == 2 && keys.keys[i].first() != kc.first() {
+                continue;
+            }
             if d < best {
                 best = d;
                 close.clear();

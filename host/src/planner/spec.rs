@@ -313,6 +313,32 @@ fn parse_with(toks: &[Tok], engine: Engine, options: bool) -> Spec {
                 continue;
             }
             "primary" | "key" | "and" => {}
+            // "(just the date, no time part)", "without time zone": a type ruled out is not the type.
+            "no" | "without" | "not"
+                if !w(i + 1).is_some_and(|x| matches!(x, "null" | "nullable" | "nulls"))
+                    && types::parse(toks, i + 1, engine).is_some() =>
+            {
+                let used = types::parse(toks, i + 1, engine).map_or(1, |(_, u)| u);
+                i += 1 + used;
+                while w(i).is_some_and(|x| matches!(x, "part" | "component" | "portion")) {
+                    i += 1;
+                }
+                continue;
+            }
+            // "date + time", "date and time": both parts are a timestamp.
+            "date"
+                if w(i + 1) == Some("time")
+                    || (w(i + 2) == Some("time")
+                        && (w(i + 1) == Some("and")
+                            || toks
+                                .get(i + 1)
+                                .is_some_and(|t| t.is_punct('+') || t.is_punct('&')))) =>
+            {
+                let used = if w(i + 1) == Some("time") { 2 } else { 3 };
+                s.ty = Some(types::timestamp(engine));
+                i += used;
+                continue;
+            }
             // "experience in whole years", "weight in decimal": the type follows.
             "in" if (!name.is_empty() || s.quoted)
                 && types::parse(toks, i + 1, engine).is_some() => {}
@@ -478,7 +504,13 @@ pub fn values(toks: &[Tok]) -> Vec<String> {
         }
     }
     flush(&mut cur, &mut out);
-    if out.len() < 2 { vec![] } else { out }
+    // "(just the date, no time part)" describes the column; it lists no values.
+    let hint = out.iter().any(|v| {
+        v.split(' ').count() > 1
+            && v.split(' ')
+                .any(|w| matches!(w, "no" | "not" | "without" | "only" | "just" | "like"))
+    });
+    if out.len() < 2 || hint { vec![] } else { out }
 }
 
 #[cfg(test)]

@@ -301,13 +301,28 @@ fn quoted(chars: &[char], close: char) -> Option<(String, usize)> {
     None
 }
 
+/// A number; thousands separators are read as part of it ("1,000,000" is 1000000), a comma
+/// between other digits is not ("decimal(5,2)").
 fn number(chars: &[char]) -> (String, usize) {
     let mut n = String::new();
     let mut i = 0;
-    while i < chars.len()
-        && (chars[i].is_ascii_digit()
-            || (chars[i] == '.' && chars.get(i + 1).is_some_and(|c| c.is_ascii_digit())))
-    {
+    let digit = |k: usize| chars.get(k).is_some_and(|c| c.is_ascii_digit());
+    while i < chars.len() {
+        let group = chars[i] == ','
+            && !n.contains('.')
+            && !n.is_empty()
+            && (n.len() <= 3 || n.len() >= 4 && chars[..i].contains(&','))
+            && digit(i + 1)
+            && digit(i + 2)
+            && digit(i + 3)
+            && !digit(i + 4);
+        if group {
+            i += 1;
+            continue;
+        }
+        if !(chars[i].is_ascii_digit() || (chars[i] == '.' && digit(i + 1))) {
+            break;
+        }
         n.push(chars[i]);
         i += 1;
     }

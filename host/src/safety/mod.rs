@@ -530,6 +530,54 @@ impl Inspector<'_> {
         )
     }
 
+    /// The stored values that the type changes among `changes` would not keep, counted value by value;
+    /// `None` when some change cannot be told exactly (every value then counts as at stake). A change
+    /// whose every value fits loses nothing, whatever the statements that make it look like (SQLite
+    /// rebuilds the table, which the statement analysis reads as a copy).
+    pub async fn type_change_misfits(&mut self, changes: &[crate::model::Change]) -> Option<u64> {
+        let dialect = self.dialect?;
+        let mut total = 0;
+        for c in changes {
+            let crate::model::Change::AlterColumnType(a) = c else {
+                continue;
+            };
+            let t = Name {
+                namespace: a.table.namespace.clone(),
+                name: a.table.name.clone(),
+            };
+            let old = self
+                .table(&t)?
+                .columns
+                .iter()
+                .find(|c| c.name.eq_ignore_ascii_case(&a.column))?
+                .data_type
+                .clone();
+            if a.using.is_some() {
+                return None;
+            }
+            if crate::planner::types::is_widening(&old, &a.new_type) {
+                continue;
+            }
+            if self.session.engine() == Engine::Sqlite
+                && let (Ok(before), Ok(after)) = (
+                    dialect.type_name(&old).await,
+                    dialect.type_name(&a.new_type).await,
+                )
+                && sqlite_affinity(&before) == sqlite_affinity(&after)
+                && !matches!(
+                    a.new_type,
+                    ColumnType::Varchar(Some(_)) | ColumnType::Char(Some(_))
+                )
+            {
+                continue;
+            }
+            let column = self.quote(&a.column);
+            let condition = misfit(self.session.engine(), &old, &a.new_type, &column)?;
+            total += self.count_where(&t, &a.column, &condition).await?;
+        }
+        Some(total)
+    }
+
     /// The non-NULL values of `t.column` for which `condition` holds.
     async fn count_where(&mut self, t: &Name, column: &str, condition: &str) -> Option<u64> {
         self.table(t)?;
@@ -682,6 +730,33 @@ fn misfit(engine: Engine, old: &ColumnType, new: &ColumnType, c: &str) -> Option
     {
         return Some(format!("LENGTH({c}) > {bytes}"));
     }
+    // Text to a number: values that are not written as one (or out of the new type's range).
+    let whole = match engine {
+        Engine::Postgres => format!("{c} !~ '^\\s*[-+]?[0-9]+\\s*$'"),
+        Engine::MySql => format!("{c} NOT REGEXP '^[[:space:]]*[-+]?[0-9]+[[:space:]]*$'"),
+        Engine::Sqlite => format!(
+            "(trim({c}) = '' OR ltrim(trim({c}), '+-') GLOB '*[^0-9]*' OR length(ltrim(trim({c}), '+-')) > 18)"
+        ),
+    };
+    if text(old) {
+        let bounds = |lo: &str, hi: &str| match engine {
+            Engine::Postgres => format!(
+                "({whole} OR (CASE WHEN {c} ~ '^\\s*[-+]?[0-9]{{1,18}}\\s*$' THEN trim({c})::bigint < {lo} OR trim({c})::bigint > {hi} ELSE true END))"
+            ),
+            Engine::MySql => format!(
+                "({whole} OR CAST({c} AS DECIMAL(65,0)) < {lo} OR CAST({c} AS DECIMAL(65,0)) > {hi})"
+            ),
+            Engine::Sqlite => format!(
+                "({whole} OR CAST(trim({c}) AS INTEGER) < {lo} OR CAST(trim({c}) AS INTEGER) > {hi})"
+            ),
+        };
+        match new {
+            T::Smallint => return Some(bounds("-32768", "32767")),
+            T::Integer => return Some(bounds("-2147483648", "2147483647")),
+            T::Bigint => return Some(whole),
+            _ => {}
+        }
+    }
     match new {
         T::InlineEnum(labels) if text(old) => Some(format!(
             "{c} NOT IN ({})",
@@ -754,8 +829,14 @@ mod tests {
             misfit(Engine::Postgres, &numeric(12, 4), &numeric(10, 2), c).as_deref(),
             Some("(ABS(\"c\") >= 100000000 OR \"c\" <> ROUND(\"c\", 2))")
         );
+        // Text to a whole number: what is not written as one, or is out of range.
+        let to_int = misfit(Engine::Postgres, &ColumnType::Text, &ColumnType::Integer, c).unwrap();
+        assert!(
+            to_int.contains("!~") && to_int.contains("2147483647"),
+            "{to_int}"
+        );
         assert_eq!(
-            misfit(Engine::Postgres, &ColumnType::Text, &ColumnType::Integer, c),
+            misfit(Engine::Postgres, &ColumnType::Text, &ColumnType::Boolean, c),
             None
         );
     }

@@ -198,7 +198,7 @@ pub async fn run(ctx: &mut Context, args: RequestArgs) -> anyhow::Result<()> {
     }
 
     // What applying it would destroy, counted now.
-    let losses = match count_losses(&db, &dialect, &prepared).await {
+    let (losses, misfits) = match count_losses(&db, &dialect, &prepared).await {
         Ok(l) => l,
         Err(e) => {
             db.close().await;
@@ -300,7 +300,15 @@ pub async fn run(ctx: &mut Context, args: RequestArgs) -> anyhow::Result<()> {
     let applying = applying && awaiting.is_none();
     let mut consented = args.allow_destructive;
     if applying && destructive && !args.allow_destructive {
-        let at_stake = if losses.is_empty() {
+        let at_stake = if let (true, Some(n)) = (losses.is_empty(), misfits.filter(|n| *n > 0)) {
+            format!(
+                "{} stored values the new type cannot hold at stake",
+                crate::safety::thousands(n)
+            )
+        } else if losses.is_empty() && misfits == Some(0) {
+            "every stored value fits the new type; it limits what can be stored from now on"
+                .to_string()
+        } else if losses.is_empty() {
             "no rows are stored there now".to_string()
         } else {
             losses
@@ -894,7 +902,7 @@ async fn count_losses(
     db: &crate::connection::Database,
     dialect: &DialectPlugin,
     prepared: &Prepared,
-) -> anyhow::Result<crate::safety::Losses> {
+) -> anyhow::Result<(crate::safety::Losses, Option<u64>)> {
     let mut s = db.session().await?;
     let statements: Vec<String> = prepared.up.iter().map(|st| st.sql.clone()).collect();
     let mut inspector = crate::safety::Inspector {
@@ -903,8 +911,9 @@ async fn count_losses(
         dialect: Some(dialect),
     };
     let losses = crate::safety::assess(&mut inspector, &prepared.plan.slug, &statements).await;
+    let misfits = inspector.type_change_misfits(&prepared.plan.changes).await;
     drop(s);
-    Ok(crate::safety::Losses(losses))
+    Ok((crate::safety::Losses(losses), misfits))
 }
 
 /// What to do with a planned migration, asked at a terminal.

@@ -125,33 +125,64 @@ fn number_after(toks: &[Tok], i: usize) -> Option<String> {
 }
 
 /// A check expression the words describe, if any.
-fn check_expression(ctx: &Ctx, toks: &[Tok], col: &str) -> Option<String> {
+fn check_expression(ctx: &Ctx, toks: &[Tok], table: &Table, col: &str) -> Option<String> {
     let c = sql::ident(ctx.engine, col);
+    // A number, or another column of the table ("net_pay not higher than gross_pay").
+    let number_after = |toks: &[Tok], i: usize| {
+        number_after(toks, i).or_else(|| {
+            toks[i + 1..]
+                .iter()
+                .take(5)
+                .filter_map(Tok::name)
+                .filter(|n| !n.eq_ignore_ascii_case(col))
+                .find_map(|n| ctx.names.column_sure(table, n))
+                .map(|other| sql::ident(ctx.engine, &other.name))
+        })
+    };
     let w = |k: usize| toks.get(k).and_then(Tok::word);
     let negated = |i: usize| {
         (i.saturating_sub(2)..i)
             .any(|k| toks[k].is_any(&["not", "non", "cant", "cannot", "never", "no"]))
     };
+    // "nobody earns more than", "can never go above", "must not exceed": the bound is the other side.
+    let denied = |i: usize| {
+        (i.saturating_sub(3)..i).any(|k| {
+            toks[k].is_any(&[
+                "not", "cant", "cannot", "never", "no", "nobody", "none", "nothing", "mustnt",
+                "shouldnt", "wont",
+            ])
+        })
+    };
+    // Every bound the words give: "at most 1,000,000 and never negative" is both.
+    let mut found: Vec<String> = vec![];
     for (i, t) in toks.iter().enumerate() {
         let Some(word) = t.word() else {
             match t {
                 Tok::Punct('>') if toks.get(i + 1).is_some_and(|t| t.is_punct('=')) => {
-                    return number_after(toks, i + 1).map(|n| format!("{c} >= {n}"));
+                    found.extend(number_after(toks, i + 1).map(|n| format!("{c} >= {n}")));
                 }
                 Tok::Punct('<') if toks.get(i + 1).is_some_and(|t| t.is_punct('=')) => {
-                    return number_after(toks, i + 1).map(|n| format!("{c} <= {n}"));
+                    found.extend(number_after(toks, i + 1).map(|n| format!("{c} <= {n}")));
                 }
-                Tok::Punct('>') => return number_after(toks, i).map(|n| format!("{c} > {n}")),
-                Tok::Punct('<') => return number_after(toks, i).map(|n| format!("{c} < {n}")),
-                _ => continue,
+                Tok::Punct('>')
+                    if !toks.get(i + 1).is_some_and(|t| t.is_punct('='))
+                        && !toks[..i].last().is_some_and(|t| t.is_punct('-')) =>
+                {
+                    found.extend(number_after(toks, i).map(|n| format!("{c} > {n}")))
+                }
+                Tok::Punct('<') if !toks.get(i + 1).is_some_and(|t| t.is_punct('=')) => {
+                    found.extend(number_after(toks, i).map(|n| format!("{c} < {n}")))
+                }
+                _ => {}
             }
+            continue;
         };
         match word {
-            "positive" if negated(i) => return Some(format!("{c} <= 0")),
-            "positive" => return Some(format!("{c} > 0")),
-            "non_negative" | "nonnegative" => return Some(format!("{c} >= 0")),
-            "negative" if negated(i) => return Some(format!("{c} >= 0")),
-            "negative" => return Some(format!("{c} < 0")),
+            "positive" if negated(i) => found.push(format!("{c} <= 0")),
+            "positive" => found.push(format!("{c} > 0")),
+            "non_negative" | "nonnegative" => found.push(format!("{c} >= 0")),
+            "negative" if negated(i) => found.push(format!("{c} >= 0")),
+            "negative" => found.push(format!("{c} < 0")),
             "between" => {
                 let nums: Vec<String> = toks[i + 1..]
                     .iter()
@@ -162,29 +193,45 @@ fn check_expression(ctx: &Ctx, toks: &[Tok], col: &str) -> Option<String> {
                     .take(2)
                     .collect();
                 if nums.len() == 2 {
-                    return Some(format!("{c} BETWEEN {} AND {}", nums[0], nums[1]));
+                    found.push(format!("{c} BETWEEN {} AND {}", nums[0], nums[1]));
+                    break;
                 }
             }
             "least" | "minimum" | "min" => {
-                return number_after(toks, i).map(|n| format!("{c} >= {n}"));
+                found.extend(number_after(toks, i).map(|n| format!("{c} >= {n}")));
             }
             "most" | "maximum" | "max" => {
-                return number_after(toks, i).map(|n| format!("{c} <= {n}"));
+                found.extend(number_after(toks, i).map(|n| format!("{c} <= {n}")));
             }
-            "greater" | "more" | "above" | "over" | "exceeds" => {
+            "greater" | "more" | "above" | "over" | "exceeds" | "exceed" | "higher" | "larger"
+            | "bigger" => {
                 let eq =
                     w(i + 1) == Some("than") && w(i + 2) == Some("or") && w(i + 3) == Some("equal");
-                return number_after(toks, i)
-                    .map(|n| format!("{c} {} {n}", if eq { ">=" } else { ">" }));
+                let op = match (eq, denied(i)) {
+                    (false, false) => ">",
+                    (true, false) => ">=",
+                    (false, true) => "<=",
+                    (true, true) => "<",
+                };
+                found.extend(number_after(toks, i).map(|n| format!("{c} {op} {n}")));
             }
-            "less" | "below" | "under" | "fewer" => {
+            "less" | "below" | "under" | "fewer" | "lower" | "smaller" => {
                 let eq =
                     w(i + 1) == Some("than") && w(i + 2) == Some("or") && w(i + 3) == Some("equal");
-                return number_after(toks, i)
-                    .map(|n| format!("{c} {} {n}", if eq { "<=" } else { "<" }));
+                let op = match (eq, denied(i)) {
+                    (false, false) => "<",
+                    (true, false) => "<=",
+                    (false, true) => ">=",
+                    (true, true) => ">",
+                };
+                found.extend(number_after(toks, i).map(|n| format!("{c} {op} {n}")));
             }
             _ => {}
         }
+    }
+    found.dedup();
+    if !found.is_empty() {
+        return Some(found.join(" AND "));
     }
     // "theme (light/dark)", "status one of a, b, c"
     let open = toks.iter().position(|t| t.is_punct('('));
@@ -458,7 +505,7 @@ pub fn constraint(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
             slug.push("set_default");
         }
     }
-    if let Some(expr) = check_expression(ctx, &toks, &col.name) {
+    if let Some(expr) = check_expression(ctx, &toks, table, &col.name) {
         changes.push(build::add_check(t, &col.name, expr));
         slug.push("check");
     }

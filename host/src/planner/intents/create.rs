@@ -81,7 +81,16 @@ fn table_name(toks: &[Tok]) -> Option<(usize, String)> {
     {
         return Some((after, n.to_string()));
     }
-    let before = at.checked_sub(1)?;
+    let mut before = at.checked_sub(1)?;
+    // "a `post_tags` join table": the kind of table stands between its name and "table".
+    if toks[before].is_any(&[
+        "join", "junction", "link", "linking", "mapping", "bridge", "lookup", "pivot",
+    ]) && before > 0
+        && toks[before - 1].name().is_some_and(|n| n.contains('_'))
+            | matches!(toks[before - 1], Tok::Ident(_))
+    {
+        before -= 1;
+    }
     let n = toks[before].name()?;
     (!KEYWORDS.contains(&n)
         || matches!(toks[before], Tok::Ident(_))

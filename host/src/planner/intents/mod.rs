@@ -265,6 +265,16 @@ pub fn dispatch(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
             "check",
             "nulls",
             "allow",
+            "least",
+            "most",
+            "below",
+            "above",
+            "exceed",
+            "exceeds",
+            "higher",
+            "lower",
+            "never",
+            "zero",
         ])
     {
         return alter::constraint(ctx, toks);

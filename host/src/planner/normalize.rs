@@ -294,7 +294,7 @@ pub fn normalize(
     let clauses = clauses(request, read, toks);
     let clauses = clauses
         .into_iter()
-        .map(|(c, semi)| (cut_reason(c, names), semi))
+        .map(|(c, semi)| (cut_reason(c, names, lenient), semi))
         .collect();
     let picked = pick(clauses, read, names, lenient)?;
     let picked = trim_lead(picked);
@@ -315,6 +315,7 @@ pub fn normalize(
     let toks = pronoun(toks);
     let toks = front(toks);
     let toks = phrases(toks, names);
+    let toks = arrow(toks, names);
     let toks = rewrite(toks, names);
     let toks = terse(toks, names);
     let toks = toks
@@ -647,6 +648,20 @@ fn pick(
             instructs = as_written;
         }
     }
+    // Read leniently: of several instructions, the one given as an order ("add middle_name to
+    // employees") outweighs a wish that tells what for ("i need to store each employee's middle name").
+    if lenient && instructs.iter().filter(|x| **x).count() > 1 {
+        let ordered: Vec<bool> = real
+            .iter()
+            .zip(&instructs)
+            .map(|(c, &i)| {
+                i && verb_first(c).is_some_and(|v| !c[..v].iter().any(|t| t.is_any(&["i", "we", "id"])))
+            })
+            .collect();
+        if ordered.iter().filter(|x| **x).count() == 1 {
+            instructs = ordered;
+        }
+    }
     let told: Vec<bool> = real.iter().map(|c| lenient && story(c)).collect();
     let carries: Vec<bool> = real
         .iter()
@@ -697,7 +712,8 @@ fn pick(
 
 /// Cuts a reason before the instruction inside one clause: "<reason>, so drop x", "the change:
 /// add x", "basically, add x", when the reason names nothing of the schema.
-fn cut_reason(at: Vec<At>, names: &Names) -> Vec<At> {
+fn cut_reason(at: Vec<At>, names: &Names, lenient: bool) -> Vec<At> {
+    let at = if lenient { cut_story_lead(at) } else { at };
     let toks = plain(&at);
     // "<what>: <verb> ..." even when the label is a verb ("the change: add ...").
     let first = verb_first(&toks);
@@ -718,7 +734,52 @@ fn cut_reason(at: Vec<At>, names: &Names) -> Vec<At> {
         return at;
     };
     let named = (0..p).any(|i| !verb(&toks, i) && content(&toks, i, names));
-    if named { at } else { at[p..].to_vec() }
+    if !named {
+        return at[p..].to_vec();
+    }
+    // Read leniently: "loans are almost always looked up by member, so index member_id" is the
+    // instruction, in the table the reason is about when the instruction names none but its
+    // column is that table's.
+    if !lenient {
+        return at;
+    }
+    let rest = &toks[p..];
+    if rest.iter().any(|t| t.name().is_some_and(|n| names.table_sure(n).is_some())) {
+        return at[p..].to_vec();
+    }
+    let Some(table) = toks[..p]
+        .iter()
+        .find_map(|t| t.name().and_then(|n| names.table_sure(n)))
+    else {
+        return at;
+    };
+    if !rest
+        .iter()
+        .any(|t| t.name().is_some_and(|n| names.column_sure(table, n).is_some()))
+    {
+        return at;
+    }
+    let mut out = at[p..].to_vec();
+    out.push((Tok::Word("in".into()), None));
+    out.push((Tok::Word(table.name.name.clone()), None));
+    out
+}
+
+/// Read leniently: a first part of a clause, up to a comma or a dash, that only tells the story
+/// ("we sell in bulk now, order_items.quantity should be a bigint") is set aside.
+fn cut_story_lead(at: Vec<At>) -> Vec<At> {
+    let toks = plain(&at);
+    let Some(p) = toks
+        .iter()
+        .position(|t| t.is_punct(',') || t.is_punct('-'))
+    else {
+        return at;
+    };
+    if p + 1 < toks.len() && story(&toks[..p]) {
+        at[p + 1..].to_vec()
+    } else {
+        at
+    }
 }
 
 /// Cuts wrapper words before the instruction verb ("yo can u add ...", "basically, add ...").
@@ -1105,6 +1166,56 @@ fn phrases(toks: Vec<Tok>, names: &Names) -> Vec<Tok> {
                 }
             }
         }
+        // "when an employee is deleted their payslips should go too", "if a branch gets deleted
+        // just set the book's branch to null": the foreign key's action on delete.
+        if t.is_any(&["when", "if", "whenever", "once"]) {
+            let end = (i + 1..toks.len())
+                .find(|&k| matches!(toks[k], Tok::Punct(',' | ';' | '(') | Tok::Break))
+                .map(|k| {
+                    // "when X is deleted, delete its Y": the consequence after the comma belongs.
+                    let next = (k + 1..toks.len())
+                        .find(|&j| matches!(toks[j], Tok::Punct(';' | '(') | Tok::Break))
+                        .unwrap_or(toks.len());
+                    if toks[k].is_punct(',') && !(k + 1..next).any(|j| verb(&toks, j) && !toks[j].is_any(&["delete", "remove", "set", "make"])) {
+                        next
+                    } else {
+                        k
+                    }
+                })
+                .unwrap_or(toks.len());
+            let span = &toks[i + 1..end];
+            let deleted = span
+                .iter()
+                .position(|t| t.is_any(&["deleted", "removed", "dropped", "erased"]));
+            if let Some(d) = deleted
+                && d <= 5
+            {
+                let after = &span[d + 1..];
+                let action: Option<&[&str]> = if after.iter().any(|t| t.is_any(&["null", "nulls", "empty"])) {
+                    Some(&["set", "null"])
+                } else if after.iter().any(|t| {
+                    t.is_any(&["delete", "deleted", "go", "goes", "gone", "removed", "disappear", "cascade", "too", "also", "well"])
+                }) {
+                    Some(&["cascade"])
+                } else if after.iter().any(|t| {
+                    t.is_any(&["block", "blocked", "prevent", "prevented", "refuse", "refused", "fail", "restrict", "stop"])
+                }) {
+                    Some(&["restrict"])
+                } else {
+                    None
+                };
+                if let Some(action) = action {
+                    while out.last().is_some_and(|p| p.is_punct(',')) {
+                        out.pop();
+                    }
+                    out.push(word("on"));
+                    out.push(word("delete"));
+                    out.extend(action.iter().map(|w| word(w)));
+                    i = end;
+                    continue;
+                }
+            }
+        }
         // "unique across employees": unique in that table.
         if t.is("across") && out.last().is_some_and(|p| p.is("unique")) {
             out.push(word("in"));
@@ -1128,6 +1239,89 @@ fn phrases(toks: Vec<Tok>, names: &Names) -> Vec<Tok> {
         i += 1;
     }
     out
+}
+
+/// An arrow from a column, with no verb: "tasks.assignee_id -> people(id)" (a reference),
+/// "projects.key_code -> unique" (an option), "employees: hire_date → started_on" (a rename; the
+/// plain "t.c -> new" is read by the rename parser itself).
+fn arrow(toks: Vec<Tok>, names: &Names) -> Vec<Tok> {
+    let word = |w: &str| Tok::Word(w.into());
+    // "on delete set null" names an action, no instruction.
+    let action = |i: usize| {
+        (i >= 1 && toks[i - 1].is("on") && toks[i].is("delete"))
+            || (i >= 2 && toks[i - 2].is("on") && toks[i - 1].is("delete"))
+    };
+    if (0..toks.len()).any(|i| verb(&toks, i) && !action(i)) {
+        return toks;
+    }
+    let Some(k) = toks.iter().position(|t| t.is_punct('>')) else {
+        return toks;
+    };
+    // The column: "t.c" or "t: c".
+    let mut from: Vec<Tok> = toks[..k]
+        .iter()
+        .filter(|t| !t.is_punct('-') && !t.is_punct('='))
+        .cloned()
+        .collect();
+    if from.len() == 3 && from[1].is_punct(':') {
+        from[1] = Tok::Punct('.');
+    }
+    if !(from.len() == 3 && from[1].is_punct('.') && from[0].name().is_some() && from[2].name().is_some()) {
+        return toks;
+    }
+    let to: Vec<Tok> = toks[k + 1..]
+        .iter()
+        .filter(|t| !t.is_any(&["pls", "please", "plz"]))
+        .cloned()
+        .collect();
+    let Some(first) = to.first() else {
+        return toks;
+    };
+    // "-> unique", "-> required", "-> not null"
+    if first.is_any(&["unique", "required", "optional", "nullable", "indexed", "mandatory"])
+        || (first.is("not") && to.get(1).is_some_and(|t| t.is("null")))
+    {
+        let mut out = vec![word("make")];
+        out.extend(from);
+        out.extend(to);
+        return out;
+    }
+    // "-> people(id)", "-> branches.id (fk)", "-> teams"
+    if let Some(target) = first.name().filter(|n| names.table_sure(n).is_some()) {
+        let mut rest = 1;
+        if to.get(1).is_some_and(|t| t.is_punct('(')) && to.get(3).is_some_and(|t| t.is_punct(')')) {
+            rest = 4;
+        } else if to.get(1).is_some_and(|t| t.is_punct('.')) && to.get(2).is_some_and(|t| t.name().is_some()) {
+            rest = 3;
+        }
+        let tail: Vec<&Tok> = to[rest..]
+            .iter()
+            .filter(|t| !t.is_punct('(') && !t.is_punct(')'))
+            .collect();
+        let key_word = |t: &Tok| t.is_any(&["fk", "foreign", "key", "reference", "references"]);
+        let action_word = |t: &Tok| {
+            t.is_any(&["on", "delete", "cascade", "set", "null", "restrict", "no", "action"])
+        };
+        if tail.iter().all(|t| key_word(t) || action_word(t)) {
+            let mut out = vec![word("add"), word("foreign"), word("key"), word("on")];
+            out.extend(from);
+            out.push(word("references"));
+            out.push(Tok::Word(target.to_string()));
+            if rest > 1 {
+                out.extend(to[1..rest].iter().cloned());
+            }
+            out.extend(tail.into_iter().filter(|t| action_word(t)).cloned());
+            return out;
+        }
+    }
+    // "t: c -> new_name"
+    if to.len() == 1 && first.name().is_some() && toks[..k].iter().any(|t| t.is_punct(':')) {
+        let mut out = from;
+        out.push(Tok::Punct('>'));
+        out.push(first.clone());
+        return out;
+    }
+    toks
 }
 
 /// Terse structural forms read as the canonical words.

@@ -153,6 +153,7 @@ const ORDINALS: &str = "first last next previous second third";
 
 const DETERMINERS: &str = "\
     a an the this that these those some any each every all both either neither such own other \
+    actual proper real genuine \
     another same certain various much many few several lot lots bit little enough whatever \
     whichever something anything everything nothing thing things stuff way ways kind sort part one \
     ones too very really quite rather pretty even still yet already again ever here there";
@@ -335,7 +336,7 @@ fn is_vocabulary(word: &str) -> bool {
     forms(word).iter().any(|f| v.contains(f.as_str()))
 }
 
-fn is_stopword(word: &str) -> bool {
+pub(crate) fn is_stopword(word: &str) -> bool {
     let s = stopwords();
     forms(word).iter().any(|f| s.contains(f.as_str()))
 }

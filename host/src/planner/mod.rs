@@ -76,28 +76,50 @@ fn plan_request(
     let mut toks = read.clone();
     keywords::correct(&mut toks, &ctx.names);
     keywords::quoted_names(&mut toks);
-    let (read, toks, planned) = normalize::run(request, read, toks, &ctx.names, |t| {
-        compound::plan(schema, engine, &ctx, t)
-    });
-    if let Some(refusal) = ctx.names.over_budget() {
-        return (None, Err(refusal));
+    // As written first; when that is not understood (no plan, or a plan that leaves words
+    // unexplained), once more leniently, setting aside what only tells the story. Only a request
+    // that failed is read the second way, so it never changes a plan that was understood.
+    let mut first: Option<(Reading, Result<Plan, Refusal>)> = None;
+    for lenient in [false, true] {
+        let (kept_read, kept_toks, planned) = normalize::run(
+            request,
+            read.clone(),
+            toks.clone(),
+            &ctx.names,
+            lenient,
+            |t| compound::plan(schema, engine, &ctx, t),
+        );
+        if let Some(refusal) = ctx.names.over_budget() {
+            // The second reading spent what was left: the first one's answer stands.
+            if let Some((reading, planned)) = first {
+                return (Some(reading), planned);
+            }
+            return (None, Err(refusal));
+        }
+        let planned = planned.and_then(|plan| {
+            limits::check(&plan.changes, schema, engine)?;
+            Ok(plan)
+        });
+        let reading = account::read(
+            request,
+            &kept_read,
+            &kept_toks,
+            &ctx.names,
+            schema,
+            planned.as_ref().ok(),
+            engine,
+        );
+        let planned = planned.and_then(|plan| match account::check(&reading) {
+            Some(refusal) => Err(refusal),
+            None => Ok(plan),
+        });
+        if planned.is_ok() {
+            return (Some(reading), planned);
+        }
+        if first.is_none() {
+            first = Some((reading, planned));
+        }
     }
-    let planned = planned.and_then(|plan| {
-        limits::check(&plan.changes, schema, engine)?;
-        Ok(plan)
-    });
-    let reading = account::read(
-        request,
-        &read,
-        &toks,
-        &ctx.names,
-        schema,
-        planned.as_ref().ok(),
-        engine,
-    );
-    let planned = planned.and_then(|plan| match account::check(&reading) {
-        Some(refusal) => Err(refusal),
-        None => Ok(plan),
-    });
+    let (reading, planned) = first.expect("the first reading is kept");
     (Some(reading), planned)
 }

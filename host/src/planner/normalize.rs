@@ -249,25 +249,14 @@ pub fn run(
     read: Vec<Tok>,
     toks: Vec<Tok>,
     names: &Names,
+    lenient: bool,
     dispatch: impl Fn(Vec<Tok>) -> Result<Plan, Refusal>,
 ) -> (Vec<Tok>, Vec<Tok>, Result<Plan, Refusal>) {
-    let (normal, kept) = match normalize(request, &read, &toks, names, false) {
+    let (normal, kept) = match normalize(request, &read, &toks, names, lenient) {
         Ok(x) => x,
         Err(r) => return (read, toks, Err(r)),
     };
-    let mut planned = dispatch(normal.clone());
-    let mut kept = kept;
-    // Not understood as written: read again with the clauses that only tell the story set aside
-    // ("we filter by date constantly", "HR already had two people with the same number"). Only a
-    // request that failed is read this way, so it never changes a plan that was understood.
-    if planned.is_err()
-        && let Ok((lenient, lenient_kept)) = normalize(request, &read, &toks, names, true)
-        && lenient != normal
-        && let Ok(plan) = dispatch(lenient)
-    {
-        planned = Ok(plan);
-        kept = lenient_kept;
-    }
+    let planned = dispatch(normal);
     if kept.len() != read.len() || kept.len() != toks.len() {
         return (read, toks, planned);
     }
@@ -315,6 +304,7 @@ pub fn normalize(
     let toks = pronoun(toks);
     let toks = front(toks);
     let toks = phrases(toks, names);
+    let toks = trailing_options(toks, names);
     let toks = arrow(toks, names);
     let toks = rewrite(toks, names);
     let toks = terse(toks, names);
@@ -648,6 +638,7 @@ fn pick(
             instructs = as_written;
         }
     }
+    let mut wished: Vec<bool> = vec![];
     // Read leniently: of several instructions, the one given as an order ("add middle_name to
     // employees") outweighs a wish that tells what for ("i need to store each employee's middle name").
     if lenient && instructs.iter().filter(|x| **x).count() > 1 {
@@ -655,14 +646,24 @@ fn pick(
             .iter()
             .zip(&instructs)
             .map(|(c, &i)| {
-                i && verb_first(c).is_some_and(|v| !c[..v].iter().any(|t| t.is_any(&["i", "we", "id"])))
+                i && verb_first(c)
+                    .is_some_and(|v| !c[..v].iter().any(|t| t.is_any(&["i", "we", "id"])))
             })
             .collect();
         if ordered.iter().filter(|x| **x).count() == 1 {
+            wished = instructs
+                .iter()
+                .zip(&ordered)
+                .map(|(i, o)| *i && !o)
+                .collect();
             instructs = ordered;
         }
     }
-    let told: Vec<bool> = real.iter().map(|c| lenient && story(c)).collect();
+    let told: Vec<bool> = real
+        .iter()
+        .enumerate()
+        .map(|(k, c)| lenient && (story(c) || wished.get(k).copied().unwrap_or(false)))
+        .collect();
     let carries: Vec<bool> = real
         .iter()
         .zip(&told)
@@ -744,7 +745,10 @@ fn cut_reason(at: Vec<At>, names: &Names, lenient: bool) -> Vec<At> {
         return at;
     }
     let rest = &toks[p..];
-    if rest.iter().any(|t| t.name().is_some_and(|n| names.table_sure(n).is_some())) {
+    if rest
+        .iter()
+        .any(|t| t.name().is_some_and(|n| names.table_sure(n).is_some()))
+    {
         return at[p..].to_vec();
     }
     let Some(table) = toks[..p]
@@ -753,10 +757,10 @@ fn cut_reason(at: Vec<At>, names: &Names, lenient: bool) -> Vec<At> {
     else {
         return at;
     };
-    if !rest
-        .iter()
-        .any(|t| t.name().is_some_and(|n| names.column_sure(table, n).is_some()))
-    {
+    if !rest.iter().any(|t| {
+        t.name()
+            .is_some_and(|n| names.column_sure(table, n).is_some())
+    }) {
         return at;
     }
     let mut out = at[p..].to_vec();
@@ -769,10 +773,7 @@ fn cut_reason(at: Vec<At>, names: &Names, lenient: bool) -> Vec<At> {
 /// ("we sell in bulk now, order_items.quantity should be a bigint") is set aside.
 fn cut_story_lead(at: Vec<At>) -> Vec<At> {
     let toks = plain(&at);
-    let Some(p) = toks
-        .iter()
-        .position(|t| t.is_punct(',') || t.is_punct('-'))
-    else {
+    let Some(p) = toks.iter().position(|t| t.is_punct(',') || t.is_punct('-')) else {
         return at;
     };
     if p + 1 < toks.len() && story(&toks[..p]) {
@@ -819,6 +820,31 @@ fn trim_tail(at: Vec<At>, names: &Names, lenient: bool) -> Vec<At> {
             .last()
             .is_some_and(|(t, _)| t.is_punct(',') || t.is_punct('-'))
         {
+            head.pop();
+        }
+        return head;
+    }
+    // Read leniently: a purpose after the table ("..., for the UI settings blob the frontend sends
+    // us") goes even when it mentions a type word in passing.
+    if lenient
+        && let Some(p) = (v + 2..toks.len()).find(|&p| {
+            toks[p].is_any(&["for", "because", "since", "so"])
+                && toks[..p]
+                    .iter()
+                    .any(|t| t.name().is_some_and(|n| names.table_sure(n).is_some()))
+                && !toks[p + 1..].iter().any(|t| {
+                    matches!(t, Tok::Num(_) | Tok::Str(_) | Tok::Ident(_))
+                        || t.is_any(keywords::OPTIONS)
+                        || t.is_any(&[
+                            "null", "not", "unique", "default", "index", "each", "every", "all",
+                        ])
+                        || t.name()
+                            .is_some_and(|n| n.contains('_') || names_schema(n, names))
+                })
+        })
+    {
+        let mut head = at[..p].to_vec();
+        while head.last().is_some_and(|(t, _)| t.is_punct(',')) {
             head.pop();
         }
         return head;
@@ -1176,7 +1202,11 @@ fn phrases(toks: Vec<Tok>, names: &Names) -> Vec<Tok> {
                     let next = (k + 1..toks.len())
                         .find(|&j| matches!(toks[j], Tok::Punct(';' | '(') | Tok::Break))
                         .unwrap_or(toks.len());
-                    if toks[k].is_punct(',') && !(k + 1..next).any(|j| verb(&toks, j) && !toks[j].is_any(&["delete", "remove", "set", "make"])) {
+                    if toks[k].is_punct(',')
+                        && !(k + 1..next).any(|j| {
+                            verb(&toks, j) && !toks[j].is_any(&["delete", "remove", "set", "make"])
+                        })
+                    {
                         next
                     } else {
                         k
@@ -1191,19 +1221,42 @@ fn phrases(toks: Vec<Tok>, names: &Names) -> Vec<Tok> {
                 && d <= 5
             {
                 let after = &span[d + 1..];
-                let action: Option<&[&str]> = if after.iter().any(|t| t.is_any(&["null", "nulls", "empty"])) {
-                    Some(&["set", "null"])
-                } else if after.iter().any(|t| {
-                    t.is_any(&["delete", "deleted", "go", "goes", "gone", "removed", "disappear", "cascade", "too", "also", "well"])
-                }) {
-                    Some(&["cascade"])
-                } else if after.iter().any(|t| {
-                    t.is_any(&["block", "blocked", "prevent", "prevented", "refuse", "refused", "fail", "restrict", "stop"])
-                }) {
-                    Some(&["restrict"])
-                } else {
-                    None
-                };
+                let action: Option<&[&str]> =
+                    if after.iter().any(|t| t.is_any(&["null", "nulls", "empty"])) {
+                        Some(&["set", "null"])
+                    } else if after.iter().any(|t| {
+                        t.is_any(&[
+                            "delete",
+                            "deleted",
+                            "go",
+                            "goes",
+                            "gone",
+                            "removed",
+                            "disappear",
+                            "cascade",
+                            "too",
+                            "also",
+                            "well",
+                        ])
+                    }) {
+                        Some(&["cascade"])
+                    } else if after.iter().any(|t| {
+                        t.is_any(&[
+                            "block",
+                            "blocked",
+                            "prevent",
+                            "prevented",
+                            "refuse",
+                            "refused",
+                            "fail",
+                            "restrict",
+                            "stop",
+                        ])
+                    }) {
+                        Some(&["restrict"])
+                    } else {
+                        None
+                    };
                 if let Some(action) = action {
                     while out.last().is_some_and(|p| p.is_punct(',')) {
                         out.pop();
@@ -1214,6 +1267,73 @@ fn phrases(toks: Vec<Tok>, names: &Names) -> Vec<Tok> {
                     i = end;
                     continue;
                 }
+            }
+        }
+        // "..., it can only be one of: a, b", "... . they must be unique": the pronoun is the subject
+        // already named; what follows is said of it.
+        if out.last().is_some_and(|p| p.is_punct(',')) && t.is_any(&["it", "they", "its"]) {
+            let mut k = i + 1;
+            while toks.get(k).is_some_and(|t| {
+                t.is_any(&[
+                    "can", "must", "should", "will", "may", "has", "have", "to", "only", "always",
+                    "be", "is", "are",
+                ])
+            }) {
+                k += 1;
+            }
+            if k > i + 1
+                && toks
+                    .get(k)
+                    .is_some_and(|t| t.is("one") || t.is_any(keywords::OPTIONS))
+            {
+                i = k;
+                continue;
+            }
+        }
+        // "t.c is a varchar(4) but it should be an integer", "c is stored as text but ...": what the
+        // column is now only leads up to what it should be.
+        if t.is_any(&["is", "was", "holds", "has", "contains"])
+            && i > 0
+            && out.iter().all(|p| p.name().is_some() || p.is_punct('.'))
+            && !out.is_empty()
+            && let Some(b) = (i + 1..toks.len()).find(|&k| toks[k].is("but"))
+            && !toks[i + 1..b]
+                .iter()
+                .any(|t| matches!(t, Tok::Str(_) | Tok::Ident(_)))
+        {
+            let subject = out.clone();
+            let rest = &toks[b + 1..];
+            let mut k = 0;
+            // "but its always digits. convert to int": a second description before the instruction.
+            if rest.first().is_some_and(|t| t.is_any(&["its", "theyre"])) {
+                k = rest
+                    .iter()
+                    .position(|t| t.is_punct(','))
+                    .map_or(rest.len(), |p| p + 1);
+            }
+            let rest = &rest[k..];
+            if rest.iter().any(|t| t.is_any(&["it", "they", "them"])) {
+                out.clear();
+                for r in rest {
+                    if r.is_any(&["it", "they", "them"]) {
+                        out.extend(subject.iter().cloned());
+                    } else {
+                        out.push(r.clone());
+                    }
+                }
+                i = toks.len();
+                continue;
+            }
+            if rest
+                .first()
+                .and_then(Tok::word)
+                .is_some_and(intents::is_verb)
+            {
+                out.clear();
+                out.extend(rest.iter().cloned());
+                out.extend(subject);
+                i = toks.len();
+                continue;
             }
         }
         // "unique across employees": unique in that table.
@@ -1238,6 +1358,62 @@ fn phrases(toks: Vec<Tok>, names: &Names) -> Vec<Tok> {
         out.push(t.clone());
         i += 1;
     }
+    out
+}
+
+/// "add approved_at to time_off_requests, date + time", "add 'archived_at' to projects, timestamp,
+/// nullable": the type and options after the table are the one new column's.
+fn trailing_options(toks: Vec<Tok>, names: &Names) -> Vec<Tok> {
+    if !toks.first().is_some_and(|t| t.is("add")) {
+        return toks;
+    }
+    let Some(to) = toks.iter().position(|t| t.is_any(&["to", "in", "on"])) else {
+        return toks;
+    };
+    let table_end = to + 2;
+    if !toks
+        .get(to + 1)
+        .and_then(Tok::name)
+        .is_some_and(|n| names.table_sure(n).is_some())
+        || !toks.get(table_end).is_some_and(|t| t.is_punct(','))
+        || toks[1..to].iter().any(|t| t.is_punct(',') || t.is("and"))
+    {
+        return toks;
+    }
+    let tail = &toks[table_end + 1..];
+    let option = |t: &Tok| match t {
+        Tok::Num(_) | Tok::Str(_) => true,
+        Tok::Punct(c) => matches!(c, ',' | '(' | ')' | '+'),
+        Tok::Word(w) => {
+            super::types::parse(std::slice::from_ref(t), 0, Engine::Sqlite).is_some()
+                || keywords::OPTIONS.contains(&w.as_str())
+                || matches!(
+                    w.as_str(),
+                    "not"
+                        | "null"
+                        | "nullable"
+                        | "unique"
+                        | "default"
+                        | "and"
+                        | "true"
+                        | "false"
+                        | "now"
+                        | "current"
+                        | "time"
+                        | "date"
+                        | "zero"
+                        | "optional"
+                        | "required"
+                )
+        }
+        _ => false,
+    };
+    if tail.is_empty() || !tail.iter().all(option) {
+        return toks;
+    }
+    let mut out = toks[..to].to_vec();
+    out.extend(tail.iter().filter(|t| !t.is_punct(',')).cloned());
+    out.extend(toks[to..table_end].iter().cloned());
     out
 }
 
@@ -1266,7 +1442,11 @@ fn arrow(toks: Vec<Tok>, names: &Names) -> Vec<Tok> {
     if from.len() == 3 && from[1].is_punct(':') {
         from[1] = Tok::Punct('.');
     }
-    if !(from.len() == 3 && from[1].is_punct('.') && from[0].name().is_some() && from[2].name().is_some()) {
+    if !(from.len() == 3
+        && from[1].is_punct('.')
+        && from[0].name().is_some()
+        && from[2].name().is_some())
+    {
         return toks;
     }
     let to: Vec<Tok> = toks[k + 1..]
@@ -1278,8 +1458,14 @@ fn arrow(toks: Vec<Tok>, names: &Names) -> Vec<Tok> {
         return toks;
     };
     // "-> unique", "-> required", "-> not null"
-    if first.is_any(&["unique", "required", "optional", "nullable", "indexed", "mandatory"])
-        || (first.is("not") && to.get(1).is_some_and(|t| t.is("null")))
+    if first.is_any(&[
+        "unique",
+        "required",
+        "optional",
+        "nullable",
+        "indexed",
+        "mandatory",
+    ]) || (first.is("not") && to.get(1).is_some_and(|t| t.is("null")))
     {
         let mut out = vec![word("make")];
         out.extend(from);
@@ -1289,9 +1475,12 @@ fn arrow(toks: Vec<Tok>, names: &Names) -> Vec<Tok> {
     // "-> people(id)", "-> branches.id (fk)", "-> teams"
     if let Some(target) = first.name().filter(|n| names.table_sure(n).is_some()) {
         let mut rest = 1;
-        if to.get(1).is_some_and(|t| t.is_punct('(')) && to.get(3).is_some_and(|t| t.is_punct(')')) {
+        if to.get(1).is_some_and(|t| t.is_punct('(')) && to.get(3).is_some_and(|t| t.is_punct(')'))
+        {
             rest = 4;
-        } else if to.get(1).is_some_and(|t| t.is_punct('.')) && to.get(2).is_some_and(|t| t.name().is_some()) {
+        } else if to.get(1).is_some_and(|t| t.is_punct('.'))
+            && to.get(2).is_some_and(|t| t.name().is_some())
+        {
             rest = 3;
         }
         let tail: Vec<&Tok> = to[rest..]
@@ -1300,7 +1489,9 @@ fn arrow(toks: Vec<Tok>, names: &Names) -> Vec<Tok> {
             .collect();
         let key_word = |t: &Tok| t.is_any(&["fk", "foreign", "key", "reference", "references"]);
         let action_word = |t: &Tok| {
-            t.is_any(&["on", "delete", "cascade", "set", "null", "restrict", "no", "action"])
+            t.is_any(&[
+                "on", "delete", "cascade", "set", "null", "restrict", "no", "action",
+            ])
         };
         if tail.iter().all(|t| key_word(t) || action_word(t)) {
             let mut out = vec![word("add"), word("foreign"), word("key"), word("on")];

@@ -54,9 +54,11 @@ pub(super) fn target<'a>(
         }
         None => None,
     };
+    // Words of the sentence's grammar ("we", "two", "nobody") name no column unless the schema has one.
     let words: Vec<String> = candidates(toks, false, ctx.engine)
         .into_iter()
         .filter(|w| !skip.contains(w))
+        .filter(|w| !crate::planner::account::is_stopword(w) || ctx.names.any_table_has_column(w))
         .collect();
     // "order_items quantity should be at least 1", "customers' email must be unique"
     let table = table.or_else(|| {

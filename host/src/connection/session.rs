@@ -318,6 +318,8 @@ fn mysql_value(row: &sqlx::mysql::MySqlRow, i: usize) -> Result<SqlValue, String
         }
         "FLOAT" => SqlValue::Float(row.try_get::<f32, _>(i).map_err(e)?.into()),
         "DOUBLE" => SqlValue::Float(row.try_get(i).map_err(e)?),
+        // Exact: the digits as the server sends them (`SUM` of integers is a DECIMAL too).
+        "DECIMAL" | "NEWDECIMAL" => SqlValue::Text(row.try_get_unchecked(i).map_err(e)?),
         // As the server prints it (`2026-12-06 20:06:22.65`; `SHOW CREATE TRIGGER` has one).
         "DATETIME" if row.try_get::<chrono::NaiveDateTime, _>(i).is_ok() => SqlValue::Text(
             row.try_get::<chrono::NaiveDateTime, _>(i)

@@ -1336,6 +1336,141 @@ fn phrases(toks: Vec<Tok>, names: &Names) -> Vec<Tok> {
                 continue;
             }
         }
+        // A reference in other words: "with a FK to authors", "as a foreign key to teams", "pointing
+        // at teams", "that points to users", "referencing people", "refers to orders".
+        {
+            let mut k = i;
+            if t.is_any(&["that", "which"])
+                && w(1).is_some_and(|x| {
+                    matches!(
+                        x,
+                        "points" | "point" | "refers" | "refer" | "references" | "reference"
+                    )
+                })
+            {
+                k += 1;
+            }
+            let at = |j: usize| toks.get(j).and_then(Tok::word);
+            let mut target = None;
+            if toks[k].is_any(&["with", "as"]) {
+                let mut j = k + 1;
+                while at(j).is_some_and(|x| matches!(x, "a" | "an" | "the" | "proper")) {
+                    j += 1;
+                }
+                if at(j) == Some("fk") || (at(j) == Some("foreign") && at(j + 1) == Some("key")) {
+                    j += if at(j) == Some("fk") { 1 } else { 2 };
+                    if at(j).is_some_and(|x| {
+                        matches!(
+                            x,
+                            "to" | "on" | "into" | "referencing" | "references" | "towards"
+                        )
+                    }) {
+                        target = Some(j + 1);
+                    }
+                }
+            } else if toks[k].is_any(&["pointing", "points", "point", "linked", "refers", "refer"])
+                && at(k + 1).is_some_and(|x| matches!(x, "at" | "to" | "towards"))
+            {
+                target = Some(k + 2);
+            } else if toks[k].is("referencing") {
+                target = Some(k + 1);
+            }
+            if let Some(j) = target
+                && let Some(n) = toks.get(j).and_then(Tok::name)
+                && names.table_sure(n).is_some()
+            {
+                out.push(word("references"));
+                out.push(toks[j].clone());
+                i = j + 1;
+                continue;
+            }
+        }
+        // "milestones belong to a project (project_id)", "each order belongs to a customer via
+        // customer_id": a foreign key from the column that holds the other row's id.
+        if t.is_any(&["belong", "belongs"])
+            && w(1) == Some("to")
+            && let Some(owner) = out
+                .iter()
+                .rev()
+                .find_map(|p| p.name().and_then(|n| names.table_sure(n)))
+        {
+            let mut j = i + 2;
+            while toks
+                .get(j)
+                .is_some_and(|t| t.is_any(&["a", "an", "the", "one", "exactly", "single"]))
+            {
+                j += 1;
+            }
+            if let Some(target) = toks
+                .get(j)
+                .and_then(Tok::name)
+                .and_then(|n| names.table_sure(n))
+            {
+                j += 1;
+                let mut col: Option<String> = None;
+                let mut k = j;
+                if toks.get(k).is_some_and(|t| t.is_punct('(')) {
+                    k += 1;
+                }
+                if toks
+                    .get(k)
+                    .is_some_and(|t| t.is_any(&["via", "through", "using", "by"]))
+                {
+                    k += 1;
+                }
+                if let Some(n) = toks.get(k).and_then(Tok::name)
+                    && names.column_sure(owner, n).is_some()
+                {
+                    col = Some(n.to_string());
+                    j = k + 1;
+                    if toks.get(j).is_some_and(|t| t.is_punct(')')) {
+                        j += 1;
+                    }
+                }
+                let col = col.or_else(|| {
+                    let guess = format!("{}_id", super::resolve::singular(&target.name.name));
+                    names.column_sure(owner, &guess).map(|c| c.name.clone())
+                });
+                if let Some(col) = col {
+                    out.clear();
+                    out.extend([
+                        word("add"),
+                        word("foreign"),
+                        word("key"),
+                        word("on"),
+                        Tok::Word(owner.name.name.clone()),
+                        Tok::Punct('.'),
+                        Tok::Word(col),
+                        word("references"),
+                        Tok::Word(target.name.name.clone()),
+                    ]);
+                    // ", add the fk with on delete cascade": the same key, said again.
+                    let mut rest = j;
+                    while toks.get(rest).is_some_and(|t| {
+                        t.is_punct(',')
+                            || t.is_any(&[
+                                "add",
+                                "create",
+                                "make",
+                                "the",
+                                "a",
+                                "an",
+                                "fk",
+                                "foreign",
+                                "key",
+                                "constraint",
+                                "with",
+                                "and",
+                                "so",
+                            ])
+                    }) {
+                        rest += 1;
+                    }
+                    i = rest;
+                    continue;
+                }
+            }
+        }
         // "unique across employees": unique in that table.
         if t.is("across") && out.last().is_some_and(|p| p.is("unique")) {
             out.push(word("in"));

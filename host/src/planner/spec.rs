@@ -269,7 +269,39 @@ fn parse_with(toks: &[Tok], engine: Engine, options: bool) -> Spec {
                 s.foreign_key = true;
                 i += 1;
             }
-            "fk" => s.foreign_key = true,
+            // "fk", "fk tasks", "foreign keys" (of a list: "both foreign keys")
+            "fk" | "fks" => {
+                s.foreign_key = true;
+                if s.references.is_none()
+                    && let Some(n) = toks.get(i + 1).and_then(Tok::name)
+                    && !FILLER.contains(&n)
+                    && !matches!(
+                        n,
+                        "to" | "on" | "references" | "referencing" | "cascade" | "and"
+                    )
+                {
+                    s.references = Some(n.to_string());
+                    i += 1;
+                }
+            }
+            "foreign" if w(i + 1) == Some("keys") => {
+                s.foreign_key = true;
+                i += 1;
+            }
+            "pk" => s.primary_key = true,
+            "reqd" | "req" => s.not_null = Some(true),
+            // "cascade delete", "delete cascade", "cascading deletes"
+            "cascade" | "cascading"
+                if w(i + 1).is_some_and(|x| matches!(x, "delete" | "deletes" | "on"))
+                    || i.checked_sub(1).and_then(|k| toks[k].word()) == Some("delete") =>
+            {
+                s.on_delete = Some(crate::model::FkAction::Cascade);
+                s.foreign_key = true;
+                if w(i + 1).is_some_and(|x| matches!(x, "delete" | "deletes")) {
+                    i += 1;
+                }
+            }
+            "delete" if w(i + 1) == Some("cascade") => {}
             "references" | "referencing" | "reference" | "pointing" | "linked" | "link" | "to"
             | "points" => {
                 let mut k = i + 1;

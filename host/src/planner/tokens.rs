@@ -55,7 +55,7 @@ impl Tok {
 
     /// A list separator: a comma, a bullet, or the word `and`.
     pub fn is_separator(&self) -> bool {
-        matches!(self, Tok::Break | Tok::Punct(',')) || self.is("and")
+        matches!(self, Tok::Break | Tok::Punct(',')) || self.is("and") || self.is("plus")
     }
 }
 

@@ -343,8 +343,27 @@ fn restate(ctx: &Ctx, toks: &[Tok], v: &str) -> Option<Vec<Tok>> {
     }
     let add = Tok::Word("add".into());
     let to = Tok::Word("to".into());
-    // "<table> need(s) / should have / must have <columns>"
-    if let Some(table) = toks[0].name().and_then(|n| ctx.names.table_sure(n)) {
+    // "<table> need(s) / should have / must have <columns>", also after a determiner ("our posts
+    // need ...") and with the noun ("the branches table needs ...").
+    let mut s0 = 0;
+    while toks.get(s0).is_some_and(|t| {
+        t.is_any(&[
+            "our", "the", "my", "all", "every", "each", "a", "an", "your",
+        ]) || (t.is_any(super::normalize::LEAD)
+            && !t.name().is_some_and(|n| ctx.names.table_sure(n).is_some()))
+    }) {
+        s0 += 1;
+    }
+    let noun = usize::from(
+        toks.get(s0 + 1)
+            .is_some_and(|t| t.is_any(&["table", "tables"])),
+    );
+    if let Some(table) = toks
+        .get(s0)
+        .and_then(Tok::name)
+        .and_then(|n| ctx.names.table_sure(n))
+    {
+        let toks = &toks[s0 + noun..];
         let rest_at = match (
             toks.get(1).and_then(Tok::word),
             toks.get(2).and_then(Tok::word),

@@ -616,6 +616,12 @@ pub fn read(
     for (i, t) in raw.iter().enumerate() {
         let word = match t {
             Tok::Punct(_) | Tok::Break => continue,
+            // A value the pre-pass set aside (an example: "(like 4.37)") is part of an explanation.
+            Tok::Num(n) | Tok::Str(n) if kept[i].is_none() => Word {
+                text: n.clone(),
+                slot: Slot::Filler,
+                detail: None,
+            },
             Tok::Num(n) => {
                 let used = plan.is_none() || facts.uses_number(n) || thousands(&raw, i, &facts);
                 Word {

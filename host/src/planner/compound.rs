@@ -97,6 +97,9 @@ pub fn split(toks: &[Tok]) -> Vec<Vec<Tok>> {
                 && starts_table(&p)
                 && let Some(v) = &verb
             {
+                if !p.iter().take(4).any(|t| t.is("table")) {
+                    p.insert(0, Tok::Word("table".into()));
+                }
                 p.insert(0, v.clone());
             }
             p
@@ -145,7 +148,10 @@ fn starts_table(rest: &[Tok]) -> bool {
         i += 1;
     }
     let named = rest.get(i).is_some_and(|t| t.name().is_some());
-    named && rest[i + 1..].iter().take(3).any(|t| t.is_any(&["table"]))
+    // "`b` (a, b, c)": a name and its column list.
+    let listed = matches!(rest.get(i), Some(Tok::Ident(_)))
+        && rest.get(i + 1).is_some_and(|t| t.is_punct('('));
+    named && (listed || rest[i + 1..].iter().take(3).any(|t| t.is_any(&["table"])))
 }
 
 /// Plans each part against the schema the parts before it leave; `None` when one cannot be planned

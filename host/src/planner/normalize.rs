@@ -304,10 +304,45 @@ pub fn normalize(
     let toks = pronoun(toks);
     let toks = front(toks);
     let toks = phrases(toks, names);
+    // A word the phrase pass consumed without writing it again ("call it", "that holds the raw
+    // image") was read as structure or description: set aside, like an explanation.
+    let mut written: std::collections::HashMap<&Tok, usize> = std::collections::HashMap::new();
+    for t in &toks {
+        *written.entry(t).or_default() += 1;
+    }
+    for (t, at) in &picked {
+        if matches!(t, Tok::Punct(_) | Tok::Break) {
+            continue;
+        }
+        match written.get_mut(t) {
+            Some(n) if *n > 0 => *n -= 1,
+            _ => {
+                if let Some(k) = at.and_then(|k| kept.get_mut(k)) {
+                    *k = false;
+                }
+            }
+        }
+    }
     let toks = trailing_options(toks, names);
     let toks = arrow(toks, names);
     let toks = rewrite(toks, names);
     let toks = terse(toks, names);
+    // "create table `a` (...) + `b` (...)": the plus joins two tables.
+    let creates = toks.iter().take(3).any(|t| t.is_any(&["create", "new"]))
+        && toks.iter().any(|t| t.is("table"));
+    let toks: Vec<Tok> = (0..toks.len())
+        .map(|i| {
+            if creates
+                && toks[i].is_punct('+')
+                && toks.get(i + 1).is_some_and(|t| t.name().is_some())
+                && toks.get(i + 2).is_some_and(|t| t.is_punct('('))
+            {
+                Tok::Word("and".into())
+            } else {
+                toks[i].clone()
+            }
+        })
+        .collect();
     let toks = toks
         .into_iter()
         .filter(|t| !t.is_punct('+') && !t.is_punct(';') && !t.is_punct('-'))
@@ -1282,9 +1317,11 @@ fn phrases(toks: Vec<Tok>, names: &Names) -> Vec<Tok> {
                 k += 1;
             }
             if k > i + 1
-                && toks
-                    .get(k)
-                    .is_some_and(|t| t.is("one") || t.is_any(keywords::OPTIONS))
+                && toks.get(k).is_some_and(|t| {
+                    t.is_any(&["one", "exactly"])
+                        || t.is_any(keywords::OPTIONS)
+                        || super::types::parse(&toks, k, Engine::Sqlite).is_some()
+                })
             {
                 i = k;
                 continue;
@@ -1471,6 +1508,91 @@ fn phrases(toks: Vec<Tok>, names: &Names) -> Vec<Tok> {
                 }
             }
         }
+        // "(like 4.37)", "(e.g. EUR)", ", like EUR or USD", "such as ...": examples, not values.
+        if t.is_punct('(')
+            && w(1).is_some_and(|x| matches!(x, "like" | "eg" | "e" | "such" | "for" | "say"))
+            && (w(1) != Some("for") || w(2) == Some("example"))
+            && (w(1) != Some("e") || toks.get(i + 2).is_some_and(|t| t.is_punct('.')))
+        {
+            if let Some(close) = (i + 1..toks.len()).find(|&k| toks[k].is_punct(')')) {
+                i = close + 1;
+                continue;
+            }
+        }
+        if t.is_punct(',')
+            && (w(1) == Some("like") || (w(1) == Some("such") && w(2) == Some("as")))
+            && toks[i + 1..].iter().all(|t| {
+                !matches!(t, Tok::Ident(_))
+                    && !t.is_any(&["default", "unique", "not", "null", "index"])
+            })
+        {
+            let end = (i + 1..toks.len())
+                .find(|&k| toks[k].is_punct(',') || toks[k].is_punct(';'))
+                .unwrap_or(toks.len());
+            i = end;
+            continue;
+        }
+        // "floating point number": a float.
+        if t.is("floating") && w(1) == Some("point") {
+            out.push(word("float"));
+            i += 2;
+            while toks
+                .get(i)
+                .is_some_and(|t| t.is_any(&["number", "numbers", "value", "values"]))
+            {
+                i += 1;
+            }
+            continue;
+        }
+        // "exactly 3 letters", "always 2 characters": a fixed-length text.
+        if t.is_any(&["exactly", "always"])
+            && let Some(Tok::Num(n)) = toks.get(i + 1)
+            && w(2).is_some_and(|x| {
+                matches!(
+                    x,
+                    "letters" | "characters" | "chars" | "letter" | "character"
+                )
+            })
+        {
+            out.extend([
+                word("char"),
+                Tok::Punct('('),
+                Tok::Num(n.clone()),
+                Tok::Punct(')'),
+            ]);
+            i += 3;
+            continue;
+        }
+        // "a column named photo that holds the raw image bytes": what the new column holds
+        // describes it; only its type words count.
+        if out
+            .iter()
+            .take(3)
+            .any(|f| f.is_any(&["add", "include", "give"]))
+            && out.last().is_some_and(|p| p.name().is_some())
+            && ((t.is_any(&["that", "which"])
+                && w(1).is_some_and(|x| {
+                    matches!(x, "holds" | "stores" | "contains" | "keeps" | "will")
+                }))
+                || t.is_any(&["holding", "storing", "containing"]))
+        {
+            let end = (i + 1..toks.len())
+                .find(|&k| {
+                    matches!(toks[k], Tok::Punct(',' | ';' | '(') | Tok::Break)
+                        || toks[k].is_any(&["to", "in", "on"])
+                })
+                .unwrap_or(toks.len());
+            for k in i + 1..end {
+                if super::types::parse(&toks, k, Engine::Sqlite).is_some()
+                    && !toks[k].is_any(&["number", "numbers", "date", "time"])
+                    || toks[k].is_any(keywords::OPTIONS)
+                {
+                    out.push(toks[k].clone());
+                }
+            }
+            i = end;
+            continue;
+        }
         // "unique across employees": unique in that table.
         if t.is("across") && out.last().is_some_and(|p| p.is("unique")) {
             out.push(word("in"));
@@ -1493,6 +1615,73 @@ fn phrases(toks: Vec<Tok>, names: &Names) -> Vec<Tok> {
         out.push(t.clone());
         i += 1;
     }
+    named_later(out, names)
+}
+
+/// "Kindly add one more field in books table for the number of pages, name it page_count",
+/// "products should also have a weight in grams. Call it `weight_grams`": the new column is the name
+/// given last; the words that described it only give its type.
+fn named_later(toks: Vec<Tok>, names: &Names) -> Vec<Tok> {
+    let Some(k) = (0..toks.len()).find(|&k| {
+        toks[k].is_any(&["call", "name", "calling", "naming"])
+            && toks.get(k + 1).is_some_and(|t| t.is("it"))
+            && toks.get(k + 2).is_some_and(|t| t.name().is_some())
+    }) else {
+        return toks;
+    };
+    let adds = toks[..k].iter().any(|t| {
+        t.is_any(&[
+            "add", "include", "have", "need", "needs", "store", "track", "give", "want",
+        ])
+    });
+    let table = toks[..k]
+        .iter()
+        .find_map(|t| t.name().and_then(|n| names.table_sure(n)));
+    let (true, Some(table)) = (adds, table) else {
+        return toks;
+    };
+    let mut out = vec![Tok::Word("add".into()), toks[k + 2].clone()];
+    let mut typed: Vec<Vec<Tok>> = vec![];
+    let mut j = 0;
+    while j < toks.len() {
+        if j == k {
+            j += 3;
+            continue;
+        }
+        if let Some((_, used)) = super::types::parse(&toks, j, Engine::Sqlite)
+            && !toks[j].is_any(&["number", "numbers"])
+        {
+            // "(only the time, no date)": a type ruled out is not the type.
+            let ruled_out = j > 0 && toks[j - 1].is_any(&["no", "not", "without"]);
+            let ty = toks[j..j + used].to_vec();
+            if !ruled_out && !typed.contains(&ty) {
+                typed.push(ty);
+            }
+            j += used;
+            continue;
+        }
+        if toks[j].is_any(&["default", "unique", "required", "optional", "nullable"]) {
+            out.push(toks[j].clone());
+            if toks[j].is("default")
+                && let Some(v) = toks
+                    .get(j + 1)
+                    .filter(|t| matches!(t, Tok::Str(_) | Tok::Num(_)))
+            {
+                out.push(v.clone());
+                j += 1;
+            }
+        }
+        j += 1;
+    }
+    // Two types named for it: which one is meant cannot be told.
+    if typed.len() > 1 {
+        return toks;
+    }
+    let options = out.split_off(2);
+    out.extend(typed.into_iter().flatten());
+    out.extend(options);
+    out.push(Tok::Word("to".into()));
+    out.push(Tok::Word(table.name.name.clone()));
     out
 }
 

@@ -5,7 +5,7 @@
 use super::plan::Refusal;
 
 /// One token of a request.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Tok {
     /// A lowercased word of letters, digits and underscores (a hyphen inside a word becomes `_`).
     Word(String),

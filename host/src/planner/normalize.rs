@@ -354,6 +354,8 @@ pub fn normalize(
 /// already had ...", "our app sends ...".
 const STORY_SUBJECTS: &[&str] = &[
     "we",
+    "thats",
+    "theres",
     "i",
     "they",
     "our",
@@ -1591,6 +1593,51 @@ fn phrases(toks: Vec<Tok>, names: &Names) -> Vec<Tok> {
                 }
             }
             i = end;
+            continue;
+        }
+        // "default to 'todo' instead of 'open'", "'standard' rather than 'basic'": the value it has
+        // now, said for comparison.
+        if ((t.is("instead") && w(1) == Some("of")) || (t.is("rather") && w(1) == Some("than")))
+            && out
+                .last()
+                .is_some_and(|p| matches!(p, Tok::Str(_) | Tok::Num(_)))
+            && toks
+                .get(i + 2)
+                .is_some_and(|n| matches!(n, Tok::Str(_) | Tok::Num(_)))
+        {
+            i += 3;
+            continue;
+        }
+        // "should really be called", "should actually be called": the adverb adds nothing.
+        if t.is_any(&["really", "actually", "rather"])
+            && out
+                .last()
+                .is_some_and(|p| p.is_any(&["should", "must", "would", "be"]))
+            && w(1).is_some_and(|x| matches!(x, "be" | "called" | "named"))
+        {
+            i += 1;
+            continue;
+        }
+        // "can we call that table profiles instead": a rename of the table named before.
+        if t.is("call")
+            && w(1).is_some_and(|x| matches!(x, "that" | "this" | "the" | "it"))
+            && w(2).is_some_and(|x| matches!(x, "table" | "column"))
+            && let Some(new_name) = toks.get(i + 3).filter(|n| n.name().is_some())
+            && let Some(old) = out
+                .iter()
+                .chain(&toks[..i])
+                .find_map(|p| p.name().filter(|n| names.table_sure(n).is_some()))
+        {
+            let old = old.to_string();
+            out.clear();
+            out.extend([
+                word("rename"),
+                word("table"),
+                Tok::Word(old),
+                word("to"),
+                new_name.clone(),
+            ]);
+            i = toks.len();
             continue;
         }
         // "unique across employees": unique in that table.

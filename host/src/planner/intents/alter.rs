@@ -775,6 +775,9 @@ pub fn change_type(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
         if let Some(n) = toks[i].name()
             && !KEYWORDS.contains(&n)
             && !matches!(n, "type" | "datatype" | "data_type")
+            && (matches!(toks[i], Tok::Ident(_))
+                || !crate::planner::account::is_stopword(n)
+                || ctx.names.any_table_has_column(n))
         {
             words.push(n.to_string());
         }

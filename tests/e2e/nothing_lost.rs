@@ -982,3 +982,76 @@ fn a_fill_before_not_null_rolls_back_to_exactly_the_rows_it_filled() {
         );
     }
 }
+
+/// Text to a number: the values that are not written as one are counted before anything runs, and the
+/// conversion needs consent like any narrowing; with it, the column converts and the values are kept.
+#[test]
+fn text_to_a_number_counts_the_values_that_do_not_convert() {
+    for engine in ENGINES {
+        let p = Project::new(engine);
+        p.write(
+            "001_create_codes.sql",
+            "CREATE TABLE codes (id INTEGER NOT NULL PRIMARY KEY, code VARCHAR(20), ref VARCHAR(20));",
+            Some("DROP TABLE codes;"),
+        );
+        p.run(&["migrate", "apply"]);
+        p.db.exec(
+            "INSERT INTO codes (id, code, ref) VALUES (1, '12', '978-1'), (2, ' 7', '42'), (3, NULL, 'x9'), (4, '-3', NULL)",
+        );
+        // Two of ref's values are not numbers: counted, nothing runs without consent.
+        let out = p
+            .cli()
+            .args(["migrate", "change codes.ref to integer", "--yes"])
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{engine:?}");
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            text.contains("allow-destructive")
+                && (text.contains("2 non-NULL values") || text.contains("2 stored values")),
+            "{engine:?}: {text}"
+        );
+        assert_eq!(count(&p, "SELECT COUNT(ref) FROM codes"), "3", "{engine:?}");
+        // Every value of code is a whole number: with consent it converts, and every value is kept.
+        p.run(&[
+            "migrate",
+            "change codes.code to integer",
+            "--yes",
+            "--allow-destructive",
+        ]);
+        assert_eq!(count(&p, "SELECT SUM(code) FROM codes"), "16", "{engine:?}");
+    }
+}
+
+/// Several instructions in one request are planned part by part and applied as one migration that rolls
+/// back whole.
+#[test]
+fn two_instructions_in_one_request_apply_and_roll_back_together() {
+    for engine in ENGINES {
+        let p = seeded(engine);
+        p.run(&[
+            "migrate",
+            "users.name should be unique, and the status should default to 'new'",
+            "--yes",
+        ]);
+        p.db.exec("INSERT INTO users (id, name) VALUES (4, 'd')");
+        assert_eq!(
+            count(&p, "SELECT status FROM users WHERE id = 4"),
+            "new",
+            "{engine:?}"
+        );
+        p.db.exec("DELETE FROM users WHERE id = 4");
+        p.run(&["migrate", "rollback", "--yes"]);
+        // Both changes are gone: a second 'a' is accepted and gets no default.
+        p.db.exec("INSERT INTO users (id, name) VALUES (5, 'a')");
+        assert_eq!(
+            count(&p, "SELECT COUNT(status) FROM users WHERE id = 5"),
+            "0",
+            "{engine:?}"
+        );
+    }
+}

@@ -66,9 +66,9 @@ pub fn split(toks: &[Tok]) -> Vec<Vec<Tok>> {
             continue;
         }
         let boundary = matches!(t, Tok::Punct(',' | ';') | Tok::Break);
-        if boundary && starts_instruction(&toks[i + 1..]) {
-            cuts.push((i, i + 1));
-        } else if creates && t.is("and") && starts_table(&toks[i + 1..]) {
+        if (boundary && starts_instruction(&toks[i + 1..]))
+            || (creates && t.is("and") && starts_table(&toks[i + 1..]))
+        {
             cuts.push((i, i + 1));
         }
     }

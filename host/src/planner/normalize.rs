@@ -1515,11 +1515,10 @@ fn phrases(toks: Vec<Tok>, names: &Names) -> Vec<Tok> {
             && w(1).is_some_and(|x| matches!(x, "like" | "eg" | "e" | "such" | "for" | "say"))
             && (w(1) != Some("for") || w(2) == Some("example"))
             && (w(1) != Some("e") || toks.get(i + 2).is_some_and(|t| t.is_punct('.')))
+            && let Some(close) = (i + 1..toks.len()).find(|&k| toks[k].is_punct(')'))
         {
-            if let Some(close) = (i + 1..toks.len()).find(|&k| toks[k].is_punct(')')) {
-                i = close + 1;
-                continue;
-            }
+            i = close + 1;
+            continue;
         }
         if t.is_punct(',')
             && (w(1) == Some("like") || (w(1) == Some("such") && w(2) == Some("as")))
@@ -1742,10 +1741,10 @@ fn trailing_options(toks: Vec<Tok>, names: &Names) -> Vec<Tok> {
         return toks;
     };
     let table_end = to + 2;
-    if !toks
+    if toks
         .get(to + 1)
         .and_then(Tok::name)
-        .is_some_and(|n| names.table_sure(n).is_some())
+        .is_none_or(|n| names.table_sure(n).is_none())
         || !toks.get(table_end).is_some_and(|t| t.is_punct(','))
         || toks[1..to].iter().any(|t| t.is_punct(',') || t.is("and"))
     {

@@ -350,7 +350,7 @@ fn restate(ctx: &Ctx, toks: &[Tok], v: &str) -> Option<Vec<Tok>> {
         t.is_any(&[
             "our", "the", "my", "all", "every", "each", "a", "an", "your",
         ]) || (t.is_any(super::normalize::LEAD)
-            && !t.name().is_some_and(|n| ctx.names.table_sure(n).is_some()))
+            && t.name().is_none_or(|n| ctx.names.table_sure(n).is_none()))
     }) {
         s0 += 1;
     }

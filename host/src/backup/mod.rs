@@ -339,11 +339,21 @@ struct Dumped {
 }
 
 /// Copies `from` into a new file at `path`, hashing on the way: the sha256 (hex) and size.
-fn write_hashed(mut from: impl std::io::Read, path: &Path) -> anyhow::Result<(String, u64)> {
-    use sha2::Digest;
-    use std::io::Write;
+fn write_hashed(from: impl std::io::Read, path: &Path) -> anyhow::Result<(String, u64)> {
     let mut file =
         std::fs::File::create(path).with_context(|| format!("writing {}", path.display()))?;
+    let hashed =
+        copy_hashed(from, &mut file).with_context(|| format!("writing {}", path.display()))?;
+    file.sync_all()?;
+    Ok(hashed)
+}
+
+/// Copies `from` into `to` in 1 MiB blocks: the sha256 (hex) and size of what went through.
+fn copy_hashed(
+    mut from: impl std::io::Read,
+    to: &mut impl std::io::Write,
+) -> std::io::Result<(String, u64)> {
+    use sha2::Digest;
     let mut hasher = sha2::Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
     let mut size = 0u64;
@@ -354,10 +364,8 @@ fn write_hashed(mut from: impl std::io::Read, path: &Path) -> anyhow::Result<(St
         }
         size += n as u64;
         hasher.update(&buf[..n]);
-        file.write_all(&buf[..n])
-            .with_context(|| format!("writing {}", path.display()))?;
+        to.write_all(&buf[..n])?;
     }
-    file.sync_all()?;
     Ok((hex::encode(hasher.finalize()), size))
 }
 
@@ -398,21 +406,8 @@ fn write_atomically(path: &Path, text: &str) -> anyhow::Result<()> {
 
 /// The sha256 (hex) and size of a file, read in blocks.
 pub fn digest(path: &Path) -> anyhow::Result<(String, u64)> {
-    use sha2::Digest;
-    use std::io::Read;
-    let mut f = std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))?;
-    let mut hasher = sha2::Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    let mut size = 0u64;
-    loop {
-        let n = f.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        size += n as u64;
-        hasher.update(&buf[..n]);
-    }
-    Ok((hex::encode(hasher.finalize()), size))
+    let f = std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))?;
+    copy_hashed(f, &mut std::io::sink()).with_context(|| format!("reading {}", path.display()))
 }
 
 /// Refuses a backup whose file is missing, truncated or altered since it was taken.

@@ -498,6 +498,12 @@ impl<'a> Names<'a> {
         self.schema.tables.iter().any(|t| self.has_column(t, name))
     }
 
+    /// Whether `word` may name a column: a grammar word ("we", "some", "two") names none unless some
+    /// table has a column so named.
+    pub fn may_name_column(&self, word: &str) -> bool {
+        !super::account::is_stopword(word) || self.any_table_has_column(word)
+    }
+
     /// The tables with a column whose key is the key of `word`, in schema order.
     pub fn tables_with_column(&self, word: &str) -> Vec<&'a Table> {
         let k = key(word);

@@ -58,7 +58,7 @@ pub(super) fn target<'a>(
     let words: Vec<String> = candidates(toks, false, ctx.engine)
         .into_iter()
         .filter(|w| !skip.contains(w))
-        .filter(|w| !crate::planner::account::is_stopword(w) || ctx.names.any_table_has_column(w))
+        .filter(|w| ctx.names.may_name_column(w))
         .collect();
     // "order_items quantity should be at least 1", "customers' email must be unique"
     let table = table.or_else(|| {
@@ -155,6 +155,19 @@ fn check_expression(ctx: &Ctx, toks: &[Tok], table: &Table, col: &str) -> Option
             ])
         })
     };
+    // A comparison at `i` ("more than 5", "not higher than gross_pay"): `above` for greater/more; a
+    // denied one is its complement ("not more than" is `<=`).
+    let bound = |i: usize, above: bool| {
+        let eq = w(i + 1) == Some("than") && w(i + 2) == Some("or") && w(i + 3) == Some("equal");
+        let denied = denied(i);
+        let op = match (above != denied, eq != denied) {
+            (true, false) => ">",
+            (true, true) => ">=",
+            (false, false) => "<",
+            (false, true) => "<=",
+        };
+        number_after(toks, i).map(|n| format!("{c} {op} {n}"))
+    };
     // Every bound the words give: "at most 1,000,000 and never negative" is both.
     let mut found: Vec<String> = vec![];
     for (i, t) in toks.iter().enumerate() {
@@ -206,27 +219,9 @@ fn check_expression(ctx: &Ctx, toks: &[Tok], table: &Table, col: &str) -> Option
                 found.extend(number_after(toks, i).map(|n| format!("{c} <= {n}")));
             }
             "greater" | "more" | "above" | "over" | "exceeds" | "exceed" | "higher" | "larger"
-            | "bigger" => {
-                let eq =
-                    w(i + 1) == Some("than") && w(i + 2) == Some("or") && w(i + 3) == Some("equal");
-                let op = match (eq, denied(i)) {
-                    (false, false) => ">",
-                    (true, false) => ">=",
-                    (false, true) => "<=",
-                    (true, true) => "<",
-                };
-                found.extend(number_after(toks, i).map(|n| format!("{c} {op} {n}")));
-            }
+            | "bigger" => found.extend(bound(i, true)),
             "less" | "below" | "under" | "fewer" | "lower" | "smaller" => {
-                let eq =
-                    w(i + 1) == Some("than") && w(i + 2) == Some("or") && w(i + 3) == Some("equal");
-                let op = match (eq, denied(i)) {
-                    (false, false) => "<",
-                    (true, false) => "<=",
-                    (false, true) => ">=",
-                    (true, true) => ">",
-                };
-                found.extend(number_after(toks, i).map(|n| format!("{c} {op} {n}")));
+                found.extend(bound(i, false))
             }
             _ => {}
         }
@@ -775,9 +770,7 @@ pub fn change_type(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
         if let Some(n) = toks[i].name()
             && !KEYWORDS.contains(&n)
             && !matches!(n, "type" | "datatype" | "data_type")
-            && (matches!(toks[i], Tok::Ident(_))
-                || !crate::planner::account::is_stopword(n)
-                || ctx.names.any_table_has_column(n))
+            && (matches!(toks[i], Tok::Ident(_)) || ctx.names.may_name_column(n))
         {
             words.push(n.to_string());
         }

@@ -120,7 +120,7 @@ pub fn index(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
     }
     let mut ws = words(&toks);
     // Grammar words ("we", "some", "all") name no column unless the schema has one so named.
-    ws.retain(|w| !crate::planner::account::is_stopword(w) || ctx.names.any_table_has_column(w));
+    ws.retain(|w| ctx.names.may_name_column(w));
     // The columns a request points at: "(a, b)", or "by a and b" ("lookups of products by name
     // are slow, can you add an index for that").
     if let Some(t) = table {

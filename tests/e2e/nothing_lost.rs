@@ -362,6 +362,57 @@ fn a_key_type_change_across_foreign_keys_applies_and_rolls_back_on_mariadb() {
     );
 }
 
+/// MariaDB drops the index it made for a foreign key once a wider index serves the key, and then refuses to
+/// drop the wider one: a rollback of that index, and a request to drop it, keep an index for the key in the
+/// same statement, and every row stays.
+#[test]
+fn an_index_a_foreign_key_needs_rolls_back_and_drops_on_mariadb() {
+    let p = Project::new(Engine::Mysql);
+    p.write(
+        "001_create_users_and_orders.sql",
+        "CREATE TABLE users (id INT AUTO_INCREMENT PRIMARY KEY);\nCREATE TABLE orders (id INT AUTO_INCREMENT PRIMARY KEY, user_id INT, status VARCHAR(20), CONSTRAINT fk_orders_user FOREIGN KEY (user_id) REFERENCES users (id));",
+        Some("DROP TABLE orders;\nDROP TABLE users;"),
+    );
+    p.run(&["migrate", "apply"]);
+    p.db.exec("INSERT INTO users () VALUES (), (); INSERT INTO orders (user_id, status) VALUES (1, 'a'), (2, 'b'), (2, NULL)");
+    let indexes = |p: &Project| {
+        p.column(
+            "SELECT CONCAT(index_name, ':', GROUP_CONCAT(column_name ORDER BY seq_in_index)) FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = 'orders' AND index_name <> 'PRIMARY' GROUP BY index_name ORDER BY 1",
+        )
+    };
+    assert_eq!(indexes(&p), ["fk_orders_user:user_id"]);
+    p.run(&[
+        "migrate",
+        "add an index on orders (user_id, status)",
+        "--yes",
+    ]);
+    let wide = indexes(&p);
+    assert_eq!(wide.len(), 1, "{wide:?}");
+    assert!(wide[0].ends_with(":user_id,status"), "{wide:?}");
+    let out = p
+        .cli()
+        .args(["migrate", "rollback", "--yes"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("fk_orders_user"), "{stderr}");
+    assert_eq!(indexes(&p), ["fk_orders_user:user_id"]);
+    // Changed outside the migrations: only a wide index serves the key, and a request drops it.
+    p.db.exec("ALTER TABLE orders ADD INDEX idx_wide (user_id, status), DROP INDEX fk_orders_user");
+    assert_eq!(indexes(&p), ["idx_wide:user_id,status"]);
+    let shown = p.run(&["migrate", "drop index idx_wide", "--yes"]);
+    assert!(shown.contains("ADD INDEX `fk_orders_user`"), "{shown}");
+    assert_eq!(indexes(&p), ["fk_orders_user:user_id"]);
+    assert_eq!(count(&p, "SELECT COUNT(*) FROM orders"), "3");
+    p.run(&["migrate", "rollback", "--yes"]);
+    let back = indexes(&p);
+    assert!(
+        back.contains(&"idx_wide:user_id,status".to_string()),
+        "{back:?}"
+    );
+}
+
 /// MariaDB: an instant drop planned as the rollback of an online column addition is refused by the server
 /// once the column is indexed; the rollback falls back to an in-place drop and says so, and rollback-status
 /// names the later migration that uses the column.

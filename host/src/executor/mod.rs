@@ -10,6 +10,7 @@
 //!   statement k`, and a run that died is resumed by the next one from the first unrecorded statement.
 
 mod apply;
+mod fallback;
 mod lock;
 mod out_of_band;
 mod phases;

@@ -111,71 +111,6 @@ pub struct PhasedOutcome {
 }
 
 /// Whether the engine refused a lock within the timeout, or picked the statement as a deadlock victim.
-/// Runs `statement`; when MySQL/MariaDB refuse its `ALGORITHM=...`/`LOCK=...` clause (a later migration
-/// indexed the column an instant drop was planned for, say), runs it again with the next weaker clause the
-/// server allows, in place without a lock, in place, then as the server chooses, and says which lock it took.
-pub(super) async fn execute_with_fallback(
-    s: &mut Session,
-    statement: &str,
-    reporter: &dyn Reporter,
-) -> Result<(), ConnectionError> {
-    let mut last = match s.execute_script(statement).await {
-        Ok(()) => return Ok(()),
-        Err(e) => e,
-    };
-    for (weaker, lock) in algorithm_fallbacks(statement) {
-        if !algorithm_refused(&last) {
-            break;
-        }
-        match s.execute_script(&weaker).await {
-            Ok(()) => {
-                reporter.event(Event::Warning(&format!(
-                    "the server refused the planned algorithm ({}); ran it with {lock}",
-                    last.to_string().lines().next().unwrap_or_default()
-                )));
-                return Ok(());
-            }
-            Err(e) => last = e,
-        }
-    }
-    Err(last)
-}
-
-/// Whether the server refused an `ALGORITHM`/`LOCK` clause (MySQL/MariaDB errors 1845 and 1846).
-fn algorithm_refused(e: &ConnectionError) -> bool {
-    let text = e.to_string();
-    text.contains("is not supported") && (text.contains("ALGORITHM=") || text.contains("LOCK="))
-}
-
-/// `statement` with its `ALGORITHM=...[, LOCK=...]` clause replaced by weaker ones, each with the lock it
-/// takes, for [`execute_with_fallback`]; empty when it has no such clause.
-fn algorithm_fallbacks(statement: &str) -> Vec<(String, &'static str)> {
-    let upper = statement.to_ascii_uppercase();
-    let Some(at) = upper.rfind(", ALGORITHM=") else {
-        return vec![];
-    };
-    let head = &statement[..at];
-    let clause = &upper[at..];
-    let mut out = vec![];
-    if clause.contains("INSTANT") {
-        out.push((
-            format!("{head}, ALGORITHM=INPLACE, LOCK=NONE"),
-            "ALGORITHM=INPLACE, LOCK=NONE (a table rebuild; reads and writes go on)",
-        ));
-    }
-    if !clause.contains("COPY") {
-        out.push((
-            format!("{head}, ALGORITHM=INPLACE"),
-            "ALGORITHM=INPLACE (the server's lock: writes may wait while it runs)",
-        ));
-    }
-    out.push((
-        head.to_string(),
-        "the server's default algorithm (possibly a copy under a write lock)",
-    ));
-    out
-}
-
 fn lock_not_granted(e: &ConnectionError) -> bool {
     let ConnectionError::Database {
         message, sqlstate, ..
@@ -1190,7 +1125,7 @@ impl Executor<'_> {
                 let result = async {
                     lock_timeout_statement(s, false, Duration::from_millis(200)).await?;
                     for statement in &phase.rollback {
-                        execute_with_fallback(s, statement, self.reporter).await?;
+                        super::fallback::execute_with_fallback(s, statement, self.reporter).await?;
                     }
                     Ok::<(), ConnectionError>(())
                 }
@@ -1379,21 +1314,6 @@ impl<'r> Progress<'r> {
 #[cfg(test)]
 mod tests {
     use super::with_wait;
-
-    #[test]
-    fn a_refused_algorithm_falls_back_to_weaker_ones() {
-        let f = super::algorithm_fallbacks("ALTER TABLE `t` DROP COLUMN `c`, ALGORITHM=INSTANT");
-        let sql: Vec<&str> = f.iter().map(|(s, _)| s.as_str()).collect();
-        assert_eq!(
-            sql,
-            [
-                "ALTER TABLE `t` DROP COLUMN `c`, ALGORITHM=INPLACE, LOCK=NONE",
-                "ALTER TABLE `t` DROP COLUMN `c`, ALGORITHM=INPLACE",
-                "ALTER TABLE `t` DROP COLUMN `c`",
-            ]
-        );
-        assert!(super::algorithm_fallbacks("ALTER TABLE t DROP COLUMN c").is_empty());
-    }
 
     #[test]
     fn mariadb_in_place_alters_wait_a_second_after_the_table_name() {

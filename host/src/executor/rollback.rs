@@ -325,7 +325,7 @@ impl Executor<'_> {
             for (k, statement) in statements.iter().enumerate() {
                 let at = start + k;
                 let result = if in_transaction {
-                    super::phases::execute_with_fallback(s, statement, self.reporter).await
+                    super::fallback::execute_with_fallback(s, statement, self.reporter).await
                 } else {
                     // A run that died (no error recorded) may have run the first statement; one that failed
                     // did not.
@@ -485,7 +485,7 @@ impl Executor<'_> {
             }
             return Ok(result);
         }
-        match super::phases::execute_with_fallback(s, statement, self.reporter).await {
+        match super::fallback::execute_with_fallback(s, statement, self.reporter).await {
             Ok(()) => {}
             Err(e) if first_of_resume && super::already_applied(&e) => {
                 self.history

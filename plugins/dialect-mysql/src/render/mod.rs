@@ -74,6 +74,27 @@ fn alter(table: &ai_shell_plugin_sdk::QualifiedName, action: &str) -> String {
     format!("ALTER TABLE {} {action}", table_name(table))
 }
 
+/// `, ADD INDEX ...` for each foreign key only the key `dropped` serves (MySQL refuses the drop otherwise),
+/// or `None` when every key keeps an index.
+fn keep_key_indexes(
+    state: &State,
+    table: &ai_shell_plugin_sdk::QualifiedName,
+    dropped: &str,
+) -> Option<String> {
+    let adds: Vec<String> = state
+        .keys_left_unserved(table, dropped)
+        .into_iter()
+        .map(|(name, fk)| {
+            format!(
+                ", ADD INDEX {} ({})",
+                quote::ident(&name),
+                ddl::column_list(&fk.columns)
+            )
+        })
+        .collect();
+    (!adds.is_empty()).then(|| adds.concat())
+}
+
 fn is_varchar(t: &ColumnType) -> bool {
     matches!(t, ColumnType::Varchar(_))
 }
@@ -258,14 +279,23 @@ fn render_one(change: &Change, state: &State) -> Result<Vec<(String, Attrs)>, Pl
             };
             one(sql, attrs)
         }
-        Change::DropIndex(o) => one(
-            format!(
-                "DROP INDEX {} ON {}",
-                quote::ident(&o.name),
-                table_name(&o.table)
+        Change::DropIndex(o) => match keep_key_indexes(state, &o.table, &o.name) {
+            Some(adds) => one(
+                alter(
+                    &o.table,
+                    &format!("DROP INDEX {}{adds}", quote::ident(&o.name)),
+                ),
+                ONLINE,
             ),
-            ONLINE,
-        ),
+            None => one(
+                format!(
+                    "DROP INDEX {} ON {}",
+                    quote::ident(&o.name),
+                    table_name(&o.table)
+                ),
+                ONLINE,
+            ),
+        },
         Change::AddUnique(u) => one(
             alter(
                 &u.table,
@@ -278,7 +308,14 @@ fn render_one(change: &Change, state: &State) -> Result<Vec<(String, Attrs)>, Pl
             ONLINE,
         ),
         Change::DropUnique(o) => one(
-            alter(&o.table, &format!("DROP INDEX {}", quote::ident(&o.name))),
+            alter(
+                &o.table,
+                &format!(
+                    "DROP INDEX {}{}",
+                    quote::ident(&o.name),
+                    keep_key_indexes(state, &o.table, &o.name).unwrap_or_default()
+                ),
+            ),
             ONLINE,
         ),
         Change::AddForeignKey(f) => one(
@@ -514,6 +551,56 @@ mod tests {
             .into_iter()
             .map(|s| s.sql)
             .collect()
+    }
+
+    #[test]
+    fn an_index_a_foreign_key_needs_is_replaced_in_the_same_statement() {
+        use ai_shell_plugin_sdk::{FkAction, ForeignKey, TableObject};
+        let t = name("t`1");
+        let mut current = schema();
+        current.tables[0].foreign_keys.push(ForeignKey {
+            name: "fk_t_id".into(),
+            columns: vec!["id".into()],
+            referenced_table: name("u"),
+            referenced_columns: vec!["id".into()],
+            on_delete: FkAction::NoAction,
+            on_update: FkAction::NoAction,
+            deferrable: false,
+            initially_deferred: false,
+        });
+        let wide = state::key_index_for_test("idx_wide", &["id", "label"]);
+        current.tables[0].indexes.push(wide);
+        let drop = |n: &str| {
+            Change::DropIndex(TableObject {
+                table: t.clone(),
+                name: n.into(),
+            })
+        };
+        let out: Vec<String> = render(vec![drop("idx_wide")], current.clone())
+            .unwrap()
+            .into_iter()
+            .map(|s| s.sql)
+            .collect();
+        assert_eq!(
+            out,
+            ["ALTER TABLE `t``1` DROP INDEX `idx_wide`, ADD INDEX `fk_t_id` (`id`)"]
+        );
+        // Another index serves the key: a plain drop; dropping that one next needs the key's index.
+        current.tables[0]
+            .indexes
+            .push(state::key_index_for_test("idx_id", &["id"]));
+        let out: Vec<String> = render(vec![drop("idx_wide"), drop("idx_id")], current)
+            .unwrap()
+            .into_iter()
+            .map(|s| s.sql)
+            .collect();
+        assert_eq!(
+            out,
+            [
+                "DROP INDEX `idx_wide` ON `t``1`",
+                "ALTER TABLE `t``1` DROP INDEX `idx_id`, ADD INDEX `fk_t_id` (`id`)"
+            ]
+        );
     }
 
     #[test]

@@ -1,7 +1,10 @@
 //! The schema as the changes so far leave it: `MODIFY COLUMN` needs a column's whole definition,
 //! which may come from `current` or from an earlier change in the same list.
 
-use ai_shell_plugin_sdk::{Change, Column, DatabaseSchema, PluginError, QualifiedName, Table};
+use ai_shell_plugin_sdk::{
+    Change, Column, DatabaseSchema, ForeignKey, Index, IndexKey, IndexMethod, IndexTarget,
+    PluginError, QualifiedName, Table,
+};
 
 #[derive(Clone)]
 pub struct State {
@@ -44,9 +47,83 @@ impl State {
             .and_then(|t| t.columns.iter_mut().find(|c| c.name == column))
     }
 
-    /// Applies a change to the tables' columns; what rendering never reads is left alone.
+    /// The foreign keys of `table` that only the index or unique constraint `dropped` serves: MySQL refuses
+    /// to drop it unless another index for each of them comes in the same statement. Each comes with the name
+    /// for its new index (the key's own, unless an index has it).
+    pub fn keys_left_unserved(
+        &self,
+        table: &QualifiedName,
+        dropped: &str,
+    ) -> Vec<(String, &ForeignKey)> {
+        let Some(t) = self.table(table) else {
+            return vec![];
+        };
+        let keys = key_columns(t);
+        let Some((_, gone)) = keys.iter().find(|(n, _)| n == dropped) else {
+            return vec![];
+        };
+        t.foreign_keys
+            .iter()
+            .filter(|fk| {
+                let leads = |c: &Vec<String>| c.starts_with(&fk.columns);
+                leads(gone) && !keys.iter().any(|(n, c)| n != dropped && leads(c))
+            })
+            .map(|fk| {
+                let mut name = fk.name.clone();
+                while keys.iter().any(|(n, _)| n.eq_ignore_ascii_case(&name)) {
+                    name.push_str("_idx");
+                }
+                (name, fk)
+            })
+            .collect()
+    }
+
+    /// Drops an index or unique constraint; a foreign key it alone served gets the index rendering adds.
+    fn drop_key(&mut self, table: &QualifiedName, dropped: &str) {
+        let added: Vec<Index> = self
+            .keys_left_unserved(table, dropped)
+            .into_iter()
+            .map(|(name, fk)| key_index(name, &fk.columns))
+            .collect();
+        if let Some(t) = self.table_mut(table) {
+            t.indexes.retain(|i| i.name != dropped);
+            t.uniques.retain(|u| u.name != dropped);
+            t.indexes.extend(added);
+        }
+    }
+
+    /// Applies a change to the tables' columns and keys; what rendering never reads is left alone.
     pub fn apply(&mut self, change: &Change) {
         match change {
+            Change::AddIndex(a) => {
+                if let Some(t) = self.table_mut(&a.table) {
+                    t.indexes.push(a.index.clone());
+                }
+            }
+            Change::AddUnique(u) => {
+                if let Some(t) = self.table_mut(&u.table) {
+                    t.uniques.push(u.constraint.clone());
+                }
+            }
+            Change::DropIndex(o) | Change::DropUnique(o) => self.drop_key(&o.table, &o.name),
+            Change::AddForeignKey(f) => {
+                if let Some(t) = self.table_mut(&f.table) {
+                    let fk = &f.foreign_key;
+                    // MySQL makes an index under the key's name when none serves it.
+                    if !key_columns(t)
+                        .iter()
+                        .any(|(_, c)| c.starts_with(&fk.columns))
+                    {
+                        t.indexes.push(key_index(fk.name.clone(), &fk.columns));
+                    }
+                    t.foreign_keys.push(fk.clone());
+                }
+            }
+            Change::DropForeignKey(o) => {
+                if let Some(t) = self.table_mut(&o.table) {
+                    t.foreign_keys.retain(|k| k.name != o.name);
+                }
+            }
             Change::CreateTable(t) => {
                 self.tables.retain(|x| !same(&x.name, &t.name));
                 self.tables.push(t.clone());
@@ -123,4 +200,62 @@ impl State {
             _ => {}
         }
     }
+}
+
+/// Every key of a table that can serve a foreign key, with its leading whole columns: the primary key
+/// (named `PRIMARY`), unique constraints and B-tree indexes.
+fn key_columns(t: &Table) -> Vec<(String, Vec<String>)> {
+    let mut out = vec![];
+    if let Some(pk) = &t.primary_key {
+        out.push(("PRIMARY".to_string(), pk.columns.clone()));
+    }
+    out.extend(
+        t.uniques
+            .iter()
+            .map(|u| (u.name.clone(), u.columns.clone())),
+    );
+    for i in &t.indexes {
+        if matches!(i.method, IndexMethod::Fulltext | IndexMethod::Spatial) {
+            continue;
+        }
+        let columns = i
+            .keys
+            .iter()
+            .map_while(|k| match &k.target {
+                IndexTarget::Column(c) if k.prefix_length.is_none() => Some(c.clone()),
+                _ => None,
+            })
+            .collect();
+        out.push((i.name.clone(), columns));
+    }
+    out
+}
+
+/// A plain index over `columns`, as MySQL keeps for a foreign key.
+fn key_index(name: String, columns: &[String]) -> Index {
+    Index {
+        name,
+        unique: false,
+        method: IndexMethod::Btree,
+        keys: columns
+            .iter()
+            .map(|c| IndexKey {
+                target: IndexTarget::Column(c.clone()),
+                descending: false,
+                nulls_first: None,
+                opclass: None,
+                collation: None,
+                prefix_length: None,
+            })
+            .collect(),
+        included_columns: vec![],
+        predicate: None,
+        comment: None,
+    }
+}
+
+#[cfg(test)]
+pub fn key_index_for_test(name: &str, columns: &[&str]) -> Index {
+    let columns: Vec<String> = columns.iter().map(|c| c.to_string()).collect();
+    key_index(name.into(), &columns)
 }

@@ -225,6 +225,7 @@ fn vocabulary() -> &'static HashSet<&'static str> {
         let mut words: HashSet<&'static str> = SOURCES.iter().flat_map(|s| literals(s)).collect();
         words.extend(intents::reshape::VOCABULARY);
         words.extend(keywords::PHRASE_WORDS);
+        words.extend(keywords::STATEMENT_WORDS);
         words.extend(
             keywords::VERBS
                 .iter()

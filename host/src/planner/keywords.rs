@@ -296,6 +296,16 @@ fn nearest(word: &str, keywords: &[&'static str], max: usize) -> Option<&'static
     (word.len() >= 3 || k.len() == word.len() + 1).then_some(k)
 }
 
+/// Words of a statement that asks for a change without an instruction verb ("users.zip is obsolete
+/// and should go", "t should not exist anymore", "t is missing a c column", "c in t doesn't have to
+/// be filled in anymore"), read by `normalize::declarative`; listed here so that the word accounting
+/// knows them.
+pub const STATEMENT_WORDS: &[&str] = &[
+    "obsolete", "go", "gone", "away", "exist", "needed", "anymore", "longer", "missing", "lacking",
+    "lacks", "filled", "provided", "given", "indexed", "instead", "renamed", "dropped", "removed",
+    "deleted",
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;

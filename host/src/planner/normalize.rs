@@ -964,6 +964,9 @@ fn front(toks: Vec<Tok>) -> Vec<Tok> {
 /// "make t.c reference u" / "t.c should reference u" (a foreign key), "a unique constraint on
 /// t(c)" (t.c).
 fn rewrite(mut toks: Vec<Tok>, names: &Names) -> Vec<Tok> {
+    if let Some(out) = declarative(&toks, names) {
+        return out;
+    }
     let word = |w: &str| Tok::Word(w.into());
     let modal = |t: &Tok| {
         t.is_any(&[
@@ -1107,6 +1110,164 @@ fn rewrite(mut toks: Vec<Tok>, names: &Names) -> Vec<Tok> {
         }
     }
     toks
+}
+
+/// A table or column of the schema at the start of a statement about it: `t.c`, `c in t`, `the c
+/// column in t`, `column c of t`, `t`, `the t table`, `table t`. Returns the table token, the column
+/// token and where the subject ends.
+fn subject(toks: &[Tok], names: &Names) -> Option<(Tok, Option<Tok>, usize)> {
+    let table = |k: usize| {
+        toks.get(k)
+            .and_then(Tok::name)
+            .and_then(|n| names.table_sure(n))
+    };
+    let column_of = |t: &crate::model::Table, k: usize| {
+        toks.get(k)
+            .and_then(Tok::name)
+            .is_some_and(|c| names.column_sure(t, c).is_some())
+    };
+    let of = |k: usize| {
+        toks.get(k)
+            .is_some_and(|t| t.is_any(&["in", "of", "on", "from"]))
+    };
+    // t.c
+    if let Some(t) = table(0)
+        && toks.get(1).is_some_and(|d| d.is_punct('.'))
+        && column_of(t, 2)
+    {
+        return Some((toks[0].clone(), Some(toks[2].clone()), 3));
+    }
+    // c in t, c column in t, column c in t
+    let (c, after) = match (toks.first(), toks.get(1)) {
+        (Some(n), Some(col)) if col.is_any(&["column", "field"]) && n.name().is_some() => (0, 2),
+        (Some(col), Some(n)) if col.is_any(&["column", "field"]) && n.name().is_some() => (1, 2),
+        (Some(n), _) if n.name().is_some() => (0, 1),
+        _ => (usize::MAX, 0),
+    };
+    if c != usize::MAX
+        && of(after)
+        && let Some(t) = table(after + 1)
+        && column_of(t, c)
+    {
+        let mut end = after + 2;
+        if toks.get(end).is_some_and(|t| t.is_any(&["table"])) {
+            end += 1;
+        }
+        return Some((toks[after + 1].clone(), Some(toks[c].clone()), end));
+    }
+    // t, t table, table t
+    let at = usize::from(toks.first().is_some_and(|t| t.is("table")));
+    table(at)?;
+    let mut end = at + 1;
+    if at == 0 && toks.get(1).is_some_and(|t| t.is("table")) {
+        end = 2;
+    }
+    Some((toks[at].clone(), None, end))
+}
+
+/// A statement about a table or column with no instruction verb, read as the instruction it
+/// asks for: "t.c should be indexed" (index), "c in t is obsolete and should go" / "t should not
+/// exist anymore" (drop), "the c column in t should be named n instead" (rename), "c in t doesn't
+/// have to be filled in anymore" (nullable), "t is missing a c column" (add).
+fn declarative(toks: &[Tok], names: &Names) -> Option<Vec<Tok>> {
+    if (0..toks.len()).any(|i| verb(toks, i)) {
+        return None;
+    }
+    let (table, column, end) = subject(toks, names)?;
+    let rest = &toks[end..];
+    let has = |w: &[&str]| rest.iter().any(|t| t.is_any(w));
+    let negated = has(&[
+        "not", "no", "never", "doesnt", "dont", "isnt", "shouldnt", "neednt",
+    ]);
+    let copula = |t: &Tok| {
+        t.is_any(&[
+            "is", "are", "should", "must", "can", "could", "may", "will", "be", "been", "needs",
+            "need", "to", "has", "have", "now", "really", "also", "and", "just", "simply",
+        ]) || t.is_punct(',')
+    };
+    let w = |s: &str| Tok::Word(s.into());
+    let target = |out: &mut Vec<Tok>| {
+        out.push(table.clone());
+        if let Some(c) = &column {
+            out.push(Tok::Punct('.'));
+            out.push(c.clone());
+        }
+    };
+    let mut out = vec![];
+    let first = rest.iter().position(|t| !copula(t))?;
+    let predicate = &rest[first..];
+    let p = |k: usize| predicate.get(k).and_then(Tok::word);
+    // "is missing a c column", "lacks c": an addition to the table.
+    if column.is_none() && matches!(p(0), Some("missing" | "lacking" | "lacks")) && !negated {
+        out.push(w("add"));
+        out.extend(predicate[1..].iter().cloned());
+        out.push(w("to"));
+        out.push(table);
+        return Some(out);
+    }
+    // "should be named n (instead)", "should be called n"
+    if matches!(p(0), Some("named" | "called" | "renamed"))
+        && !negated
+        && let Some(new_name) = predicate.get(1).filter(|t| t.name().is_some())
+        && predicate[2..].iter().all(|t| {
+            t.is_any(&["instead", "now", "from", "on", "going", "forward"]) || t.is_punct(',')
+        })
+    {
+        out.push(w("rename"));
+        if column.is_none() {
+            out.push(w("table"));
+        }
+        target(&mut out);
+        out.push(w("to"));
+        out.push(new_name.clone());
+        return Some(out);
+    }
+    let only = |words: &[&str]| {
+        predicate.iter().all(|t| {
+            t.is_any(words)
+                || copula(t)
+                || t.is_any(&[
+                    "not", "no", "never", "doesnt", "dont", "longer", "anymore", "any", "more",
+                ])
+        })
+    };
+    // "should be indexed", "needs an index", "lookups ... need an index" (the subject comes first here)
+    if column.is_some()
+        && !negated
+        && only(&["indexed", "index", "an"])
+        && has(&["indexed", "index"])
+    {
+        out.extend([w("add"), w("index"), w("on")]);
+        target(&mut out);
+        return Some(out);
+    }
+    // "is obsolete and should go", "should not exist anymore", "can be dropped", "is no longer needed"
+    let gone = has(&["go", "obsolete", "dropped", "removed", "deleted"]) && !negated;
+    let not_there = negated && has(&["exist", "needed"]) && has(&["anymore", "longer"]);
+    if (gone || not_there)
+        && only(&[
+            "go", "obsolete", "dropped", "removed", "deleted", "exist", "needed", "away", "gone",
+        ])
+    {
+        out.push(w("drop"));
+        if column.is_none() {
+            out.push(w("table"));
+        }
+        target(&mut out);
+        return Some(out);
+    }
+    // "doesn't have to be filled in anymore", "no longer has to be filled"
+    if column.is_some()
+        && negated
+        && has(&["filled", "set", "given", "provided"])
+        && only(&["filled", "in", "set", "given", "provided", "out"])
+    {
+        out.push(w("make"));
+        target(&mut out);
+        out.push(w("optional"));
+        return Some(out);
+    }
+    None
 }
 
 /// Phrases with one plain meaning, read as the word the parsers know: "null allowed", "can be

@@ -97,10 +97,43 @@ pub fn parse(toks: &[Tok], engine: Engine) -> Spec {
 fn parse_with(toks: &[Tok], engine: Engine, options: bool) -> Spec {
     let mut s = Spec::default();
     let mut name: Vec<String> = Vec::new();
+    // Where the name's place is known: after "named"/"called"/"with name" (the name starts over), or
+    // after the noun of "a counter field renewals" (the name is the word after it).
+    let mut noun_at: Option<usize> = None;
+    // "..., and it takes ...": once a pronoun describes the column, words no longer add to its name.
+    let mut described = false;
     let mut i = 0;
     let w = |k: usize| toks.get(k).and_then(Tok::word);
     while i < toks.len() {
         let t = &toks[i];
+        // "the current time by default", "now by default"
+        if let Some((v, used)) = current_time(toks, i)
+            && w(i + used) == Some("by")
+            && w(i + used + 1) == Some("default")
+        {
+            s.default = Some(v);
+            i += used + 2;
+            continue;
+        }
+        if let Some(word) = t.word()
+            && !s.quoted
+            && explicit_name_at(toks, i, engine)
+        {
+            // "with name sync_uuid", "called sync_uuid": what came before was no name.
+            name.clear();
+            noun_at = None;
+            described = false;
+            i += if word == "name"
+                && toks
+                    .get(i + 1)
+                    .is_some_and(|t| t.is_punct(':') || t.is_punct('='))
+            {
+                2
+            } else {
+                1
+            };
+            continue;
+        }
         if let Tok::Ident(id) = t {
             if s.references.is_none()
                 && (s.foreign_key || (i > 0 && w(i - 1) == Some("to")))
@@ -406,6 +439,21 @@ fn parse_with(toks: &[Tok], engine: Engine, options: bool) -> Spec {
                 i = end;
                 continue;
             }
+            "column" | "field" | "attribute" | "property" if !name.is_empty() => {
+                noun_at = Some(name.len())
+            }
+            "it" | "its" | "which" | "that" | "this"
+                if (!name.is_empty() || s.quoted)
+                    && (word == "which"
+                        || i.checked_sub(1)
+                            .is_some_and(|p| toks[p].is("and") || toks[p].is_punct(','))) =>
+            {
+                described = true
+            }
+            // "it takes the current time by default", "which gets 0 by default"
+            "take" | "takes" | "get" | "gets" | "use" | "uses" | "hold" | "holds" | "receive"
+            | "receives"
+                if described => {}
             _ if FILLER.contains(&word) => {}
             _ => match types::parse(toks, i, engine) {
                 Some((ty, used))
@@ -420,15 +468,51 @@ fn parse_with(toks: &[Tok], engine: Engine, options: bool) -> Spec {
                     i += used;
                     continue;
                 }
+                _ if described => {}
                 _ => name.push(word.to_string()),
             },
         }
         i += 1;
     }
+    // "a counter field renewals": one word after the noun is the name, the words before it describe.
+    if let Some(at) = noun_at
+        && name.len() == at + 1
+        && !STOP_AFTER_NOUN.contains(&name[at].as_str())
+    {
+        name.drain(..at);
+    }
     if !s.quoted {
         s.name = name.join("_");
     }
     s
+}
+
+/// Words after a column's noun that continue a description rather than name the column ("a price column
+/// in cents").
+const STOP_AFTER_NOUN: &[&str] = &["in", "for", "of", "on", "at", "to", "from", "per", "by"];
+
+/// Whether `toks[i]` says that the name comes next: "named X", "called X", "with [the] name X",
+/// "name: X". A column called `name` ("add name", "a name column") is not such a marker.
+fn explicit_name_at(toks: &[Tok], i: usize, engine: Engine) -> bool {
+    let next_is_name = |k: usize| {
+        toks.get(k).is_some_and(|t| {
+            matches!(t, Tok::Ident(_))
+                || t.name().is_some_and(|n| {
+                    !FILLER.contains(&n) && types::parse(&toks[k..=k], 0, engine).is_none()
+                })
+        })
+    };
+    match toks[i].word() {
+        Some("named" | "called") => next_is_name(i + 1),
+        Some("name") => {
+            let after_with = i > 0 && toks[i - 1].is_any(&["with", "by", "its"]);
+            let colon = toks
+                .get(i + 1)
+                .is_some_and(|t| t.is_punct(':') || t.is_punct('='));
+            (after_with && next_is_name(i + 1)) || (colon && next_is_name(i + 2))
+        }
+        _ => false,
+    }
 }
 
 /// Whether `word` means nothing inside a column item ("column", "called", "with").

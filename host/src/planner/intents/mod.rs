@@ -841,7 +841,12 @@ pub fn split_items(toks: &[Tok]) -> Vec<Vec<Tok>> {
             && matches!(toks[i - 1], Tok::Num(_))
             && matches!(toks.get(i + 1), Some(Tok::Num(_)))
             && toks[i - 2].is_any(&["decimal", "numeric"]);
-        if depth == 0 && t.is_separator() && !between && !type_params {
+        // "checked_at and it takes the current time": the pronoun describes the item before.
+        let described = toks
+            .get(i + 1)
+            .is_some_and(|n| n.is_any(&["it", "its", "which"]))
+            && !cur.is_empty();
+        if depth == 0 && t.is_separator() && !between && !type_params && !described {
             if !cur.is_empty() {
                 items.push(std::mem::take(&mut cur));
             }

@@ -406,3 +406,85 @@ fn a_condition_is_never_cut_off() {
         }
     }
 }
+
+#[test]
+fn statements_about_a_table_or_column_read_as_the_instruction_they_ask_for() {
+    // Index
+    let idx = indexes("orders.status should be indexed");
+    assert_eq!(idx.len(), 1, "{idx:?}");
+    assert_eq!(
+        (idx[0].0.as_str(), idx[0].1.clone()),
+        ("orders", vec!["status".to_string()])
+    );
+    // Drop a column, said three ways
+    for r in [
+        "users.state is obsolete and should go",
+        "the zip column in users should not exist anymore",
+        "zip in users can be dropped",
+    ] {
+        let d = drops(r);
+        assert_eq!(d.len(), 1, "{r}: {d:?}");
+        assert_eq!(d[0].0, "users", "{r}");
+    }
+    // Drop a table
+    let p = ok("the unused_table table is obsolete and should go");
+    assert!(
+        matches!(&p.changes[0], Change::DropTable(t) if t.name == "unused_table"),
+        "{:#?}",
+        p.summary
+    );
+    // Rename
+    let p = ok("the city column in users should be named town instead");
+    assert!(
+        matches!(&p.changes[0], Change::RenameColumn(x) if x.column == "city" && x.new_name == "town"),
+        "{:#?}",
+        p.summary
+    );
+    // Nullable
+    let p = ok("name in users doesn't have to be filled in anymore");
+    assert!(
+        matches!(&p.changes[0], Change::DropNotNull(x) if x.column == "name"),
+        "{:#?}",
+        p.summary
+    );
+    // Add
+    adds_one(
+        "customers is missing a last_login_at column",
+        "customers",
+        "last_login_at",
+    );
+    // Not instructions: nothing is read into them.
+    refused("users.state is not required anymore but keep it");
+    refused("users should not be dropped");
+}
+
+#[test]
+fn a_new_columns_name_is_where_the_request_puts_it() {
+    adds_one(
+        "introduce a counter field renewals on customers (int, default 0)",
+        "customers",
+        "renewals",
+    );
+    adds_one(
+        "add UUID column for customers with name sync_uuid",
+        "customers",
+        "sync_uuid",
+    );
+    adds_one(
+        "add a tracking column called sync_token to customers",
+        "customers",
+        "sync_token",
+    );
+    // The words before "column" are the name when none follows it.
+    adds_one(
+        "add a last login column to customers",
+        "customers",
+        "last_login",
+    );
+    // A description after a pronoun adds nothing to the name.
+    let p = ok("please add checked_at to customers and it take the current time by default");
+    let a = added(&p);
+    assert_eq!(a.len(), 1, "{:#?}", p.summary);
+    assert_eq!(a[0].1.name, "checked_at");
+    assert!(a[0].1.default.is_some(), "{:#?}", p.summary);
+}

@@ -601,6 +601,42 @@ mod tests {
                 "ALTER TABLE `t``1` DROP INDEX `idx_id`, ADD INDEX `fk_t_id` (`id`)"
             ]
         );
+        // A column renamed first: the index made for its new name serves the key.
+        let mut current = schema();
+        current.tables[0].foreign_keys = vec![ForeignKey {
+            name: "fk_t_id".into(),
+            columns: vec!["id".into()],
+            referenced_table: name("u"),
+            referenced_columns: vec!["id".into()],
+            on_delete: FkAction::NoAction,
+            on_update: FkAction::NoAction,
+            deferrable: false,
+            initially_deferred: false,
+        }];
+        current.tables[0]
+            .indexes
+            .push(state::key_index_for_test("idx_id", &["id"]));
+        let out: Vec<String> = render(
+            vec![
+                Change::RenameColumn(RenameColumn {
+                    table: t.clone(),
+                    column: "id".into(),
+                    new_name: "key_id".into(),
+                }),
+                Change::AddIndex(ai_shell_plugin_sdk::AddIndex {
+                    table: t.clone(),
+                    index: state::key_index_for_test("idx_key_id", &["key_id"]),
+                    concurrently: false,
+                }),
+                drop("idx_id"),
+            ],
+            current,
+        )
+        .unwrap()
+        .into_iter()
+        .map(|s| s.sql)
+        .collect();
+        assert_eq!(out[2], "DROP INDEX `idx_id` ON `t``1`");
     }
 
     #[test]

@@ -78,6 +78,40 @@ impl State {
             .collect()
     }
 
+    /// A renamed column under its new name in the keys of its table and in the keys that reference it.
+    fn rename_in_keys(&mut self, table: &QualifiedName, from: &str, to: &str) {
+        let rename = |columns: &mut Vec<String>| {
+            for c in columns.iter_mut().filter(|c| c.as_str() == from) {
+                *c = to.to_string();
+            }
+        };
+        for t in &mut self.tables {
+            if same(&t.name, table) {
+                if let Some(pk) = &mut t.primary_key {
+                    rename(&mut pk.columns);
+                }
+                for u in &mut t.uniques {
+                    rename(&mut u.columns);
+                }
+                for k in t.indexes.iter_mut().flat_map(|i| i.keys.iter_mut()) {
+                    if matches!(&k.target, IndexTarget::Column(c) if c == from) {
+                        k.target = IndexTarget::Column(to.to_string());
+                    }
+                }
+                for fk in &mut t.foreign_keys {
+                    rename(&mut fk.columns);
+                }
+            }
+            for fk in t
+                .foreign_keys
+                .iter_mut()
+                .filter(|fk| same(&fk.referenced_table, table))
+            {
+                rename(&mut fk.referenced_columns);
+            }
+        }
+    }
+
     /// Drops an index or unique constraint; a foreign key it alone served gets the index rendering adds.
     fn drop_key(&mut self, table: &QualifiedName, dropped: &str) {
         let added: Vec<Index> = self
@@ -148,6 +182,7 @@ impl State {
                 if let Some(c) = self.column_mut(&r.table, &r.column) {
                     c.name = r.new_name.clone();
                 }
+                self.rename_in_keys(&r.table, &r.column, &r.new_name);
             }
             Change::AlterColumnType(a) => {
                 if let Some(c) = self.column_mut(&a.table, &a.column) {

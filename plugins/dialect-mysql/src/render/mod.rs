@@ -557,8 +557,7 @@ mod tests {
     fn an_index_a_foreign_key_needs_is_replaced_in_the_same_statement() {
         use ai_shell_plugin_sdk::{FkAction, ForeignKey, TableObject};
         let t = name("t`1");
-        let mut current = schema();
-        current.tables[0].foreign_keys.push(ForeignKey {
+        let key = || ForeignKey {
             name: "fk_t_id".into(),
             columns: vec!["id".into()],
             referenced_table: name("u"),
@@ -567,7 +566,9 @@ mod tests {
             on_update: FkAction::NoAction,
             deferrable: false,
             initially_deferred: false,
-        });
+        };
+        let mut current = schema();
+        current.tables[0].foreign_keys.push(key());
         let wide = state::key_index_for_test("idx_wide", &["id", "label"]);
         current.tables[0].indexes.push(wide);
         let drop = |n: &str| {
@@ -603,16 +604,7 @@ mod tests {
         );
         // A column renamed first: the index made for its new name serves the key.
         let mut current = schema();
-        current.tables[0].foreign_keys = vec![ForeignKey {
-            name: "fk_t_id".into(),
-            columns: vec!["id".into()],
-            referenced_table: name("u"),
-            referenced_columns: vec!["id".into()],
-            on_delete: FkAction::NoAction,
-            on_update: FkAction::NoAction,
-            deferrable: false,
-            initially_deferred: false,
-        }];
+        current.tables[0].foreign_keys = vec![key()];
         current.tables[0]
             .indexes
             .push(state::key_index_for_test("idx_id", &["id"]));

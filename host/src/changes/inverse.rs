@@ -5,7 +5,7 @@ use super::simulate::{self, same};
 use crate::model::{
     AddCheck, AddColumn, AddForeignKey, AddIndex, AddPrimaryKey, AddUnique, AlterColumnType,
     Change, ColumnRef, DatabaseSchema, DropView, EngineObject, IndexTarget, QualifiedName, RawSql,
-    RenameColumn, RenameTable, SetCollation, SetComment, SetDefault, TableObject,
+    RenameColumn, RenameTable, SetCollation, SetComment, SetDefault, SetIdentity, TableObject,
 };
 
 /// The changes that undo `changes` (applied in order to `before`), in the order they must run; or why
@@ -188,6 +188,13 @@ fn undo_one(
             let t = simulate::table(s, &c.table)?;
             vec![Change::SetCollation(SetCollation {
                 collation: simulate::column(t, &c.column)?.collation.clone(),
+                ..c.clone()
+            })]
+        }
+        Change::SetIdentity(c) => {
+            let t = simulate::table(s, &c.table)?;
+            vec![Change::SetIdentity(SetIdentity {
+                identity: simulate::column(t, &c.column)?.identity,
                 ..c.clone()
             })]
         }

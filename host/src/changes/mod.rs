@@ -196,6 +196,8 @@ pub fn existing_table(change: &Change) -> Option<&QualifiedName> {
         Change::RenameColumn(r) => &r.table,
         Change::AlterColumnType(a) => &a.table,
         Change::SetDefault(d) => &d.table,
+        Change::SetIdentity(s) => &s.table,
+        Change::SetCollation(s) => &s.table,
         Change::AddPrimaryKey(p) => &p.table,
         Change::AddIndex(a) => &a.table,
         Change::DropIndex(o)

@@ -381,6 +381,10 @@ pub fn apply(schema: &mut DatabaseSchema, change: &Change) -> Result<(), String>
             let t = table_mut(schema, &s.table)?;
             column_mut(t, &s.column)?.collation = s.collation.clone();
         }
+        Change::SetIdentity(s) => {
+            let t = table_mut(schema, &s.table)?;
+            column_mut(t, &s.column)?.identity = s.identity;
+        }
         Change::SetComment(s) => {
             let t = table_mut(schema, &s.table)?;
             match &s.column {

@@ -203,6 +203,8 @@ struct Phases {
     create_types: Vec<Change>,
     alter_columns: Vec<Change>,
     add_table_objects: Vec<Change>,
+    /// Identities added or changed: after the keys MySQL wants under an AUTO_INCREMENT column.
+    add_identities: Vec<Change>,
     create_tables: Vec<Change>,
     add_foreign_keys: Vec<Change>,
     table_objects: Vec<Change>,
@@ -224,6 +226,7 @@ impl Phases {
             self.create_types,
             self.alter_columns,
             self.add_table_objects,
+            self.add_identities,
             self.create_tables,
             self.add_foreign_keys,
             self.table_objects,

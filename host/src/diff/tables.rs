@@ -9,8 +9,8 @@ use crate::changes::simulate::same;
 use crate::model::{
     AddCheck, AddColumn, AddForeignKey, AddIndex, AddPrimaryKey, AddUnique, AlterColumnType,
     Change, Column, ColumnRef, ColumnType, DatabaseSchema, DropView, EngineObject, ForeignKey,
-    Index, IndexTarget, QualifiedName, SetCollation, SetComment, SetDefault, Table, TableObject,
-    View,
+    Index, IndexTarget, QualifiedName, SetCollation, SetComment, SetDefault, SetIdentity, Table,
+    TableObject, View,
 };
 
 fn find<'a>(tables: &'a [Table], name: &QualifiedName) -> Option<&'a Table> {
@@ -630,7 +630,7 @@ fn diff_table(
     }
     for c in &b.columns {
         match a.columns.iter().find(|x| x.name == c.name) {
-            Some(x) if !gone.contains(&c.name) => alter_column(name, x, c, p, unsupported),
+            Some(x) if !gone.contains(&c.name) => alter_column(name, x, c, p),
             _ => add_column(name, c, p),
         }
     }
@@ -728,15 +728,9 @@ fn placeholder(t: &ColumnType) -> Option<String> {
     )
 }
 
-/// One column kept by name: default dropped before a type change and set after it, then nullability and
-/// comment and collation. Identity has no change in the IR.
-fn alter_column(
-    table: &QualifiedName,
-    a: &Column,
-    b: &Column,
-    p: &mut Phases,
-    unsupported: &mut Vec<String>,
-) {
+/// One column kept by name: default dropped before a type change and set after it, then nullability,
+/// comment, collation and identity.
+fn alter_column(table: &QualifiedName, a: &Column, b: &Column, p: &mut Phases) {
     let at = |c: &str| column_ref(table, c);
     let type_changed = a.data_type != b.data_type;
     let default_changed = a.default != b.default;
@@ -781,10 +775,16 @@ fn alter_column(
         }));
     }
     if a.identity != b.identity {
-        unsupported.push(format!(
-            "column `{}.{}` changes its identity: the IR has no change for it",
-            table.display(),
-            a.name
-        ));
+        let change = Change::SetIdentity(SetIdentity {
+            table: table.clone(),
+            column: a.name.clone(),
+            identity: b.identity,
+        });
+        // Removed before keys and defaults change (MySQL wants a key under AUTO_INCREMENT, PostgreSQL no
+        // default beside an identity); added or changed once the keys, type and nullability are final.
+        match b.identity {
+            None => p.drop_early.push(change),
+            Some(_) => p.add_identities.push(change),
+        }
     }
 }

@@ -685,12 +685,27 @@ fn a_generated_column_is_recreated_with_its_index() {
 }
 
 #[test]
-fn identity_changes_are_reported_and_collations_set() {
+fn identities_and_collations_are_set_and_undone() {
     let mut b = base();
     users(&mut b).columns[0].identity = Some(IdentityKind::Always);
-    let d = diff(&base(), &b, &Options::default());
-    assert!(d.changes.is_empty());
-    assert_eq!(d.unsupported.len(), 1);
+    let d = check(&base(), &b);
+    assert!(
+        matches!(&d.changes[..], [Change::SetIdentity(c)] if c.identity == Some(IdentityKind::Always))
+    );
+    assert!(matches!(&d.down[..], [Change::SetIdentity(c)] if c.identity.is_none()));
+    // Removed before the key under it goes (MySQL wants AUTO_INCREMENT on a key), added after it comes.
+    let mut a = base();
+    orders(&mut a).columns[0].identity = Some(IdentityKind::AutoIncrement);
+    let mut b = base();
+    orders(&mut b).primary_key = None;
+    let d = check(&a, &b);
+    let unset = position(&d.changes, |c| matches!(c, Change::SetIdentity(_)));
+    let drop = position(&d.changes, |c| matches!(c, Change::DropPrimaryKey(_)));
+    assert!(unset < drop);
+    let d = check(&b, &a);
+    let set = position(&d.changes, |c| matches!(c, Change::SetIdentity(_)));
+    let add = position(&d.changes, |c| matches!(c, Change::AddPrimaryKey(_)));
+    assert!(add < set);
     let mut b = base();
     users(&mut b).columns[1].collation = Some("C".into());
     let d = check(&base(), &b);

@@ -26,6 +26,9 @@ pub enum Effect {
     CreateIndex(String, Name),
     /// `ALTER TABLE t RENAME TO u`.
     RenameTable(Name, Name),
+    /// `MODIFY c ... AUTO_INCREMENT` / `CHANGE a c ... AUTO_INCREMENT` (MySQL): rows holding 0 in a column
+    /// that was not AUTO_INCREMENT are given new numbers.
+    Renumber(Name, String),
 }
 
 /// A data copy out of a table.
@@ -451,12 +454,18 @@ fn alter_table(c: &mut Cursor, table: &Name, out: &mut Vec<Effect>) {
             c.eat("COLUMN");
             if let Some(col) = c.ident() {
                 let spelling = mysql_type(c, clause_end);
+                if auto_increment(c, clause_end) {
+                    out.push(Effect::Renumber(table.clone(), col.clone()));
+                }
                 out.push(Effect::ChangeType(table.clone(), col, spelling));
             }
         } else if c.eat("CHANGE") {
             c.eat("COLUMN");
             if let (Some(old), Some(new)) = (c.ident(), c.ident()) {
                 let spelling = mysql_type(c, clause_end);
+                if auto_increment(c, clause_end) {
+                    out.push(Effect::Renumber(table.clone(), old.clone()));
+                }
                 out.push(Effect::ChangeType(table.clone(), old.clone(), spelling));
                 if !old.eq_ignore_ascii_case(&new) {
                     out.push(Effect::AddColumn(table.clone(), new));
@@ -504,6 +513,11 @@ fn clause_end(t: &[Token], from: usize) -> usize {
 }
 
 /// MySQL's column definition after the name: the type, up to its attributes.
+/// Whether the column definition from the cursor to `clause_end` says AUTO_INCREMENT.
+fn auto_increment(c: &Cursor, clause_end: usize) -> bool {
+    (c.i..clause_end).any(|k| c.t[k].is("AUTO_INCREMENT"))
+}
+
 fn mysql_type(c: &Cursor, clause_end: usize) -> String {
     let attributes = [
         "NOT",

@@ -302,6 +302,28 @@ pub async fn assess(inspector: &mut Inspector<'_>, id: &str, statements: &[Strin
                     ));
                 }
             }
+            Effect::Renumber(t, c) => {
+                let lower = c.to_ascii_lowercase();
+                if fresh(t, &created) || added.iter().any(|(at, ac)| at.same(t) && *ac == lower) {
+                    continue;
+                }
+                let t = live(t, &renamed);
+                if inspector.column(&t, c).is_none_or(|x| x.identity.is_some()) {
+                    continue;
+                }
+                let zero = format!("{} = 0", inspector.quote(c));
+                if let Some(n) = inspector.count_where(&t, c, &zero).await
+                    && n > 0
+                {
+                    out.push(loss(
+                        format!(
+                            "makes {t}.{c} AUTO_INCREMENT, which gives its 0 values new numbers"
+                        ),
+                        Some(n),
+                        "rows",
+                    ));
+                }
+            }
             Effect::Copy(_) | Effect::CreateIndex(..) => {}
         }
     }

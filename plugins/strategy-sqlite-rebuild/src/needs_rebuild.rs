@@ -12,6 +12,8 @@ pub fn rebuilt_table<'a>(change: &'a Change, schema: &DatabaseSchema) -> Option<
         Change::AlterColumnType(a) => &a.table,
         Change::SetNotNull(c) | Change::DropNotNull(c) | Change::DropDefault(c) => &c.table,
         Change::SetDefault(d) => &d.table,
+        Change::SetIdentity(s) => &s.table,
+        Change::SetCollation(s) => &s.table,
         Change::AddPrimaryKey(p) => &p.table,
         Change::DropPrimaryKey(t) => t,
         Change::AddUnique(u) => &u.table,

@@ -263,6 +263,8 @@ fn items(d: &Diff, expected: &DatabaseSchema) -> Vec<Item> {
                 ('~', "column", column(&c.table, &c.column))
             }
             Change::SetDefault(x) => ('~', "column", column(&x.table, &x.column)),
+            Change::SetIdentity(x) => ('~', "column", column(&x.table, &x.column)),
+            Change::SetCollation(x) => ('~', "column", column(&x.table, &x.column)),
             Change::AddPrimaryKey(p) => ('+', "primary key", format!("of {}", display(&p.table))),
             Change::DropPrimaryKey(n) => ('-', "primary key", format!("of {}", display(n))),
             Change::AddIndex(a) => ('+', "index", on(&a.index.name, &a.table)),

@@ -220,6 +220,11 @@ impl State {
                     c.collation = s.collation.clone();
                 }
             }
+            Change::SetIdentity(s) => {
+                if let Some(c) = self.column_mut(&s.table, &s.column) {
+                    c.identity = s.identity;
+                }
+            }
             Change::SetComment(s) => match &s.column {
                 Some(column) => {
                     if let Some(c) = self.column_mut(&s.table, column) {

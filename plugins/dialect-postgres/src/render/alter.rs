@@ -1,10 +1,13 @@
 //! ALTER TABLE and DROP changes on existing tables: columns, keys, constraints, indexes.
 
-use ai_shell_plugin_sdk::{Change, ColumnType, LockLevel, NumericParams, PluginError};
+use ai_shell_plugin_sdk::{
+    Change, ColumnType, IdentityKind, LockLevel, NumericParams, PluginError, QualifiedName,
+    SetIdentity,
+};
 
 use super::table::{self, column_comment, index_name};
 use super::{Attributes, Context, Output};
-use crate::quote;
+use crate::{names, quote};
 
 pub fn render(change: &Change, cx: &Context, out: &mut Output) -> Result<(), PluginError> {
     use LockLevel::{Exclusive, Shared};
@@ -129,6 +132,7 @@ pub fn render(change: &Change, cx: &Context, out: &mut Output) -> Result<(), Plu
             ))
             .lock(Exclusive);
         }
+        Change::SetIdentity(s) => set_identity(s, cx, out)?,
         Change::AddPrimaryKey(a) => {
             out.push(format!(
                 "ALTER TABLE {} ADD {}",
@@ -189,6 +193,83 @@ fn alter_column(
         quote::ident(column)
     ))
     .lock(LockLevel::Exclusive);
+}
+
+/// Moves a column between no identity, serial (a sequence it owns, as its default) and `GENERATED ... AS
+/// IDENTITY`. The values stay; a new generator continues after the largest value the column holds.
+fn set_identity(s: &SetIdentity, cx: &Context, out: &mut Output) -> Result<(), PluginError> {
+    use IdentityKind as K;
+    let generated = |k: IdentityKind| match k {
+        K::Always => "ALWAYS",
+        _ => "BY DEFAULT",
+    };
+    let serial_sequence = QualifiedName {
+        namespace: s.table.namespace.clone(),
+        name: names::make_object_name(&s.table.name, Some(&s.column), "seq"),
+    };
+    let old = cx.identity(&s.table, &s.column);
+    match (old, s.identity) {
+        (a, b) if a == b => return Ok(()),
+        (Some(K::Always | K::ByDefault), Some(new @ (K::Always | K::ByDefault))) => {
+            let action = format!("SET GENERATED {}", generated(new));
+            alter_column(out, &s.table, &s.column, &action);
+            return Ok(());
+        }
+        (Some(K::Always | K::ByDefault), _) => {
+            alter_column(out, &s.table, &s.column, "DROP IDENTITY");
+        }
+        (Some(K::AutoIncrement), _) => {
+            alter_column(out, &s.table, &s.column, "DROP DEFAULT");
+            out.push(format!(
+                "DROP SEQUENCE {}",
+                quote::qualified(&serial_sequence)
+            ))
+            .lock(LockLevel::Exclusive);
+        }
+        (None, _) => {}
+    }
+    let sequence = match s.identity {
+        None => return Ok(()),
+        Some(K::AutoIncrement) => {
+            let data_type = match cx.column_type(&s.table, &s.column) {
+                Some(ColumnType::Smallint) => "smallint",
+                Some(ColumnType::Integer) => "integer",
+                Some(ColumnType::Bigint) => "bigint",
+                _ => {
+                    return Err(PluginError::InvalidInput(format!(
+                        "column {}.{}: serial needs smallint, integer or bigint",
+                        s.table.name, s.column
+                    )));
+                }
+            };
+            let name = quote::qualified(&serial_sequence);
+            out.push(format!(
+                "CREATE SEQUENCE {name} AS {data_type} OWNED BY {}.{}",
+                quote::qualified(&s.table),
+                quote::ident(&s.column)
+            ));
+            let action = format!("SET DEFAULT nextval({}::regclass)", quote::literal(&name));
+            alter_column(out, &s.table, &s.column, &action);
+            quote::literal(&name)
+        }
+        Some(kind) => {
+            let action = format!("ADD GENERATED {} AS IDENTITY", generated(kind));
+            alter_column(out, &s.table, &s.column, &action);
+            format!(
+                "pg_get_serial_sequence({}, {})",
+                quote::literal(&quote::qualified(&s.table)),
+                quote::literal(&s.column)
+            )
+        }
+    };
+    // Rows already hold values: the generator starts after the largest (at 1 on an empty table).
+    let column = quote::ident(&s.column);
+    out.push(format!(
+        "SELECT setval({sequence}, COALESCE(max({column}), 1), max({column}) IS NOT NULL) FROM {}",
+        quote::qualified(&s.table)
+    ))
+    .lock(LockLevel::Shared);
+    Ok(())
 }
 
 fn drop_constraint(out: &mut Output, table: &ai_shell_plugin_sdk::QualifiedName, name: &str) {

@@ -113,8 +113,8 @@ impl Context<'_> {
             .map(|c| c.data_type.clone())
     }
 
-    /// A column's identity (serial or `GENERATED ... AS IDENTITY`), when it has one: from the change that
-    /// created the table or added the column, else the current schema.
+    /// A column's identity (serial or `GENERATED ... AS IDENTITY`), when it has one: from the latest change
+    /// that created the table, added the column or set its identity, else the current schema.
     pub fn identity(&self, table: &QualifiedName, column: &str) -> Option<IdentityKind> {
         let from_changes = self.earlier().find_map(|c| match c {
             Change::CreateTable(t) if same_name(&t.name, table) => Some(
@@ -125,6 +125,9 @@ impl Context<'_> {
             ),
             Change::AddColumn(a) if same_name(&a.table, table) && a.column.name == column => {
                 Some(a.column.identity)
+            }
+            Change::SetIdentity(s) if same_name(&s.table, table) && s.column == column => {
+                Some(s.identity)
             }
             _ => None,
         });

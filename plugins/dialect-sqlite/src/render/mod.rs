@@ -223,6 +223,7 @@ fn render_one(
             rebuild(&c.table)?
         }
         Change::SetCollation(c) => rebuild(&c.table)?,
+        Change::SetIdentity(c) => rebuild(&c.table)?,
         Change::SetDefault(d) => rebuild(&d.table)?,
         Change::AddPrimaryKey(p) => rebuild(&p.table)?,
         Change::DropPrimaryKey(name) => rebuild(name)?,

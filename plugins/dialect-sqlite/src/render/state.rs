@@ -402,6 +402,10 @@ pub fn apply(schema: &mut DatabaseSchema, change: &Change) -> Result<(), PluginE
             let t = table_mut(schema, &c.table.name)?;
             column_mut(t, &c.column)?.collation = c.collation.clone();
         }
+        Change::SetIdentity(c) => {
+            let t = table_mut(schema, &c.table.name)?;
+            column_mut(t, &c.column)?.identity = c.identity;
+        }
         Change::SetComment(c) => {
             let t = table_mut(schema, &c.table.name)?;
             match &c.column {

@@ -4,7 +4,7 @@
 pub use crate::plugins::bindings::ai_shell::plugin::changes::{
     AddCheck, AddColumn, AddForeignKey, AddIndex, AddPrimaryKey, AddUnique, AlterColumnType,
     Change, ColumnPair, ColumnRef, CopyRows, DropView, FillColumn, FillNulls, RawSql, RenameColumn,
-    RenameTable, SetCollation, SetComment, SetDefault, SetIdentity, TableObject,
+    RenameTable, SetCollation, SetComment, SetDefault, SetIdentity, SetTableOptions, TableObject,
 };
 pub use crate::plugins::bindings::ai_shell::plugin::schema::*;
 pub use crate::plugins::bindings::ai_shell::plugin::sql::QueryResult;

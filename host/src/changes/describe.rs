@@ -115,6 +115,14 @@ pub fn describe(change: &Change) -> String {
                 s.column
             ),
         },
+        Change::SetTableOptions(s) => match s.options.is_empty() {
+            true => format!("give {} the default table options", display(&s.table)),
+            false => format!(
+                "set the options of {} to {}",
+                display(&s.table),
+                s.options.join(" ")
+            ),
+        },
         Change::SetComment(s) => match &s.column {
             Some(c) => format!("set the comment of {}.{}", display(&s.table), c),
             None => format!("set the comment of {}", display(&s.table)),

@@ -5,7 +5,8 @@ use super::simulate::{self, same};
 use crate::model::{
     AddCheck, AddColumn, AddForeignKey, AddIndex, AddPrimaryKey, AddUnique, AlterColumnType,
     Change, ColumnRef, DatabaseSchema, DropView, EngineObject, IndexTarget, QualifiedName, RawSql,
-    RenameColumn, RenameTable, SetCollation, SetComment, SetDefault, SetIdentity, TableObject,
+    RenameColumn, RenameTable, SetCollation, SetComment, SetDefault, SetIdentity, SetTableOptions,
+    TableObject,
 };
 
 /// The changes that undo `changes` (applied in order to `before`), in the order they must run; or why
@@ -198,6 +199,10 @@ fn undo_one(
                 ..c.clone()
             })]
         }
+        Change::SetTableOptions(c) => vec![Change::SetTableOptions(SetTableOptions {
+            table: c.table.clone(),
+            options: simulate::table(s, &c.table)?.options.clone(),
+        })],
         Change::SetComment(c) => {
             let t = simulate::table(s, &c.table)?;
             let old = match &c.column {

@@ -197,6 +197,7 @@ pub fn existing_table(change: &Change) -> Option<&QualifiedName> {
         Change::AlterColumnType(a) => &a.table,
         Change::SetDefault(d) => &d.table,
         Change::SetIdentity(s) => &s.table,
+        Change::SetTableOptions(s) => &s.table,
         Change::SetCollation(s) => &s.table,
         Change::AddPrimaryKey(p) => &p.table,
         Change::AddIndex(a) => &a.table,

@@ -385,6 +385,7 @@ pub fn apply(schema: &mut DatabaseSchema, change: &Change) -> Result<(), String>
             let t = table_mut(schema, &s.table)?;
             column_mut(t, &s.column)?.identity = s.identity;
         }
+        Change::SetTableOptions(s) => table_mut(schema, &s.table)?.options = s.options.clone(),
         Change::SetComment(s) => {
             let t = table_mut(schema, &s.table)?;
             match &s.column {

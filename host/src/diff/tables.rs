@@ -9,8 +9,8 @@ use crate::changes::simulate::same;
 use crate::model::{
     AddCheck, AddColumn, AddForeignKey, AddIndex, AddPrimaryKey, AddUnique, AlterColumnType,
     Change, Column, ColumnRef, ColumnType, DatabaseSchema, DropView, EngineObject, ForeignKey,
-    Index, IndexTarget, QualifiedName, SetCollation, SetComment, SetDefault, SetIdentity, Table,
-    TableObject, View,
+    Index, IndexTarget, QualifiedName, SetCollation, SetComment, SetDefault, SetIdentity,
+    SetTableOptions, Table, TableObject, View,
 };
 
 fn find<'a>(tables: &'a [Table], name: &QualifiedName) -> Option<&'a Table> {
@@ -352,7 +352,7 @@ pub fn diff_schema_objects(
     let keys_changed =
         |n: &QualifiedName| kept.iter().any(|k| k.keys_changed && same(&k.a.name, n));
     for k in &kept {
-        diff_table(k, &keys_changed, p, unsupported);
+        diff_table(k, &keys_changed, p);
     }
 
     // Dropped tables: those that reference another dropped table go first; in a cycle, the foreign keys
@@ -556,12 +556,7 @@ fn diff_objects(
     }
 }
 
-fn diff_table(
-    k: &TableDiff,
-    keys_changed: &dyn Fn(&QualifiedName) -> bool,
-    p: &mut Phases,
-    unsupported: &mut Vec<String>,
-) {
+fn diff_table(k: &TableDiff, keys_changed: &dyn Fn(&QualifiedName) -> bool, p: &mut Phases) {
     let (a, b, gone) = (k.a, k.b, &k.gone);
     let name = &a.name;
 
@@ -642,12 +637,11 @@ fn diff_table(
         }));
     }
     if a.options != b.options {
-        unsupported.push(format!(
-            "table `{}` changes its options ({:?} to {:?}): the IR cannot alter table options",
-            name.display(),
-            a.options,
-            b.options
-        ));
+        p.alter_columns
+            .push(Change::SetTableOptions(SetTableOptions {
+                table: name.clone(),
+                options: b.options.clone(),
+            }));
     }
 
     if pk_rebuild && let Some(pk) = &b.primary_key {

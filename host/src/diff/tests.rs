@@ -716,6 +716,17 @@ fn identities_and_collations_are_set_and_undone() {
 }
 
 #[test]
+fn table_options_are_set_and_undone() {
+    let mut b = base();
+    users(&mut b).options = vec!["WITHOUT ROWID".into()];
+    let d = check(&base(), &b);
+    assert!(
+        matches!(&d.changes[..], [Change::SetTableOptions(s)] if s.options == ["WITHOUT ROWID"])
+    );
+    assert!(matches!(&d.down[..], [Change::SetTableOptions(s)] if s.options.is_empty()));
+}
+
+#[test]
 fn a_new_table_with_identity_and_collation_is_created_whole() {
     let mut b = base();
     b.tables.push(table(
@@ -732,14 +743,6 @@ fn a_new_table_with_identity_and_collation_is_created_whole() {
         ],
     ));
     check(&base(), &b);
-}
-
-#[test]
-fn table_options_are_reported() {
-    let mut b = base();
-    users(&mut b).options.push("WITHOUT ROWID".into());
-    let d = diff(&base(), &b, &Options::default());
-    assert!(d.unsupported[0].contains("options"));
 }
 
 // --- keys, indexes, constraints -------------------------------------------------------------------

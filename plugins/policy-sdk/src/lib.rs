@@ -25,7 +25,7 @@ pub mod bindings {
 pub use ai_shell_plugin_model::changes::{
     AddCheck, AddColumn, AddForeignKey, AddIndex, AddPrimaryKey, AddUnique, AlterColumnType,
     Change, ColumnPair, ColumnRef, CopyRows, DropView, FillColumn, FillNulls, RawSql, RenameColumn,
-    RenameTable, SetCollation, SetComment, SetDefault, SetIdentity, TableObject,
+    RenameTable, SetCollation, SetComment, SetDefault, SetIdentity, SetTableOptions, TableObject,
 };
 pub use ai_shell_plugin_model::schema::*;
 pub use ai_shell_plugin_model::types::{LockLevel, LogLevel, PluginError};

@@ -13,6 +13,7 @@ pub fn rebuilt_table<'a>(change: &'a Change, schema: &DatabaseSchema) -> Option<
         Change::SetNotNull(c) | Change::DropNotNull(c) | Change::DropDefault(c) => &c.table,
         Change::SetDefault(d) => &d.table,
         Change::SetIdentity(s) => &s.table,
+        Change::SetTableOptions(s) => &s.table,
         Change::SetCollation(s) => &s.table,
         Change::AddPrimaryKey(p) => &p.table,
         Change::DropPrimaryKey(t) => t,

@@ -265,6 +265,7 @@ fn items(d: &Diff, expected: &DatabaseSchema) -> Vec<Item> {
             Change::SetDefault(x) => ('~', "column", column(&x.table, &x.column)),
             Change::SetIdentity(x) => ('~', "column", column(&x.table, &x.column)),
             Change::SetCollation(x) => ('~', "column", column(&x.table, &x.column)),
+            Change::SetTableOptions(x) => ('~', "table", display(&x.table)),
             Change::AddPrimaryKey(p) => ('+', "primary key", format!("of {}", display(&p.table))),
             Change::DropPrimaryKey(n) => ('-', "primary key", format!("of {}", display(n))),
             Change::AddIndex(a) => ('+', "index", on(&a.index.name, &a.table)),

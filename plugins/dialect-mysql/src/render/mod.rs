@@ -5,6 +5,7 @@
 //! DDL is not transactional: each statement commits.
 
 mod ddl;
+mod options;
 mod state;
 
 use ai_shell_plugin_sdk::{
@@ -397,6 +398,7 @@ fn render_one(change: &Change, state: &State) -> Result<Vec<(String, Attrs)>, Pl
                 },
             )
         }
+        Change::SetTableOptions(s) => one(options::set_table_options(state, s)?, COPY),
         Change::SetIdentity(s) => {
             // AUTO_INCREMENT added gives rows holding 0 new numbers: the host counts them and asks first.
             let mut c = state.column(&s.table, &s.column)?.clone();
@@ -508,7 +510,7 @@ pub fn render(
 mod tests {
     use ai_shell_plugin_sdk::{
         AddCheck, AlterColumnType, CheckConstraint, Column, ColumnRef, QualifiedName, RenameColumn,
-        SetComment, Table,
+        SetComment, SetTableOptions, Table,
     };
 
     use super::*;
@@ -744,6 +746,37 @@ mod tests {
             out[1].sql,
             "ALTER TABLE `t``1` MODIFY COLUMN `label` int DEFAULT 'x'"
         );
+    }
+
+    #[test]
+    fn table_options_differing_are_set_and_a_new_collation_is_followed() {
+        let mut current = schema();
+        current.tables[0]
+            .columns
+            .push(column("note", ColumnType::Text));
+        current.tables[0].options = vec![
+            "ENGINE=InnoDB".into(),
+            "COLLATE=utf8mb4_general_ci".into(),
+            "ROW_FORMAT=COMPRESSED".into(),
+        ];
+        let change = |options: Vec<&str>| {
+            Change::SetTableOptions(SetTableOptions {
+                table: name("t`1"),
+                options: options.into_iter().map(String::from).collect(),
+            })
+        };
+        let render = |c: Change| render(vec![c], current.clone()).unwrap()[0].sql.clone();
+        let sql = render(change(vec!["ENGINE=InnoDB", "COLLATE=utf8mb4_unicode_ci"]));
+        // The new collation, the row format back to its default, and only the text column that follows
+        // the table's collation restated (`label` has its own).
+        assert!(sql.starts_with("ALTER TABLE `t``1` COLLATE=utf8mb4_unicode_ci, ROW_FORMAT=DEFAULT, MODIFY COLUMN `note`"), "{sql}");
+        assert!(!sql.contains("`label`") && !sql.contains("`id`"), "{sql}");
+        let sql = render(change(vec![
+            "ENGINE=Aria",
+            "COLLATE=utf8mb4_general_ci",
+            "ROW_FORMAT=COMPRESSED",
+        ]));
+        assert_eq!(sql, "ALTER TABLE `t``1` ENGINE=Aria");
     }
 
     #[test]

@@ -220,6 +220,11 @@ impl State {
                     c.collation = s.collation.clone();
                 }
             }
+            Change::SetTableOptions(s) => {
+                if let Some(t) = self.table_mut(&s.table) {
+                    t.options = s.options.clone();
+                }
+            }
             Change::SetIdentity(s) => {
                 if let Some(c) = self.column_mut(&s.table, &s.column) {
                     c.identity = s.identity;

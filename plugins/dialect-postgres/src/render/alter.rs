@@ -2,7 +2,7 @@
 
 use ai_shell_plugin_sdk::{
     Change, ColumnType, IdentityKind, LockLevel, NumericParams, PluginError, QualifiedName,
-    SetIdentity,
+    SetIdentity, SetTableOptions,
 };
 
 use super::table::{self, column_comment, index_name};
@@ -133,6 +133,7 @@ pub fn render(change: &Change, cx: &Context, out: &mut Output) -> Result<(), Plu
             .lock(Exclusive);
         }
         Change::SetIdentity(s) => set_identity(s, cx, out)?,
+        Change::SetTableOptions(s) => set_table_options(s, cx, out)?,
         Change::AddPrimaryKey(a) => {
             out.push(format!(
                 "ALTER TABLE {} ADD {}",
@@ -269,6 +270,72 @@ fn set_identity(s: &SetIdentity, cx: &Context, out: &mut Output) -> Result<(), P
         quote::qualified(&s.table)
     ))
     .lock(LockLevel::Shared);
+    Ok(())
+}
+
+/// `SET LOGGED`/`SET UNLOGGED` and storage parameters set or reset; partitioning and inheritance are not
+/// changed in place.
+fn set_table_options(
+    s: &SetTableOptions,
+    cx: &Context,
+    out: &mut Output,
+) -> Result<(), PluginError> {
+    let old = cx.table_options(&s.table);
+    let unlogged = |o: &[String]| o.iter().any(|x| x == "UNLOGGED");
+    let storage = |o: &[String]| -> Vec<(String, String)> {
+        o.iter()
+            .filter_map(|x| x.strip_prefix("WITH (")?.strip_suffix(')'))
+            .flat_map(|list| list.split(", "))
+            .map(|kv| match kv.split_once('=') {
+                Some((k, v)) => (k.to_string(), v.to_string()),
+                None => (kv.to_string(), String::new()),
+            })
+            .collect()
+    };
+    let structural = |o: &[String]| -> Vec<String> {
+        o.iter()
+            .filter(|x| *x != "UNLOGGED" && !x.starts_with("WITH ("))
+            .cloned()
+            .collect()
+    };
+    if structural(&old) != structural(&s.options) {
+        return Err(PluginError::UnsupportedChange(format!(
+            "table {}: partitioning and inheritance ({} to {}) are not changed in place; create the table anew and copy the rows",
+            s.table.name,
+            structural(&old).join(" "),
+            structural(&s.options).join(" ")
+        )));
+    }
+    let table = quote::qualified(&s.table);
+    if unlogged(&old) != unlogged(&s.options) {
+        let to = if unlogged(&s.options) {
+            "UNLOGGED"
+        } else {
+            "LOGGED"
+        };
+        out.push(format!("ALTER TABLE {table} SET {to}"))
+            .lock(LockLevel::Exclusive)
+            .rewrites(true);
+    }
+    let (a, b) = (storage(&old), storage(&s.options));
+    let set: Vec<String> = b
+        .iter()
+        .filter(|kv| !a.contains(kv))
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    let reset: Vec<String> = a
+        .iter()
+        .filter(|(k, _)| !b.iter().any(|(x, _)| x == k))
+        .map(|(k, _)| k.clone())
+        .collect();
+    if !set.is_empty() {
+        out.push(format!("ALTER TABLE {table} SET ({})", set.join(", ")))
+            .lock(LockLevel::Exclusive);
+    }
+    if !reset.is_empty() {
+        out.push(format!("ALTER TABLE {table} RESET ({})", reset.join(", ")))
+            .lock(LockLevel::Exclusive);
+    }
     Ok(())
 }
 

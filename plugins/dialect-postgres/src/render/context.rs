@@ -113,6 +113,26 @@ impl Context<'_> {
             .map(|c| c.data_type.clone())
     }
 
+    /// A table's options before this change: from the latest change that created the table or set them,
+    /// else the current schema.
+    pub fn table_options(&self, table: &QualifiedName) -> Vec<String> {
+        self.earlier()
+            .find_map(|c| match c {
+                Change::SetTableOptions(s) if same_name(&s.table, table) => Some(s.options.clone()),
+                Change::CreateTable(t) if same_name(&t.name, table) => Some(t.options.clone()),
+                _ => None,
+            })
+            .or_else(|| {
+                let t = self
+                    .current
+                    .tables
+                    .iter()
+                    .find(|t| same_name(&t.name, table))?;
+                Some(t.options.clone())
+            })
+            .unwrap_or_default()
+    }
+
     /// A column's identity (serial or `GENERATED ... AS IDENTITY`), when it has one: from the latest change
     /// that created the table, added the column or set its identity, else the current schema.
     pub fn identity(&self, table: &QualifiedName, column: &str) -> Option<IdentityKind> {

@@ -224,6 +224,7 @@ fn render_one(
         }
         Change::SetCollation(c) => rebuild(&c.table)?,
         Change::SetIdentity(c) => rebuild(&c.table)?,
+        Change::SetTableOptions(c) => rebuild(&c.table)?,
         Change::SetDefault(d) => rebuild(&d.table)?,
         Change::AddPrimaryKey(p) => rebuild(&p.table)?,
         Change::DropPrimaryKey(name) => rebuild(name)?,

@@ -402,6 +402,7 @@ pub fn apply(schema: &mut DatabaseSchema, change: &Change) -> Result<(), PluginE
             let t = table_mut(schema, &c.table.name)?;
             column_mut(t, &c.column)?.collation = c.collation.clone();
         }
+        Change::SetTableOptions(c) => table_mut(schema, &c.table.name)?.options = c.options.clone(),
         Change::SetIdentity(c) => {
             let t = table_mut(schema, &c.table.name)?;
             column_mut(t, &c.column)?.identity = c.identity;

@@ -167,6 +167,7 @@ pub fn change_table(change: &Change) -> Option<QualifiedName> {
             Change::SetComment(s) => &s.table,
             Change::SetCollation(s) => &s.table,
             Change::SetIdentity(s) => &s.table,
+            Change::SetTableOptions(s) => &s.table,
             Change::CopyRows(c) => &c.target,
             Change::FillColumn(f) => &f.target,
             Change::FillNulls(f) | Change::RestoreNulls(f) => &f.column.table,

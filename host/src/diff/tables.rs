@@ -167,6 +167,7 @@ fn same_view(a: &View, b: &View) -> bool {
     normalise(&a.definition) == normalise(&b.definition)
         && a.materialized == b.materialized
         && a.comment == b.comment
+        && a.options == b.options
 }
 
 fn object_key(o: &EngineObject) -> (String, String, String, String) {

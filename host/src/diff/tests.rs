@@ -94,6 +94,7 @@ fn view(n: &str, def: &str) -> View {
         definition: def.into(),
         materialized: false,
         comment: None,
+        options: vec![],
     }
 }
 

@@ -270,7 +270,19 @@ pub fn introspect() -> Result<DatabaseSchema, PluginError> {
     }
 
     let mut view_rows = Vec::new();
-    for r in rows(queries::VIEWS)? {
+    let mut view_options = std::collections::HashMap::new();
+    // MySQL's information_schema has no ALGORITHM column (its dump keeps UNDEFINED views as they are).
+    let views_sql =
+        queries::VIEWS.replace("{algorithm}", if mariadb { "ALGORITHM" } else { "NULL" });
+    for r in rows(&views_sql)? {
+        let mut options = vec![];
+        if let Some(a) = r.opt_text("algorithm")?.filter(|a| a != "UNDEFINED") {
+            options.push(format!("ALGORITHM={a}"));
+        }
+        if r.opt_text("security")?.as_deref() == Some("INVOKER") {
+            options.push("SQL SECURITY INVOKER".to_string());
+        }
+        view_options.insert(r.text("name")?, options);
         let mut definition = strip_database(&r.opt_text("definition")?.unwrap_or_default(), &db);
         match r.opt_text("check_option")?.as_deref() {
             Some("CASCADED") => definition.push_str(" WITH CASCADED CHECK OPTION"),
@@ -282,6 +294,7 @@ pub fn introspect() -> Result<DatabaseSchema, PluginError> {
     let views = views::creation_order(view_rows)
         .into_iter()
         .map(|(name, definition)| View {
+            options: view_options.remove(&name).unwrap_or_default(),
             name: QualifiedName {
                 namespace: None,
                 name,

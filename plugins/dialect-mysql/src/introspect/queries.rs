@@ -55,7 +55,8 @@ JOIN information_schema.TABLE_CONSTRAINTS tc
 WHERE cc.CONSTRAINT_SCHEMA = DATABASE()";
 
 pub const VIEWS: &str = "\
-SELECT TABLE_NAME AS name, VIEW_DEFINITION AS definition, CHECK_OPTION AS check_option
+SELECT TABLE_NAME AS name, VIEW_DEFINITION AS definition, CHECK_OPTION AS check_option,
+       {algorithm} AS algorithm, SECURITY_TYPE AS security
 FROM information_schema.VIEWS
 WHERE TABLE_SCHEMA = DATABASE()";
 

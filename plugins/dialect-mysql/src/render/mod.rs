@@ -368,9 +368,10 @@ fn render_one(change: &Change, state: &State) -> Result<Vec<(String, Attrs)>, Pl
                     v.name.name
                 ));
             }
+            let options: String = v.options.iter().map(|o| format!("{o} ")).collect();
             one(
                 format!(
-                    "CREATE VIEW {} AS {}",
+                    "CREATE {options}VIEW {} AS {}",
                     table_name(&v.name),
                     v.definition.trim().trim_end_matches(';')
                 ),

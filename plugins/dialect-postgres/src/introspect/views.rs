@@ -2,7 +2,7 @@
 
 use ai_shell_plugin_sdk::{PluginError, QualifiedName, View};
 
-use super::{canon, json, order, query, warn};
+use super::{canon, json, order, query};
 
 pub fn views() -> Result<Vec<View>, PluginError> {
     let mut oids = Vec::new();
@@ -19,14 +19,6 @@ pub fn views() -> Result<Vec<View>, PluginError> {
             .iter()
             .position(|o| o.starts_with("check_option="))
             .map(|i| options.remove(i)["check_option=".len()..].to_ascii_uppercase());
-        if !options.is_empty() {
-            warn(&format!(
-                "view {}.{}: options ({}) are not part of the model and are left out",
-                name.namespace.as_deref().unwrap_or_default(),
-                name.name,
-                options.join(", ")
-            ));
-        }
         let definition = r.text("definition")?;
         let mut definition = canon::view(definition.trim().trim_end_matches(';').trim_end());
         if let Some(level) = check_option {
@@ -39,6 +31,7 @@ pub fn views() -> Result<Vec<View>, PluginError> {
             definition,
             materialized: r.text("kind")? == "m",
             comment: r.opt_text("comment")?,
+            options,
         });
     }
     let deps: Vec<Vec<usize>> = depends

@@ -99,7 +99,11 @@ pub fn render(change: &Change, cx: &Context, out: &mut Output) -> Result<(), Plu
                     v.name.name
                 )));
             }
-            out.push(format!("CREATE {what} {q} AS\n{definition}"));
+            let with = match v.options.is_empty() {
+                true => String::new(),
+                false => format!(" WITH ({})", v.options.join(", ")),
+            };
+            out.push(format!("CREATE {what} {q}{with} AS\n{definition}"));
             if let Some(c) = &v.comment {
                 out.push(format!("COMMENT ON {what} {q} IS {}", quote::literal(c)));
             }

@@ -26,6 +26,7 @@ pub fn build_views(objects: &[StoredObject], warnings: &mut Vec<String>) -> Vec<
                 o.sql.clone()
             }),
             materialized: false,
+            options: vec![],
             comment: None,
         })
         .collect();
@@ -83,6 +84,7 @@ mod tests {
             },
             definition: definition.into(),
             materialized: false,
+            options: vec![],
             comment: None,
         }
     }

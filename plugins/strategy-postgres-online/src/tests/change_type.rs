@@ -328,6 +328,7 @@ fn keys_checks_views_and_expressions_are_left_to_the_next_strategy() {
         name: name("v"),
         definition: "SELECT orders.qty FROM orders".into(),
         materialized: false,
+        options: vec![],
         comment: None,
     });
     assert!(plan_with(qty(), s, "15.19", 10).is_none());

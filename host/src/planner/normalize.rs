@@ -280,7 +280,7 @@ pub fn normalize(
     names: &Names,
     lenient: bool,
 ) -> Result<(Vec<Tok>, Vec<bool>), Refusal> {
-    let clauses = clauses(request, read, toks);
+    let clauses = referents(clauses(request, read, toks));
     let clauses = clauses
         .into_iter()
         .map(|(c, semi)| (cut_reason(c, names, lenient), semi))
@@ -447,6 +447,70 @@ fn story(toks: &[Tok]) -> bool {
             ])
             || t.word().is_some_and(|w| w.contains('_'))
     })
+}
+
+/// Words that open what a pronoun's sentence asks of its referent ("it should be an integer").
+const MODALS: &[&str] = &["should", "must", "needs", "has", "ought", "shall"];
+
+/// The name before the last `is`/`are`/`was`/`were` of a clause, `t . c` or `c`: what a following
+/// "it should ..." is about.
+fn subject_before_copula(c: &[At]) -> Option<Vec<At>> {
+    let k = c
+        .iter()
+        .rposition(|(t, _)| t.is_any(&["is", "are", "was", "were"]))?;
+    let name = |i: usize| {
+        c.get(i).is_some_and(|(t, _)| {
+            t.name().is_some() && !t.is_any(&["which", "that", "it", "this", "there", "what"])
+        })
+    };
+    // "t.c", "c in t", "c of t".
+    if k >= 3
+        && name(k - 1)
+        && (c[k - 2].0.is_punct('.') || c[k - 2].0.is_any(&["in", "on", "of"]))
+        && name(k - 3)
+    {
+        return Some(c[k - 3..k].to_vec());
+    }
+    (k >= 1 && name(k - 1)).then(|| c[k - 1..k].to_vec())
+}
+
+/// "x is a varchar(4) but it should be a number", "... x is a string. It should be an integer.": the
+/// pronoun of a clause that says what something should be stands for the name the clause (or the one
+/// before) says something *is*; what that something is today is only context.
+fn referents(mut clauses: Vec<(Vec<At>, bool)>) -> Vec<(Vec<At>, bool)> {
+    let pronoun_modal = |c: &[At], i: usize| {
+        c.get(i)
+            .is_some_and(|(t, _)| t.is_any(&["it", "they", "this"]))
+            && c.get(i + 1).is_some_and(|(t, _)| t.is_any(MODALS))
+    };
+    for k in 0..clauses.len() {
+        let c = &clauses[k].0;
+        // Within one clause, after "but": the part before is what is, the part after what should be.
+        if let Some(b) = (1..c.len())
+            .find(|&b| c[b].0.is_any(&["but", "however", "yet"]) && pronoun_modal(c, b + 1))
+            && let Some(subject) = subject_before_copula(&c[..b])
+        {
+            let mut out = subject;
+            out.extend(c[b + 2..].iter().cloned());
+            clauses[k].0 = out;
+            continue;
+        }
+        // Opening a sentence: the name the sentence before said something of.
+        if k > 0
+            && pronoun_modal(c, 0)
+            && let Some(subject) = subject_before_copula(&clauses[k - 1].0)
+        {
+            let mut out = subject;
+            out.extend(c[1..].iter().cloned());
+            clauses[k].0 = out;
+            // The sentence before only said what the thing is today (it gives no instruction).
+            let before = plain(&clauses[k - 1].0);
+            if !(0..before.len()).any(|i| verb(&before, i)) {
+                clauses[k - 1].0.clear();
+            }
+        }
+    }
+    clauses
 }
 
 /// The clauses of the request: split at sentence ends (read from the request text, as the lexer
@@ -626,12 +690,59 @@ const CHAT: &[&str] = &[
 ];
 
 /// Keeps the clauses that carry the request; sets aside the ones that only explain.
+/// Whether a clause asks that something stay as it is ("leave books.author_id alone for now", "don't
+/// touch the old column", "keep x as it is"): it asks for no change, so it is no part of the plan.
+fn hands_off(toks: &[Tok]) -> bool {
+    let mut i = 0;
+    while toks
+        .get(i)
+        .is_some_and(|t| t.is_any(&["please", "but", "and", "just", "so", "then"]))
+    {
+        i += 1;
+    }
+    let rest = &toks[i.min(toks.len())..];
+    let has = |w: &[&str]| rest.iter().any(|t| t.is_any(w));
+    let as_is = rest
+        .windows(2)
+        .any(|w| w[0].is("as") && w[1].is_any(&["is", "it", "they"]));
+    match rest.first() {
+        Some(t) if t.is("leave") => {
+            as_is || has(&["alone", "unchanged", "untouched", "intact", "place"])
+        }
+        Some(t) if t.is("keep") => as_is || has(&["unchanged", "untouched", "intact"]),
+        Some(t) if t.is_any(&["dont", "don"]) => has(&["touch", "change", "modify", "drop"]),
+        Some(t) if t.is("do") => {
+            rest.get(1).is_some_and(|t| t.is("not")) && has(&["touch", "change", "modify", "drop"])
+        }
+        _ => false,
+    }
+}
+
 fn pick(
     clauses: Vec<(Vec<At>, bool)>,
     read: &[Tok],
     names: &Names,
     lenient: bool,
 ) -> Result<Vec<At>, Refusal> {
+    // A clause asking that something stay as it is asks for nothing, when another clause asks for more.
+    let asks: Vec<bool> = clauses
+        .iter()
+        .map(|(c, _)| c.is_empty() || !hands_off(&plain(c)))
+        .collect();
+    let some_ask = clauses
+        .iter()
+        .zip(&asks)
+        .any(|((c, _), a)| !c.is_empty() && *a);
+    let clauses: Vec<(Vec<At>, bool)> = if some_ask {
+        clauses
+            .into_iter()
+            .zip(&asks)
+            .filter(|(_, a)| **a)
+            .map(|(c, _)| c)
+            .collect()
+    } else {
+        clauses
+    };
     let joined = |cs: &[(Vec<At>, bool)]| -> Vec<At> {
         let mut out = vec![];
         for (c, semi) in cs {
@@ -833,6 +944,25 @@ fn trim_lead(toks: Vec<At>) -> Vec<At> {
 /// well as surname") is never cut.
 fn trim_tail(at: Vec<At>, names: &Names, lenient: bool) -> Vec<At> {
     let toks = plain(&at);
+    // Read leniently: a tail after a comma or a dash that only tells the story ("..., we filter by
+    // date constantly in the admin", "..., that's all it's ever used for") goes, whatever it mentions
+    // in passing; after the verb when there is one.
+    let first = (0..toks.len())
+        .find(|&i| verb(&toks, i))
+        .map_or(1, |v| v + 2);
+    if lenient
+        && let Some(p) = (first..toks.len())
+            .find(|&p| (toks[p].is_punct(',') || toks[p].is_punct('-')) && story(&toks[p + 1..]))
+    {
+        let mut head = at[..p].to_vec();
+        while head
+            .last()
+            .is_some_and(|(t, _)| t.is_punct(',') || t.is_punct('-'))
+        {
+            head.pop();
+        }
+        return head;
+    }
     let Some(v) = (0..toks.len()).find(|&i| verb(&toks, i)) else {
         // No verb ("a unique constraint on t(c) pls"): only a sign-off is cut.
         let n = toks.len();
@@ -846,21 +976,6 @@ fn trim_tail(at: Vec<At>, names: &Names, lenient: bool) -> Vec<At> {
             at
         };
     };
-    // Read leniently: a tail after a comma or a dash that only tells the story ("..., we filter by
-    // date constantly in the admin") goes, whatever it mentions in passing.
-    if lenient
-        && let Some(p) = (v + 2..toks.len())
-            .find(|&p| (toks[p].is_punct(',') || toks[p].is_punct('-')) && story(&toks[p + 1..]))
-    {
-        let mut head = at[..p].to_vec();
-        while head
-            .last()
-            .is_some_and(|(t, _)| t.is_punct(',') || t.is_punct('-'))
-        {
-            head.pop();
-        }
-        return head;
-    }
     // Read leniently: a purpose after the table ("..., for the UI settings blob the frontend sends
     // us") goes even when it mentions a type word in passing.
     if lenient

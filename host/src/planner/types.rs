@@ -76,6 +76,18 @@ fn bare_params(toks: &[Tok], at: usize) -> (Vec<u32>, usize) {
 /// Reads a type name at `toks[at]`: the type and the tokens used.
 pub fn parse(toks: &[Tok], at: usize, engine: Engine) -> Option<(ColumnType, usize)> {
     let word = toks.get(at)?.word()?;
+    // "an actual date", "a proper boolean": the type after the adjective.
+    if matches!(word, "actual" | "proper") {
+        return parse(toks, at + 1, engine).map(|(t, n)| (t, n + 1));
+    }
+    // "a number (integer)", "a value (bigint)": the vague word made precise in parentheses.
+    if matches!(word, "number" | "numbers" | "value" | "values" | "amount")
+        && toks.get(at + 1).is_some_and(|t| t.is_punct('('))
+        && let Some((t, n)) = parse(toks, at + 2, engine)
+        && toks.get(at + 2 + n).is_some_and(|t| t.is_punct(')'))
+    {
+        return Some((t, n + 3));
+    }
     let next = |k: usize| toks.get(at + k).and_then(Tok::word);
     let (mut p, mut used) = params(toks, at + 1);
     // "decimal 5,2", "varchar 100": parameters without parentheses.

@@ -104,6 +104,126 @@ fn table_name(toks: &[Tok]) -> Option<(usize, String)> {
     })
 }
 
+/// Words that name a reference in a phrase about several columns ("both foreign keys", "fks to both").
+const KEY_WORDS: &[&str] = &[
+    "fk",
+    "fks",
+    "foreign",
+    "references",
+    "referencing",
+    "reference",
+];
+
+/// What a column list says about several of its columns at once, taken out of the list.
+#[derive(Default)]
+struct Collective {
+    /// "both foreign keys", "w/ fks to both", "each referencing its table": every `*_id` column references
+    /// the table its name gives.
+    keys: bool,
+    /// "no duplicate pairs", "no duplicates": the key columns together are unique.
+    no_duplicates: bool,
+    /// "a composite primary key on (a, b)", "primary key (a, b)": the table's key, instead of an `id`.
+    primary_key: Vec<String>,
+}
+
+/// Removes `items[from..to]` and the one separator (comma or "and") before it, if any.
+fn cut(items: &mut Vec<Tok>, mut from: usize, to: usize) {
+    if from > 0 && (items[from - 1].is_punct(',') || items[from - 1].is("and")) {
+        from -= 1;
+    }
+    items.drain(from..to);
+}
+
+/// Reads and removes the phrases of a column list that speak of several columns at once.
+fn collective(items: &mut Vec<Tok>) -> Collective {
+    let mut out = Collective::default();
+    // "both/each/all ... foreign keys" or "foreign keys to both/each/all", within a few words.
+    let group = |t: &Tok| t.is_any(&["both", "each", "all"]);
+    while let Some(i) = items.iter().position(group) {
+        let near = |j: usize| {
+            let (a, b) = (i.min(j), i.max(j));
+            b - a <= 4 && !items[a..b].iter().any(|t| matches!(t, Tok::Punct(_)))
+        };
+        let Some(j) = (0..items.len()).find(|&j| items[j].is_any(KEY_WORDS) && near(j)) else {
+            break;
+        };
+        let mut from = i.min(j);
+        while from > 0 && items[from - 1].is_any(&["with", "as", "are", "being"]) {
+            from -= 1;
+        }
+        let mut to = i.max(j) + 1;
+        while to < items.len()
+            && items[to].is_any(&[
+                "key",
+                "keys",
+                "to",
+                "of",
+                "them",
+                "their",
+                "its",
+                "tables",
+                "table",
+                "respective",
+            ])
+        {
+            to += 1;
+        }
+        cut(items, from, to);
+        out.keys = true;
+    }
+    // "no duplicate pairs", "no duplicates".
+    if let Some(i) = items
+        .windows(2)
+        .position(|w| w[0].is("no") && w[1].is_any(&["duplicate", "duplicates", "duplicated"]))
+    {
+        let mut to = i + 2;
+        while to < items.len() && items[to].is_any(&["pair", "pairs", "rows", "combinations"]) {
+            to += 1;
+        }
+        cut(items, i, to);
+        out.no_duplicates = true;
+    }
+    // "(a) (composite) primary key on/over (a, b)".
+    if let Some(k) = items
+        .windows(2)
+        .position(|w| w[0].is("primary") && w[1].is("key"))
+    {
+        let mut from = k;
+        while from > 0 && items[from - 1].is_any(&["a", "the", "composite", "compound", "with"]) {
+            from -= 1;
+        }
+        let mut to = k + 2;
+        while to < items.len() && items[to].is_any(&["on", "over", "of", "is"]) {
+            to += 1;
+        }
+        let linked = to > k + 2;
+        let mut columns = vec![];
+        let open = to < items.len() && items[to].is_punct('(');
+        if open {
+            to += 1;
+        }
+        // "primary key on a and b", "primary key (a, b)"; not "a uuid primary key, user_id and ...".
+        while (open || linked) && to < items.len() {
+            match &items[to] {
+                Tok::Word(w) if !matches!(w.as_str(), "and") => columns.push(w.clone()),
+                Tok::Ident(w) => columns.push(w.clone()),
+                t if t.is_punct(',') || t.is("and") => {}
+                t if open && t.is_punct(')') => {
+                    to += 1;
+                    break;
+                }
+                _ => break,
+            }
+            to += 1;
+        }
+        if columns.len() >= 2 {
+            cut(items, from, to);
+            out.primary_key = columns;
+        }
+    }
+    out
+}
+
 /// A key column to `x` in a link table's column list, once.
 fn link_key(x: &Table, items: &mut Vec<Tok>, keys: &mut Vec<String>) {
     let key = format!("{}_id", resolve::singular(&x.name.name));
@@ -161,10 +281,11 @@ pub fn create(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
     let mut items: Vec<Tok> = rest_at.map(|i| toks[i..].to_vec()).unwrap_or_default();
     items = value_lists(items);
     items.retain(|t| !t.is_any(&["columns", "fields"]) && !t.is_punct(':'));
+    // "a join table x", "x join table", "(many-to-many)".
+    let link_word = |t: &Tok| t.is_any(&["join", "junction", "link", "linking"]);
     let many = toks.iter().any(|t| t.is("many_to_many"))
-        || toks[..at]
-            .iter()
-            .any(|t| t.is_any(&["join", "junction", "link", "linking"]));
+        || toks[..at].iter().any(link_word)
+        || toks.get(at + 1).is_some_and(link_word);
     // "(many-to-many)" says what the table is, it names no column.
     if many {
         items.retain(|t| !t.is("many_to_many"));
@@ -217,11 +338,20 @@ pub fn create(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
     {
         items.pop();
     }
+    let said = collective(&mut items);
     let mut specs: Vec<Spec> = if items.is_empty() {
         vec![]
     } else {
         specs(ctx, &items)?
     };
+    if said.keys {
+        for s in specs.iter_mut().filter(|s| s.name.ends_with("_id")) {
+            s.foreign_key = true;
+            if many && !link_keys.contains(&s.name) {
+                link_keys.push(s.name.clone());
+            }
+        }
+    }
     // "a uuid primary key": the id column of that type.
     let id_type = specs
         .iter()
@@ -314,6 +444,52 @@ pub fn create(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
             &link_keys,
             true,
         ));
+    }
+    let keys: Vec<String> = table
+        .foreign_keys
+        .iter()
+        .map(|f| f.columns[0].clone())
+        .collect();
+    if said.no_duplicates && link_keys.len() != 2 && said.primary_key.is_empty() {
+        if keys.len() < 2 {
+            return Err(Refusal::ambiguous(format!(
+                "no duplicates of what? {name} has {} key column(s); name the columns that must be unique together",
+                keys.len()
+            ))
+            .example(format!("add a unique constraint on {name} (a, b)")));
+        }
+        table.indexes.push(build::index(
+            names::generated(
+                "uq",
+                &name,
+                &keys.iter().map(String::as_str).collect::<Vec<_>>(),
+            ),
+            &keys,
+            true,
+        ));
+    }
+    // "a composite primary key on (a, b)": the key instead of an id column; its columns are required.
+    if !said.primary_key.is_empty() {
+        for k in &said.primary_key {
+            let Some(c) = table.columns.iter_mut().skip(1).find(|c| &c.name == k) else {
+                return Err(Refusal::ambiguous(format!(
+                    "the primary key names `{k}`, which is not among the columns of {name}"
+                ))
+                .example(format!(
+                    "create {name} with a_id, b_id and a primary key on (a_id, b_id)"
+                )));
+            };
+            c.nullable = false;
+        }
+        table.columns.remove(0);
+        table.primary_key = Some(PrimaryKey {
+            name: None,
+            columns: said.primary_key.clone(),
+        });
+        // The key holds each pair once already.
+        table
+            .indexes
+            .retain(|i| !(i.unique && i.keys.len() == said.primary_key.len()));
     }
     for stamp in ["created_at", "updated_at"] {
         if !table.columns.iter().any(|c| c.name == stamp) {

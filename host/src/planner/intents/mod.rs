@@ -500,9 +500,11 @@ fn reshape(toks: Vec<Tok>) -> Vec<Tok> {
     }
     // A preamble before the instruction: "<context>: add ...", "<context> please create a
     // tickets table ...".
+    let links = |t: &Tok| t.is_any(&["many", "many_to_many", "join", "junction"]);
     if let Some(p) = toks.iter().position(|t| t.is_punct(':'))
         && p > 1
         && toks.get(p + 1).and_then(Tok::word).is_some_and(is_verb)
+        && !toks[..p].iter().any(links)
     {
         // "hire_date in employees: add an index": a subject made of names is what the instruction is
         // about, not a preamble to drop.
@@ -525,13 +527,31 @@ fn reshape(toks: Vec<Tok>) -> Vec<Tok> {
             // "books and authors are many to many, make the table book_authors for it": the tables the
             // preamble says the new one links stay with it.
             let preamble = &toks[..p];
-            if preamble
-                .iter()
-                .any(|t| t.is_any(&["many", "many_to_many", "join", "junction"]))
-            {
-                let mut out = rest.to_vec();
+            if preamble.iter().any(links) {
+                // Before the table's own column list, if it has one.
+                let table = rest.iter().position(|t| t.is("table")).unwrap_or(0);
+                let at = (table + 1..rest.len())
+                    .find(|&i| {
+                        rest[i].is_punct('(')
+                            || rest[i].is_punct(':')
+                            || rest[i].is_any(&[
+                                "with",
+                                "having",
+                                "containing",
+                                "columns",
+                                "fields",
+                            ])
+                    })
+                    .unwrap_or(rest.len());
+                let mut out = rest[..at].to_vec();
                 out.push(Tok::Word("linking".into()));
-                out.extend(preamble.iter().filter(|t| t.word().is_some()).cloned());
+                out.extend(
+                    preamble
+                        .iter()
+                        .filter(|t| t.word().is_some() && !t.is_any(&["is", "are", "be"]))
+                        .cloned(),
+                );
+                out.extend(rest[at..].iter().cloned());
                 return out;
             }
             return rest.to_vec();

@@ -284,3 +284,46 @@ fn link_tables_get_a_key_to_each_table_however_they_are_asked_for() {
     // A link table whose tables are not named is refused, never created bare.
     refused("create a join table post_likes");
 }
+
+#[test]
+fn keys_said_once_for_several_columns_and_composite_primary_keys() {
+    let table = |r: &str| match &ok(r).changes[..] {
+        [Change::CreateTable(t)] => t.clone(),
+        other => panic!("{r}: {other:?}"),
+    };
+    let t = table(
+        "create an order_products join table with order_id and product_id, both foreign keys, and a composite primary key on (order_id, product_id)",
+    );
+    assert_eq!(
+        t.primary_key.as_ref().unwrap().columns,
+        ["order_id", "product_id"]
+    );
+    assert!(!t.columns.iter().any(|c| c.name == "id"));
+    for (c, to) in [("order_id", "orders"), ("product_id", "products")] {
+        assert!(
+            t.foreign_keys.iter().any(|f| f.columns == [c]
+                && f.referenced_table.name == to
+                && f.on_delete == FkAction::Cascade),
+            "{c}: {:?}",
+            t.foreign_keys
+        );
+    }
+    let t = table(
+        "make a user_products table (user_id, product_id) w/ fks to both, and no duplicate pairs",
+    );
+    assert_eq!(t.foreign_keys.len(), 2);
+    assert!(t.indexes.iter().any(|i| i.unique && i.keys.len() == 2));
+    let t = table(
+        "users and products are many-to-many: make a user_products table (user_id, product_id) with fks to both",
+    );
+    assert!(
+        t.foreign_keys
+            .iter()
+            .all(|f| f.on_delete == FkAction::Cascade)
+    );
+    // A primary key naming a column the table does not get is refused, never guessed.
+    let r = refused(
+        "create a pairs table with user_id and product_id and a primary key on (user_id, order_id)",
+    );
+    assert!(r.message.contains("order_id"), "{r:?}");
+}

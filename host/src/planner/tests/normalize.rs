@@ -488,3 +488,33 @@ fn a_new_columns_name_is_where_the_request_puts_it() {
     assert_eq!(a[0].1.name, "checked_at");
     assert!(a[0].1.default.is_some(), "{:#?}", p.summary);
 }
+
+#[test]
+fn what_something_should_be_is_read_after_what_it_is() {
+    for r in [
+        "users.zip is a string but it should be an integer",
+        "zip in users is a varchar(20) but it should be an actual number (integer)",
+        "Sorting is broken because users.zip is a string. It should be an integer.",
+    ] {
+        assert!(
+            matches!(&ok(r).changes[..], [Change::AlterColumnType(a)]
+                if a.column == "zip" && a.new_type == crate::model::ColumnType::Integer),
+            "{r}"
+        );
+    }
+}
+
+#[test]
+fn a_clause_asking_that_something_stay_asks_for_nothing() {
+    let p = ok("add a nickname column to users. Leave users.username alone for now.");
+    assert_eq!(added(&p).len(), 1);
+    assert_eq!(added(&p)[0].1.name, "nickname");
+    let p = ok(
+        "The zip column on users should really be called postcode, that's all it's ever used for.",
+    );
+    assert!(
+        matches!(&p.changes[..], [Change::RenameColumn(r)] if r.column == "zip" && r.new_name == "postcode"),
+        "{:?}",
+        p.changes
+    );
+}

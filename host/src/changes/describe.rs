@@ -9,6 +9,7 @@ pub fn describe(change: &Change) -> String {
         Change::CreateNamespace(n) => format!("create schema {n}"),
         Change::DropNamespace(n) => format!("drop schema {n}"),
         Change::CreateExtension(e) => format!("create extension {}", e.name),
+        Change::DropExtension(e) => format!("drop extension {}", e.name),
         Change::CreateEnumType(e) => format!("create enum type {}", display(&e.name)),
         Change::DropEnumType(n) => format!("drop enum type {}", display(n)),
         Change::CreateSequence(s) => format!("create sequence {}", display(&s.name)),

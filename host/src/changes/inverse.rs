@@ -258,11 +258,14 @@ fn undo_one(
             vec![Change::CreateSequence(seq.clone())]
         }
         Change::DropNamespace(n) => vec![Change::CreateNamespace(n.clone())],
-        Change::CreateExtension(e) => {
-            return Err(format!(
-                "extension `{}` is not dropped automatically",
-                e.name
-            ));
+        // One that was there before (CREATE EXTENSION IF NOT EXISTS did nothing) stays.
+        Change::CreateExtension(e) => match s.extensions.iter().any(|x| x.name == e.name) {
+            true => vec![],
+            false => vec![Change::DropExtension(e.clone())],
+        },
+        Change::DropExtension(e) => {
+            let old = s.extensions.iter().find(|x| x.name == e.name);
+            vec![Change::CreateExtension(old.unwrap_or(e).clone())]
         }
         Change::CreateObject(o) => {
             if s.objects.iter().any(|x| same_object(x, o)) {

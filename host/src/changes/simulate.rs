@@ -448,7 +448,12 @@ pub fn apply(schema: &mut DatabaseSchema, change: &Change) -> Result<(), String>
         Change::DropSequence(n) => schema.sequences.retain(|s| !same(&s.name, n)),
         Change::CreateNamespace(n) => schema.namespaces.push(n.clone()),
         Change::DropNamespace(n) => schema.namespaces.retain(|x| x != n),
-        Change::CreateExtension(e) => schema.extensions.push(e.clone()),
+        Change::CreateExtension(e) => {
+            if !schema.extensions.iter().any(|x| x.name == e.name) {
+                schema.extensions.push(e.clone());
+            }
+        }
+        Change::DropExtension(e) => schema.extensions.retain(|x| x.name != e.name),
         Change::CreateObject(o) => schema.objects.push(o.clone()),
         Change::DropObject(o) => schema
             .objects

@@ -224,10 +224,7 @@ pub fn diff_schema_objects(
         .iter()
         .filter(|e| !b.extensions.iter().any(|x| x.name == e.name))
     {
-        unsupported.push(format!(
-            "extension `{}` is no longer present: the IR cannot drop an extension",
-            e.name
-        ));
+        p.drop_late.push(Change::DropExtension(e.clone()));
     }
 
     // Enum types: a changed one is dropped and created again when no column uses it.

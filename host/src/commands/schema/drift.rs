@@ -285,6 +285,7 @@ fn items(d: &Diff, expected: &DatabaseSchema) -> Vec<Item> {
             Change::CreateNamespace(n) => ('+', "schema", n.clone()),
             Change::DropNamespace(n) => ('-', "schema", n.clone()),
             Change::CreateExtension(e) => ('+', "extension", e.name.clone()),
+            Change::DropExtension(e) => ('-', "extension", e.name.clone()),
             Change::CreateObject(o) => {
                 let known = expected
                     .objects

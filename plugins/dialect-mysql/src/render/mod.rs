@@ -107,7 +107,7 @@ fn render_one(change: &Change, state: &State) -> Result<Vec<(String, Attrs)>, Pl
         Change::CreateNamespace(_) | Change::DropNamespace(_) => unsupported(
             "MySQL has no namespaces inside a database (a schema is a database); create the database outside ai-shell",
         ),
-        Change::CreateExtension(e) => {
+        Change::CreateExtension(e) | Change::DropExtension(e) => {
             unsupported(&format!("MySQL has no extensions (`{}`)", e.name))
         }
         Change::CreateEnumType(_) | Change::DropEnumType(_) => {

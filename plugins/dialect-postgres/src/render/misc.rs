@@ -24,6 +24,10 @@ pub fn render(change: &Change, cx: &Context, out: &mut Output) -> Result<(), Plu
             }
             out.push(sql);
         }
+        Change::DropExtension(e) => {
+            out.push(format!("DROP EXTENSION {}", quote::ident(&e.name)))
+                .lock(LockLevel::Exclusive);
+        }
         Change::CreateEnumType(e) => {
             let labels: Vec<String> = e.labels.iter().map(|l| quote::literal(l)).collect();
             out.push(format!(

@@ -32,6 +32,7 @@ fn render_one(change: &Change, cx: &Context, out: &mut Output) -> Result<(), Plu
         Change::CreateNamespace(_)
         | Change::DropNamespace(_)
         | Change::CreateExtension(_)
+        | Change::DropExtension(_)
         | Change::CreateEnumType(_)
         | Change::DropEnumType(_)
         | Change::CreateSequence(_)

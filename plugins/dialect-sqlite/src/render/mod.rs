@@ -114,7 +114,7 @@ fn refuse(change: &Change) -> Result<(), PluginError> {
         Change::CreateNamespace(_) | Change::DropNamespace(_) => {
             "SQLite has no namespaces (schemas)".to_string()
         }
-        Change::CreateExtension(e) => format!(
+        Change::CreateExtension(e) | Change::DropExtension(e) => format!(
             "extension `{}`: SQLite loads extensions per connection; the schema cannot hold them",
             e.name
         ),
@@ -147,6 +147,7 @@ fn render_one(
         Change::CreateNamespace(_)
         | Change::DropNamespace(_)
         | Change::CreateExtension(_)
+        | Change::DropExtension(_)
         | Change::CreateEnumType(_)
         | Change::DropEnumType(_)
         | Change::CreateSequence(_)

@@ -150,6 +150,7 @@ pub fn apply(schema: &mut DatabaseSchema, change: &Change) -> Result<(), PluginE
         Change::CreateNamespace(_)
         | Change::DropNamespace(_)
         | Change::CreateExtension(_)
+        | Change::DropExtension(_)
         | Change::CreateEnumType(_)
         | Change::DropEnumType(_)
         | Change::CreateSequence(_)

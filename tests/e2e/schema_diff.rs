@@ -457,3 +457,39 @@ fn identities_are_added_and_removed_keeping_the_values() {
     p.run(&["migrate", "apply", "--allow-destructive"]);
     assert_eq!(p.column("SELECT id FROM items ORDER BY id"), ["1", "5"]);
 }
+
+/// PostgreSQL: labels added to an enum a column uses are added in place; the rollback makes the type again
+/// without them, and fails whole while a row holds one of them.
+#[test]
+fn an_enum_in_use_gains_labels_and_loses_them_only_when_no_row_holds_them() {
+    let p = Project::new(Engine::Postgres);
+    p.db.exec("CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy'); CREATE TABLE checkins (id integer PRIMARY KEY, mood mood NOT NULL DEFAULT 'ok')");
+    p.db.exec("INSERT INTO checkins VALUES (1, 'ok'), (2, 'happy')");
+    let to = p.dir.path().join("to.sql");
+    std::fs::write(&to, "CREATE TYPE mood AS ENUM ('meh', 'sad', 'ok', 'happy', 'ecstatic'); CREATE TABLE checkins (id integer PRIMARY KEY, mood mood NOT NULL DEFAULT 'ok');").unwrap();
+    let to = to.display().to_string();
+    let shown = p.run(&["schema", "diff", "current", "--to-file", &to, "--sql"]);
+    assert!(shown.contains("ADD VALUE 'meh' BEFORE 'sad'"), "{shown}");
+    p.run(&[
+        "schema",
+        "diff",
+        "current",
+        "--to-file",
+        &to,
+        "--generate-migration",
+    ]);
+    p.run(&["migrate", "apply"]);
+    let labels = |p: &Project| p.column("SELECT enum_range(NULL::mood)::text");
+    assert_eq!(labels(&p), ["{meh,sad,ok,happy,ecstatic}"]);
+    p.db.exec("INSERT INTO checkins VALUES (3, 'ecstatic')");
+    let err = p.fail(&["migrate", "rollback", "--yes"]);
+    assert!(err.contains("ecstatic"), "{err}");
+    assert_eq!(labels(&p), ["{meh,sad,ok,happy,ecstatic}"]);
+    p.db.exec("DELETE FROM checkins WHERE id = 3");
+    p.run(&["migrate", "rollback", "--yes"]);
+    assert_eq!(labels(&p), ["{sad,ok,happy}"]);
+    assert_eq!(
+        p.column("SELECT mood::text FROM checkins ORDER BY id"),
+        ["ok", "happy"]
+    );
+}

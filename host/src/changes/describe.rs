@@ -12,6 +12,11 @@ pub fn describe(change: &Change) -> String {
         Change::DropExtension(e) => format!("drop extension {}", e.name),
         Change::CreateEnumType(e) => format!("create enum type {}", display(&e.name)),
         Change::DropEnumType(n) => format!("drop enum type {}", display(n)),
+        Change::AlterEnumType(e) => format!(
+            "set the labels of enum type {} to {}",
+            display(&e.name),
+            e.labels.join(", ")
+        ),
         Change::CreateSequence(s) => format!("create sequence {}", display(&s.name)),
         Change::DropSequence(n) => format!("drop sequence {}", display(n)),
         Change::CreateTable(t) => format!("create table {}", display(&t.name)),

@@ -241,6 +241,14 @@ fn undo_one(
         Change::CreateEnumType(e) => vec![Change::DropEnumType(e.name.clone())],
         Change::CreateSequence(seq) => vec![Change::DropSequence(seq.name.clone())],
         Change::CreateNamespace(n) => vec![Change::DropNamespace(n.clone())],
+        Change::AlterEnumType(e) => {
+            let old = s
+                .enums
+                .iter()
+                .find(|x| same(&x.name, &e.name))
+                .ok_or_else(|| format!("enum type `{}` does not exist", e.name.name))?;
+            vec![Change::AlterEnumType(old.clone())]
+        }
         Change::DropEnumType(n) => {
             let e = s
                 .enums

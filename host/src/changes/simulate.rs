@@ -444,6 +444,12 @@ pub fn apply(schema: &mut DatabaseSchema, change: &Change) -> Result<(), String>
         }
         Change::CreateEnumType(e) => schema.enums.push(e.clone()),
         Change::DropEnumType(n) => schema.enums.retain(|e| !same(&e.name, n)),
+        Change::AlterEnumType(e) => {
+            let Some(x) = schema.enums.iter_mut().find(|x| same(&x.name, &e.name)) else {
+                return Err(format!("enum type `{}` does not exist", display(&e.name)));
+            };
+            x.labels = e.labels.clone();
+        }
         Change::CreateSequence(s) => schema.sequences.push(s.clone()),
         Change::DropSequence(n) => schema.sequences.retain(|s| !same(&s.name, n)),
         Change::CreateNamespace(n) => schema.namespaces.push(n.clone()),

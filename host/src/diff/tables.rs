@@ -240,10 +240,7 @@ pub fn diff_schema_objects(
             None => p.create_types.push(Change::CreateEnumType(e.clone())),
             Some(x) if x.labels != e.labels => {
                 if used(a, &e.name) || used(b, &e.name) {
-                    unsupported.push(format!(
-                        "enum type `{}` changes its labels while columns use it: the IR cannot alter an enum type",
-                        e.name.display()
-                    ));
+                    p.create_types.push(Change::AlterEnumType(e.clone()));
                 } else {
                     p.drop_early.push(Change::DropEnumType(x.name.clone()));
                     p.create_types.push(Change::CreateEnumType(e.clone()));

@@ -80,8 +80,11 @@ pub fn parse(toks: &[Tok], at: usize, engine: Engine) -> Option<(ColumnType, usi
     if matches!(word, "actual" | "proper") {
         return parse(toks, at + 1, engine).map(|(t, n)| (t, n + 1));
     }
-    // "a number (integer)", "a value (bigint)": the vague word made precise in parentheses.
-    if matches!(word, "number" | "numbers" | "value" | "values" | "amount")
+    // "be a number (integer)", "an actual number (integer)": the vague word made precise in parentheses
+    // (after "be", "to" or an adjective: elsewhere "number (integer)" is a column and its type).
+    if matches!(word, "number" | "numbers")
+        && at > 0
+        && toks[at - 1].is_any(&["be", "to", "into", "as", "actual", "proper"])
         && toks.get(at + 1).is_some_and(|t| t.is_punct('('))
         && let Some((t, n)) = parse(toks, at + 2, engine)
         && toks.get(at + 2 + n).is_some_and(|t| t.is_punct(')'))

@@ -531,12 +531,23 @@ impl Inspector<'_> {
             .find(|c| c.name.eq_ignore_ascii_case(column))?
             .data_type
             .clone();
+        // A PostgreSQL enum takes a value as one of its labels exactly, or the statement fails.
+        let unquoted = spelling.replace('"', "");
+        let last = unquoted.rsplit('.').next().unwrap_or(&unquoted).trim();
+        if self.session.engine() == Engine::Postgres
+            && self
+                .schema
+                .is_some_and(|s| s.enums.iter().any(|e| e.name.name == last))
+        {
+            return Some(Narrowing::None);
+        }
         let Ok(new) = dialect.parse_type(spelling).await else {
             return Some(Narrowing::Unknown);
         };
         if crate::planner::types::is_widening(&old, &new) {
             return Some(Narrowing::None);
         }
+
         // SQLite keeps every value as it was stored, whatever the declared type: within one affinity the
         // values stay the same.
         if self.session.engine() == Engine::Sqlite

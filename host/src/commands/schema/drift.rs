@@ -282,6 +282,7 @@ fn items(d: &Diff, expected: &DatabaseSchema) -> Vec<Item> {
             Change::DropSequence(n) => ('-', "sequence", display(n)),
             Change::CreateEnumType(e) => ('+', "enum type", display(&e.name)),
             Change::DropEnumType(n) => ('-', "enum type", display(n)),
+            Change::AlterEnumType(e) => ('~', "enum type", display(&e.name)),
             Change::CreateNamespace(n) => ('+', "schema", n.clone()),
             Change::DropNamespace(n) => ('-', "schema", n.clone()),
             Change::CreateExtension(e) => ('+', "extension", e.name.clone()),

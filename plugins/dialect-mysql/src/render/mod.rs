@@ -110,7 +110,7 @@ fn render_one(change: &Change, state: &State) -> Result<Vec<(String, Attrs)>, Pl
         Change::CreateExtension(e) | Change::DropExtension(e) => {
             unsupported(&format!("MySQL has no extensions (`{}`)", e.name))
         }
-        Change::CreateEnumType(_) | Change::DropEnumType(_) => {
+        Change::CreateEnumType(_) | Change::DropEnumType(_) | Change::AlterEnumType(_) => {
             unsupported("MySQL has no named enum types; use an inline enum column type")
         }
         Change::CreateSequence(s) => {

@@ -113,6 +113,42 @@ impl Context<'_> {
             .map(|c| c.data_type.clone())
     }
 
+    /// An enum type's labels before this change: from the latest change that created or altered it, else
+    /// the current schema.
+    pub fn enum_labels(&self, name: &QualifiedName) -> Option<Vec<String>> {
+        self.earlier()
+            .find_map(|c| match c {
+                Change::CreateEnumType(e) | Change::AlterEnumType(e)
+                    if same_name(&e.name, name) =>
+                {
+                    Some(e.labels.clone())
+                }
+                _ => None,
+            })
+            .or_else(|| {
+                let e = self
+                    .current
+                    .enums
+                    .iter()
+                    .find(|e| same_name(&e.name, name))?;
+                Some(e.labels.clone())
+            })
+    }
+
+    /// The (table, column, default) of the columns of the current schema whose type is enum `name`.
+    pub fn enum_columns(
+        &self,
+        name: &QualifiedName,
+    ) -> Vec<(QualifiedName, String, Option<String>)> {
+        self.current
+            .tables
+            .iter()
+            .flat_map(|t| t.columns.iter().map(move |c| (t, c)))
+            .filter(|(_, c)| matches!(&c.data_type, ColumnType::EnumRef(r) if same_name(r, name)))
+            .map(|(t, c)| (t.name.clone(), c.name.clone(), c.default.clone()))
+            .collect()
+    }
+
     /// A table's options before this change: from the latest change that created the table or set them,
     /// else the current schema.
     pub fn table_options(&self, table: &QualifiedName) -> Vec<String> {

@@ -1,7 +1,7 @@
 //! Namespaces, extensions, enum types, sequences, views, comments, engine objects and raw SQL.
 
 use ai_shell_plugin_sdk::{
-    Change, EngineObject, IdentityKind, LockLevel, PluginError, QualifiedName, Sequence,
+    Change, EngineObject, EnumType, IdentityKind, LockLevel, PluginError, QualifiedName, Sequence,
 };
 
 use super::table::column_comment;
@@ -81,6 +81,7 @@ pub fn render(change: &Change, cx: &Context, out: &mut Output) -> Result<(), Plu
         Change::DropEnumType(name) => {
             out.push(format!("DROP TYPE {}", quote::qualified(name)));
         }
+        Change::AlterEnumType(e) => alter_enum(e, cx, out),
         Change::CreateSequence(s) => {
             out.push(create_sequence(s)?);
         }
@@ -188,6 +189,57 @@ pub fn render(change: &Change, cx: &Context, out: &mut Output) -> Result<(), Plu
 }
 
 /// Statements PostgreSQL refuses inside a transaction block.
+/// Labels only added, the old ones in the same order: `ADD VALUE` each in its place, no row touched.
+/// Otherwise the type is made again: the old one renamed aside, the new one created, each column using it
+/// converted through its text (a row holding a label that goes fails the change), the old one dropped.
+fn alter_enum(e: &EnumType, cx: &Context, out: &mut Output) {
+    let old = cx.enum_labels(&e.name).unwrap_or_default();
+    let kept: Vec<&String> = e.labels.iter().filter(|l| old.contains(l)).collect();
+    let q = quote::qualified(&e.name);
+    if kept.len() == old.len() && kept.iter().zip(&old).all(|(a, b)| *a == b) {
+        for (i, label) in e.labels.iter().enumerate() {
+            if old.contains(label) {
+                continue;
+            }
+            let place = match e.labels[i + 1..].iter().find(|l| old.contains(l)) {
+                Some(next) => format!(" BEFORE {}", quote::literal(next)),
+                None => String::new(),
+            };
+            out.push(format!(
+                "ALTER TYPE {q} ADD VALUE {}{place}",
+                quote::literal(label)
+            ));
+        }
+        return;
+    }
+    let aside = format!("{}__old", e.name.name);
+    let aside_q = quote::qualified(&QualifiedName {
+        namespace: e.name.namespace.clone(),
+        name: aside.clone(),
+    });
+    out.push(format!("ALTER TYPE {q} RENAME TO {}", quote::ident(&aside)))
+        .lock(LockLevel::Exclusive);
+    let labels: Vec<String> = e.labels.iter().map(|l| quote::literal(l)).collect();
+    out.push(format!("CREATE TYPE {q} AS ENUM ({})", labels.join(", ")));
+    for (table, column, default) in cx.enum_columns(&e.name) {
+        let (t, c) = (quote::qualified(&table), quote::ident(&column));
+        if default.is_some() {
+            out.push(format!("ALTER TABLE {t} ALTER COLUMN {c} DROP DEFAULT"))
+                .lock(LockLevel::Exclusive);
+        }
+        out.push(format!(
+            "ALTER TABLE {t} ALTER COLUMN {c} TYPE {q} USING {c}::text::{q}"
+        ))
+        .lock(LockLevel::Exclusive)
+        .rewrites(true);
+        if let Some(d) = default {
+            out.push(format!("ALTER TABLE {t} ALTER COLUMN {c} SET DEFAULT {d}"))
+                .lock(LockLevel::Exclusive);
+        }
+    }
+    out.push(format!("DROP TYPE {aside_q}"));
+}
+
 fn needs_autocommit(sql: &str) -> bool {
     let upper = sql.to_ascii_uppercase();
     let words: Vec<&str> = upper.split_whitespace().collect();

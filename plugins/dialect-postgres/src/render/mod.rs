@@ -35,6 +35,7 @@ fn render_one(change: &Change, cx: &Context, out: &mut Output) -> Result<(), Plu
         | Change::DropExtension(_)
         | Change::CreateEnumType(_)
         | Change::DropEnumType(_)
+        | Change::AlterEnumType(_)
         | Change::CreateSequence(_)
         | Change::DropSequence(_)
         | Change::CreateView(_)

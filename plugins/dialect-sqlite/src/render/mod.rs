@@ -118,7 +118,7 @@ fn refuse(change: &Change) -> Result<(), PluginError> {
             "extension `{}`: SQLite loads extensions per connection; the schema cannot hold them",
             e.name
         ),
-        Change::CreateEnumType(_) | Change::DropEnumType(_) => {
+        Change::CreateEnumType(_) | Change::DropEnumType(_) | Change::AlterEnumType(_) => {
             "SQLite has no enum types; use TEXT with a CHECK constraint".to_string()
         }
         Change::CreateSequence(_) | Change::DropSequence(_) => {
@@ -150,6 +150,7 @@ fn render_one(
         | Change::DropExtension(_)
         | Change::CreateEnumType(_)
         | Change::DropEnumType(_)
+        | Change::AlterEnumType(_)
         | Change::CreateSequence(_)
         | Change::DropSequence(_) => unreachable!("refused before rendering"),
         Change::CreateTable(t) => {

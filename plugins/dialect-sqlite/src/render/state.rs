@@ -153,6 +153,7 @@ pub fn apply(schema: &mut DatabaseSchema, change: &Change) -> Result<(), PluginE
         | Change::DropExtension(_)
         | Change::CreateEnumType(_)
         | Change::DropEnumType(_)
+        | Change::AlterEnumType(_)
         | Change::CreateSequence(_)
         | Change::DropSequence(_)
         | Change::CopyRows(_)

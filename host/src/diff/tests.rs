@@ -481,7 +481,7 @@ fn an_unused_enum_with_new_labels_is_recreated() {
 }
 
 #[test]
-fn an_enum_in_use_with_new_labels_is_reported() {
+fn an_enum_in_use_gets_its_new_labels_and_back() {
     let mut a = base();
     a.enums.push(EnumType {
         name: name("mood"),
@@ -492,9 +492,9 @@ fn an_enum_in_use_with_new_labels_is_reported() {
         .push(col("mood", ColumnType::EnumRef(name("mood"))));
     let mut b = a.clone();
     b.enums[0].labels.push("sad".into());
-    let d = diff(&a, &b, &Options::default());
-    assert!(d.changes.is_empty());
-    assert!(d.unsupported[0].contains("cannot alter an enum"));
+    let d = check(&a, &b);
+    assert_eq!(d.changes, vec![Change::AlterEnumType(b.enums[0].clone())]);
+    assert_eq!(d.down, vec![Change::AlterEnumType(a.enums[0].clone())]);
 }
 
 #[test]

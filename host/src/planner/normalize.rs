@@ -689,7 +689,6 @@ const CHAT: &[&str] = &[
     "today",
 ];
 
-/// Keeps the clauses that carry the request; sets aside the ones that only explain.
 /// Whether a clause asks that something stay as it is ("leave books.author_id alone for now", "don't
 /// touch the old column", "keep x as it is"): it asks for no change, so it is no part of the plan.
 fn hands_off(toks: &[Tok]) -> bool {
@@ -718,6 +717,7 @@ fn hands_off(toks: &[Tok]) -> bool {
     }
 }
 
+/// Keeps the clauses that carry the request; sets aside the ones that only explain.
 fn pick(
     clauses: Vec<(Vec<At>, bool)>,
     read: &[Tok],

@@ -38,6 +38,25 @@ impl DatabaseSchema {
     }
 }
 
+/// Fills in the fields the model gained since `value` (the JSON form of a schema, a change or a list of
+/// them) was written, with their empty values: snapshots kept in older histories and IR written by a model
+/// that left them out still read. Today: a view's `options`.
+pub fn upgrade_json(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            if map.contains_key("definition")
+                && map.contains_key("materialized")
+                && !map.contains_key("options")
+            {
+                map.insert("options".into(), serde_json::Value::Array(vec![]));
+            }
+            map.values_mut().for_each(upgrade_json);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(upgrade_json),
+        _ => {}
+    }
+}
+
 /// The value at (`row`, `col`) of a result read as a whole number: integers, floats (truncated) and numeric
 /// text alike, as engines return counts and sizes in different types. `None` for NULL, other types or no row.
 pub fn number_at(r: &QueryResult, row: usize, col: usize) -> Option<i64> {

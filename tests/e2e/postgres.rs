@@ -354,9 +354,9 @@ fn every_change_variant_renders_and_applies() {
     list.extend(changes(json!([
         // 30
         {"CreateView": {"name": q("s", "kid_view"), "definition": "SELECT id, tag FROM s.kid;",
-            "materialized": false, "comment": "kids"}},
+            "materialized": false, "comment": "kids", "options": []}},
         {"CreateView": {"name": q("s", "kid_mat"), "definition": "SELECT count(*) AS n FROM s.kid",
-            "materialized": true, "comment": null}},
+            "materialized": true, "comment": null, "options": []}},
         {"DropView": {"name": q("s", "doomed_view"), "materialized": false}},
         {"DropView": {"name": q("s", "doomed_mat"), "materialized": true}},
         {"SetComment": {"table": q("s", "kid"), "column": null, "comment": "kids'; DROP TABLE s.parent; --"}},

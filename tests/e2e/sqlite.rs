@@ -448,7 +448,7 @@ fn every_change_variant_renders_and_applies() {
             "on_update": "NoAction", "deferrable": false, "initially_deferred": false}}},
         {"AddCheck": {"table": t("kid"), "check": {"name": "ck_kid_qty", "expression": "qty >= 0"}}},
         {"DropCheck": {"table": t("tagged"), "name": "tagged_c"}},
-        {"CreateView": {"name": t("kid_view"), "definition": "SELECT id, qty FROM kid", "materialized": false, "comment": null}},
+        {"CreateView": {"name": t("kid_view"), "definition": "SELECT id, qty FROM kid", "materialized": false, "comment": null, "options": []}},
         {"DropView": {"name": t("doomed_view"), "materialized": false}},
         {"SetComment": {"table": t("kid"), "column": null, "comment": null}},
         {"CreateObject": {"kind": "trigger", "name": t("kid_bi"), "table": t("kid"),
@@ -739,7 +739,7 @@ fn what_sqlite_cannot_do_is_unsupported() {
         {"CreateSequence": {"name": t("s"), "data_type": null, "start": 1, "increment": 1,
             "min_value": null, "max_value": null, "cache": 1, "cycle": false}},
         {"DropSequence": t("s")},
-        {"CreateView": {"name": t("mv"), "definition": "SELECT 1", "materialized": true, "comment": null}},
+        {"CreateView": {"name": t("mv"), "definition": "SELECT 1", "materialized": true, "comment": null, "options": []}},
         {"SetComment": {"table": t("x"), "column": null, "comment": "hello"}},
     ])) {
         match block_on(d.render(std::slice::from_ref(&change), &empty)) {

@@ -127,9 +127,14 @@ impl History {
             return Ok(None);
         }
         let json = text_at(&r, 0, 3)?.unwrap_or_default();
-        let schema = serde_json::from_str(&json).map_err(|e| {
-            HistoryError::Corrupt(format!("the schema snapshot of version {version}: {e}"))
-        })?;
+        let schema = serde_json::from_str(&json)
+            .and_then(|mut v| {
+                crate::model::upgrade_json(&mut v);
+                serde_json::from_value(v)
+            })
+            .map_err(|e| {
+                HistoryError::Corrupt(format!("the schema snapshot of version {version}: {e}"))
+            })?;
         Ok(Some(Snapshot {
             version: int_at(&r, 0, 0)? as u64,
             taken_at: text_at(&r, 0, 1)?.unwrap_or_default(),
@@ -161,6 +166,19 @@ impl History {
 #[cfg(test)]
 mod tests {
     use super::History;
+
+    /// A snapshot written before views had options still reads.
+    #[test]
+    fn an_older_snapshot_reads_with_the_fields_added_since() {
+        let old = r#"{"namespaces": [], "extensions": [], "enums": [], "sequences": [], "tables": [],
+            "views": [{"name": {"namespace": null, "name": "v"}, "definition": "select 1",
+                       "materialized": false, "comment": null}], "objects": []}"#;
+        let mut v: serde_json::Value = serde_json::from_str(old).unwrap();
+        assert!(serde_json::from_value::<crate::model::DatabaseSchema>(v.clone()).is_err());
+        crate::model::upgrade_json(&mut v);
+        let s: crate::model::DatabaseSchema = serde_json::from_value(v).unwrap();
+        assert!(s.views[0].options.is_empty());
+    }
 
     #[test]
     fn the_snapshots_table_is_bookkeeping() {

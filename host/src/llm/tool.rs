@@ -74,7 +74,9 @@ pub enum Parsed {
 /// some changes (or a refusal), no raw SQL unless the request asks for SQL. Problems are returned in words
 /// meant for the model.
 pub fn parse(input: &Value, request: &str) -> Result<Parsed, Vec<String>> {
-    let input: PlanInput = serde_json::from_value(input.clone()).map_err(|e| {
+    let mut input = input.clone();
+    crate::model::upgrade_json(&mut input);
+    let input: PlanInput = serde_json::from_value(input).map_err(|e| {
         vec![format!(
             "the tool input does not match the {TOOL_NAME} input schema: {e}"
         )]

@@ -390,28 +390,14 @@ fn render_one(change: &Change, state: &State) -> Result<Vec<(String, Attrs)>, Pl
         Change::SetCollation(s) => {
             let mut c = state.column(&s.table, &s.column)?.clone();
             c.collation = s.collation.clone();
-            one(
-                alter(&s.table, &modify(state, &s.table, &c)?),
-                Attrs {
-                    lock: LockLevel::Shared,
-                    rewrites: true,
-                    reversible: true,
-                },
-            )
+            one(alter(&s.table, &modify(state, &s.table, &c)?), COPY)
         }
         Change::SetTableOptions(s) => one(options::set_table_options(state, s)?, COPY),
         Change::SetIdentity(s) => {
             // AUTO_INCREMENT added gives rows holding 0 new numbers: the host counts them and asks first.
             let mut c = state.column(&s.table, &s.column)?.clone();
             c.identity = s.identity;
-            one(
-                alter(&s.table, &modify(state, &s.table, &c)?),
-                Attrs {
-                    lock: LockLevel::Shared,
-                    rewrites: true,
-                    reversible: true,
-                },
-            )
+            one(alter(&s.table, &modify(state, &s.table, &c)?), COPY)
         }
         Change::SetComment(s) => {
             let text = s.comment.as_deref().unwrap_or("");

@@ -280,7 +280,7 @@ pub fn normalize(
     names: &Names,
     lenient: bool,
 ) -> Result<(Vec<Tok>, Vec<bool>), Refusal> {
-    let clauses = referents(clauses(request, read, toks));
+    let clauses = follow_ups(referents(clauses(request, read, toks), names));
     let clauses = clauses
         .into_iter()
         .map(|(c, semi)| (cut_reason(c, names, lenient), semi))
@@ -303,7 +303,7 @@ pub fn normalize(
     let toks = plain(&picked);
     let toks = pronoun(toks);
     let toks = front(toks);
-    let toks = phrases(toks, names);
+    let toks = phrases(joined_columns(toks, names), names);
     // A word the phrase pass consumed without writing it again ("call it", "that holds the raw
     // image") was read as structure or description: set aside, like an explanation.
     let mut written: std::collections::HashMap<&Tok, usize> = std::collections::HashMap::new();
@@ -338,6 +338,13 @@ pub fn normalize(
                 && toks.get(i + 2).is_some_and(|t| t.is_punct('('))
             {
                 Tok::Word("and".into())
+            } else if toks[i].is_punct('+')
+                && i > 0
+                && (toks[i - 1].is_punct(')') || toks[i - 1].name().is_some())
+                && toks.get(i + 1).is_some_and(|t| t.name().is_some())
+            {
+                // "add email (varchar 200) + avatar_url (text)", "index post_id + created_at": a list.
+                Tok::Punct(',')
             } else {
                 toks[i].clone()
             }
@@ -432,6 +439,12 @@ fn story(toks: &[Tok]) -> bool {
     if REQUEST_VERBS.contains(&v) || intents::is_verb(v) || keywords::OPTIONS.contains(&v) {
         return false;
     }
+    plain_talk(toks) && !toks.iter().any(|t| t.word().is_some_and(|w| w.contains('_')))
+}
+
+/// Whether a clause holds no value, no quoted name and no option or constraint word: it may
+/// mention the schema, but it asks nothing of it.
+fn plain_talk(toks: &[Tok]) -> bool {
     !toks.iter().any(|t| {
         matches!(t, Tok::Num(_) | Tok::Str(_) | Tok::Ident(_))
             || t.is_any(keywords::OPTIONS)
@@ -445,7 +458,6 @@ fn story(toks: &[Tok]) -> bool {
                 "key",
                 "references",
             ])
-            || t.word().is_some_and(|w| w.contains('_'))
     })
 }
 
@@ -477,7 +489,7 @@ fn subject_before_copula(c: &[At]) -> Option<Vec<At>> {
 /// "x is a varchar(4) but it should be a number", "... x is a string. It should be an integer.": the
 /// pronoun of a clause that says what something should be stands for the name the clause (or the one
 /// before) says something *is*; what that something is today is only context.
-fn referents(mut clauses: Vec<(Vec<At>, bool)>) -> Vec<(Vec<At>, bool)> {
+fn referents(mut clauses: Vec<(Vec<At>, bool)>, names: &Names) -> Vec<(Vec<At>, bool)> {
     let pronoun_modal = |c: &[At], i: usize| {
         c.get(i)
             .is_some_and(|(t, _)| t.is_any(&["it", "they", "this"]))
@@ -508,7 +520,103 @@ fn referents(mut clauses: Vec<(Vec<At>, bool)>) -> Vec<(Vec<At>, bool)> {
             if !(0..before.len()).any(|i| verb(&before, i)) {
                 clauses[k - 1].0.clear();
             }
+            continue;
         }
+        // "employees.manager_id is just another employee. make it a proper foreign key": an
+        // instruction about "it" after a sentence that only says what something is.
+        let toks = plain(c);
+        let before = if k > 0 { plain(&clauses[k - 1].0) } else { vec![] };
+        if let Some(v) = verb_first(&toks)
+            && toks.get(v + 1).is_some_and(|t| t.is("it"))
+            && !before.is_empty()
+            && !(0..before.len()).any(|i| verb(&before, i))
+            && let Some(subject) = subject_before_copula(&clauses[k - 1].0)
+        {
+            let mut out = c[..=v].to_vec();
+            out.extend(subject);
+            out.extend(c[v + 2..].iter().cloned());
+            // What it is, when that is a table ("another employee", "a team"), is what it references.
+            let copula = before
+                .iter()
+                .rposition(|t| t.is_any(&["is", "are", "was", "were"]))
+                .unwrap_or(0);
+            let mut j = copula + 1;
+            while before.get(j).is_some_and(|t| {
+                t.is_any(&["just", "really", "actually", "basically", "simply", "a", "an", "another", "the", "id", "of"])
+            }) {
+                j += 1;
+            }
+            let is_table = (j + 1 == before.len())
+                .then(|| before[j].name().and_then(|n| names.table_sure(n)))
+                .flatten();
+            let links = toks.iter().any(|t| t.is_any(&["foreign", "fk", "reference", "references", "link"]));
+            let target_named = toks.windows(2).any(|w| {
+                w[0].is_any(&["to", "references", "reference", "at"])
+                    && w[1].name().is_some_and(|n| names.table_sure(n).is_some())
+            });
+            if let Some(t) = is_table.filter(|_| links && !target_named) {
+                out.push((Tok::Word("to".into()), None));
+                out.push((Tok::Word(t.name.name.clone()), None));
+            }
+            clauses[k].0 = out;
+            clauses[k - 1].0.clear();
+        }
+    }
+    clauses
+}
+
+/// "add timezone to teams. Default it to 'UTC'.", "... Make them required.", "... Set its default to
+/// 0.": a sentence that says more of what the instruction before it made, through a pronoun, is
+/// part of that instruction: its verb and pronoun go and the rest joins it as options, rather than
+/// reading as a second instruction (or as words of a column name).
+fn follow_ups(mut clauses: Vec<(Vec<At>, bool)>) -> Vec<(Vec<At>, bool)> {
+    const VERBS: &[&str] = &["make", "set", "mark", "default", "keep", "have", "let", "give"];
+    const PRONOUNS: &[&str] = &["it", "them", "its", "their", "both", "these", "those"];
+    let mut instructed = false;
+    for k in 0..clauses.len() {
+        let c = plain(&clauses[k].0);
+        let mut i = 0;
+        while c
+            .get(i)
+            .is_some_and(|t| t.is_any(&["and", "also", "please", "pls", "then", "but", "just"]))
+        {
+            i += 1;
+        }
+        let follows = instructed
+            && c.get(i).is_some_and(|t| t.is_any(VERBS))
+            && c.get(i + 1).is_some_and(|t| t.is_any(PRONOUNS));
+        if !follows {
+            instructed |= verb_first(&c).is_some();
+            continue;
+        }
+        let default_word = c[i].is("default");
+        let mut j = i + 2;
+        // "make them both ...", "set its default to 0", "have it default to 'x'", "let it be null".
+        while c.get(j).is_some_and(|t| t.is_any(&["both", "all", "be"])) {
+            j += 1;
+        }
+        let mut out: Vec<At> = vec![];
+        if c[i + 1].is_any(&["them", "their", "both", "these", "those"]) {
+            out.push((Tok::Word("all".into()), None));
+        }
+        if default_word {
+            out.push(clauses[k].0[i].clone());
+        }
+        let mut rest: Vec<At> = clauses[k].0[j..].to_vec();
+        let defaults_to = |r: &[At]| {
+            r.first().is_some_and(|(t, _)| t.is("default"))
+                && r.get(1).is_some_and(|(t, _)| t.is_any(&["to", "of", "is", "="]))
+        };
+        if defaults_to(&rest) {
+            rest.remove(1);
+        } else if default_word && rest.first().is_some_and(|(t, _)| t.is_any(&["to", "as"])) {
+            rest.remove(0);
+        }
+        out.extend(rest);
+        if out.is_empty() {
+            continue;
+        }
+        clauses[k].0 = out;
     }
     clauses
 }
@@ -807,10 +915,22 @@ fn pick(
             instructs = ordered;
         }
     }
+    let first_instruction = instructs.iter().position(|x| *x);
+    // Read leniently: a sentence before the instruction that gives no instruction and asks nothing
+    // of the schema ("comments get listed per post, sorted by created_at. please index ...") only
+    // sets the scene.
+    let scene = |k: usize| {
+        first_instruction.is_some_and(|f| k < f)
+            && !instructs[k]
+            && plain_talk(&real[k])
+            && !(0..real[k].len()).any(|i| verb(&real[k], i))
+    };
     let told: Vec<bool> = real
         .iter()
         .enumerate()
-        .map(|(k, c)| lenient && (story(c) || wished.get(k).copied().unwrap_or(false)))
+        .map(|(k, c)| {
+            lenient && (story(c) || wished.get(k).copied().unwrap_or(false) || scene(k))
+        })
         .collect();
     let carries: Vec<bool> = real
         .iter()
@@ -856,6 +976,24 @@ fn pick(
             out.extend(c.iter().cloned());
         }
     }
+    // A scene set aside may be what names the table: the one whose columns the instruction names.
+    let kept = plain(&out);
+    let names_table = |c: &[Tok]| {
+        c.iter()
+            .any(|t| t.name().is_some_and(|n| names.table_sure(n).is_some()))
+    };
+    if !names_table(&kept)
+        && let Some(table) = (0..real.len())
+            .filter(|&k| lenient && scene(k))
+            .flat_map(|k| real[k].iter().filter_map(|t| t.name().and_then(|n| names.table_sure(n))))
+            .find(|t| {
+                kept.iter()
+                    .any(|w| w.name().is_some_and(|n| names.column_sure(t, n).is_some()))
+            })
+    {
+        out.push((Tok::Word("in".into()), None));
+        out.push((Tok::Word(table.name.name.clone()), None));
+    }
     Ok(out)
 }
 
@@ -883,13 +1021,17 @@ fn cut_reason(at: Vec<At>, names: &Names, lenient: bool) -> Vec<At> {
         return at;
     };
     let named = (0..p).any(|i| !verb(&toks, i) && content(&toks, i, names));
-    if !named {
+    // "to invoices, make t.c a foreign key": a fronted target, even one the schema lacks, is no
+    // reason to cut (the parser names it when it is missing).
+    let fronted_target = toks.first().is_some_and(|t| t.is_any(&["to", "from", "into"]))
+        && toks.get(1).is_some_and(|t| t.name().is_some() && !t.is_any(LEAD));
+    if !named && !fronted_target {
         return at[p..].to_vec();
     }
     // Read leniently: "loans are almost always looked up by member, so index member_id" is the
     // instruction, in the table the reason is about when the instruction names none but its
     // column is that table's.
-    if !lenient {
+    if !lenient || fronted_target {
         return at;
     }
     let rest = &toks[p..];
@@ -1024,15 +1166,126 @@ fn trim_tail(at: Vec<At>, names: &Names, lenient: bool) -> Vec<At> {
     at
 }
 
+/// "add a many-to-many relationship between posts and users through a table called post_likes",
+/// "posts and users should be many-to-many, via a join table named post_likes", "post_likes:
+/// many-to-many posts <-> users": a link table between two tables, read as "create join table N
+/// for many to many between A and B". Only when both tables exist and the new name is given.
+fn many_to_many(toks: &[Tok], names: &Names) -> Option<Vec<Tok>> {
+    let words: Vec<&Tok> = toks.iter().filter(|t| !t.is_punct('-')).collect();
+    let marked = words.iter().any(|t| t.is_any(&["m2m", "many_to_many", "manytomany"]))
+        || words
+            .windows(3)
+            .any(|w| w[0].is("many") && w[1].is("to") && w[2].is("many"));
+    if !marked {
+        return None;
+    }
+    let mut tables: Vec<&crate::model::Table> = vec![];
+    for t in toks {
+        if let Some(x) = t.name().and_then(|n| names.table_sure(n))
+            && !tables.iter().any(|y| y.name == x.name)
+        {
+            tables.push(x);
+        }
+    }
+    let [a, b] = tables[..] else {
+        return None;
+    };
+    let skip = |t: &Tok| {
+        t.is_any(&[
+            "a", "an", "the", "join", "junction", "link", "linking", "table", "called", "named",
+            "new",
+        ])
+    };
+    let after_marker = (0..toks.len())
+        .filter(|&i| toks[i].is_any(&["called", "named", "via", "through", "table"]))
+        .find_map(|i| {
+            toks[i + 1..]
+                .iter()
+                .find(|t| !skip(t))
+                .and_then(Tok::name)
+                .filter(|n| !names.is_table(n) && names.table_sure(n).is_none())
+        });
+    let labelled = toks
+        .get(1)
+        .filter(|t| t.is_punct(':'))
+        .and_then(|_| toks[0].name())
+        .filter(|n| names.table_sure(n).is_none());
+    let name = after_marker.or(labelled)?;
+    let word = |w: &str| Tok::Word(w.into());
+    Some(vec![
+        word("create"),
+        word("join"),
+        word("table"),
+        word(name),
+        word("for"),
+        word("many"),
+        word("to"),
+        word("many"),
+        word("between"),
+        word(&a.name.name),
+        word("and"),
+        word(&b.name.name),
+    ])
+}
+
+/// "give the teams table a column called timezone", "give every member a public_id": the table is
+/// the indirect object; read as "add ... to <table>".
+fn give(toks: &[Tok], names: &Names) -> Option<Vec<Tok>> {
+    if !toks.first()?.is("give") {
+        return None;
+    }
+    let mut j = 1;
+    while toks
+        .get(j)
+        .is_some_and(|t| t.is_any(&["the", "every", "each", "all", "our", "a"]))
+    {
+        j += 1;
+    }
+    let table = names.table_sure(toks.get(j)?.name()?)?;
+    j += 1;
+    while toks
+        .get(j)
+        .is_some_and(|t| t.is_any(&["table", "tables", "row", "rows", "record", "records"]))
+    {
+        j += 1;
+    }
+    let object = toks.get(j)?;
+    if !(object.is_any(&["a", "an", "another", "one", "new", "some", "two", "three"])
+        || object.name().is_some_and(|n| names.table_sure(n).is_none()))
+    {
+        return None;
+    }
+    let into_table = toks[j..].windows(2).any(|w| {
+        w[0].is_any(&["to", "in", "on", "into"]) && w[1].name().is_some_and(|n| names.table_sure(n).is_some())
+    });
+    if into_table {
+        return None;
+    }
+    let mut out = vec![Tok::Word("add".into())];
+    out.extend(toks[j..].iter().cloned());
+    out.push(Tok::Word("to".into()));
+    out.push(Tok::Word(table.name.name.clone()));
+    Some(out)
+}
+
 /// "X: drop it", "a, b and c: add them to T": the pronoun after the colon stands for X.
 fn pronoun(toks: Vec<Tok>) -> Vec<Tok> {
-    let Some(p) = toks.iter().position(|t| t.is_punct(':')) else {
+    // "t.c: make it ...", or without the colon "t.c make it ...".
+    let bare = if toks.get(1).is_some_and(|t| t.is_punct('.')) { 3 } else { 1 };
+    let colon = toks.iter().position(|t| t.is_punct(':'));
+    let Some(p) = colon.or_else(|| {
+        (toks.len() > bare + 1
+            && toks[..bare].iter().step_by(2).all(|t| t.name().is_some())
+            && verb(&toks, bare)
+            && toks[bare + 1].is_any(&["it", "them"]))
+        .then_some(bare)
+    }) else {
         return toks;
     };
     if p == 0 || (0..p).any(|i| verb(&toks, i)) {
         return toks;
     }
-    let rest = &toks[p + 1..];
+    let rest = &toks[p + usize::from(colon == Some(p))..];
     let Some(v) = verb_first(rest) else {
         return toks;
     };
@@ -1080,6 +1333,12 @@ fn front(toks: Vec<Tok>) -> Vec<Tok> {
 /// t(c)" (t.c).
 fn rewrite(mut toks: Vec<Tok>, names: &Names) -> Vec<Tok> {
     if let Some(out) = declarative(&toks, names) {
+        return out;
+    }
+    if let Some(out) = give(&toks, names) {
+        return out;
+    }
+    if let Some(out) = many_to_many(&toks, names) {
         return out;
     }
     let word = |w: &str| Tok::Word(w.into());
@@ -1192,13 +1451,23 @@ fn rewrite(mut toks: Vec<Tok>, names: &Names) -> Vec<Tok> {
         });
         if let Some(subject) = subject
             && one_column(&subject)
-            && !toks.iter().any(|t| t.is_any(&["table", "tables", "new"]))
+            // "... point to the employees table": the word after the target only says what it is.
+            && !toks
+                .iter()
+                .enumerate()
+                .any(|(i, t)| t.is_any(&["table", "tables", "new"]) && i != after + 1)
             && toks.get(after).and_then(Tok::name).is_some()
         {
             let mut out = vec![word("link")];
             out.extend(subject);
             out.push(word("to"));
-            out.extend(toks[after..].iter().cloned());
+            out.extend(
+                toks[after..]
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, t)| !(*i == 1 && t.is_any(&["table", "tables"])))
+                    .map(|(_, t)| t.clone()),
+            );
             return out;
         }
     }
@@ -1385,6 +1654,35 @@ fn declarative(toks: &[Tok], names: &Names) -> Option<Vec<Tok>> {
     None
 }
 
+/// "membership level", "net pay", "hire date": words that spell an existing column's name with
+/// spaces for underscores are that column (three words before two).
+fn joined_columns(toks: Vec<Tok>, names: &Names) -> Vec<Tok> {
+    let mut out = Vec::with_capacity(toks.len());
+    let mut i = 0;
+    'next: while i < toks.len() {
+        for n in [3, 2] {
+            let Some(ws) = toks
+                .get(i..i + n)
+                .and_then(|run| run.iter().map(|t| match t {
+                    Tok::Word(w) => Some(w.as_str()),
+                    _ => None,
+                }).collect::<Option<Vec<&str>>>())
+            else {
+                continue;
+            };
+            let joined = ws.join("_");
+            if names.any_table_has_column(&joined) && !names.is_table(&joined) {
+                out.push(Tok::Word(joined));
+                i += n;
+                continue 'next;
+            }
+        }
+        out.push(toks[i].clone());
+        i += 1;
+    }
+    out
+}
+
 /// Phrases with one plain meaning, read as the word the parsers know: "null allowed", "can be
 /// empty" (nullable); "entity" (table); "not only the name" (a comparison, not a target: cut);
 /// "T: new int col c" (add).
@@ -1407,6 +1705,36 @@ fn phrases(toks: Vec<Tok>, names: &Names) -> Vec<Tok> {
                 i += k + 1;
                 continue;
             }
+            // "null until the order ships", "empty unless it was refunded": nullable, and the
+            // condition only says when.
+            let end = (i + 2..toks.len())
+                .find(|&k| matches!(toks[k], Tok::Punct(',' | ';' | ')') | Tok::Break))
+                .unwrap_or(toks.len());
+            if w(1).is_some_and(|x| matches!(x, "until" | "till" | "unless" | "before"))
+                && toks[(i + 2).min(end)..end].iter().all(|t| {
+                    !matches!(t, Tok::Num(_) | Tok::Str(_) | Tok::Ident(_))
+                        && !t.is_any(keywords::OPTIONS)
+                })
+            {
+                out.push(word("nullable"));
+                i = end;
+                continue;
+            }
+        }
+        // "m2m": many to many.
+        if t.is("m2m") {
+            out.extend([word("many"), word("to"), word("many")]);
+            i += 1;
+            continue;
+        }
+        // "set up a reviews table": create.
+        if t.is("set")
+            && w(1) == Some("up")
+            && toks[i + 2..].iter().take(4).any(|t| t.is("table"))
+        {
+            out.push(word("create"));
+            i += 2;
+            continue;
         }
         // "can be empty", "may be null", "both can be blank"
         if t.is_any(&["can", "may", "could"])
@@ -2161,6 +2489,35 @@ fn arrow(toks: Vec<Tok>, names: &Names) -> Vec<Tok> {
     toks
 }
 
+/// "reviews: id, product_id int, label varchar(100)": a name that is no table and nothing like
+/// one, then a column list with a key or types, is a new table.
+fn new_table_list(toks: Vec<Tok>, names: &Names) -> Vec<Tok> {
+    let Some(n) = toks[0].name() else {
+        return toks;
+    };
+    if !toks.get(1).is_some_and(|t| t.is_punct(':'))
+        || !matches!(names.table(n), super::resolve::Found::None(_))
+        || names.any_table_has_column(n)
+    {
+        return toks;
+    }
+    let items = intents::split_items(&toks[2..]);
+    let typed = items
+        .iter()
+        .filter(|item| {
+            (1..item.len()).any(|k| super::types::parse(item, k, Engine::Sqlite).is_some())
+        })
+        .count();
+    let keyed = items.iter().any(|item| item.first().is_some_and(|t| t.is("id")));
+    if items.len() < 2 || !(keyed || typed * 2 >= items.len()) {
+        return toks;
+    }
+    let mut out = vec![Tok::Word("create".into()), Tok::Word("table".into()), toks[0].clone()];
+    out.push(Tok::Word("with".into()));
+    out.extend(toks[2..].iter().cloned());
+    out
+}
+
 /// Terse structural forms read as the canonical words.
 fn terse(toks: Vec<Tok>, names: &Names) -> Vec<Tok> {
     let word = |w: &str| Tok::Word(w.into());
@@ -2194,8 +2551,9 @@ fn terse(toks: Vec<Tok>, names: &Names) -> Vec<Tok> {
         return out;
     }
     let has_verb = (0..toks.len()).any(|i| verb(&toks, i));
+    let new_table = toks.iter().take(2).any(|t| t.is("new")) && toks.iter().any(|t| t.is("table"));
     // "c -> table" in a new table's column list: a reference.
-    if has_verb {
+    if has_verb || new_table {
         let mut out = toks.clone();
         let creates = toks.iter().any(|t| t.is("table"));
         for i in 1..out.len().saturating_sub(1) {
@@ -2229,7 +2587,7 @@ fn terse(toks: Vec<Tok>, names: &Names) -> Vec<Tok> {
     }
     let table = toks[0].name().and_then(|n| names.table_sure(n));
     let Some(table) = table else {
-        return toks;
+        return new_table_list(toks, names);
     };
     // "T.c: unique", "T.c: not null, fill 'v'", "T.c: nullable"
     if toks.len() > 4

@@ -162,7 +162,17 @@ fn parse_with(toks: &[Tok], engine: Engine, options: bool) -> Spec {
                 let inner = &toks[i + 1..close];
                 let vals = values(inner);
                 // "slug (unique)", "depth (all numeric)", "notes (optional, text)"
-                let m = parse_with(inner, engine, !name.is_empty() || s.quoted);
+                let mut m = parse_with(inner, engine, !name.is_empty() || s.quoted);
+                // "(timestamp, null)", "(null ok)": a bare null among the modifiers allows NULL.
+                if m.not_null.is_none()
+                    && inner.iter().enumerate().any(|(k, t)| {
+                        t.is_any(&["null", "nulls"])
+                            && !(k > 0
+                                && inner[k - 1].is_any(&["not", "non", "set", "default", "no"]))
+                    })
+                {
+                    m.not_null = Some(false);
+                }
                 let modifiers = (m.name.is_empty() || is_all(&m.name))
                     && (m.ty.is_some()
                         || m.not_null.is_some()
@@ -601,6 +611,12 @@ fn value(t: Option<&Tok>) -> Option<Value> {
     }
 }
 
+/// Type words that never stand for a value in a list.
+const TYPE_WORDS: &[&str] = &[
+    "int", "integer", "bigint", "smallint", "varchar", "decimal", "numeric", "boolean", "bool",
+    "timestamp", "timestamptz", "datetime", "float", "double", "text", "uuid", "json", "jsonb",
+];
+
 /// Allowed values: `light/dark`, `a, b or c`, `'x' | 'y'`.
 pub fn values(toks: &[Tok]) -> Vec<String> {
     let mut out = Vec::new();
@@ -620,6 +636,18 @@ pub fn values(toks: &[Tok]) -> Vec<String> {
         }
     }
     flush(&mut cur, &mut out);
+    // "(timestamp, null ok)", "(int, not null, default 0)": a type or a constraint, not values.
+    let described = toks.iter().any(|t| {
+        matches!(t, Tok::Word(_))
+            && (t.is_any(&[
+                "null", "nullable", "required", "optional", "default", "unique", "not",
+                "mandatory",
+            ]) || (types::parse(std::slice::from_ref(t), 0, Engine::Sqlite).is_some()
+                && t.is_any(TYPE_WORDS)))
+    });
+    if described {
+        return vec![];
+    }
     // "(just the date, no time part)" describes the column; it lists no values.
     let hint = out.iter().any(|v| {
         v.split(' ').count() > 1

@@ -32,20 +32,67 @@ pub fn specs(ctx: &Ctx, toks: &[Tok]) -> Result<Vec<Spec>, Refusal> {
             _ => items.push(toks[at..].to_vec()),
         }
     }
-    // "width, height and depth (all numeric)", "latitude and longitude, both decimal"
-    let all_ty = (0..toks.len()).find_map(|i| {
-        let w = toks[i].word().filter(|w| spec::is_all(w))?;
-        let _ = w;
+    // "width, height and depth (all numeric)", "latitude and longitude, both decimal", "iban and
+    // bic, all of them optional text": what is said of all of them.
+    let all = (0..toks.len()).find_map(|i| {
+        toks[i].word().filter(|w| spec::is_all(w))?;
         let mut k = i + 1;
-        while toks
-            .get(k)
-            .is_some_and(|t| t.is_any(&["of", "them", "as", "are", "be", "should", "type"]))
-        {
+        while toks.get(k).is_some_and(|t| {
+            t.is_any(&["of", "them", "as", "are", "be", "should", "type", "can", "must"])
+        }) {
             k += 1;
         }
-        types::parse(toks, k, ctx.engine).map(|(ty, _)| ty)
+        // To the closing parenthesis or the end; to the next comma when what follows it names a column.
+        let end = |at_comma: bool| {
+            let mut depth = 0usize;
+            (k..toks.len())
+                .find(|&j| {
+                    if toks[j].is_punct('(') {
+                        depth += 1;
+                    } else if toks[j].is_punct(')') {
+                        if depth == 0 {
+                            return true;
+                        }
+                        depth -= 1;
+                    }
+                    at_comma && depth == 0 && toks[j].is_punct(',')
+                })
+                .unwrap_or(toks.len())
+        };
+        let ty = types::parse(toks, k, ctx.engine).map(|(ty, _)| ty);
+        let said = |s: &Spec| {
+            s.name.is_empty() && (s.ty.is_some() || s.not_null.is_some() || s.default.is_some())
+        };
+        [false, true]
+            .into_iter()
+            .map(|at_comma| spec::parse(&toks[k..end(at_comma).max(k)], ctx.engine))
+            .find(said)
+            .map(|s| Spec {
+                ty: s.ty.clone().or(ty.clone()),
+                ..s
+            })
+            .or_else(|| {
+                ty.map(|ty| Spec {
+                    ty: Some(ty),
+                    ..Spec::default()
+                })
+            })
     });
     for item in items {
+        // "..., both decimal(9,6)": said of all of them, applied below.
+        if all.is_some() && item.first().and_then(Tok::word).is_some_and(spec::is_all) {
+            continue;
+        }
+        // "nickname, type varchar(80)": the word "type" only introduces the type.
+        let item = match item.first() {
+            Some(t)
+                if t.is_any(&["type", "typed"])
+                    && types::parse(&item, 1, ctx.engine).is_some() =>
+            {
+                item[1..].to_vec()
+            }
+            _ => item,
+        };
         let mut s = spec::parse(&item, ctx.engine);
         // "score, int, default 0": a type word after a name is that column's type.
         if let Some(prev) = out.last_mut()
@@ -58,7 +105,9 @@ pub fn specs(ctx: &Ctx, toks: &[Tok]) -> Result<Vec<Spec>, Refusal> {
             prev.index |= s.index;
             continue;
         }
-        if spec::is_all(&s.name) && s.ty.is_some() {
+        if spec::is_all(&s.name)
+            && (s.ty.is_some() || s.not_null.is_some() || s.default.is_some())
+        {
             continue;
         }
         if s.timestamps && s.name.is_empty() {
@@ -78,8 +127,16 @@ pub fn specs(ctx: &Ctx, toks: &[Tok]) -> Result<Vec<Spec>, Refusal> {
                     || s.not_null.is_some()
                     || s.unique
                     || s.index
+                    || s.foreign_key
+                    || s.references.is_some()
                     || !s.values.is_empty())
             {
+                // ", pointing at teams", ", a foreign key to teams"
+                if s.foreign_key || s.references.is_some() {
+                    prev.foreign_key |= s.foreign_key;
+                    prev.references = s.references.or(prev.references.take());
+                    prev.on_delete = s.on_delete.or(prev.on_delete.take());
+                }
                 prev.default = s.default.or(prev.default.take());
                 prev.not_null = s.not_null.or(prev.not_null);
                 prev.unique |= s.unique;
@@ -119,10 +176,14 @@ pub fn specs(ctx: &Ctx, toks: &[Tok]) -> Result<Vec<Spec>, Refusal> {
             }
         }
     }
-    if let Some(ty) = all_ty {
+    if let Some(all) = all {
         for s in &mut out {
             if s.ty.is_none() {
-                s.ty = Some(ty.clone());
+                s.ty = all.ty.clone();
+            }
+            s.not_null = s.not_null.or(all.not_null);
+            if s.default.is_none() {
+                s.default = all.default.clone();
             }
         }
     }

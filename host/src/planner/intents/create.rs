@@ -281,6 +281,13 @@ pub fn create(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
     let mut items: Vec<Tok> = rest_at.map(|i| toks[i..].to_vec()).unwrap_or_default();
     items = value_lists(items);
     items.retain(|t| !t.is_any(&["columns", "fields"]) && !t.is_punct(':'));
+    // "columns are id, ...", "fields will be ...": the verb names no column.
+    while items
+        .first()
+        .is_some_and(|t| t.is_any(&["are", "is", "will", "be", "should", "would"]))
+    {
+        items.remove(0);
+    }
     // "a join table x", "x join table", "(many-to-many)".
     let link_word = |t: &Tok| t.is_any(&["join", "junction", "link", "linking"]);
     let many = toks.iter().any(|t| t.is("many_to_many"))

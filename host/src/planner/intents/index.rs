@@ -427,6 +427,51 @@ pub fn foreign_key(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
     if let Some(t) = tables_named.iter().rev().find(|t| t.name != table.name) {
         referenced = Some(t);
     }
+    // "link loans.member_id to patrons" when there is no `patrons`: refused, naming it, never
+    // pointed at some other table.
+    if referenced.is_none()
+        && let Some(target) = toks
+            .windows(2)
+            .rposition(|w| {
+                w[0].is_any(&["to", "references", "reference", "referencing", "at"])
+                    && w[1].name().is_some()
+            })
+            .and_then(|p| toks[p + 1].name())
+        && target != col
+        && ctx.names.table_sure(target).is_none()
+        && !ctx.names.has_column(table, target)
+    {
+        match ctx.names.table(target) {
+            Found::One(t, _) => referenced = Some(t),
+            Found::None(close) => {
+                return Err(Refusal::not_found(format!(
+                    "there is no table named `{target}` for {}.{col} to reference",
+                    table.name.display()
+                ))
+                .suggest(close)
+                .example(FK_EXAMPLE));
+            }
+            Found::Many(close) => {
+                return Err(Refusal::ambiguous(format!(
+                    "`{target}` could be several tables"
+                ))
+                .suggest(close.into_iter().map(|t| t.name.display()).collect())
+                .example(FK_EXAMPLE));
+            }
+        }
+    }
+    // "make employees.manager_id reference employees": its own table, named again as the target.
+    if referenced.is_none()
+        && toks.windows(2).skip_while(|w| !w[1].name().is_some_and(|n| n == col)).skip(1).any(|w| {
+            w[0].is_any(&["to", "references", "reference", "at", "referencing"])
+                && w[1]
+                    .name()
+                    .and_then(|n| ctx.names.table_sure(n))
+                    .is_some_and(|t| t.name == table.name)
+        })
+    {
+        referenced = Some(table);
+    }
     let referenced = match referenced.or_else(|| infer::referenced_table(&ctx.names, &col)) {
         Some(t) => t,
         None => {

@@ -105,6 +105,72 @@ const DATA_NOUNS: &[&str] = &[
     "everything",
 ];
 
+/// A wish for a new column said by a person: "we need last_login_at for orders, please to add it",
+/// "in posts I need a column contact_email", "i want that products have one more column
+/// external_ref". Read as "add <what is wished> to <table>", when the table is named and the
+/// wish is the whole request.
+fn wish(ctx: &Ctx, toks: &[Tok]) -> Option<Vec<Tok>> {
+    let mut toks: Vec<Tok> = toks.to_vec();
+    // A trailing ", please to add it": the instruction the wish already made.
+    if let Some(c) = toks.iter().rposition(|t| t.is_punct(','))
+        && toks[c + 1..]
+            .iter()
+            .all(|t| t.is_any(&["please", "pls", "to", "it", "them", "kindly"]) || t.is_any(ADD))
+        && toks[c + 1..].iter().any(|t| t.is_any(ADD))
+    {
+        toks.truncate(c);
+    }
+    // A leading "in posts": the table, said first.
+    let mut table: Option<&Table> = None;
+    if toks.first().is_some_and(|t| t.is_any(&["in", "on", "for", "to"]))
+        && let Some(t) = toks.get(1).and_then(Tok::name).and_then(|n| ctx.names.table_sure(n))
+    {
+        table = Some(t);
+        toks.drain(..2);
+        if toks.first().is_some_and(|t| t.is_punct(',')) {
+            toks.remove(0);
+        }
+    }
+    let person = toks.first().is_some_and(|t| t.is_any(&["i", "we", "id", "im"]));
+    let k = toks
+        .iter()
+        .take(4)
+        .position(|t| t.is_any(&["need", "needs", "want", "wants", "like"]))?;
+    if !person || toks[..k].iter().any(|t| !t.is_any(&["i", "we", "id", "would", "really", "also"]))
+    {
+        return None;
+    }
+    let mut rest: Vec<Tok> = toks[k + 1..].to_vec();
+    // "want that products have ...", "need to have ...", "would like to add ...".
+    while rest.first().is_some_and(|t| t.is_any(&["to", "have", "that", "also", "add"])) {
+        rest.remove(0);
+        if table.is_none()
+            && let Some(t) = rest.first().and_then(Tok::name).and_then(|n| ctx.names.table_sure(n))
+            && rest.get(1).is_some_and(|t| t.is_any(&["have", "has", "get", "gets"]))
+        {
+            table = Some(t);
+            rest.drain(..2);
+        }
+    }
+    if rest.is_empty()
+        || rest
+            .iter()
+            .any(|t| t.word().is_some_and(|w| is_verb(w) && w != "new"))
+    {
+        return None;
+    }
+    let mut out = vec![Tok::Word("add".into())];
+    out.extend(rest);
+    if let Some(t) = table {
+        out.push(Tok::Word("to".into()));
+        out.push(Tok::Word(t.name.name.clone()));
+    } else {
+        let mut probe = out.clone();
+        find::take(&mut probe, &ctx.names).ok().flatten()?;
+    }
+    Some(out)
+}
+
 /// Plans the request held by `toks`.
 pub fn dispatch(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
     while toks.first() == Some(&Tok::Break) {
@@ -223,15 +289,30 @@ pub fn dispatch(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
     {
         return plan;
     }
+    // "create a new column is_flagged (boolean) in payslips": a column is added, not created.
+    if CREATE.contains(&v)
+        && v != "make"
+        && toks
+            .iter()
+            .skip(verb_at + 1)
+            .take(3)
+            .any(|t| t.is_any(&["column", "columns", "field", "fields", "col", "cols"]))
+        && !toks.iter().any(|t| t.is_any(&["table", "tables"]))
+    {
+        let mut toks = toks.clone();
+        toks[verb_at] = Tok::Word("add".into());
+        return add::add(ctx, toks);
+    }
     let creates_table = (CREATE.contains(&v) || ADD.contains(&v))
         && toks.iter().take(4).any(|t| t.is("table"))
         && !toks.iter().take(4).any(|t| t.is_any(&["to", "in", "on"]));
     if creates_table && !has_any(&["all", "every", "each"]) {
         return create::create(ctx, toks);
     }
-    if (v == "link" || v == "connect" || v == "relate")
-        || (ADD.contains(&v)
-            && (has("foreign") || has("fk") || has("relationship"))
+    // "make t.c a foreign key to u", "turn t.c into a reference to u"
+    if (v == "link" || v == "connect" || v == "relate" || v == "tie")
+        || ((ADD.contains(&v) || (CHANGE.contains(&v) && has_any(&["key", "reference", "references"])))
+            && has_any(&["foreign", "fk", "relationship", "reference", "references"])
             && index::names_existing_column(ctx, &toks))
     {
         return index::foreign_key(ctx, toks);
@@ -328,6 +409,7 @@ pub(crate) fn is_verb(v: &str) -> bool {
                 | "link"
                 | "connect"
                 | "relate"
+                | "tie"
                 | "shorten"
                 | "widen"
                 | "store"
@@ -390,6 +472,9 @@ fn restate(ctx: &Ctx, toks: &[Tok], v: &str) -> Option<Vec<Tok>> {
                 return Some(out);
             }
         }
+    }
+    if let Some(out) = wish(ctx, toks) {
+        return Some(out);
     }
     // "<reason>, so add ...", "<context>: add ..."
     let at = (1..toks.len()).find(|&j| {

@@ -14,3 +14,4 @@ mod refusals;
 mod rename_drop;
 mod render;
 mod scale;
+mod sentences;

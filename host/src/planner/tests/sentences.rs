@@ -1,0 +1,161 @@
+//! One request told in several sentences or pieces: a later sentence that says more of the same
+//! change through a pronoun, what is said of "all of them", a scene set before the instruction,
+//! a column named in words, and the indirect object of "give".
+
+use super::fixture::*;
+use crate::connection::Engine;
+use crate::model::{Change, ColumnType, ForeignKey};
+use crate::planner::types::numeric;
+use crate::planner::{RefusalKind, plan};
+
+fn foreign_keys(p: &crate::planner::Plan) -> Vec<(String, ForeignKey)> {
+    p.changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::AddForeignKey(f) => Some((f.table.name.clone(), f.foreign_key.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_later_sentence_about_it_adds_to_the_change() {
+    for r in [
+        "add nickname to users. Default it to 'anon'.",
+        "add nickname to users. Make it default to 'anon'",
+        "add nickname to users. Set its default to 'anon'.",
+        "give the users table a column called nickname? Default it to 'anon'.",
+    ] {
+        let p = ok(r);
+        let cols = added(&p);
+        assert_eq!(cols.len(), 1, "{r}: {:#?}", p.summary);
+        assert_eq!(cols[0].0, "users", "{r}");
+        assert_eq!(cols[0].1.name, "nickname", "{r}: the pronoun's verb is no part of the name");
+        assert_eq!(cols[0].1.default.as_deref(), Some("'anon'"), "{r}");
+    }
+    let p = ok("add nickname and handle to users. Make them both required, default 'x'.");
+    let cols = added(&p);
+    assert_eq!(cols.len(), 2);
+    for (_, c) in cols {
+        assert!(!c.nullable, "{} is required", c.name);
+        assert_eq!(c.default.as_deref(), Some("'x'"), "{}", c.name);
+    }
+}
+
+#[test]
+fn what_is_said_of_all_of_them_applies_to_each() {
+    let p = ok("add iban, bic and holder_name to customers. All of them optional text for now.");
+    let cols = added(&p);
+    assert_eq!(cols.len(), 3, "{:#?}", p.summary);
+    for (_, c) in &cols {
+        assert_eq!(c.data_type, ColumnType::Text, "{}", c.name);
+        assert!(c.nullable, "{}", c.name);
+    }
+    let p = ok("add lat and lng to customers, both decimal(9,6)");
+    let cols = added(&p);
+    assert_eq!(cols.len(), 2, "{:#?}", p.summary);
+    assert!(cols.iter().all(|(_, c)| c.data_type == numeric(9, 6)));
+}
+
+#[test]
+fn the_indirect_object_of_give_is_the_table() {
+    for r in [
+        "give the users table a column called nickname",
+        "give users a nickname column",
+    ] {
+        let cols = added(&ok(r));
+        assert_eq!(cols.len(), 1, "{r}");
+        assert_eq!((cols[0].0.as_str(), cols[0].1.name.as_str()), ("users", "nickname"), "{r}");
+    }
+}
+
+#[test]
+fn lists_joined_by_plus_and_options_in_parentheses() {
+    let p = ok("users: add nickname (varchar 80) + is_admin (bool, default false)");
+    let cols = added(&p);
+    assert_eq!(cols.len(), 2, "{:#?}", p.summary);
+    assert_eq!(cols[0].1.data_type, ColumnType::Varchar(Some(80)));
+    assert_eq!(cols[1].1.data_type, ColumnType::Boolean);
+    // A type and constraints in parentheses are no list of allowed values.
+    let p = ok(
+        "accounts: add last_login_at (timestamp, null ok), failed_login_count (int, not null, default 0)",
+    );
+    let cols = added(&p);
+    assert_eq!(cols.len(), 2, "{:#?}", p.summary);
+    assert!(cols[0].1.nullable);
+    assert!(matches!(cols[0].1.data_type, ColumnType::Timestamp(_) | ColumnType::TimestampTz(_)));
+    assert!(!cols[1].1.nullable);
+    assert!(!p.changes.iter().any(|c| matches!(c, Change::AddCheck(_))), "{:#?}", p.summary);
+    // Values still are.
+    let p = ok("add state_code (draft, published, archived) to posts");
+    assert!(p.changes.iter().any(|c| matches!(c, Change::AddCheck(_))));
+    // "null until ...": nullable; the condition only says when.
+    let p = ok("add shipped_at timestamp to orders -- null until the order actually ships");
+    let cols = added(&p);
+    assert_eq!(cols.len(), 1, "{:#?}", p.summary);
+    assert!(cols[0].1.nullable);
+}
+
+#[test]
+fn a_column_named_in_words_is_that_column() {
+    let p = ok("set the default of password hash in accounts to 'x'");
+    assert!(
+        matches!(&p.changes[0], Change::SetDefault(d) if d.column == "password_hash"),
+        "{:#?}",
+        p.summary
+    );
+}
+
+#[test]
+fn a_scene_before_the_instruction_may_name_its_table() {
+    let p = ok(
+        "comments get listed per post, sorted by created_at. please index post_id + created_at together",
+    );
+    assert!(
+        p.changes.iter().any(|c| matches!(c, Change::AddIndex(a)
+            if a.table.name == "comments" && a.index.keys.len() == 2)),
+        "{:#?}",
+        p.summary
+    );
+}
+
+#[test]
+fn foreign_keys_asked_for_with_make_and_pronouns() {
+    for r in [
+        "make comments.user_id a foreign key to users",
+        "please comments.user_id make it point to the users table",
+        "turn comments.user_id into a reference to users",
+        "tie comments.user_id to users.id with a foreign key",
+    ] {
+        let fks = foreign_keys(&ok(r));
+        assert_eq!(fks.len(), 1, "{r}");
+        assert_eq!(fks[0].0, "comments", "{r}");
+        assert_eq!(fks[0].1.referenced_table.name, "users", "{r}");
+    }
+    // Its own table, named again or said in the sentence before.
+    let mut manager = col("manager_id", ColumnType::Integer);
+    manager.nullable = true;
+    let s = with_column(schema(), "users", manager);
+    for r in [
+        "make users.manager_id reference users",
+        "users.manager_id is just another user. make it a proper foreign key",
+    ] {
+        let p = plan(r, &s, Engine::Postgres).unwrap_or_else(|e| panic!("{r}: {e:?}"));
+        let fks = foreign_keys(&p);
+        assert_eq!(fks.len(), 1, "{r}");
+        assert_eq!(fks[0].1.referenced_table.name, "users", "{r}");
+    }
+}
+
+#[test]
+fn a_foreign_key_to_a_missing_table_is_refused_by_name() {
+    for r in [
+        "link comments.user_id to patrons",
+        "comments.user_id should reference the patrons table",
+        "to patrons, make comments.user_id a foreign key",
+    ] {
+        let e = refused(r);
+        assert_eq!(e.kind, RefusalKind::NotFound, "{r}: {e:?}");
+        assert!(e.message.contains("patrons"), "{r}: {}", e.message);
+    }
+}

@@ -1291,6 +1291,19 @@ fn pronoun(toks: Vec<Tok>) -> Vec<Tok> {
     };
     let rest = &rest[v..];
     let Some(k) = rest.iter().position(|t| t.is_any(&["it", "them"])) else {
+        // "city in users: add an index": what the instruction is about was said before the colon.
+        let about = &toks[..p];
+        let one_column = matches!(about, [c, w, t] if c.name().is_some() && t.name().is_some()
+            && (w.is_punct('.') || w.is_any(&["in", "of", "on"])));
+        if colon == Some(p)
+            && one_column
+            && rest[1..].iter().all(|t| t.name().is_none() || keywords::OPTIONS.contains(&t.name().unwrap_or("")) || t.is_any(&["an", "a", "index", "idx", "unique", "constraint", "check", "please", "pls"]))
+        {
+            let mut out = rest.to_vec();
+            out.push(Tok::Word("on".into()));
+            out.extend(about.iter().cloned());
+            return out;
+        }
         return toks;
     };
     let subject: Vec<Tok> = toks[..p]
@@ -1340,6 +1353,33 @@ fn rewrite(mut toks: Vec<Tok>, names: &Names) -> Vec<Tok> {
     }
     if let Some(out) = many_to_many(&toks, names) {
         return out;
+    }
+    // "call the time_entries table worklogs (instead)": a rename.
+    if toks.first().is_some_and(|t| t.is("call")) {
+        let mut j = 1;
+        while toks.get(j).is_some_and(|t| t.is("the")) {
+            j += 1;
+        }
+        if let Some(table) = toks.get(j).and_then(Tok::name).and_then(|n| names.table_sure(n)) {
+            let noun = usize::from(toks.get(j + 1).is_some_and(|t| t.is("table")));
+            let new_name = toks.get(j + 1 + noun).filter(|t| {
+                t.name().is_some_and(|n| !names.is_table(n) && !names.any_table_has_column(n))
+            });
+            let tail_ok = toks[(j + 2 + noun).min(toks.len())..]
+                .iter()
+                .all(|t| t.is_any(&["instead", "from", "now", "on", "please", "pls"]) || t.is_punct(','));
+            if let Some(n) = new_name
+                && tail_ok
+            {
+                return vec![
+                    Tok::Word("rename".into()),
+                    Tok::Word("table".into()),
+                    Tok::Word(table.name.name.clone()),
+                    Tok::Word("to".into()),
+                    n.clone(),
+                ];
+            }
+        }
     }
     let word = |w: &str| Tok::Word(w.into());
     let modal = |t: &Tok| {
@@ -2401,12 +2441,42 @@ fn arrow(toks: Vec<Tok>, names: &Names) -> Vec<Tok> {
         (i >= 1 && toks[i - 1].is("on") && toks[i].is("delete"))
             || (i >= 2 && toks[i - 2].is("on") && toks[i - 1].is("delete"))
     };
-    if (0..toks.len()).any(|i| verb(&toks, i) && !action(i)) {
-        return toks;
-    }
     let Some(k) = toks.iter().position(|t| t.is_punct('>')) else {
         return toks;
     };
+    // "products: rename a -> b", "rename table: a -> b": the arrow of a rename is its "to".
+    if toks.iter().any(|t| t.is("rename")) {
+        let mut head = k;
+        while head > 0 && (toks[head - 1].is_punct('-') || toks[head - 1].is_punct('=')) {
+            head -= 1;
+        }
+        let mut out: Vec<Tok> = vec![];
+        for (i, t) in toks[..head].iter().enumerate() {
+            let after_keyword = i > 0 && toks[i - 1].is_any(&["rename", "table", "column"]);
+            if !(t.is_punct(':') && after_keyword) {
+                out.push(t.clone());
+            }
+        }
+        out.push(word("to"));
+        out.extend(toks[k + 1..].iter().cloned());
+        return out;
+    }
+    if (0..toks.len()).any(|i| verb(&toks, i) && !action(i)) {
+        return toks;
+    }
+    // "user_details -> user_profiles (tbl)": a table renamed.
+    let bare: Vec<&Tok> = toks
+        .iter()
+        .filter(|t| !t.is_punct('-') && !t.is_punct('=') && !t.is_punct('(') && !t.is_punct(')'))
+        .filter(|t| !t.is_any(&["tbl", "table", "rename", "please", "pls"]))
+        .collect();
+    if let [from, arrow, to] = bare[..]
+        && arrow.is_punct('>')
+        && from.name().is_some_and(|n| names.table_sure(n).is_some())
+        && to.name().is_some_and(|n| !names.is_table(n) && !names.any_table_has_column(n))
+    {
+        return vec![word("rename"), word("table"), from.clone(), word("to"), to.clone()];
+    }
     // The column: "t.c" or "t: c".
     let mut from: Vec<Tok> = toks[..k]
         .iter()
@@ -2548,6 +2618,53 @@ fn terse(toks: Vec<Tok>, names: &Names) -> Vec<Tok> {
                 .skip_while(|t| t.is_punct(':'))
                 .cloned(),
         );
+        return out;
+    }
+    // "products(name): index", "products(name) -> idx", "t(c) unique index"
+    if let [t, open, c, close, marks @ ..] = &toks[..]
+        && t.name().is_some_and(|n| names.table_sure(n).is_some())
+        && open.is_punct('(')
+        && c.name().is_some()
+        && close.is_punct(')')
+    {
+        let words: Vec<&Tok> = marks
+            .iter()
+            .filter(|m| !matches!(m, Tok::Punct(':' | '>' | '-' | '=')))
+            .collect();
+        if !words.is_empty() && words.iter().all(|w| w.is_any(&["index", "idx", "unique", "please", "pls"])) {
+            let mut out = vec![word("add")];
+            if words.iter().any(|w| w.is("unique")) {
+                out.push(word("unique"));
+            }
+            out.extend([word("index"), word("on")]);
+            out.extend(toks[..4].iter().cloned());
+            return out;
+        }
+    }
+    // "departments.budget >= 0", "loans.due_on > loans.loaned_on": a check.
+    if let [t, dot, c, cmp, ..] = &toks[..]
+        && t.name().is_some_and(|n| names.table_sure(n).is_some())
+        && dot.is_punct('.')
+        && c.name().is_some()
+        && matches!(cmp, Tok::Punct('>' | '<' | '='))
+        && !(0..toks.len()).any(|i| verb(&toks, i))
+        && !toks[4..].iter().any(|x| x.is_punct(':'))
+        // What it is compared with: a number or a column of the table ("-> town" is a rename).
+        && toks[4..]
+            .iter()
+            .find(|x| !x.is_punct('=') && !x.is_punct('>') && !x.is_punct('<'))
+            .is_some_and(|x| {
+                matches!(x, Tok::Num(_))
+                    || x.name().is_some_and(|n| {
+                        names
+                            .table_sure(t.name().unwrap_or(""))
+                            .is_some_and(|table| names.column_sure(table, n).is_some())
+                            || names.table_sure(n).is_some()
+                    })
+            })
+    {
+        let mut out = vec![word("add"), word("check")];
+        out.extend(toks.iter().cloned());
         return out;
     }
     let has_verb = (0..toks.len()).any(|i| verb(&toks, i));

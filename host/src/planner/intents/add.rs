@@ -83,16 +83,19 @@ pub fn specs(ctx: &Ctx, toks: &[Tok]) -> Result<Vec<Spec>, Refusal> {
         if all.is_some() && item.first().and_then(Tok::word).is_some_and(spec::is_all) {
             continue;
         }
-        // "nickname, type varchar(80)": the word "type" only introduces the type.
-        let item = match item.first() {
-            Some(t)
-                if t.is_any(&["type", "typed"])
-                    && types::parse(&item, 1, ctx.engine).is_some() =>
-            {
-                item[1..].to_vec()
-            }
-            _ => item,
-        };
+        // "nickname, type varchar(80)", "external_id, type UUID": the word "type" only introduces
+        // the previous column's type.
+        if item.first().is_some_and(|t| t.is_any(&["type", "typed"]))
+            && let Some((ty, used)) = types::parse(&item, 1, ctx.engine)
+            && let Some(prev) = out.last_mut()
+            && prev.ty.is_none()
+        {
+            prev.ty = Some(ty);
+            let more = spec::parse(&item[1 + used..], ctx.engine);
+            prev.default = more.default.or(prev.default.take());
+            prev.not_null = more.not_null.or(prev.not_null);
+            continue;
+        }
         let mut s = spec::parse(&item, ctx.engine);
         // "score, int, default 0": a type word after a name is that column's type.
         if let Some(prev) = out.last_mut()

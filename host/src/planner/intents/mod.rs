@@ -16,6 +16,7 @@ use super::plan::{Plan, Refusal};
 use super::resolve::{self, Found};
 use super::summary;
 use super::tokens::{self, Tok};
+use super::types;
 use crate::connection::Engine;
 use crate::model::{Change, Column, DatabaseSchema, Table};
 
@@ -104,6 +105,66 @@ const DATA_NOUNS: &[&str] = &[
     "contents",
     "everything",
 ];
+
+/// New columns placed on a table without a verb: "height_cm on payslips please", "view_count (int,
+/// default 0) on job_titles", "commission (decimal 5,2) should go on orders". The first word is a
+/// new name, never a column the table has; read as "add ... to <table>".
+fn placed(ctx: &Ctx, toks: &[Tok]) -> Option<Vec<Tok>> {
+    if toks
+        .iter()
+        .any(|t| t.word().is_some_and(|w| is_verb(w) && w != "new"))
+    {
+        return None;
+    }
+    let p = toks.iter().rposition(|t| t.is_any(&["on", "in", "to", "into"]))?;
+    let table = toks
+        .get(p + 1)
+        .and_then(Tok::name)
+        .and_then(|n| ctx.names.table_sure(n))?;
+    let first = toks.first()?.name()?;
+    if KEYWORDS.contains(&first)
+        || ctx.names.table_sure(first).is_some()
+        || ctx.names.column_sure(table, first).is_some()
+        || types::parse(toks, 0, ctx.engine).is_some()
+    {
+        return None;
+    }
+    // "should go on", "needs to go on", "belongs on": the placing words.
+    let mut head: Vec<Tok> = toks[..p].to_vec();
+    while head.last().is_some_and(|t| {
+        t.is_any(&["should", "go", "goes", "need", "needs", "to", "belong", "belongs", "must", "will"])
+    }) {
+        head.pop();
+    }
+    // Only names, types and options: "bonus in employees must be positive" says something else.
+    let plain = |t: &Tok| {
+        matches!(t, Tok::Punct(_) | Tok::Num(_) | Tok::Str(_) | Tok::Ident(_) | Tok::Break)
+            || t.is_any(&[
+                "please", "pls", "plz", "type", "default", "not", "null", "nullable", "unique",
+                "required", "optional", "and", "a", "an", "new", "column", "columns", "field",
+            ])
+            || t.word().is_some_and(|w| {
+                types::parse(std::slice::from_ref(t), 0, ctx.engine).is_some()
+                    || (w.contains('_') && !ctx.names.any_table_has_column(w))
+            })
+    };
+    let tail = &toks[p + 2..];
+    let named_plainly = head.iter().all(|t| plain(t) || t.name().is_some_and(|n| {
+        !KEYWORDS.contains(&n) && ctx.names.table_sure(n).is_none()
+    }));
+    if !tail.iter().all(plain)
+        || !named_plainly
+        || head.iter().any(|t| t.is_any(&["is", "are", "be", "must", "should", "can", "never"]))
+    {
+        return None;
+    }
+    let mut out = vec![Tok::Word("add".into())];
+    out.extend(head);
+    out.extend(tail.iter().cloned());
+    out.push(Tok::Word("to".into()));
+    out.push(Tok::Word(table.name.name.clone()));
+    Some(out)
+}
 
 /// A wish for a new column said by a person: "we need last_login_at for orders, please to add it",
 /// "in posts I need a column contact_email", "i want that products have one more column
@@ -474,6 +535,9 @@ fn restate(ctx: &Ctx, toks: &[Tok], v: &str) -> Option<Vec<Tok>> {
         }
     }
     if let Some(out) = wish(ctx, toks) {
+        return Some(out);
+    }
+    if let Some(out) = placed(ctx, toks) {
         return Some(out);
     }
     // "<reason>, so add ...", "<context>: add ..."

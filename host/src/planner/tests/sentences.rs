@@ -159,3 +159,88 @@ fn a_foreign_key_to_a_missing_table_is_refused_by_name() {
         assert!(e.message.contains("patrons"), "{r}: {}", e.message);
     }
 }
+
+#[test]
+fn a_link_table_between_two_tables_in_other_words() {
+    for r in [
+        "add a many-to-many relationship between posts and users through a table called post_likes",
+        "posts and users should be many-to-many, via a join table named post_likes",
+        "post_likes: many-to-many posts <-> users",
+        "m2m posts <-> users (table post_likes)",
+    ] {
+        let t = created(&ok(r)).clone();
+        assert_eq!(t.name.name, "post_likes", "{r}");
+        let cols: Vec<&str> = t.columns.iter().map(|c| c.name.as_str()).collect();
+        assert!(cols.contains(&"post_id") && cols.contains(&"user_id"), "{r}: {cols:?}");
+    }
+}
+
+#[test]
+fn a_new_table_in_terse_and_other_words() {
+    for r in [
+        "reviews: id, product_id int, label varchar(100), amount decimal(10,2)",
+        "set up a reviews table: product_id -> products, label text",
+        "new table reviews (product_id -> products, label text)",
+        "please create new table reviews, columns are id, product_id integer, label varchar(100)",
+    ] {
+        let t = created(&ok(r)).clone();
+        assert_eq!(t.name.name, "reviews", "{r}");
+        assert!(t.columns.iter().any(|c| c.name == "product_id"), "{r}");
+        assert!(t.columns.iter().any(|c| c.name == "label"), "{r}");
+    }
+    let t = created(&ok("new table reviews (product_id -> products, label text)")).clone();
+    assert_eq!(t.foreign_keys.len(), 1);
+    assert_eq!(t.foreign_keys[0].referenced_table.name, "products");
+}
+
+#[test]
+fn new_columns_wished_for_or_placed_without_a_verb() {
+    for (r, table, column) in [
+        ("we need nickname for users, please to add it", "users", "nickname"),
+        ("in posts I need a column contact_email", "posts", "contact_email"),
+        ("i want that products have one more column external_ref of type varchar(64)", "products", "external_ref"),
+        ("create a new column is_flagged (boolean) in posts", "posts", "is_flagged"),
+        ("height_cm on products please", "products", "height_cm"),
+        ("commission (decimal 5,2) should go on orders", "orders", "commission"),
+    ] {
+        let cols = added(&ok(r));
+        assert_eq!(cols.len(), 1, "{r}");
+        assert_eq!((cols[0].0.as_str(), cols[0].1.name.as_str()), (table, column), "{r}");
+    }
+    // Something said of a column that is not there is no new column.
+    let p = plan("bonus in users must be positive", &schema(), Engine::Postgres);
+    assert!(
+        p.as_ref().map_or(true, |p| added(p).is_empty()),
+        "{:?}",
+        p.map(|p| p.summary)
+    );
+}
+
+#[test]
+fn terse_indexes_renames_and_checks() {
+    for r in ["city in users: add an index", "users(city): index", "users(city) -> idx"] {
+        let p = ok(r);
+        assert!(
+            p.changes.iter().any(|c| matches!(c, Change::AddIndex(a)
+                if a.table.name == "users" && a.index.keys.len() == 1)),
+            "{r}: {:#?}",
+            p.summary
+        );
+    }
+    for (r, from, to) in [
+        ("products: rename deprecated_field -> legacy_code", "deprecated_field", "legacy_code"),
+        ("rename table: user_details -> user_profiles", "user_details", "user_profiles"),
+        ("user_details → user_profiles (tbl)", "user_details", "user_profiles"),
+        ("call the comments table post_comments instead", "comments", "post_comments"),
+    ] {
+        let p = ok(r);
+        let renamed = p.changes.iter().any(|c| match c {
+            Change::RenameColumn(x) => x.column == from && x.new_name == to,
+            Change::RenameTable(x) => x.table.name == from && x.new_name == to,
+            _ => false,
+        });
+        assert!(renamed, "{r}: {:#?}", p.summary);
+    }
+    let p = ok("products.stock >= 0");
+    assert!(p.changes.iter().any(|c| matches!(c, Change::AddCheck(_))), "{:#?}", p.summary);
+}

@@ -338,11 +338,13 @@ pub fn normalize(
                 && toks.get(i + 2).is_some_and(|t| t.is_punct('('))
             {
                 Tok::Word("and".into())
-            } else if toks[i].is_punct('+')
+            } else if (toks[i].is_punct('+')
                 && i > 0
                 && (toks[i - 1].is_punct(')') || toks[i - 1].name().is_some())
+                || toks[i].is_punct('-') && i > 0 && toks[i - 1].is_punct(')'))
                 && toks.get(i + 1).is_some_and(|t| t.name().is_some())
             {
+                // "- a (int) - b (text)": an inline bullet after a closed item starts the next one.
                 // "add email (varchar 200) + avatar_url (text)", "index post_id + created_at": a list.
                 Tok::Punct(',')
             } else {
@@ -439,7 +441,10 @@ fn story(toks: &[Tok]) -> bool {
     if REQUEST_VERBS.contains(&v) || intents::is_verb(v) || keywords::OPTIONS.contains(&v) {
         return false;
     }
-    plain_talk(toks) && !toks.iter().any(|t| t.word().is_some_and(|w| w.contains('_')))
+    plain_talk(toks)
+        && !toks
+            .iter()
+            .any(|t| t.word().is_some_and(|w| w.contains('_')))
 }
 
 /// Whether a clause holds no value, no quoted name and no option or constraint word: it may
@@ -525,7 +530,11 @@ fn referents(mut clauses: Vec<(Vec<At>, bool)>, names: &Names) -> Vec<(Vec<At>, 
         // "employees.manager_id is just another employee. make it a proper foreign key": an
         // instruction about "it" after a sentence that only says what something is.
         let toks = plain(c);
-        let before = if k > 0 { plain(&clauses[k - 1].0) } else { vec![] };
+        let before = if k > 0 {
+            plain(&clauses[k - 1].0)
+        } else {
+            vec![]
+        };
         if let Some(v) = verb_first(&toks)
             && toks.get(v + 1).is_some_and(|t| t.is("it"))
             && !before.is_empty()
@@ -542,14 +551,28 @@ fn referents(mut clauses: Vec<(Vec<At>, bool)>, names: &Names) -> Vec<(Vec<At>, 
                 .unwrap_or(0);
             let mut j = copula + 1;
             while before.get(j).is_some_and(|t| {
-                t.is_any(&["just", "really", "actually", "basically", "simply", "a", "an", "another", "the", "id", "of"])
+                t.is_any(&[
+                    "just",
+                    "really",
+                    "actually",
+                    "basically",
+                    "simply",
+                    "a",
+                    "an",
+                    "another",
+                    "the",
+                    "id",
+                    "of",
+                ])
             }) {
                 j += 1;
             }
             let is_table = (j + 1 == before.len())
                 .then(|| before[j].name().and_then(|n| names.table_sure(n)))
                 .flatten();
-            let links = toks.iter().any(|t| t.is_any(&["foreign", "fk", "reference", "references", "link"]));
+            let links = toks
+                .iter()
+                .any(|t| t.is_any(&["foreign", "fk", "reference", "references", "link"]));
             let target_named = toks.windows(2).any(|w| {
                 w[0].is_any(&["to", "references", "reference", "at"])
                     && w[1].name().is_some_and(|n| names.table_sure(n).is_some())
@@ -570,7 +593,9 @@ fn referents(mut clauses: Vec<(Vec<At>, bool)>, names: &Names) -> Vec<(Vec<At>, 
 /// part of that instruction: its verb and pronoun go and the rest joins it as options, rather than
 /// reading as a second instruction (or as words of a column name).
 fn follow_ups(mut clauses: Vec<(Vec<At>, bool)>) -> Vec<(Vec<At>, bool)> {
-    const VERBS: &[&str] = &["make", "set", "mark", "default", "keep", "have", "let", "give"];
+    const VERBS: &[&str] = &[
+        "make", "set", "mark", "default", "keep", "have", "let", "give",
+    ];
     const PRONOUNS: &[&str] = &["it", "them", "its", "their", "both", "these", "those"];
     let mut instructed = false;
     for k in 0..clauses.len() {
@@ -582,11 +607,46 @@ fn follow_ups(mut clauses: Vec<(Vec<At>, bool)>) -> Vec<(Vec<At>, bool)> {
         {
             i += 1;
         }
+        // "... needs a currency field. It is always exactly 3 letters.": what it is, said after.
+        let copula = instructed
+            && ((c.get(i).is_some_and(|t| t.is_any(&["it", "they"]))
+                && c.get(i + 1).is_some_and(|t| t.is_any(&["is", "are"])))
+                || c.get(i).is_some_and(|t| t.is("its")))
+            && !c
+                .iter()
+                .any(|t| t.is_any(&["should", "must", "not", "no", "never"]));
+        // Only when what follows describes a column (a type, an option, a length), not a reason
+        // ("it is needed for the audit").
+        let skip = if c.get(i).is_some_and(|t| t.is("its")) {
+            i + 1
+        } else {
+            i + 2
+        };
+        let describes = |r: &[Tok]| {
+            (0..r.len()).any(|k| {
+                super::types::parse(r, k, Engine::Sqlite).is_some()
+                    || r[k].is_any(keywords::OPTIONS)
+                    || r[k].is_any(&["exactly", "letters", "characters", "chars", "digits"])
+            }) && !r.iter().any(|t| {
+                t.is_any(&[
+                    "needed", "used", "for", "because", "since", "so", "by", "when", "why",
+                ])
+            })
+        };
+        if copula && describes(&c[skip.min(c.len())..]) {
+            let rest: Vec<At> = clauses[k].0[skip..].to_vec();
+            if !rest.is_empty() {
+                clauses[k].0 = rest;
+            }
+            continue;
+        }
         let follows = instructed
             && c.get(i).is_some_and(|t| t.is_any(VERBS))
             && c.get(i + 1).is_some_and(|t| t.is_any(PRONOUNS));
         if !follows {
-            instructed |= verb_first(&c).is_some();
+            instructed |= verb_first(&c).is_some()
+                || c.iter()
+                    .any(|t| t.is_any(&["need", "needs", "want", "wants"]));
             continue;
         }
         let default_word = c[i].is("default");
@@ -605,7 +665,8 @@ fn follow_ups(mut clauses: Vec<(Vec<At>, bool)>) -> Vec<(Vec<At>, bool)> {
         let mut rest: Vec<At> = clauses[k].0[j..].to_vec();
         let defaults_to = |r: &[At]| {
             r.first().is_some_and(|(t, _)| t.is("default"))
-                && r.get(1).is_some_and(|(t, _)| t.is_any(&["to", "of", "is", "="]))
+                && r.get(1)
+                    .is_some_and(|(t, _)| t.is_any(&["to", "of", "is", "="]))
         };
         if defaults_to(&rest) {
             rest.remove(1);
@@ -906,6 +967,25 @@ fn pick(
                     .is_some_and(|v| !c[..v].iter().any(|t| t.is_any(&["i", "we", "id"])))
             })
             .collect();
+        // "i need to store names. add middle_name to users": a verb that says what the data is
+        // for ("store", "track", "keep") is the wish; the schema verb is the order.
+        let schema_verb: Vec<bool> = real
+            .iter()
+            .zip(&instructs)
+            .map(|(c, &i)| {
+                i && verb_first(c).is_some_and(|v| {
+                    !c[v].is_any(&[
+                        "store", "track", "keep", "record", "save", "capture", "hold", "log",
+                        "remember", "have",
+                    ])
+                })
+            })
+            .collect();
+        let ordered = if ordered.iter().filter(|x| **x).count() == 1 {
+            ordered
+        } else {
+            schema_verb
+        };
         if ordered.iter().filter(|x| **x).count() == 1 {
             wished = instructs
                 .iter()
@@ -928,9 +1008,7 @@ fn pick(
     let told: Vec<bool> = real
         .iter()
         .enumerate()
-        .map(|(k, c)| {
-            lenient && (story(c) || wished.get(k).copied().unwrap_or(false) || scene(k))
-        })
+        .map(|(k, c)| lenient && (story(c) || wished.get(k).copied().unwrap_or(false) || scene(k)))
         .collect();
     let carries: Vec<bool> = real
         .iter()
@@ -985,7 +1063,11 @@ fn pick(
     if !names_table(&kept)
         && let Some(table) = (0..real.len())
             .filter(|&k| lenient && scene(k))
-            .flat_map(|k| real[k].iter().filter_map(|t| t.name().and_then(|n| names.table_sure(n))))
+            .flat_map(|k| {
+                real[k]
+                    .iter()
+                    .filter_map(|t| t.name().and_then(|n| names.table_sure(n)))
+            })
             .find(|t| {
                 kept.iter()
                     .any(|w| w.name().is_some_and(|n| names.column_sure(t, n).is_some()))
@@ -1023,8 +1105,12 @@ fn cut_reason(at: Vec<At>, names: &Names, lenient: bool) -> Vec<At> {
     let named = (0..p).any(|i| !verb(&toks, i) && content(&toks, i, names));
     // "to invoices, make t.c a foreign key": a fronted target, even one the schema lacks, is no
     // reason to cut (the parser names it when it is missing).
-    let fronted_target = toks.first().is_some_and(|t| t.is_any(&["to", "from", "into"]))
-        && toks.get(1).is_some_and(|t| t.name().is_some() && !t.is_any(LEAD));
+    let fronted_target = toks
+        .first()
+        .is_some_and(|t| t.is_any(&["to", "from", "into"]))
+        && toks
+            .get(1)
+            .is_some_and(|t| t.name().is_some() && !t.is_any(LEAD));
     if !named && !fronted_target {
         return at[p..].to_vec();
     }
@@ -1172,7 +1258,9 @@ fn trim_tail(at: Vec<At>, names: &Names, lenient: bool) -> Vec<At> {
 /// for many to many between A and B". Only when both tables exist and the new name is given.
 fn many_to_many(toks: &[Tok], names: &Names) -> Option<Vec<Tok>> {
     let words: Vec<&Tok> = toks.iter().filter(|t| !t.is_punct('-')).collect();
-    let marked = words.iter().any(|t| t.is_any(&["m2m", "many_to_many", "manytomany"]))
+    let marked = words
+        .iter()
+        .any(|t| t.is_any(&["m2m", "many_to_many", "manytomany"]))
         || words
             .windows(3)
             .any(|w| w[0].is("many") && w[1].is("to") && w[2].is("many"));
@@ -1256,7 +1344,8 @@ fn give(toks: &[Tok], names: &Names) -> Option<Vec<Tok>> {
         return None;
     }
     let into_table = toks[j..].windows(2).any(|w| {
-        w[0].is_any(&["to", "in", "on", "into"]) && w[1].name().is_some_and(|n| names.table_sure(n).is_some())
+        w[0].is_any(&["to", "in", "on", "into"])
+            && w[1].name().is_some_and(|n| names.table_sure(n).is_some())
     });
     if into_table {
         return None;
@@ -1271,7 +1360,11 @@ fn give(toks: &[Tok], names: &Names) -> Option<Vec<Tok>> {
 /// "X: drop it", "a, b and c: add them to T": the pronoun after the colon stands for X.
 fn pronoun(toks: Vec<Tok>) -> Vec<Tok> {
     // "t.c: make it ...", or without the colon "t.c make it ...".
-    let bare = if toks.get(1).is_some_and(|t| t.is_punct('.')) { 3 } else { 1 };
+    let bare = if toks.get(1).is_some_and(|t| t.is_punct('.')) {
+        3
+    } else {
+        1
+    };
     let colon = toks.iter().position(|t| t.is_punct(':'));
     let Some(p) = colon.or_else(|| {
         (toks.len() > bare + 1
@@ -1297,7 +1390,21 @@ fn pronoun(toks: Vec<Tok>) -> Vec<Tok> {
             && (w.is_punct('.') || w.is_any(&["in", "of", "on"])));
         if colon == Some(p)
             && one_column
-            && rest[1..].iter().all(|t| t.name().is_none() || keywords::OPTIONS.contains(&t.name().unwrap_or("")) || t.is_any(&["an", "a", "index", "idx", "unique", "constraint", "check", "please", "pls"]))
+            && rest[1..].iter().all(|t| {
+                t.name().is_none()
+                    || keywords::OPTIONS.contains(&t.name().unwrap_or(""))
+                    || t.is_any(&[
+                        "an",
+                        "a",
+                        "index",
+                        "idx",
+                        "unique",
+                        "constraint",
+                        "check",
+                        "please",
+                        "pls",
+                    ])
+            })
         {
             let mut out = rest.to_vec();
             out.push(Tok::Word("on".into()));
@@ -1360,14 +1467,19 @@ fn rewrite(mut toks: Vec<Tok>, names: &Names) -> Vec<Tok> {
         while toks.get(j).is_some_and(|t| t.is("the")) {
             j += 1;
         }
-        if let Some(table) = toks.get(j).and_then(Tok::name).and_then(|n| names.table_sure(n)) {
+        if let Some(table) = toks
+            .get(j)
+            .and_then(Tok::name)
+            .and_then(|n| names.table_sure(n))
+        {
             let noun = usize::from(toks.get(j + 1).is_some_and(|t| t.is("table")));
             let new_name = toks.get(j + 1 + noun).filter(|t| {
-                t.name().is_some_and(|n| !names.is_table(n) && !names.any_table_has_column(n))
+                t.name()
+                    .is_some_and(|n| !names.is_table(n) && !names.any_table_has_column(n))
             });
-            let tail_ok = toks[(j + 2 + noun).min(toks.len())..]
-                .iter()
-                .all(|t| t.is_any(&["instead", "from", "now", "on", "please", "pls"]) || t.is_punct(','));
+            let tail_ok = toks[(j + 2 + noun).min(toks.len())..].iter().all(|t| {
+                t.is_any(&["instead", "from", "now", "on", "please", "pls"]) || t.is_punct(',')
+            });
             if let Some(n) = new_name
                 && tail_ok
             {
@@ -1701,13 +1813,14 @@ fn joined_columns(toks: Vec<Tok>, names: &Names) -> Vec<Tok> {
     let mut i = 0;
     'next: while i < toks.len() {
         for n in [3, 2] {
-            let Some(ws) = toks
-                .get(i..i + n)
-                .and_then(|run| run.iter().map(|t| match t {
-                    Tok::Word(w) => Some(w.as_str()),
-                    _ => None,
-                }).collect::<Option<Vec<&str>>>())
-            else {
+            let Some(ws) = toks.get(i..i + n).and_then(|run| {
+                run.iter()
+                    .map(|t| match t {
+                        Tok::Word(w) => Some(w.as_str()),
+                        _ => None,
+                    })
+                    .collect::<Option<Vec<&str>>>()
+            }) else {
                 continue;
             };
             let joined = ws.join("_");
@@ -1768,9 +1881,7 @@ fn phrases(toks: Vec<Tok>, names: &Names) -> Vec<Tok> {
             continue;
         }
         // "set up a reviews table": create.
-        if t.is("set")
-            && w(1) == Some("up")
-            && toks[i + 2..].iter().take(4).any(|t| t.is("table"))
+        if t.is("set") && w(1) == Some("up") && toks[i + 2..].iter().take(4).any(|t| t.is("table"))
         {
             out.push(word("create"));
             i += 2;
@@ -2189,6 +2300,30 @@ fn phrases(toks: Vec<Tok>, names: &Names) -> Vec<Tok> {
             }
             continue;
         }
+        // "always exactly 3 letters": one word says it.
+        if t.is("always") && w(1) == Some("exactly") {
+            i += 1;
+            continue;
+        }
+        // "exactly 3 letters, like EUR or USD": examples of the values, no list of them.
+        if t.is_punct(',')
+            && w(1).is_some_and(|x| matches!(x, "like" | "eg" | "e_g"))
+            && out.last().is_some_and(|p: &Tok| p.is_punct(')'))
+        {
+            let end = (i + 2..toks.len())
+                .find(|&k| matches!(toks[k], Tok::Punct(';') | Tok::Break) || toks[k].is_punct(','))
+                .unwrap_or(toks.len());
+            let examples = toks[i + 2..end].iter().all(|x| {
+                x.is_any(&["or", "and"])
+                    || matches!(x, Tok::Str(_) | Tok::Num(_))
+                    || x.name()
+                        .is_some_and(|n| !names_schema(n, names) && !n.contains('_'))
+            });
+            if examples && end > i + 2 {
+                i = end;
+                continue;
+            }
+        }
         // "exactly 3 letters", "always 2 characters": a fixed-length text.
         if t.is_any(&["exactly", "always"])
             && let Some(Tok::Num(n)) = toks.get(i + 1)
@@ -2473,9 +2608,17 @@ fn arrow(toks: Vec<Tok>, names: &Names) -> Vec<Tok> {
     if let [from, arrow, to] = bare[..]
         && arrow.is_punct('>')
         && from.name().is_some_and(|n| names.table_sure(n).is_some())
-        && to.name().is_some_and(|n| !names.is_table(n) && !names.any_table_has_column(n))
+        && to
+            .name()
+            .is_some_and(|n| !names.is_table(n) && !names.any_table_has_column(n))
     {
-        return vec![word("rename"), word("table"), from.clone(), word("to"), to.clone()];
+        return vec![
+            word("rename"),
+            word("table"),
+            from.clone(),
+            word("to"),
+            to.clone(),
+        ];
     }
     // The column: "t.c" or "t: c".
     let mut from: Vec<Tok> = toks[..k]
@@ -2578,11 +2721,17 @@ fn new_table_list(toks: Vec<Tok>, names: &Names) -> Vec<Tok> {
             (1..item.len()).any(|k| super::types::parse(item, k, Engine::Sqlite).is_some())
         })
         .count();
-    let keyed = items.iter().any(|item| item.first().is_some_and(|t| t.is("id")));
+    let keyed = items
+        .iter()
+        .any(|item| item.first().is_some_and(|t| t.is("id")));
     if items.len() < 2 || !(keyed || typed * 2 >= items.len()) {
         return toks;
     }
-    let mut out = vec![Tok::Word("create".into()), Tok::Word("table".into()), toks[0].clone()];
+    let mut out = vec![
+        Tok::Word("create".into()),
+        Tok::Word("table".into()),
+        toks[0].clone(),
+    ];
     out.push(Tok::Word("with".into()));
     out.extend(toks[2..].iter().cloned());
     out
@@ -2631,7 +2780,11 @@ fn terse(toks: Vec<Tok>, names: &Names) -> Vec<Tok> {
             .iter()
             .filter(|m| !matches!(m, Tok::Punct(':' | '>' | '-' | '=')))
             .collect();
-        if !words.is_empty() && words.iter().all(|w| w.is_any(&["index", "idx", "unique", "please", "pls"])) {
+        if !words.is_empty()
+            && words
+                .iter()
+                .all(|w| w.is_any(&["index", "idx", "unique", "please", "pls"]))
+        {
             let mut out = vec![word("add")];
             if words.iter().any(|w| w.is("unique")) {
                 out.push(word("unique"));

@@ -469,7 +469,10 @@ fn parse_with(toks: &[Tok], engine: Engine, options: bool) -> Spec {
                 Some((ty, used))
                     if options
                         || used > 1
-                        || !(name.is_empty() && !s.quoted && is_type_name_column(toks, i)) =>
+                        || !(name.is_empty()
+                            && !s.quoted
+                            && (is_type_name_column(toks, i)
+                                || names_the_noun(toks, i, engine))) =>
                 {
                     if word == "timestamps" && name.is_empty() && !s.quoted {
                         s.timestamps = true;
@@ -536,6 +539,20 @@ pub fn is_all(name: &str) -> bool {
         name,
         "all" | "each" | "both" | "every" | "all_them" | "each_them" | "both_them"
     )
+}
+
+/// "a currency field, char(3)", "a date column (not null)": a type word right before the column
+/// noun, with no name after the noun, names the column.
+fn names_the_noun(toks: &[Tok], i: usize, engine: Engine) -> bool {
+    toks.get(i + 1)
+        .is_some_and(|t| t.is_any(&["field", "column", "col"]))
+        && toks.get(i + 2).is_none_or(|t| {
+            matches!(t, Tok::Punct(_) | Tok::Break)
+                || types::parse(toks, i + 2, engine).is_some()
+                || t.is_any(&[
+                    "required", "optional", "unique", "default", "not", "nullable",
+                ])
+        })
 }
 
 /// "add date to events": a type word that is the only word of the item is the column's name.
@@ -613,8 +630,24 @@ fn value(t: Option<&Tok>) -> Option<Value> {
 
 /// Type words that never stand for a value in a list.
 const TYPE_WORDS: &[&str] = &[
-    "int", "integer", "bigint", "smallint", "varchar", "decimal", "numeric", "boolean", "bool",
-    "timestamp", "timestamptz", "datetime", "float", "double", "text", "uuid", "json", "jsonb",
+    "int",
+    "integer",
+    "bigint",
+    "smallint",
+    "varchar",
+    "decimal",
+    "numeric",
+    "boolean",
+    "bool",
+    "timestamp",
+    "timestamptz",
+    "datetime",
+    "float",
+    "double",
+    "text",
+    "uuid",
+    "json",
+    "jsonb",
 ];
 
 /// Allowed values: `light/dark`, `a, b or c`, `'x' | 'y'`.
@@ -640,7 +673,13 @@ pub fn values(toks: &[Tok]) -> Vec<String> {
     let described = toks.iter().any(|t| {
         matches!(t, Tok::Word(_))
             && (t.is_any(&[
-                "null", "nullable", "required", "optional", "default", "unique", "not",
+                "null",
+                "nullable",
+                "required",
+                "optional",
+                "default",
+                "unique",
+                "not",
                 "mandatory",
             ]) || (types::parse(std::slice::from_ref(t), 0, Engine::Sqlite).is_some()
                 && t.is_any(TYPE_WORDS)))

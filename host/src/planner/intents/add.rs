@@ -38,7 +38,9 @@ pub fn specs(ctx: &Ctx, toks: &[Tok]) -> Result<Vec<Spec>, Refusal> {
         toks[i].word().filter(|w| spec::is_all(w))?;
         let mut k = i + 1;
         while toks.get(k).is_some_and(|t| {
-            t.is_any(&["of", "them", "as", "are", "be", "should", "type", "can", "must"])
+            t.is_any(&[
+                "of", "them", "as", "are", "be", "should", "type", "can", "must",
+            ])
         }) {
             k += 1;
         }
@@ -108,8 +110,7 @@ pub fn specs(ctx: &Ctx, toks: &[Tok]) -> Result<Vec<Spec>, Refusal> {
             prev.index |= s.index;
             continue;
         }
-        if spec::is_all(&s.name)
-            && (s.ty.is_some() || s.not_null.is_some() || s.default.is_some())
+        if spec::is_all(&s.name) && (s.ty.is_some() || s.not_null.is_some() || s.default.is_some())
         {
             continue;
         }

@@ -452,23 +452,27 @@ pub fn foreign_key(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
                 .example(FK_EXAMPLE));
             }
             Found::Many(close) => {
-                return Err(Refusal::ambiguous(format!(
-                    "`{target}` could be several tables"
-                ))
-                .suggest(close.into_iter().map(|t| t.name.display()).collect())
-                .example(FK_EXAMPLE));
+                return Err(
+                    Refusal::ambiguous(format!("`{target}` could be several tables"))
+                        .suggest(close.into_iter().map(|t| t.name.display()).collect())
+                        .example(FK_EXAMPLE),
+                );
             }
         }
     }
     // "make employees.manager_id reference employees": its own table, named again as the target.
     if referenced.is_none()
-        && toks.windows(2).skip_while(|w| !w[1].name().is_some_and(|n| n == col)).skip(1).any(|w| {
-            w[0].is_any(&["to", "references", "reference", "at", "referencing"])
-                && w[1]
-                    .name()
-                    .and_then(|n| ctx.names.table_sure(n))
-                    .is_some_and(|t| t.name == table.name)
-        })
+        && toks
+            .windows(2)
+            .skip_while(|w| !w[1].name().is_some_and(|n| n == col))
+            .skip(1)
+            .any(|w| {
+                w[0].is_any(&["to", "references", "reference", "at", "referencing"])
+                    && w[1]
+                        .name()
+                        .and_then(|n| ctx.names.table_sure(n))
+                        .is_some_and(|t| t.name == table.name)
+            })
     {
         referenced = Some(table);
     }

@@ -106,6 +106,65 @@ const DATA_NOUNS: &[&str] = &[
     "everything",
 ];
 
+/// New columns listed after a colon, the sentence before it saying which table they are for:
+/// "On accounts we need the last login time and how many failed logins there were: - last_login_at
+/// (timestamp, null ok) - failed_login_count (int, not null, default 0)". Read as "add <list> to
+/// <table>" when that sentence names one table and every item starts with a new name.
+fn listed(ctx: &Ctx, toks: &[Tok]) -> Option<Vec<Tok>> {
+    let c = toks.iter().position(|t| t.is_punct(':'))?;
+    if toks[..c].iter().any(|t| {
+        t.word().is_some_and(|w| {
+            is_verb(w) && !matches!(w, "new" | "keep" | "store" | "track" | "have")
+        })
+    }) {
+        return None;
+    }
+    let mut tables: Vec<&Table> = vec![];
+    for t in &toks[..c] {
+        if let Some(x) = t.name().and_then(|n| ctx.names.table_sure(n))
+            && !tables.iter().any(|y| y.name == x.name)
+        {
+            tables.push(x);
+        }
+    }
+    let [table] = tables[..] else {
+        return None;
+    };
+    // "- a (int) - b (text)": a bullet between items leaves only the closing parenthesis.
+    let mut list: Vec<Tok> = vec![];
+    for t in &toks[c + 1..] {
+        if list.last().is_some_and(|p: &Tok| p.is_punct(')')) && t.name().is_some() {
+            list.push(Tok::Punct(','));
+        }
+        list.push(t.clone());
+    }
+    let items = split_items(&list);
+    let new_name = |item: &Vec<Tok>| {
+        let first = item
+            .iter()
+            .find(|t| !t.is_punct('-') && !t.is_any(&["a", "an", "the"]));
+        first.and_then(Tok::name).is_some_and(|n| {
+            (spec_all(n) && item.len() > 1)
+                || (!KEYWORDS.contains(&n)
+                    && ctx.names.table_sure(n).is_none()
+                    && !ctx.names.has_column(table, n)
+                    && (n.contains('_') || item.len() > 1))
+        })
+    };
+    if items.len() < 2 || !items.iter().all(new_name) {
+        return None;
+    }
+    let mut out = vec![Tok::Word("add".into())];
+    out.extend(list);
+    out.push(Tok::Word("to".into()));
+    out.push(Tok::Word(table.name.name.clone()));
+    Some(out)
+}
+
+fn spec_all(w: &str) -> bool {
+    super::spec::is_all(w)
+}
+
 /// New columns placed on a table without a verb: "height_cm on payslips please", "view_count (int,
 /// default 0) on job_titles", "commission (decimal 5,2) should go on orders". The first word is a
 /// new name, never a column the table has; read as "add ... to <table>".
@@ -116,7 +175,9 @@ fn placed(ctx: &Ctx, toks: &[Tok]) -> Option<Vec<Tok>> {
     {
         return None;
     }
-    let p = toks.iter().rposition(|t| t.is_any(&["on", "in", "to", "into"]))?;
+    let p = toks
+        .iter()
+        .rposition(|t| t.is_any(&["on", "in", "to", "into"]))?;
     let table = toks
         .get(p + 1)
         .and_then(Tok::name)
@@ -132,29 +193,36 @@ fn placed(ctx: &Ctx, toks: &[Tok]) -> Option<Vec<Tok>> {
     // "should go on", "needs to go on", "belongs on": the placing words.
     let mut head: Vec<Tok> = toks[..p].to_vec();
     while head.last().is_some_and(|t| {
-        t.is_any(&["should", "go", "goes", "need", "needs", "to", "belong", "belongs", "must", "will"])
+        t.is_any(&[
+            "should", "go", "goes", "need", "needs", "to", "belong", "belongs", "must", "will",
+        ])
     }) {
         head.pop();
     }
     // Only names, types and options: "bonus in employees must be positive" says something else.
     let plain = |t: &Tok| {
-        matches!(t, Tok::Punct(_) | Tok::Num(_) | Tok::Str(_) | Tok::Ident(_) | Tok::Break)
-            || t.is_any(&[
-                "please", "pls", "plz", "type", "default", "not", "null", "nullable", "unique",
-                "required", "optional", "and", "a", "an", "new", "column", "columns", "field",
-            ])
-            || t.word().is_some_and(|w| {
-                types::parse(std::slice::from_ref(t), 0, ctx.engine).is_some()
-                    || (w.contains('_') && !ctx.names.any_table_has_column(w))
-            })
+        matches!(
+            t,
+            Tok::Punct(_) | Tok::Num(_) | Tok::Str(_) | Tok::Ident(_) | Tok::Break
+        ) || t.is_any(&[
+            "please", "pls", "plz", "type", "default", "not", "null", "nullable", "unique",
+            "required", "optional", "and", "a", "an", "new", "column", "columns", "field",
+        ]) || t.word().is_some_and(|w| {
+            types::parse(std::slice::from_ref(t), 0, ctx.engine).is_some()
+                || (w.contains('_') && !ctx.names.any_table_has_column(w))
+        })
     };
     let tail = &toks[p + 2..];
-    let named_plainly = head.iter().all(|t| plain(t) || t.name().is_some_and(|n| {
-        !KEYWORDS.contains(&n) && ctx.names.table_sure(n).is_none()
-    }));
+    let named_plainly = head.iter().all(|t| {
+        plain(t)
+            || t.name()
+                .is_some_and(|n| !KEYWORDS.contains(&n) && ctx.names.table_sure(n).is_none())
+    });
     if !tail.iter().all(plain)
         || !named_plainly
-        || head.iter().any(|t| t.is_any(&["is", "are", "be", "must", "should", "can", "never"]))
+        || head
+            .iter()
+            .any(|t| t.is_any(&["is", "are", "be", "must", "should", "can", "never"]))
     {
         return None;
     }
@@ -183,8 +251,13 @@ fn wish(ctx: &Ctx, toks: &[Tok]) -> Option<Vec<Tok>> {
     }
     // A leading "in posts": the table, said first.
     let mut table: Option<&Table> = None;
-    if toks.first().is_some_and(|t| t.is_any(&["in", "on", "for", "to"]))
-        && let Some(t) = toks.get(1).and_then(Tok::name).and_then(|n| ctx.names.table_sure(n))
+    if toks
+        .first()
+        .is_some_and(|t| t.is_any(&["in", "on", "for", "to"]))
+        && let Some(t) = toks
+            .get(1)
+            .and_then(Tok::name)
+            .and_then(|n| ctx.names.table_sure(n))
     {
         table = Some(t);
         toks.drain(..2);
@@ -192,22 +265,35 @@ fn wish(ctx: &Ctx, toks: &[Tok]) -> Option<Vec<Tok>> {
             toks.remove(0);
         }
     }
-    let person = toks.first().is_some_and(|t| t.is_any(&["i", "we", "id", "im"]));
+    let person = toks
+        .first()
+        .is_some_and(|t| t.is_any(&["i", "we", "id", "im"]));
     let k = toks
         .iter()
         .take(4)
         .position(|t| t.is_any(&["need", "needs", "want", "wants", "like"]))?;
-    if !person || toks[..k].iter().any(|t| !t.is_any(&["i", "we", "id", "would", "really", "also"]))
+    if !person
+        || toks[..k]
+            .iter()
+            .any(|t| !t.is_any(&["i", "we", "id", "would", "really", "also"]))
     {
         return None;
     }
     let mut rest: Vec<Tok> = toks[k + 1..].to_vec();
     // "want that products have ...", "need to have ...", "would like to add ...".
-    while rest.first().is_some_and(|t| t.is_any(&["to", "have", "that", "also", "add"])) {
+    while rest
+        .first()
+        .is_some_and(|t| t.is_any(&["to", "have", "that", "also", "add"]))
+    {
         rest.remove(0);
         if table.is_none()
-            && let Some(t) = rest.first().and_then(Tok::name).and_then(|n| ctx.names.table_sure(n))
-            && rest.get(1).is_some_and(|t| t.is_any(&["have", "has", "get", "gets"]))
+            && let Some(t) = rest
+                .first()
+                .and_then(Tok::name)
+                .and_then(|n| ctx.names.table_sure(n))
+            && rest
+                .get(1)
+                .is_some_and(|t| t.is_any(&["have", "has", "get", "gets"]))
         {
             table = Some(t);
             rest.drain(..2);
@@ -372,7 +458,8 @@ pub fn dispatch(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
     }
     // "make t.c a foreign key to u", "turn t.c into a reference to u"
     if (v == "link" || v == "connect" || v == "relate" || v == "tie")
-        || ((ADD.contains(&v) || (CHANGE.contains(&v) && has_any(&["key", "reference", "references"])))
+        || ((ADD.contains(&v)
+            || (CHANGE.contains(&v) && has_any(&["key", "reference", "references"])))
             && has_any(&["foreign", "fk", "relationship", "reference", "references"])
             && index::names_existing_column(ctx, &toks))
     {
@@ -533,6 +620,9 @@ fn restate(ctx: &Ctx, toks: &[Tok], v: &str) -> Option<Vec<Tok>> {
                 return Some(out);
             }
         }
+    }
+    if let Some(out) = listed(ctx, toks) {
+        return Some(out);
     }
     if let Some(out) = wish(ctx, toks) {
         return Some(out);

@@ -30,7 +30,10 @@ fn a_later_sentence_about_it_adds_to_the_change() {
         let cols = added(&p);
         assert_eq!(cols.len(), 1, "{r}: {:#?}", p.summary);
         assert_eq!(cols[0].0, "users", "{r}");
-        assert_eq!(cols[0].1.name, "nickname", "{r}: the pronoun's verb is no part of the name");
+        assert_eq!(
+            cols[0].1.name, "nickname",
+            "{r}: the pronoun's verb is no part of the name"
+        );
         assert_eq!(cols[0].1.default.as_deref(), Some("'anon'"), "{r}");
     }
     let p = ok("add nickname and handle to users. Make them both required, default 'x'.");
@@ -65,7 +68,11 @@ fn the_indirect_object_of_give_is_the_table() {
     ] {
         let cols = added(&ok(r));
         assert_eq!(cols.len(), 1, "{r}");
-        assert_eq!((cols[0].0.as_str(), cols[0].1.name.as_str()), ("users", "nickname"), "{r}");
+        assert_eq!(
+            (cols[0].0.as_str(), cols[0].1.name.as_str()),
+            ("users", "nickname"),
+            "{r}"
+        );
     }
 }
 
@@ -83,9 +90,16 @@ fn lists_joined_by_plus_and_options_in_parentheses() {
     let cols = added(&p);
     assert_eq!(cols.len(), 2, "{:#?}", p.summary);
     assert!(cols[0].1.nullable);
-    assert!(matches!(cols[0].1.data_type, ColumnType::Timestamp(_) | ColumnType::TimestampTz(_)));
+    assert!(matches!(
+        cols[0].1.data_type,
+        ColumnType::Timestamp(_) | ColumnType::TimestampTz(_)
+    ));
     assert!(!cols[1].1.nullable);
-    assert!(!p.changes.iter().any(|c| matches!(c, Change::AddCheck(_))), "{:#?}", p.summary);
+    assert!(
+        !p.changes.iter().any(|c| matches!(c, Change::AddCheck(_))),
+        "{:#?}",
+        p.summary
+    );
     // Values still are.
     let p = ok("add state_code (draft, published, archived) to posts");
     assert!(p.changes.iter().any(|c| matches!(c, Change::AddCheck(_))));
@@ -171,7 +185,10 @@ fn a_link_table_between_two_tables_in_other_words() {
         let t = created(&ok(r)).clone();
         assert_eq!(t.name.name, "post_likes", "{r}");
         let cols: Vec<&str> = t.columns.iter().map(|c| c.name.as_str()).collect();
-        assert!(cols.contains(&"post_id") && cols.contains(&"user_id"), "{r}: {cols:?}");
+        assert!(
+            cols.contains(&"post_id") && cols.contains(&"user_id"),
+            "{r}: {cols:?}"
+        );
     }
 }
 
@@ -188,7 +205,10 @@ fn a_new_table_in_terse_and_other_words() {
         assert!(t.columns.iter().any(|c| c.name == "product_id"), "{r}");
         assert!(t.columns.iter().any(|c| c.name == "label"), "{r}");
     }
-    let t = created(&ok("new table reviews (product_id -> products, label text)")).clone();
+    let t = created(&ok(
+        "new table reviews (product_id -> products, label text)",
+    ))
+    .clone();
     assert_eq!(t.foreign_keys.len(), 1);
     assert_eq!(t.foreign_keys[0].referenced_table.name, "products");
 }
@@ -196,19 +216,47 @@ fn a_new_table_in_terse_and_other_words() {
 #[test]
 fn new_columns_wished_for_or_placed_without_a_verb() {
     for (r, table, column) in [
-        ("we need nickname for users, please to add it", "users", "nickname"),
-        ("in posts I need a column contact_email", "posts", "contact_email"),
-        ("i want that products have one more column external_ref of type varchar(64)", "products", "external_ref"),
-        ("create a new column is_flagged (boolean) in posts", "posts", "is_flagged"),
+        (
+            "we need nickname for users, please to add it",
+            "users",
+            "nickname",
+        ),
+        (
+            "in posts I need a column contact_email",
+            "posts",
+            "contact_email",
+        ),
+        (
+            "i want that products have one more column external_ref of type varchar(64)",
+            "products",
+            "external_ref",
+        ),
+        (
+            "create a new column is_flagged (boolean) in posts",
+            "posts",
+            "is_flagged",
+        ),
         ("height_cm on products please", "products", "height_cm"),
-        ("commission (decimal 5,2) should go on orders", "orders", "commission"),
+        (
+            "commission (decimal 5,2) should go on orders",
+            "orders",
+            "commission",
+        ),
     ] {
         let cols = added(&ok(r));
         assert_eq!(cols.len(), 1, "{r}");
-        assert_eq!((cols[0].0.as_str(), cols[0].1.name.as_str()), (table, column), "{r}");
+        assert_eq!(
+            (cols[0].0.as_str(), cols[0].1.name.as_str()),
+            (table, column),
+            "{r}"
+        );
     }
     // Something said of a column that is not there is no new column.
-    let p = plan("bonus in users must be positive", &schema(), Engine::Postgres);
+    let p = plan(
+        "bonus in users must be positive",
+        &schema(),
+        Engine::Postgres,
+    );
     assert!(
         p.as_ref().map_or(true, |p| added(p).is_empty()),
         "{:?}",
@@ -218,7 +266,11 @@ fn new_columns_wished_for_or_placed_without_a_verb() {
 
 #[test]
 fn terse_indexes_renames_and_checks() {
-    for r in ["city in users: add an index", "users(city): index", "users(city) -> idx"] {
+    for r in [
+        "city in users: add an index",
+        "users(city): index",
+        "users(city) -> idx",
+    ] {
         let p = ok(r);
         assert!(
             p.changes.iter().any(|c| matches!(c, Change::AddIndex(a)
@@ -228,10 +280,26 @@ fn terse_indexes_renames_and_checks() {
         );
     }
     for (r, from, to) in [
-        ("products: rename deprecated_field -> legacy_code", "deprecated_field", "legacy_code"),
-        ("rename table: user_details -> user_profiles", "user_details", "user_profiles"),
-        ("user_details → user_profiles (tbl)", "user_details", "user_profiles"),
-        ("call the comments table post_comments instead", "comments", "post_comments"),
+        (
+            "products: rename deprecated_field -> legacy_code",
+            "deprecated_field",
+            "legacy_code",
+        ),
+        (
+            "rename table: user_details -> user_profiles",
+            "user_details",
+            "user_profiles",
+        ),
+        (
+            "user_details → user_profiles (tbl)",
+            "user_details",
+            "user_profiles",
+        ),
+        (
+            "call the comments table post_comments instead",
+            "comments",
+            "post_comments",
+        ),
     ] {
         let p = ok(r);
         let renamed = p.changes.iter().any(|c| match c {
@@ -242,5 +310,33 @@ fn terse_indexes_renames_and_checks() {
         assert!(renamed, "{r}: {:#?}", p.summary);
     }
     let p = ok("products.stock >= 0");
-    assert!(p.changes.iter().any(|c| matches!(c, Change::AddCheck(_))), "{:#?}", p.summary);
+    assert!(
+        p.changes.iter().any(|c| matches!(c, Change::AddCheck(_))),
+        "{:#?}",
+        p.summary
+    );
+}
+
+#[test]
+fn what_it_is_said_after_the_request() {
+    let p = ok("customers need a currency field. It is always exactly 3 letters, like EUR or USD.");
+    let cols = added(&p);
+    assert_eq!(cols.len(), 1, "{:#?}", p.summary);
+    assert_eq!(cols[0].1.name, "currency");
+    assert_eq!(cols[0].1.data_type, ColumnType::Char(Some(3)));
+    let p = ok("i need to store names. add middle_name to users, its optional");
+    let cols = added(&p);
+    assert_eq!(cols.len(), 1, "{:#?}", p.summary);
+    assert_eq!(cols[0].1.name, "middle_name");
+}
+
+#[test]
+fn a_list_after_a_colon_for_the_table_the_sentence_names() {
+    let p = ok(
+        "On accounts we need the last login time and how many failed logins there were: - last_login_at (timestamp, null ok) - failed_login_count (int, not null, default 0)",
+    );
+    let cols = added(&p);
+    assert_eq!(cols.len(), 2, "{:#?}", p.summary);
+    assert!(cols.iter().all(|(t, _)| t == "accounts"));
+    assert_eq!(cols[1].1.name, "failed_login_count");
 }

@@ -598,8 +598,8 @@ fn follow_ups(mut clauses: Vec<(Vec<At>, bool)>) -> Vec<(Vec<At>, bool)> {
     ];
     const PRONOUNS: &[&str] = &["it", "them", "its", "their", "both", "these", "those"];
     let mut instructed = false;
-    for k in 0..clauses.len() {
-        let c = plain(&clauses[k].0);
+    for clause in &mut clauses {
+        let c = plain(&clause.0);
         let mut i = 0;
         while c
             .get(i)
@@ -634,9 +634,9 @@ fn follow_ups(mut clauses: Vec<(Vec<At>, bool)>) -> Vec<(Vec<At>, bool)> {
             })
         };
         if copula && describes(&c[skip.min(c.len())..]) {
-            let rest: Vec<At> = clauses[k].0[skip..].to_vec();
+            let rest: Vec<At> = clause.0[skip..].to_vec();
             if !rest.is_empty() {
-                clauses[k].0 = rest;
+                clause.0 = rest;
             }
             continue;
         }
@@ -660,9 +660,9 @@ fn follow_ups(mut clauses: Vec<(Vec<At>, bool)>) -> Vec<(Vec<At>, bool)> {
             out.push((Tok::Word("all".into()), None));
         }
         if default_word {
-            out.push(clauses[k].0[i].clone());
+            out.push(clause.0[i].clone());
         }
-        let mut rest: Vec<At> = clauses[k].0[j..].to_vec();
+        let mut rest: Vec<At> = clause.0[j..].to_vec();
         let defaults_to = |r: &[At]| {
             r.first().is_some_and(|(t, _)| t.is("default"))
                 && r.get(1)
@@ -677,7 +677,7 @@ fn follow_ups(mut clauses: Vec<(Vec<At>, bool)>) -> Vec<(Vec<At>, bool)> {
         if out.is_empty() {
             continue;
         }
-        clauses[k].0 = out;
+        clause.0 = out;
     }
     clauses
 }

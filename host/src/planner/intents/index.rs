@@ -464,7 +464,7 @@ pub fn foreign_key(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
     if referenced.is_none()
         && toks
             .windows(2)
-            .skip_while(|w| !w[1].name().is_some_and(|n| n == col))
+            .skip_while(|w| w[1].name().is_none_or(|n| n != col))
             .skip(1)
             .any(|w| {
                 w[0].is_any(&["to", "references", "reference", "at", "referencing"])

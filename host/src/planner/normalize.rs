@@ -343,6 +343,9 @@ pub fn normalize(
                 && (toks[i - 1].is_punct(')') || toks[i - 1].name().is_some())
                 || toks[i].is_punct('-') && i > 0 && toks[i - 1].is_punct(')'))
                 && toks.get(i + 1).is_some_and(|t| t.name().is_some())
+                // "date + time" is one type.
+                && !(super::types::parse(&toks, i - 1, Engine::Sqlite).is_some()
+                    && super::types::parse(&toks, i + 1, Engine::Sqlite).is_some())
             {
                 // "- a (int) - b (text)": an inline bullet after a closed item starts the next one.
                 // "add email (varchar 200) + avatar_url (text)", "index post_id + created_at": a list.

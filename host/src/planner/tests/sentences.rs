@@ -103,7 +103,10 @@ fn lists_joined_by_plus_and_options_in_parentheses() {
     // "date + time" is one type, no list.
     let cols = added(&ok("add approved_at to users, date + time"));
     assert_eq!(cols.len(), 1);
-    assert!(matches!(cols[0].1.data_type, ColumnType::Timestamp(_) | ColumnType::TimestampTz(_)));
+    assert!(matches!(
+        cols[0].1.data_type,
+        ColumnType::Timestamp(_) | ColumnType::TimestampTz(_)
+    ));
     // Values still are.
     let p = ok("add state_code (draft, published, archived) to posts");
     assert!(p.changes.iter().any(|c| matches!(c, Change::AddCheck(_))));

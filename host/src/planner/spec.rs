@@ -628,8 +628,8 @@ fn value(t: Option<&Tok>) -> Option<Value> {
     }
 }
 
-/// Type words that never stand for a value in a list.
-const TYPE_WORDS: &[&str] = &[
+/// Words that only ever name a type, never a column or a value.
+pub(crate) const TYPE_ONLY: &[&str] = &[
     "int",
     "integer",
     "bigint",
@@ -644,10 +644,6 @@ const TYPE_WORDS: &[&str] = &[
     "datetime",
     "float",
     "double",
-    "text",
-    "uuid",
-    "json",
-    "jsonb",
 ];
 
 /// Allowed values: `light/dark`, `a, b or c`, `'x' | 'y'`.
@@ -682,7 +678,7 @@ pub fn values(toks: &[Tok]) -> Vec<String> {
                 "not",
                 "mandatory",
             ]) || (types::parse(std::slice::from_ref(t), 0, Engine::Sqlite).is_some()
-                && t.is_any(TYPE_WORDS)))
+                && (t.is_any(TYPE_ONLY) || t.is_any(&["text", "uuid", "json", "jsonb"]))))
     });
     if described {
         return vec![];

@@ -220,22 +220,6 @@ fn list_type(
     prev: &Spec,
     engine: crate::connection::Engine,
 ) -> Option<crate::model::ColumnType> {
-    const TYPE_ONLY: &[&str] = &[
-        "int",
-        "integer",
-        "bigint",
-        "smallint",
-        "varchar",
-        "decimal",
-        "numeric",
-        "boolean",
-        "bool",
-        "timestamp",
-        "timestamptz",
-        "datetime",
-        "float",
-        "double",
-    ];
     if prev.ty.is_some() || s.quoted || !prev.values.is_empty() {
         return None;
     }
@@ -243,7 +227,7 @@ fn list_type(
     let (ty, used) = types::parse(item, 0, engine)?;
     let named = s.name == word || s.name.is_empty();
     let options = s.default.is_some() || s.not_null.is_some() || s.unique;
-    (named && (TYPE_ONLY.contains(&word) || used > 1 || options)).then_some(ty)
+    (named && (spec::TYPE_ONLY.contains(&word) || used > 1 || options)).then_some(ty)
 }
 
 /// Removes the leading verb ("add", "users: add").

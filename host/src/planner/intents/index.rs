@@ -432,10 +432,7 @@ pub fn foreign_key(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
     if referenced.is_none()
         && let Some(target) = toks
             .windows(2)
-            .rposition(|w| {
-                w[0].is_any(&["to", "references", "reference", "referencing", "at"])
-                    && w[1].name().is_some()
-            })
+            .rposition(|w| w[0].is_any(TARGET_BEFORE) && w[1].name().is_some())
             .and_then(|p| toks[p + 1].name())
         && target != col
         && ctx.names.table_sure(target).is_none()
@@ -467,7 +464,7 @@ pub fn foreign_key(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
             .skip_while(|w| w[1].name().is_none_or(|n| n != col))
             .skip(1)
             .any(|w| {
-                w[0].is_any(&["to", "references", "reference", "at", "referencing"])
+                w[0].is_any(TARGET_BEFORE)
                     && w[1]
                         .name()
                         .and_then(|n| ctx.names.table_sure(n))
@@ -567,6 +564,9 @@ pub fn foreign_key(ctx: &Ctx, toks: Vec<Tok>) -> Result<Plan, Refusal> {
 }
 
 /// Words that say one table refers to another.
+/// Words right before the table a foreign key points at ("to u", "references u").
+const TARGET_BEFORE: &[&str] = &["to", "references", "reference", "referencing", "at"];
+
 pub const REFERS: &[&str] = &[
     "reference",
     "references",

@@ -144,7 +144,7 @@ fn listed(ctx: &Ctx, toks: &[Tok]) -> Option<Vec<Tok>> {
             .iter()
             .find(|t| !t.is_punct('-') && !t.is_any(&["a", "an", "the"]));
         first.and_then(Tok::name).is_some_and(|n| {
-            (spec_all(n) && item.len() > 1)
+            (super::spec::is_all(n) && item.len() > 1)
                 || (!KEYWORDS.contains(&n)
                     && ctx.names.table_sure(n).is_none()
                     && !ctx.names.has_column(table, n)
@@ -159,10 +159,6 @@ fn listed(ctx: &Ctx, toks: &[Tok]) -> Option<Vec<Tok>> {
     out.push(Tok::Word("to".into()));
     out.push(Tok::Word(table.name.name.clone()));
     Some(out)
-}
-
-fn spec_all(w: &str) -> bool {
-    super::spec::is_all(w)
 }
 
 /// New columns placed on a table without a verb: "height_cm on payslips please", "view_count (int,

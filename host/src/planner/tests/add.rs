@@ -200,11 +200,7 @@ fn id_columns_reference_the_matching_table_with_its_key_type() {
     let p = ok("add customer_id to products");
     let (_, c) = &added(&p)[0];
     assert_eq!(c.data_type, ColumnType::Bigint);
-    let fk = p.changes.iter().find_map(|c| match c {
-        Change::AddForeignKey(f) => Some(f.foreign_key.clone()),
-        _ => None,
-    });
-    let fk = fk.expect("a foreign key");
+    let (_, fk) = foreign_keys(&p).into_iter().next().expect("a foreign key");
     assert_eq!(fk.referenced_table.name, "customers");
     assert_eq!(fk.referenced_columns, ["id"]);
     assert_eq!(

@@ -252,6 +252,17 @@ pub fn added(p: &Plan) -> Vec<(String, Column)> {
         .collect()
 }
 
+/// The added foreign keys of a plan, by table.
+pub fn foreign_keys(p: &Plan) -> Vec<(String, ForeignKey)> {
+    p.changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::AddForeignKey(f) => Some((f.table.name.clone(), f.foreign_key.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
 pub fn created(p: &Plan) -> &Table {
     p.changes
         .iter()

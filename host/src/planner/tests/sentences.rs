@@ -4,19 +4,9 @@
 
 use super::fixture::*;
 use crate::connection::Engine;
-use crate::model::{Change, ColumnType, ForeignKey};
+use crate::model::{Change, ColumnType};
 use crate::planner::types::numeric;
 use crate::planner::{RefusalKind, plan};
-
-fn foreign_keys(p: &crate::planner::Plan) -> Vec<(String, ForeignKey)> {
-    p.changes
-        .iter()
-        .filter_map(|c| match c {
-            Change::AddForeignKey(f) => Some((f.table.name.clone(), f.foreign_key.clone())),
-            _ => None,
-        })
-        .collect()
-}
 
 #[test]
 fn a_later_sentence_about_it_adds_to_the_change() {

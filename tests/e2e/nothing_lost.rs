@@ -530,6 +530,58 @@ fn broken_sql_is_never_reported_valid() {
     }
 }
 
+/// MariaDB shadow copy of a table whose foreign key does not cascade: the copy's secondary indexes and key are
+/// built once its rows are in, and the table ends with exactly the indexes and keys it had (names, column
+/// order, prefixes, comments), the changed type apart, and the key still refuses an orphan.
+#[test]
+fn online_type_change_rebuilds_indexes_and_keys_after_the_copy_on_mariadb() {
+    let p = Project::new(Engine::Mysql);
+    p.write(
+        "001_create_users_and_orders.sql",
+        "CREATE TABLE users (id INT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(50));\nCREATE TABLE orders (id INT AUTO_INCREMENT PRIMARY KEY, user_id INT NOT NULL, amount INT NOT NULL DEFAULT 0, note VARCHAR(200), CONSTRAINT fk_orders_user FOREIGN KEY (user_id) REFERENCES users (id), UNIQUE KEY uq_note (note), KEY idx_amount_note (amount, note(20)) COMMENT 'for reports', KEY idx_user_desc (user_id DESC, id));",
+        Some("DROP TABLE orders;\nDROP TABLE users;"),
+    );
+    p.run(&["migrate", "apply"]);
+    p.db.exec("INSERT INTO users (name) VALUES ('a'), ('b'); INSERT INTO orders (user_id, amount, note) SELECT 1 + seq % 2, seq, CONCAT('n', seq) FROM seq_1_to_3000");
+    let orders = |m: &serde_json::Value| {
+        let mut t = m["tables"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["name"]["name"] == "orders")
+            .unwrap()
+            .clone();
+        t["columns"] = serde_json::Value::Null;
+        t.to_string().replace("\"NoAction\"", "\"Restrict\"")
+    };
+    let before = orders(&crate::support::export_json(&p.db));
+    let out = p.run(&[
+        "migrate",
+        "change amount in orders to bigint",
+        "--zero-downtime",
+        "--yes",
+        "--confirm-gates",
+    ]);
+    assert!(
+        out.contains("DROP INDEX `idx_amount_note`") && out.contains("build-indexes"),
+        "not built after the copy:\n{out}"
+    );
+    assert_eq!(orders(&crate::support::export_json(&p.db)), before);
+    assert_eq!(
+        p.column("SELECT data_type FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 'orders' AND column_name = 'amount'"),
+        ["bigint"]
+    );
+    assert_eq!(
+        count(&p, "SELECT CAST(SUM(amount) AS CHAR) FROM orders"),
+        (3000 * 3001 / 2).to_string()
+    );
+    // The key was built without checking rows, and checks new ones.
+    let orphan =
+        p.db.try_exec("INSERT INTO orders (user_id, amount) VALUES (99, 1)")
+            .expect_err("an order of no user");
+    assert!(orphan.to_string().contains("foreign key"), "{orphan}");
+}
+
 /// MariaDB `--zero-downtime` type change of a table with its own foreign key: a shadow copy that carries the
 /// key (under a temporary name until the original is dropped), not a plain MODIFY under a write lock; and a
 /// change no online strategy can make is refused with the lock it would take, not run silently.

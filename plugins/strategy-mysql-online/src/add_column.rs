@@ -55,6 +55,7 @@ pub fn plan(ctx: &Ctx, a: &AddColumn) -> Result<Option<Vec<Phase>>, PluginError>
             ctx,
             table,
             key,
+            None,
             &format!("{} added", c.name),
             format!("ADD COLUMN {}", column_sql::definition(c)?),
             ctx.rows(&a.table),

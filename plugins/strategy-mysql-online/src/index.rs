@@ -13,7 +13,7 @@ const NOTE: &str = "reads and writes go on while InnoDB builds the index in plac
 
 /// `(key, ...)` of a plain column index; none for what needs the dialect's judgement (expressions,
 /// partial indexes, operator classes...).
-fn keys(index: &Index) -> Option<String> {
+pub fn keys(index: &Index) -> Option<String> {
     if index.predicate.is_some() || !index.included_columns.is_empty() {
         return None;
     }

@@ -515,7 +515,13 @@ fn type_change_is_a_shadow_copy() {
     assert_eq!(
         names(&p),
         [
-            "shadow", "copy", "validate", "cut-over", "confirm", "drop-old"
+            "shadow",
+            "copy",
+            "build-indexes",
+            "validate",
+            "cut-over",
+            "confirm",
+            "drop-old"
         ]
     );
     let cols = "`id`, `name`, `qty`, `note`, `pid`";
@@ -529,7 +535,7 @@ fn type_change_is_a_shadow_copy() {
     expected.extend([
         "DROP TABLE IF EXISTS `_t__aish_new`".to_string(),
         "CREATE TABLE `_t__aish_new` LIKE `t`".to_string(),
-        "ALTER TABLE `_t__aish_new` MODIFY COLUMN `qty` bigint NOT NULL".to_string(),
+        "ALTER TABLE `_t__aish_new` MODIFY COLUMN `qty` bigint NOT NULL, DROP INDEX `k_qty`".to_string(),
         "CREATE TRIGGER `t__aish_del` AFTER DELETE ON `t` FOR EACH ROW DELETE FROM `_t__aish_new` WHERE `_t__aish_new`.`id` = OLD.`id`".to_string(),
         format!("CREATE TRIGGER `t__aish_upd` AFTER UPDATE ON `t` FOR EACH ROW BEGIN DELETE FROM `_t__aish_new` WHERE OLD.`id` <> NEW.`id` AND `_t__aish_new`.`id` = OLD.`id`; REPLACE INTO `_t__aish_new` ({cols}) VALUES ({new}); END"),
         format!("CREATE TRIGGER `t__aish_ins` AFTER INSERT ON `t` FOR EACH ROW REPLACE INTO `_t__aish_new` ({cols}) VALUES ({new})"),
@@ -552,9 +558,14 @@ fn type_change_is_a_shadow_copy() {
              INSERT INTO `_t__aish_new` ({cols}) SELECT {cols} FROM `t` WHERE `t`.`id` >= {{lo}} AND `t`.`id` < {{hi}} LOCK IN SHARE MODE ON DUPLICATE KEY UPDATE `_t__aish_new`.`id` = `_t__aish_new`.`id`"
         )
     );
-    assert!(matches!(p[2].kind, PhaseKind::Validate));
+    // The copy's index is built from its rows once they are in.
     assert_eq!(
         sql(&p[2].steps),
+        ["ALTER TABLE `_t__aish_new` ADD INDEX `k_qty` (`qty`), ALGORITHM=INPLACE, LOCK=NONE"]
+    );
+    assert!(matches!(p[3].kind, PhaseKind::Validate));
+    assert_eq!(
+        sql(&p[3].steps),
         [
             "SELECT 1 FROM (SELECT COUNT(*) AS n FROM `t` FORCE INDEX (PRIMARY)) AS a, (SELECT COUNT(*) AS n FROM `_t__aish_new` FORCE INDEX (PRIMARY)) AS b WHERE a.n <> b.n",
             "SELECT 1 FROM `t` FORCE INDEX (PRIMARY) LEFT JOIN `_t__aish_new` ON `_t__aish_new`.`id` = `t`.`id` WHERE `_t__aish_new`.`id` IS NULL LIMIT 1"
@@ -562,9 +573,9 @@ fn type_change_is_a_shadow_copy() {
     );
     let mut cut = vec!["RENAME TABLE `t` TO `_t__aish_old`, `_t__aish_new` TO `t`".to_string()];
     cut.extend(drops.iter().map(|s| s.to_string()));
-    assert_eq!(sql(&p[3].steps), cut);
+    assert_eq!(sql(&p[4].steps), cut);
     assert_eq!(
-        sql(&p[3].rollback),
+        sql(&p[4].rollback),
         [
             "LOCK TABLES `t` WRITE, `_t__aish_old` WRITE".to_string(),
             "DELETE FROM `_t__aish_old` WHERE NOT EXISTS (SELECT 1 FROM `t` WHERE `t`.`id` = `_t__aish_old`.`id`)".to_string(),
@@ -574,9 +585,9 @@ fn type_change_is_a_shadow_copy() {
             "UNLOCK TABLES".to_string(),
         ]
     );
-    assert!(matches!(&p[4].kind, PhaseKind::Gate(text) if text.contains("new t")));
-    assert!(matches!(p[5].kind, PhaseKind::Cleanup));
-    assert_eq!(sql(&p[5].steps), ["DROP TABLE IF EXISTS `_t__aish_old`"]);
+    assert!(matches!(&p[5].kind, PhaseKind::Gate(text) if text.contains("new t")));
+    assert!(matches!(p[6].kind, PhaseKind::Cleanup));
+    assert_eq!(sql(&p[6].steps), ["DROP TABLE IF EXISTS `_t__aish_old`"]);
     assert_eq!(p[1].estimated_ms, crate::context::copy_ms(50_000));
 }
 
@@ -585,30 +596,46 @@ fn shadow_copy_needs_an_integer_key_and_no_foreign_keys() {
     let mut s = schema();
     s.tables[0].primary_key = None;
     assert!(plan_on(change_type("qty", ColumnType::Bigint), s, MARIADB).is_none());
-    // The table's own foreign keys go onto the copy under temporary names and take their names back
-    // once the original is dropped.
+    // The table's own foreign keys go onto the copy under temporary names, built with its indexes once
+    // the rows are in, and take their names back once the original is dropped.
     let mut s = schema();
     s.tables[0]
         .foreign_keys
         .push(foreign_key("fk", "pid", "parent"));
-    let p = plan_on(change_type("qty", ColumnType::Bigint), s, MARIADB).expect("a shadow copy");
-    assert!(
-        sql(&p[0].steps).iter().any(
-            |s| s.starts_with("ALTER TABLE `_t__aish_new` MODIFY COLUMN")
-                && s.contains(
-                    ", ADD CONSTRAINT `_fk__aish` FOREIGN KEY (`pid`) REFERENCES `parent` (`id`)"
-                )
-        ),
-        "{:?}",
-        sql(&p[0].steps)
+    let p =
+        plan_on(change_type("qty", ColumnType::Bigint), s.clone(), MARIADB).expect("a shadow copy");
+    assert_eq!(
+        sql(&p[0].steps)[5],
+        "ALTER TABLE `_t__aish_new` MODIFY COLUMN `qty` bigint NOT NULL, DROP INDEX `k_qty`"
     );
-    let last = sql(&p[5].steps);
+    assert_eq!(
+        sql(&p[2].steps),
+        [
+            "SET STATEMENT foreign_key_checks = 0 FOR ALTER TABLE `_t__aish_new` ADD INDEX `k_qty` (`qty`), ADD CONSTRAINT `_fk__aish` FOREIGN KEY (`pid`) REFERENCES `parent` (`id`) ON DELETE RESTRICT ON UPDATE RESTRICT, ALGORITHM=INPLACE, LOCK=NONE"
+        ]
+    );
+    let last = sql(&p[6].steps);
     assert_eq!(last[0], "DROP TABLE IF EXISTS `_t__aish_old`");
     assert!(
         last[1].starts_with("SET STATEMENT foreign_key_checks = 0 FOR ALTER TABLE `t` DROP FOREIGN KEY `_fk__aish`, ADD CONSTRAINT `fk` FOREIGN KEY (`pid`)")
             && last[1].ends_with(", ALGORITHM=INPLACE, LOCK=NONE"),
         "{last:?}"
     );
+    // A cascading key acts on the copy's rows through the copy's own key: it is there from the start,
+    // with the indexes.
+    s.tables[0].foreign_keys[0].on_delete = FkAction::Cascade;
+    let p = plan_on(change_type("qty", ColumnType::Bigint), s, MARIADB).expect("a shadow copy");
+    assert_eq!(names(&p)[2], "validate");
+    assert!(
+        sql(&p[0].steps)[5].ends_with(
+            "MODIFY COLUMN `qty` bigint NOT NULL, ADD CONSTRAINT `_fk__aish` FOREIGN KEY (`pid`) REFERENCES `parent` (`id`) ON DELETE CASCADE ON UPDATE RESTRICT"
+        ),
+        "{:?}",
+        sql(&p[0].steps)
+    );
+    // An index on a column that becomes text stays from the start: it would fail only after the copy.
+    let p = plan(change_type("qty", ColumnType::Text), MARIADB).expect("a shadow copy");
+    assert_eq!(names(&p)[2], "validate");
     // A table other tables reference is not copied: their keys would follow the renamed original.
     let mut s = schema();
     let mut child = table("child", vec![column("id", ColumnType::Integer, false)]);
@@ -659,7 +686,13 @@ fn add_column_with_a_per_row_default_is_a_shadow_copy() {
     assert_eq!(
         names(&p),
         [
-            "shadow", "copy", "validate", "cut-over", "confirm", "drop-old"
+            "shadow",
+            "copy",
+            "build-indexes",
+            "validate",
+            "cut-over",
+            "confirm",
+            "drop-old"
         ]
     );
     let shadow = sql(&p[0].steps);

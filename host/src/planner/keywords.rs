@@ -20,15 +20,19 @@ pub(crate) const NOUNS: &[&str] = &[
 ];
 
 /// Abbreviations of the nouns, read as the noun in a noun's place.
-const ABBREVIATIONS: &[(&str, &str)] = &[
-    ("col", "column"),
-    ("cols", "columns"),
+const ABBREVIATIONS: &[(&str, &str)] = &[("col", "column"), ("cols", "columns")];
+
+/// Abbreviations read as their word anywhere (they are no English words of their own).
+const SHORT: &[(&str, &str)] = &[
+    ("idx", "index"),
+    ("idxs", "indexes"),
     ("tbl", "table"),
     ("tbls", "tables"),
 ];
 
-/// Abbreviations read as their word anywhere (they are no English words of their own).
-const SHORT: &[(&str, &str)] = &[("idx", "index"), ("idxs", "indexes")];
+/// Words naming a constraint, read (within one edit) anywhere but in a name's place: "a unique connstraint",
+/// "a chck constraint", "make t.c rfeerence u.id".
+const CONSTRAINT_WORDS: &[&str] = &["constraint", "check", "reference", "references"];
 
 /// Column options and type words, read anywhere but in a name's place.
 pub(crate) const OPTIONS: &[&str] = &[
@@ -127,8 +131,9 @@ pub fn correct(toks: &mut [Tok], names: &Names) -> Vec<(String, String)> {
                 .map(|(_, n)| *n)
                 .or_else(|| nearest(word, NOUNS, 2))
                 .or_else(|| nearest(word, OPTIONS, 1))
+                .or_else(|| nearest(word, CONSTRAINT_WORDS, 1))
         } else if !after_marker && !sole_name(toks, i, verb_at) {
-            nearest(word, OPTIONS, 1)
+            nearest(word, OPTIONS, 1).or_else(|| nearest(word, CONSTRAINT_WORDS, 1))
         } else {
             None
         };

@@ -1842,6 +1842,29 @@ fn joined_columns(toks: Vec<Tok>, names: &Names) -> Vec<Tok> {
 /// Phrases with one plain meaning, read as the word the parsers know: "null allowed", "can be
 /// empty" (nullable); "entity" (table); "not only the name" (a comparison, not a target: cut);
 /// "T: new int col c" (add).
+/// "multi_column", "two_columns", "single_col": a count of columns joined to the word "column".
+pub(crate) fn counted_columns(w: &str) -> bool {
+    ["_column", "_columns", "_col", "_cols"]
+        .iter()
+        .any(|suffix| {
+            w.strip_suffix(suffix).is_some_and(|p| {
+                matches!(
+                    p,
+                    "multi"
+                        | "multiple"
+                        | "single"
+                        | "one"
+                        | "two"
+                        | "three"
+                        | "four"
+                        | "2"
+                        | "3"
+                        | "4"
+                )
+            })
+        })
+}
+
 fn phrases(toks: Vec<Tok>, names: &Names) -> Vec<Tok> {
     let word = |w: &str| Tok::Word(w.into());
     let mut out: Vec<Tok> = Vec::with_capacity(toks.len());
@@ -1876,6 +1899,36 @@ fn phrases(toks: Vec<Tok>, names: &Names) -> Vec<Tok> {
                 i = end;
                 continue;
             }
+        }
+        // "a multi-column index", "a two-column unique key": how many columns, said by the list.
+        if t.word().is_some_and(counted_columns)
+            && w(1).is_some_and(|x| matches!(x, "index" | "indexes" | "unique" | "key" | "primary"))
+        {
+            i += 1;
+            continue;
+        }
+        // "has no duplicates", "with no duplicate values": unique.
+        if t.is_any(&["has", "have", "with", "contains", "contain"])
+            && w(1) == Some("no")
+            && w(2).is_some_and(|x| matches!(x, "duplicate" | "duplicates" | "dupes" | "repeats"))
+        {
+            let k = if w(3).is_some_and(|x| matches!(x, "values" | "entries")) {
+                4
+            } else {
+                3
+            };
+            out.extend([word("is"), word("unique")]);
+            i += k;
+            continue;
+        }
+        // "allow empty values", "allows blank entries": nullable.
+        if t.is_any(&["allow", "allows", "allowing", "accept", "accepts"])
+            && w(1).is_some_and(|x| matches!(x, "empty" | "blank" | "missing" | "null"))
+            && w(2).is_some_and(|x| matches!(x, "values" | "value" | "entries"))
+        {
+            out.push(word("nullable"));
+            i += 3;
+            continue;
         }
         // "m2m": many to many.
         if t.is("m2m") {

@@ -192,6 +192,26 @@ fn check_expression(ctx: &Ctx, toks: &[Tok], table: &Table, col: &str) -> Option
             }
             continue;
         };
+        // "zero or above", "18 or older", "100 or less": the number is the bound, and included.
+        let before = i.checked_sub(1).and_then(|k| match &toks[k] {
+            Tok::Num(n) => Some(n.clone()),
+            Tok::Word(w) if w == "zero" => Some("0".to_string()),
+            _ => None,
+        });
+        if word == "or"
+            && let Some(n) = before
+        {
+            match w(i + 1) {
+                Some("above" | "more" | "higher" | "greater" | "over" | "older" | "larger") => {
+                    found.push(format!("{c} >= {n}"))
+                }
+                Some("below" | "less" | "lower" | "under" | "fewer" | "younger" | "smaller") => {
+                    found.push(format!("{c} <= {n}"))
+                }
+                _ => {}
+            }
+            continue;
+        }
         match word {
             "positive" if negated(i) => found.push(format!("{c} <= 0")),
             "positive" => found.push(format!("{c} > 0")),
@@ -257,6 +277,50 @@ fn default_value(toks: &[Tok]) -> Option<(usize, spec::Value)> {
     let at = toks
         .iter()
         .position(|t| t.is_any(&["default", "defaults", "defaulting"]))?;
+    value_after_default(toks, at).or_else(|| value_before_default(toks, at))
+}
+
+/// The value named before "default": "use 0 as the default", "'active' should be the default for status",
+/// "make true the default". Only linking words may stand between, and a bare word only when it is a value
+/// word (true, now, zero...), never a name.
+fn value_before_default(toks: &[Tok], at: usize) -> Option<(usize, spec::Value)> {
+    let mut i = at;
+    while i > 0
+        && toks[i - 1].is_any(&[
+            "as", "the", "a", "its", "their", "new", "be", "is", "should", "must", "will", "shall",
+            "become", "becomes", "would",
+        ])
+    {
+        i -= 1;
+    }
+    if i == at || i == 0 {
+        return None;
+    }
+    let j = i - 1;
+    match &toks[j] {
+        Tok::Str(s) => Some((j, spec::Value::Str(s.clone()))),
+        Tok::Num(n) => Some((j, spec::Value::Num(n.clone()))),
+        Tok::Word(w)
+            if matches!(
+                w.as_str(),
+                "true"
+                    | "false"
+                    | "yes"
+                    | "no"
+                    | "now"
+                    | "today"
+                    | "zero"
+                    | "current_timestamp"
+                    | "current_date"
+            ) =>
+        {
+            Some((j, spec::Value::Word(w.clone())))
+        }
+        _ => None,
+    }
+}
+
+fn value_after_default(toks: &[Tok], at: usize) -> Option<(usize, spec::Value)> {
     toks.iter()
         .enumerate()
         .skip(at + 1)
@@ -374,6 +438,47 @@ fn is_numeric(t: &ColumnType) -> bool {
     )
 }
 
+/// Whether the requirement the sentence names is what a verb of removal takes away: the verb right before
+/// it, or with only an article or "be" between ("relax the not null on t.c", "remove the required flag from
+/// c", "get rid of the not null", "c is no longer mandatory"). "remove duplicates and make c required" asks for it.
+fn lifts_requirement(toks: &[Tok]) -> bool {
+    let Some(at) = toks.iter().position(|t| {
+        t.is_any(&[
+            "required",
+            "mandatory",
+            "non_null",
+            "not",
+            "non",
+            "cannot",
+            "cant",
+        ])
+    }) else {
+        return false;
+    };
+    let mut i = at;
+    while i > 0 && toks[i - 1].is_any(&["the", "a", "its", "this", "that", "any", "be", "of"]) {
+        i -= 1;
+    }
+    i > 0
+        && toks[i - 1].is_any(&[
+            "relax",
+            "relaxing",
+            "lift",
+            "lifting",
+            "loosen",
+            "loosening",
+            "remove",
+            "removing",
+            "drop",
+            "dropping",
+            "delete",
+            "rid",
+            "undo",
+            "ease",
+            "longer",
+        ])
+}
+
 /// unique / NOT NULL / nullable / default / check on existing columns.
 pub fn constraint(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
     let has = |toks: &[Tok], w: &str| toks.iter().any(|t| t.is(w));
@@ -382,8 +487,13 @@ pub fn constraint(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
     if let Some((_, spec::Value::Word(w))) = &default {
         skip.push(w.clone());
     }
-    // Values in "(light/dark)" are not column names.
-    if let Some(open) = toks.iter().position(|t| t.is_punct('(')) {
+    // Values in "(light/dark)" are not column names; "products(name)" is the column.
+    if let Some(open) = toks.iter().position(|t| t.is_punct('(')).filter(|&open| {
+        !(open > 0
+            && toks[open - 1]
+                .name()
+                .is_some_and(|n| ctx.names.table_sure(n).is_some()))
+    }) {
         for t in toks[open..].iter().take_while(|t| !t.is_punct(')')) {
             if let Some(w) = t.name() {
                 skip.push(w.to_string());
@@ -414,12 +524,24 @@ pub fn constraint(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
     });
     let required =
         has(&toks, "required") || has(&toks, "mandatory") || has(&toks, "non_null") || negated_null;
+    // "relax / lift / get rid of the not null (requirement)": the requirement is what goes.
+    let lifted = required && lifts_requirement(&toks);
+    let required = required && !lifted;
     let optional = !required
-        && (has(&toks, "optional")
+        && (lifted
+            || has(&toks, "optional")
             || has(&toks, "nullable")
             || (has(&toks, "null") && !has(&toks, "not"))
             || has(&toks, "nulls"));
-    let unique = has(&toks, "unique") || has(&toks, "uniqueness");
+    // "forbid duplicate c values", "prevent duplicates in c", "no duplicates": unique.
+    let unique = has(&toks, "unique")
+        || has(&toks, "uniqueness")
+        || (toks
+            .iter()
+            .any(|t| t.is_any(&["duplicate", "duplicates", "dupes"]))
+            && toks
+                .iter()
+                .any(|t| t.is_any(&["forbid", "prevent", "disallow", "no", "avoid", "without"])));
     let col = cols[0];
     let mut slug = vec![];
     if required {

@@ -21,11 +21,22 @@ fn words(toks: &[Tok]) -> Vec<String> {
     toks.iter()
         .filter_map(|t| match t {
             Tok::Ident(n) => Some(n.clone()),
+            // "a multi-column index", "a two-column index": how many columns, not one of them.
+            Tok::Word(w) if crate::planner::normalize::counted_columns(w) => None,
             Tok::Word(w)
                 if !KEYWORDS.contains(&w.as_str())
                     && !matches!(
                         w.as_str(),
                         "put"
+                            | "build"
+                            | "define"
+                            | "construct"
+                            | "generate"
+                            | "setup"
+                            | "set_up"
+                            | "lookups"
+                            | "searches"
+                            | "queries"
                             | "include"
                             | "introduce"
                             | "give"

@@ -455,14 +455,28 @@ pub fn dispatch(ctx: &Ctx, mut toks: Vec<Tok>) -> Result<Plan, Refusal> {
     // "make t.c a foreign key to u", "turn t.c into a reference to u"
     if (v == "link" || v == "connect" || v == "relate" || v == "tie")
         || ((ADD.contains(&v)
-            || (CHANGE.contains(&v) && has_any(&["key", "reference", "references"])))
+            || (CHANGE.contains(&v) && has_any(&["key", "fk", "reference", "references"])))
             && has_any(&["foreign", "fk", "relationship", "reference", "references"])
             && index::names_existing_column(ctx, &toks))
     {
         return index::foreign_key(ctx, toks);
     }
-    if ADD.contains(&v)
-        && has_any(&["unique", "check", "constraint", "default", "uniqueness"])
+    // "enforce uniqueness of c on t", "forbid duplicate c values in t", "enforce a non-negative c".
+    let enforces = matches!(
+        v,
+        "enforce" | "ensure" | "guarantee" | "forbid" | "prevent" | "disallow" | "constrain"
+    ) && has_any(&[
+        "unique",
+        "uniqueness",
+        "duplicate",
+        "duplicates",
+        "non_negative",
+        "nonnegative",
+        "negative",
+        "positive",
+    ]);
+    if ((ADD.contains(&v) && has_any(&["unique", "check", "constraint", "default", "uniqueness"]))
+        || enforces)
         && index::names_existing_column(ctx, &toks)
     {
         return alter::constraint(ctx, toks);

@@ -337,3 +337,100 @@ fn a_list_after_a_colon_for_the_table_the_sentence_names() {
     assert!(cols.iter().all(|(t, _)| t == "accounts"));
     assert_eq!(cols[1].1.name, "failed_login_count");
 }
+
+#[test]
+fn a_requirement_lifted_and_a_default_named_first() {
+    for r in [
+        "relax the not null on products.name",
+        "get rid of the not null on products.name",
+        "products.name should to allow empty values",
+    ] {
+        let p = ok(r);
+        assert!(
+            matches!(&p.changes[..], [Change::DropNotNull(c)] if c.column == "name"),
+            "{r}: {:#?}",
+            p.summary
+        );
+    }
+    // A removal elsewhere in the sentence lifts nothing.
+    let p = ok("make users.city not null");
+    assert!(
+        matches!(&p.changes[..], [Change::SetNotNull(_)]),
+        "{:#?}",
+        p.summary
+    );
+    for (r, column, value) in [
+        (
+            "use 0 as the default value of stock in products",
+            "stock",
+            "0",
+        ),
+        (
+            "'pending' should be the default for status in users",
+            "status",
+            "'pending'",
+        ),
+    ] {
+        let p = ok(r);
+        assert!(
+            matches!(&p.changes[..], [Change::SetDefault(d)] if d.column == column && d.default == value),
+            "{r}: {:#?}",
+            p.summary
+        );
+    }
+}
+
+#[test]
+fn constraints_asked_for_in_other_words() {
+    for r in [
+        "ensure customers.email has no duplicates",
+        "enforce uniqueness of email on customers",
+        "forbid duplicate email values in customers",
+        "there should be a unique constraint on customers(email)",
+        "add a unique connstraint on email in customers",
+    ] {
+        let p = ok(r);
+        let unique = p.changes.iter().any(|c| match c {
+            Change::AddIndex(a) => a.index.unique && a.table.name == "customers",
+            Change::AddUnique(u) => u.table.name == "customers",
+            _ => false,
+        });
+        assert!(unique, "{r}: {:#?}", p.summary);
+    }
+    for r in [
+        "constrain products.stock to values of zero or above",
+        "enforce a non-negative stock on products",
+        "add a check constranit on products so that stock >= 0",
+    ] {
+        let p = ok(r);
+        assert!(
+            p.changes.iter().any(|c| matches!(c, Change::AddCheck(a)
+                if a.check.expression.ends_with(">= 0"))),
+            "{r}: {:#?}",
+            p.summary
+        );
+    }
+    for r in [
+        "create a multi-column index over customer_id and status on orders",
+        "build a two-column index on orders: customer_id, then status",
+    ] {
+        let p = ok(r);
+        assert!(
+            p.changes
+                .iter()
+                .any(|c| matches!(c, Change::AddIndex(a) if a.index.keys.len() == 2)),
+            "{r}: {:#?}",
+            p.summary
+        );
+    }
+    let p = ok("build an index over city on users");
+    assert!(
+        matches!(&p.changes[..], [Change::AddIndex(a)] if a.table.name == "users"),
+        "{:#?}",
+        p.summary
+    );
+    assert_eq!(
+        foreign_keys(&ok("make orders.user_id a fk to users(id)")).len(),
+        1
+    );
+}

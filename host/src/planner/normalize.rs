@@ -280,7 +280,10 @@ pub fn normalize(
     names: &Names,
     lenient: bool,
 ) -> Result<(Vec<Tok>, Vec<bool>), Refusal> {
-    let clauses = follow_ups(referents(clauses(request, read, toks), names));
+    let clauses = follow_ups(referents(
+        records(clauses(request, read, toks), names),
+        names,
+    ));
     let clauses = clauses
         .into_iter()
         .map(|(c, semi)| (cut_reason(c, names, lenient), semi))
@@ -589,6 +592,188 @@ fn referents(mut clauses: Vec<(Vec<At>, bool)>, names: &Names) -> Vec<(Vec<At>, 
         }
     }
     clauses
+}
+
+/// A request written as a record, one field a line: "new column:\n- table customers\n- name renewals\n- int,
+/// default 0", "- table: people\n- add column: last_checked_on\n- type: date", a table and its new columns
+/// ("users\n* last_checked_on: date\n* archived_at: timestamp", "- posts\n  - tax_rate (decimal 5,2)"), or a
+/// label over one item ("Changes:\n* users: new column nickname (varchar(80))"). The fields are put in the
+/// order of a sentence: "add <column> <type and options> to <table>". Anything else is left as it is.
+fn records(clauses: Vec<(Vec<At>, bool)>, names: &Names) -> Vec<(Vec<At>, bool)> {
+    let [(only, false)] = clauses.as_slice() else {
+        return clauses;
+    };
+    if !only.iter().any(|(t, _)| *t == Tok::Break) {
+        return clauses;
+    }
+    match record(only, names) {
+        Some(out) => vec![(out, false)],
+        None => clauses,
+    }
+}
+
+fn record(toks: &[At], names: &Names) -> Option<Vec<At>> {
+    let word = |w: &str| (Tok::Word(w.into()), None);
+    let lines: Vec<Vec<At>> = toks
+        .split(|(t, _)| *t == Tok::Break)
+        .map(|line| {
+            let mut line = line.to_vec();
+            while line
+                .last()
+                .is_some_and(|(t, _)| t.is_punct(':') || t.is_punct(','))
+            {
+                line.pop();
+            }
+            line
+        })
+        .filter(|line| !line.is_empty())
+        .collect();
+    let is = |line: &[At], words: &[&str]| line.iter().all(|(t, _)| t.is_any(words));
+    let table_of = |line: &[At]| match line {
+        [(t, at)] => t
+            .name()
+            .and_then(|n| names.table_sure(n))
+            .map(|_| (t.clone(), *at)),
+        _ => None,
+    };
+    const LABELS: &[&str] = &[
+        "changes",
+        "change",
+        "todo",
+        "tasks",
+        "migration",
+        "request",
+        "please",
+        "new",
+        "column",
+        "columns",
+        "field",
+        "fields",
+        "add",
+        "schema",
+    ];
+    let (first, rest) = lines.split_first()?;
+    // A label over one item: the item alone.
+    if is(first, LABELS) && rest.len() == 1 {
+        return Some(rest[0].clone());
+    }
+    // A kind of constraint over one item, or before a colon: "indexes:\n* users (city)", "- foreign key:
+    // orders.customer_id -> customers(id)".
+    const KINDS: &[&str] = &[
+        "index", "indexes", "foreign", "key", "keys", "fk", "fks", "unique", "check", "checks",
+    ];
+    let kind = |label: &[At]| -> Option<Vec<At>> {
+        if label.is_empty() || !is(label, KINDS) {
+            return None;
+        }
+        let has = |w: &[&str]| label.iter().any(|(t, _)| t.is_any(w));
+        let words: &[&str] = if has(&["index", "indexes"]) {
+            &["add", "index", "on"]
+        } else if has(&["foreign", "fk", "fks"]) {
+            &["add", "foreign", "key"]
+        } else if has(&["unique"]) {
+            &["add", "unique", "constraint", "on"]
+        } else if has(&["check", "checks"]) {
+            &["add", "check"]
+        } else {
+            return None;
+        };
+        Some(words.iter().map(|w| word(w)).collect())
+    };
+    if rest.len() == 1
+        && let Some(mut out) = kind(first)
+    {
+        out.extend(rest[0].iter().cloned());
+        return Some(out);
+    }
+    if rest.is_empty()
+        && let Some(colon) = first.iter().position(|(t, _)| t.is_punct(':'))
+        && let Some(mut out) = kind(&first[..colon])
+    {
+        out.extend(first[colon + 1..].iter().cloned());
+        return Some(out);
+    }
+    let mut table: Option<At> = table_of(first);
+    let items = if table.is_some() || is(first, LABELS) {
+        rest
+    } else {
+        &lines[..]
+    };
+    let mut column: Option<At> = None;
+    let mut spec: Vec<At> = vec![];
+    let mut listed: Vec<Vec<At>> = vec![];
+    for line in items {
+        let key_end = line.iter().position(|(t, _)| t.is_punct(':'));
+        let key: Vec<&Tok> = line[..key_end.unwrap_or(0)]
+            .iter()
+            .map(|(t, _)| t)
+            .collect();
+        let value = &line[key_end.map_or(0, |k| k + 1)..];
+        let keyed = |words: &[&str]| !key.is_empty() && key.iter().all(|t| t.is_any(words));
+        // "table customers", "name renewals": the key without a colon.
+        let (head, tail) = match line.split_first() {
+            Some(((t, _), tail)) if key_end.is_none() => (Some(t), tail),
+            _ => (None, &line[..0]),
+        };
+        let one_name = |v: &[At]| match v {
+            [(t, at)] if t.name().is_some() => Some((t.clone(), *at)),
+            _ => None,
+        };
+        if keyed(&["table"]) || head.is_some_and(|h| h.is("table")) {
+            let v = if key_end.is_some() { value } else { tail };
+            table = Some(one_name(v)?);
+        } else if keyed(&["name", "column", "add", "new", "col"])
+            || head.is_some_and(|h| h.is("name")) && tail.len() == 1
+        {
+            let v = if key_end.is_some() { value } else { tail };
+            column = Some(one_name(v)?);
+        } else if keyed(&["type", "data", "datatype"]) || keyed(&["default"]) || keyed(&["options"])
+        {
+            if keyed(&["default"]) {
+                spec.push(word("default"));
+            }
+            spec.extend(value.iter().cloned());
+        } else if key_end.is_none() && column.is_some() {
+            // "int, default 0": what the column is.
+            spec.extend(line.iter().cloned());
+        } else if let Some((name, at)) = line.first().and_then(|(t, at)| t.name().map(|_| (t, at)))
+            && table_of(line).is_none()
+            && super::types::parse(&plain(line), 0, Engine::Sqlite).is_none()
+            && (line
+                .get(1)
+                .is_some_and(|(t, _)| t.is_punct(':') || t.is_punct('('))
+                || line.len() > 1 && !names.any_table_has_column(name.name().unwrap_or_default()))
+            && !name.is_any(keywords::VERBS)
+        {
+            // "last_checked_on: date", "tax_rate (decimal 5,2)": a new column and its type.
+            let mut item = vec![(name.clone(), *at)];
+            item.extend(line[1..].iter().filter(|(t, _)| !t.is_punct(':')).cloned());
+            listed.push(item);
+        } else {
+            return None;
+        }
+    }
+    let table = table?;
+    let mut out = vec![word("add")];
+    match (column, listed.is_empty()) {
+        (Some(c), true) => {
+            out.push(word("column"));
+            out.push(c);
+            out.extend(spec);
+        }
+        (None, false) if spec.is_empty() => {
+            for (k, item) in listed.into_iter().enumerate() {
+                if k > 0 {
+                    out.push((Tok::Punct(','), None));
+                }
+                out.extend(item);
+            }
+        }
+        _ => return None,
+    }
+    out.push(word("to"));
+    out.push(table);
+    Some(out)
 }
 
 /// "add timezone to teams. Default it to 'UTC'.", "... Make them required.", "... Set its default to
@@ -1709,7 +1894,13 @@ fn subject(toks: &[Tok], names: &Names) -> Option<(Tok, Option<Tok>, usize)> {
 /// exist anymore" (drop), "the c column in t should be named n instead" (rename), "c in t doesn't
 /// have to be filled in anymore" (nullable), "t is missing a c column" (add).
 fn declarative(toks: &[Tok], names: &Names) -> Option<Vec<Tok>> {
-    if (0..toks.len()).any(|i| verb(toks, i)) {
+    // "needs an index": the noun, not the verb.
+    let noun_index = |i: usize| {
+        toks[i].is("index")
+            && i > 0
+            && toks[i - 1].is_any(&["a", "an", "need", "needs", "require", "requires"])
+    };
+    if (0..toks.len()).any(|i| verb(toks, i) && !noun_index(i)) {
         return None;
     }
     let (table, column, end) = subject(toks, names)?;
@@ -1779,6 +1970,46 @@ fn declarative(toks: &[Tok], names: &Names) -> Option<Vec<Tok>> {
         out.extend([w("add"), w("index"), w("on")]);
         target(&mut out);
         return Some(out);
+    }
+    // "t should no longer have a c column", "t doesn't need its c field anymore": that column goes.
+    if column.is_none()
+        && negated
+        && has(&["longer", "anymore"])
+        && has(&["have", "has", "need", "needs", "keep"])
+    {
+        let named: Vec<&Tok> = predicate
+            .iter()
+            .filter(|t| {
+                t.name().is_some_and(|n| {
+                    table
+                        .name()
+                        .and_then(|tn| names.table_sure(tn))
+                        .is_some_and(|tt| names.column_sure(tt, n).is_some())
+                })
+            })
+            .collect();
+        if let [c] = named.as_slice()
+            && only(&[
+                "have",
+                "has",
+                "need",
+                "keep",
+                "a",
+                "an",
+                "the",
+                "its",
+                "their",
+                "column",
+                "field",
+                (*c).name().unwrap_or_default(),
+            ])
+        {
+            out.push(w("drop"));
+            out.push(table.clone());
+            out.push(Tok::Punct('.'));
+            out.push((*c).clone());
+            return Some(out);
+        }
     }
     // "is obsolete and should go", "should not exist anymore", "can be dropped", "is no longer needed"
     let gone = has(&["go", "obsolete", "dropped", "removed", "deleted"]) && !negated;
@@ -1928,6 +2159,89 @@ fn phrases(toks: Vec<Tok>, names: &Names) -> Vec<Tok> {
         {
             out.push(word("nullable"));
             i += 3;
+            continue;
+        }
+        // "drop: old_table", "remove: users.zip": the verb, then what it acts on.
+        if i == 0
+            && t.is_any(&["drop", "remove", "delete"])
+            && toks.get(1).is_some_and(|t| t.is_punct(':'))
+            && toks.get(2).and_then(Tok::name).is_some()
+        {
+            out.push(t.clone());
+            i += 2;
+            continue;
+        }
+        // "..., new name is n", "the new name should be n": the rename's target.
+        if t.is("new") && w(1) == Some("name") && !out.is_empty() {
+            let mut k = 2;
+            while toks.get(i + k).is_some_and(|t| {
+                t.is_any(&["is", "should", "will", "be", "shall"]) || t.is_punct(':')
+            }) {
+                k += 1;
+            }
+            if k > 2 && toks.get(i + k).and_then(Tok::name).is_some() {
+                if out.last().is_some_and(|p| p.is_punct(',')) {
+                    out.pop();
+                }
+                out.push(word("to"));
+                i += k;
+                continue;
+            }
+        }
+        // "in users the column zip we want to call postal_code": a rename, said as a wish.
+        if t.is_any(&["we", "i"])
+            && w(1).is_some_and(|x| matches!(x, "want" | "wanna" | "would" | "like" | "need"))
+            && !out.is_empty()
+            && !toks.iter().any(|t| t.is("rename"))
+        {
+            let k = (2..5).find(|&k| w(k) == Some("call"));
+            if let Some(k) = k
+                && toks.get(i + k + 1).and_then(Tok::name).is_some()
+                && i + k + 2 == toks.len()
+                && !(0..i).any(|j| verb(&toks, j))
+            {
+                out.insert(0, word("rename"));
+                out.push(word("to"));
+                i += k + 1;
+                continue;
+            }
+        }
+        // "lookups on t.c need an index", "speed up lookups on t.c with an index": what the index serves
+        // names its column.
+        let served = |k: usize| {
+            toks.get(i + k).is_some_and(|t| {
+                t.is_any(&[
+                    "lookups",
+                    "lookup",
+                    "searches",
+                    "searching",
+                    "queries",
+                    "filtering",
+                    "sorting",
+                ])
+            }) && toks
+                .get(i + k + 1)
+                .is_some_and(|t| t.is_any(&["on", "by", "of", "over"]))
+        };
+        if out.is_empty() && served(0) {
+            i += 2;
+            continue;
+        }
+        if out.is_empty()
+            && t.is("speed")
+            && w(1) == Some("up")
+            && served(2)
+            && let Some(with) = (i + 4..toks.len()).find(|&k| {
+                toks[k].is("with")
+                    && toks[k + 1..]
+                        .iter()
+                        .all(|t| t.is_any(&["a", "an", "index", "indexes"]))
+                    && toks[k + 1..].iter().any(|t| t.is("index"))
+            })
+        {
+            out.extend([word("add"), word("index"), word("on")]);
+            out.extend(toks[i + 4..with].iter().cloned());
+            i = toks.len();
             continue;
         }
         // "m2m": many to many.

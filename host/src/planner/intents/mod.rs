@@ -622,7 +622,15 @@ fn restate(ctx: &Ctx, toks: &[Tok], v: &str) -> Option<Vec<Tok>> {
                     !KEYWORDS.contains(&n) && ctx.names.column_sure(table, n).is_some()
                 })
             });
-            if !rest.is_empty() && !names_column && !rest.iter().any(|t| t.is_any(&["to", "be"])) {
+            // "to" of "need to be ..." is no addition; that of "defaulting to now" is an option's.
+            let option_to = |k: usize| {
+                k > 0 && rest[k - 1].is_any(&["default", "defaults", "defaulting", "defaulted"])
+            };
+            let infinitive = rest
+                .iter()
+                .enumerate()
+                .any(|(k, t)| t.is("be") || (t.is("to") && !option_to(k)));
+            if !rest.is_empty() && !names_column && !infinitive {
                 let mut out = vec![add];
                 out.extend(rest.iter().cloned());
                 out.push(to);

@@ -434,3 +434,104 @@ fn constraints_asked_for_in_other_words() {
         1
     );
 }
+
+#[test]
+fn drops_renames_and_indexes_said_as_states_or_wishes() {
+    let p = ok("users should no longer have a zip column");
+    assert!(
+        matches!(&p.changes[..], [Change::DropColumn(c)] if c.column == "zip"),
+        "{:#?}",
+        p.summary
+    );
+    // Without "no longer", a negated "have" is not read as a drop.
+    refused("users should not have a zip column");
+    for r in ["drop: unused_table", "remove: users.zip"] {
+        assert!(
+            matches!(
+                &ok(r).changes[..],
+                [Change::DropTable(_)] | [Change::DropColumn(_)]
+            ),
+            "{r}"
+        );
+    }
+    for (r, from, to) in [
+        (
+            "please change the name of table comments, new name is post_comments",
+            "comments",
+            "post_comments",
+        ),
+        (
+            "in users the column zip we want to call postal_code",
+            "zip",
+            "postal_code",
+        ),
+        (
+            "rename users.zip, the new name should be postal_code",
+            "zip",
+            "postal_code",
+        ),
+    ] {
+        let p = ok(r);
+        let renamed = p.changes.iter().any(|c| match c {
+            Change::RenameColumn(x) => x.column == from && x.new_name == to,
+            Change::RenameTable(x) => x.table.name == from && x.new_name == to,
+            _ => false,
+        });
+        assert!(renamed, "{r}: {:#?}", p.summary);
+    }
+    for r in [
+        "users.city needs an index",
+        "lookups on users.city need an index",
+        "speed up lookups on users.city with an index",
+    ] {
+        let p = ok(r);
+        assert!(
+            matches!(&p.changes[..], [Change::AddIndex(a)] if a.table.name == "users"),
+            "{r}: {:#?}",
+            p.summary
+        );
+    }
+    for r in [
+        "orders needs a shipped_at timestamp, defaulting to now",
+        "orders needs an integer retries that defaults to 0",
+    ] {
+        let cols = added(&ok(r));
+        assert_eq!(cols.len(), 1, "{r}");
+        assert!(cols[0].1.default.is_some(), "{r}: {:?}", cols[0].1);
+    }
+}
+
+#[test]
+fn a_request_written_as_a_record_one_field_a_line() {
+    for r in [
+        "new column:\n- table users\n- name renewals\n- int, default 0",
+        "- table: users\n- add column: renewals\n- type: int\n- default: 0",
+        "Changes:\n* users: new column renewals (int)",
+    ] {
+        let cols = added(&ok(r));
+        assert_eq!(cols.len(), 1, "{r}");
+        assert_eq!(
+            (cols[0].0.as_str(), cols[0].1.name.as_str()),
+            ("users", "renewals"),
+            "{r}"
+        );
+        assert_eq!(cols[0].1.data_type, ColumnType::Integer, "{r}");
+    }
+    for r in [
+        "users\n* last_checked_on: date\n* archived_at: timestamp",
+        "- users\n  - last_checked_on (date)\n  - archived_at (timestamp)",
+    ] {
+        let cols = added(&ok(r));
+        assert_eq!(cols.len(), 2, "{r}");
+        assert!(cols.iter().all(|(t, _)| t == "users"), "{r}");
+        assert_eq!(cols[0].1.data_type, ColumnType::Date, "{r}");
+    }
+    let p = ok("indexes:\n* users (city)");
+    assert!(
+        matches!(&p.changes[..], [Change::AddIndex(a)] if a.table.name == "users"),
+        "{:#?}",
+        p.summary
+    );
+    // A record without a table is no request.
+    refused("new column:\n- name renewals\n- int");
+}

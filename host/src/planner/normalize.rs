@@ -690,6 +690,16 @@ fn record(toks: &[At], names: &Names) -> Option<Vec<At>> {
         && let Some(colon) = first.iter().position(|(t, _)| t.is_punct(':'))
         && let Some(mut out) = kind(&first[..colon])
     {
+        // "foreign key: t.c -> u(id)" is read as "fk: t.c -> u(id)", which names a missing target when
+        // it refuses.
+        if out.iter().any(|(t, _)| t.is("foreign")) {
+            if first[0].0.is("fk") {
+                return None;
+            }
+            let mut out = vec![(Tok::Break, None), word("fk")];
+            out.extend(first[colon..].iter().cloned());
+            return Some(out);
+        }
         out.extend(first[colon + 1..].iter().cloned());
         return Some(out);
     }
